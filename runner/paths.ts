@@ -1,0 +1,27 @@
+/** Where the package's own data lives (labs/, templates/), whether run from runner/ or dist/runner/. */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findPackageRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string };
+      if (name === 'labs') return dir;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`labs: package.json of labs not found above ${start}`);
+    dir = parent;
+  }
+}
+
+export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+export const labsRoot = join(packageRoot, 'labs');
+export const templatesRoot = join(packageRoot, 'templates');
+
+export function packageVersion(): string {
+  const { version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+  return version;
+}
