@@ -1,0 +1,493 @@
+/**
+ * The Docker engine, through dockerode. This is the only module that imports dockerode: everything
+ * else talks to `DockerRuntime`, whose methods speak the lab's language and whose failures are
+ * LabsErrors that say which endpoint was tried and what to do next.
+ */
+import type { Duplex, Readable, Writable } from 'node:stream';
+import Docker from 'dockerode';
+import { LabsError } from '../errors.js';
+import { type DockerEndpoint, describeEndpoint, resolveDockerEndpoint } from './connect.js';
+
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  image: string;
+  state: string;
+  status: string;
+  labels: Record<string, string>;
+  ports: { hostIp: string; hostPort: number; containerPort: number }[];
+}
+
+export interface ResourceSummary {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+}
+
+export interface ContainerCreate {
+  name: string;
+  image: string;
+  cmd?: string[];
+  entrypoint?: string[];
+  env?: Record<string, string>;
+  user?: string;
+  workingDir?: string;
+  labels: Record<string, string>;
+  network?: string;
+  aliases?: string[];
+  binds?: string[];
+  /** Named volumes: engine volume name → target. */
+  volumes?: { source: string; target: string; readOnly: boolean }[];
+  ports?: { hostPort: number; containerPort: number; protocol: 'tcp' | 'udp' }[];
+  autoRemove?: boolean;
+  tty?: boolean;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface PullProgress {
+  status: string;
+  id?: string;
+  current?: number;
+  total?: number;
+}
+
+export class DockerRuntime {
+  readonly endpoint: DockerEndpoint;
+  private readonly docker: Docker;
+
+  constructor(endpoint: DockerEndpoint = resolveDockerEndpoint({ env: process.env })) {
+    this.endpoint = endpoint;
+    this.docker = new Docker(
+      endpoint.socketPath
+        ? { socketPath: endpoint.socketPath }
+        : { host: endpoint.host, port: endpoint.port, protocol: endpoint.protocol },
+    );
+  }
+
+  /** Turns connection failures into one actionable error; other engine errors keep their message. */
+  private fail(error: unknown, doing: string): never {
+    const err = error as NodeJS.ErrnoException & { statusCode?: number; json?: { message?: string } };
+    if (err instanceof LabsError) throw err;
+    if (['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT'].includes(err.code ?? '')) {
+      const where = describeEndpoint(this.endpoint);
+      const hint =
+        err.code === 'EACCES'
+          ? `you may not use ${where}: add yourself to the docker group (sudo usermod -aG docker $USER, then log in again) or run with sudo`
+          : this.endpoint.source === 'default'
+            ? 'start Docker (Docker Desktop, or `sudo systemctl start docker`), or set DOCKER_HOST to your engine'
+            : 'start that engine, or unset DOCKER_HOST / choose another context with `docker context use default`';
+      throw new LabsError('DOCKER_UNREACHABLE', `Docker is not reachable at ${where} (${err.code})`, {
+        hint,
+        cause: error,
+      });
+    }
+    const message = err.json?.message ?? err.message ?? String(error);
+    throw new LabsError('DOCKER_FAILED', `Docker failed while ${doing}: ${message.trim()}`, {
+      hint: 'see `labs doctor`; if it persists, run `labs prune` and try again',
+      cause: error,
+    });
+  }
+
+  private async call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      this.fail(error, doing);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.call('connecting', () => this.docker.ping());
+  }
+
+  async version(): Promise<{ version: string; apiVersion: string; os: string; arch: string }> {
+    const v = await this.call('asking its version', () => this.docker.version());
+    return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
+  }
+
+  async info(): Promise<{ dockerRootDir: string; storageDriver: string; cgroupVersion: string; containers: number }> {
+    const i = await this.call('asking for engine info', () => this.docker.info());
+    return {
+      dockerRootDir: i.DockerRootDir,
+      storageDriver: i.Driver,
+      cgroupVersion: i.CgroupVersion ?? '1',
+      containers: i.Containers,
+    };
+  }
+
+  // ---- images -------------------------------------------------------------------------------
+
+  /** Image id, or undefined when the engine does not have it. */
+  async imageId(name: string): Promise<string | undefined> {
+    try {
+      return (await this.docker.getImage(name).inspect()).Id;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      this.fail(error, `inspecting image ${name}`);
+    }
+  }
+
+  async pull(name: string, onProgress: (event: PullProgress) => void): Promise<void> {
+    try {
+      const stream = (await this.docker.pull(name)) as Readable;
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(
+          stream,
+          (err: Error | null) => (err ? reject(err) : resolve()),
+          (event: { status: string; id?: string; progressDetail?: { current?: number; total?: number }; error?: string }) => {
+            if (event.error) return;
+            onProgress({
+              status: event.status,
+              id: event.id,
+              current: event.progressDetail?.current,
+              total: event.progressDetail?.total,
+            });
+          },
+        );
+      });
+    } catch (error) {
+      if (error instanceof LabsError) throw error;
+      const message = (error as { json?: { message?: string }; message?: string }).json?.message ?? (error as Error).message;
+      if (/ECONNREFUSED|ENOENT|EACCES/.test(String((error as NodeJS.ErrnoException).code))) this.fail(error, `pulling ${name}`);
+      throw new LabsError('IMAGE_UNAVAILABLE', `image ${name} is not on this machine and could not be pulled: ${message.trim()}`, {
+        hint: `check your network and the image name, or load it yourself (\`docker pull ${name}\` or \`docker load\`), then run the command again`,
+        cause: error,
+      });
+    }
+  }
+
+  /** The parts of an image's config that a commit must restore. */
+  async imageConfig(name: string): Promise<{ entrypoint: string[] | null; cmd: string[] | null; labels: Record<string, string> }> {
+    const info = await this.call(`inspecting image ${name}`, () => this.docker.getImage(name).inspect());
+    const toArgv = (v: unknown): string[] | null => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : null);
+    return { entrypoint: toArgv(info.Config?.Entrypoint), cmd: toArgv(info.Config?.Cmd), labels: info.Config?.Labels ?? {} };
+  }
+
+  /** Commits a container's file system as a new image; `changes` are Dockerfile instructions. */
+  async commit(containerId: string, repo: string, tag: string, changes: string[]): Promise<string> {
+    const container = this.docker.getContainer(containerId);
+    const result = (await this.call(`saving image ${repo}:${tag}`, () => container.commit({ repo, tag, changes }))) as { Id: string };
+    return result.Id;
+  }
+
+  async tagImage(source: string, repo: string, tag: string): Promise<void> {
+    await this.call(`tagging ${source}`, () => this.docker.getImage(source).tag({ repo, tag }));
+  }
+
+  // ---- networks and volumes -----------------------------------------------------------------
+
+  async createNetwork(name: string, labels: Record<string, string>, internal = false): Promise<string> {
+    const network = await this.call(`creating network ${name}`, () =>
+      this.docker.createNetwork({ Name: name, Labels: labels, Internal: internal, CheckDuplicate: true }),
+    );
+    return network.id;
+  }
+
+  async listNetworks(labelFilters: string[]): Promise<ResourceSummary[]> {
+    const networks = await this.call('listing networks', () => this.docker.listNetworks({ filters: { label: labelFilters } }));
+    return networks.map((n) => ({ id: n.Id, name: n.Name, labels: n.Labels ?? {} }));
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    await this.ignoreMissing(`removing network ${id}`, () => this.docker.getNetwork(id).remove());
+  }
+
+  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
+    await this.call(`creating volume ${name}`, () => this.docker.createVolume({ Name: name, Labels: labels }));
+  }
+
+  async listVolumes(labelFilters: string[]): Promise<ResourceSummary[]> {
+    const result = await this.call('listing volumes', () => this.docker.listVolumes({ filters: { label: labelFilters } }));
+    return (result.Volumes ?? []).map((v) => ({ id: v.Name, name: v.Name, labels: v.Labels ?? {} }));
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await this.ignoreMissing(`removing volume ${name}`, () => this.docker.getVolume(name).remove());
+  }
+
+  // ---- containers ---------------------------------------------------------------------------
+
+  async listContainers(labelFilters: string[]): Promise<ContainerSummary[]> {
+    const containers = await this.call('listing containers', () =>
+      this.docker.listContainers({ all: true, filters: { label: labelFilters } }),
+    );
+    return containers.map((c) => ({
+      id: c.Id,
+      name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
+      image: c.Image,
+      state: c.State,
+      status: c.Status,
+      labels: c.Labels ?? {},
+      ports: (c.Ports ?? [])
+        .filter((p) => p.PublicPort)
+        .map((p) => ({ hostIp: p.IP ?? '', hostPort: p.PublicPort, containerPort: p.PrivatePort })),
+    }));
+  }
+
+  async createContainer(spec: ContainerCreate): Promise<string> {
+    const exposed: Record<string, object> = {};
+    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+    for (const p of spec.ports ?? []) {
+      const key = `${p.containerPort}/${p.protocol}`;
+      exposed[key] = {};
+      (bindings[key] ??= []).push({ HostIp: '127.0.0.1', HostPort: String(p.hostPort) });
+    }
+    const container = await this.call(`creating container ${spec.name}`, () =>
+      this.docker.createContainer({
+        name: spec.name,
+        Image: spec.image,
+        Cmd: spec.cmd,
+        Entrypoint: spec.entrypoint,
+        Env: spec.env ? Object.entries(spec.env).map(([k, v]) => `${k}=${v}`) : undefined,
+        User: spec.user,
+        WorkingDir: spec.workingDir,
+        Labels: spec.labels,
+        Tty: spec.tty ?? false,
+        ExposedPorts: exposed,
+        HostConfig: {
+          Binds: spec.binds,
+          Mounts: (spec.volumes ?? []).map((v) => ({ Type: 'volume', Source: v.source, Target: v.target, ReadOnly: v.readOnly })),
+          PortBindings: bindings,
+          NetworkMode: spec.network,
+          AutoRemove: spec.autoRemove ?? false,
+          Init: true,
+        },
+        NetworkingConfig: spec.network
+          ? { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases ?? [] } } }
+          : undefined,
+      }),
+    );
+    return container.id;
+  }
+
+  /** Starts a container; a port that is taken becomes PORT_IN_USE naming the port. */
+  async startContainer(id: string, what: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (error) {
+      const message = (error as { json?: { message?: string } }).json?.message ?? (error as Error).message ?? '';
+      const port = /(?:Bind for [^:]*:(\d+) failed|listen tcp4? [^:]*:(\d+): bind: address already in use)/.exec(message);
+      if (port) {
+        const taken = port[1] ?? port[2];
+        throw new LabsError('PORT_IN_USE', `port ${taken} on 127.0.0.1 is already in use, so ${what} cannot publish it`, {
+          hint: `stop what uses it (\`labs status\` in your other workspaces, \`docker ps\`, a local redis-server), or change the host side of "${taken}:…" in the lab's ports`,
+          cause: error,
+        });
+      }
+      if ((error as { statusCode?: number }).statusCode === 304) return; // already running
+      this.fail(error, `starting ${what}`);
+    }
+  }
+
+  async inspectContainer(id: string): Promise<{ running: boolean; exitCode: number; status: string; ip: Record<string, string> }> {
+    const info = await this.call('inspecting a container', () => this.docker.getContainer(id).inspect());
+    const ip: Record<string, string> = {};
+    for (const [net, settings] of Object.entries(info.NetworkSettings?.Networks ?? {})) ip[net] = settings.IPAddress;
+    return { running: info.State.Running, exitCode: info.State.ExitCode, status: info.State.Status, ip };
+  }
+
+  async waitContainer(id: string): Promise<number> {
+    const result = (await this.call('waiting for a container', () => this.docker.getContainer(id).wait())) as { StatusCode: number };
+    return result.StatusCode;
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    await this.ignoreMissing(`removing container ${id}`, () => this.docker.getContainer(id).remove({ force: true, v: true }));
+  }
+
+  /** Last lines of a container's output, for error messages. */
+  async logsTail(id: string, lines = 20): Promise<string> {
+    const buffer = (await this.call('reading logs', () =>
+      this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false }),
+    )) as unknown as Buffer;
+    return demuxBuffer(buffer);
+  }
+
+  /** Streams a container's logs (demultiplexed) into the given writables; resolves when they end. */
+  async streamLogs(id: string, out: Writable, err: Writable, options: { follow: boolean; tail?: number; signal?: AbortSignal }): Promise<void> {
+    const container = this.docker.getContainer(id);
+    if (!options.follow) {
+      const buffer = (await this.call('reading logs', () =>
+        container.logs({ stdout: true, stderr: true, follow: false, tail: options.tail }),
+      )) as unknown as Buffer;
+      demuxInto(buffer, out, err);
+      return;
+    }
+    const stream = (await this.call('following logs', () =>
+      container.logs({ stdout: true, stderr: true, follow: true, tail: options.tail }),
+    )) as unknown as Readable;
+    this.docker.modem.demuxStream(stream, out, err);
+    await new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      options.signal?.addEventListener('abort', () => {
+        stream.destroy();
+        resolve();
+      });
+    });
+  }
+
+  /** Runs a command in a running container and collects its output (bounded). */
+  async exec(id: string, cmd: string[], options: { user?: string; workingDir?: string; env?: Record<string, string> } = {}): Promise<ExecResult> {
+    const container = this.docker.getContainer(id);
+    const exec = await this.call('starting a command', () =>
+      container.exec({
+        Cmd: cmd,
+        AttachStdout: true,
+        AttachStderr: true,
+        User: options.user,
+        WorkingDir: options.workingDir,
+        Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
+      }),
+    );
+    const stream = await this.call('starting a command', () => exec.start({ hijack: true, stdin: false }));
+    const out = new Collector();
+    const err = new Collector();
+    this.docker.modem.demuxStream(stream, out.writable(), err.writable());
+    await new Promise<void>((resolve, reject) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', reject);
+    });
+    const info = await this.call('reading a command result', () => exec.inspect());
+    return { exitCode: info.ExitCode ?? -1, stdout: out.text(), stderr: err.text() };
+  }
+
+  /**
+   * Starts a command attached to the caller's streams: a TTY session when `tty` is set (the caller
+   * handles raw mode and resizes through `resize`). Resolves with the command's exit code.
+   */
+  async execAttached(
+    id: string,
+    cmd: string[],
+    options: {
+      tty: boolean;
+      stdin?: Readable;
+      stdout: Writable;
+      stderr: Writable;
+      workingDir?: string;
+      env?: Record<string, string>;
+      size?: { rows: number; columns: number };
+      /** Stops the command in the container when aborted. */
+      signal?: AbortSignal;
+    },
+  ): Promise<{ wait: Promise<number>; resize: (rows: number, columns: number) => Promise<void> }> {
+    const container = this.docker.getContainer(id);
+    // The engine has no way to signal an exec'd process, and closing the connection leaves it running
+    // (the consumer would go on popping messages). The wrapper records its pid so abort can kill it.
+    const pidFile = `/tmp/.labs-exec-${process.pid}-${Date.now().toString(36)}`;
+    const argv = options.signal ? ['/bin/sh', '-c', `echo $$ > ${pidFile}; exec "$@"`, 'sh', ...cmd] : cmd;
+    const exec = await this.call('starting a command', () =>
+      container.exec({
+        Cmd: argv,
+        AttachStdin: Boolean(options.stdin),
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: options.tty,
+        WorkingDir: options.workingDir,
+        Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
+      }),
+    );
+    const stream = (await this.call('starting a command', () =>
+      exec.start({ hijack: true, stdin: Boolean(options.stdin), Tty: options.tty }),
+    )) as Duplex;
+    const resize = async (rows: number, columns: number): Promise<void> => {
+      try {
+        await exec.resize({ h: rows, w: columns });
+      } catch {
+        // A resize racing the command's exit is harmless.
+      }
+    };
+    if (options.size) await resize(options.size.rows, options.size.columns);
+    if (options.tty) stream.pipe(options.stdout, { end: false });
+    else this.docker.modem.demuxStream(stream, options.stdout, options.stderr);
+    if (options.stdin) {
+      options.stdin.pipe(stream);
+    }
+    const kill = (): void => {
+      const script = `p=$(cat ${pidFile} 2>/dev/null) && kill -TERM "$p" 2>/dev/null; sleep 1; kill -KILL "$p" 2>/dev/null; rm -f ${pidFile}`;
+      this.exec(id, ['/bin/sh', '-c', script]).catch(() => {});
+    };
+    options.signal?.addEventListener('abort', kill, { once: true });
+    const wait = new Promise<number>((resolve, reject) => {
+      const done = (): void => {
+        options.stdin?.unpipe(stream);
+        options.signal?.removeEventListener('abort', kill);
+        exec.inspect().then((info) => resolve(info.ExitCode ?? 0), reject);
+      };
+      stream.on('end', done);
+      stream.on('error', reject);
+    });
+    return { wait, resize };
+  }
+
+  private async ignoreMissing(doing: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      // 404: already gone; 409: removal already in progress. Both mean stop is done.
+      if (status === 404 || status === 409) return;
+      this.fail(error, doing);
+    }
+  }
+}
+
+/** Accumulates a stream's text up to a bound, so a flood of output cannot exhaust memory. */
+export class Collector {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+
+  constructor(private readonly limitBytes = 1024 * 1024) {}
+
+  push(chunk: Buffer): void {
+    if (this.size >= this.limitBytes) {
+      this.truncated = true;
+      return;
+    }
+    const room = this.limitBytes - this.size;
+    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    if (part.length < chunk.length) this.truncated = true;
+    this.chunks.push(part);
+    this.size += part.length;
+  }
+
+  writable(): Writable {
+    // A minimal Writable: demuxStream only calls write().
+    return { write: (chunk: Buffer) => (this.push(Buffer.from(chunk)), true) } as unknown as Writable;
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/** Splits Docker's multiplexed log format (8-byte frame headers) when the container has no TTY. */
+export function demuxFrames(buffer: Buffer): { stream: 'stdout' | 'stderr'; data: Buffer }[] {
+  const frames: { stream: 'stdout' | 'stderr'; data: Buffer }[] = [];
+  let offset = 0;
+  const looksFramed = buffer.length >= 8 && (buffer[0] === 1 || buffer[0] === 2) && buffer[1] === 0 && buffer[2] === 0 && buffer[3] === 0;
+  if (!looksFramed) return buffer.length ? [{ stream: 'stdout', data: buffer }] : [];
+  while (offset + 8 <= buffer.length) {
+    const kind = buffer[offset];
+    const length = buffer.readUInt32BE(offset + 4);
+    const data = buffer.subarray(offset + 8, offset + 8 + length);
+    frames.push({ stream: kind === 2 ? 'stderr' : 'stdout', data });
+    offset += 8 + length;
+  }
+  return frames;
+}
+
+function demuxBuffer(buffer: Buffer): string {
+  return Buffer.concat(demuxFrames(buffer).map((f) => f.data)).toString('utf8');
+}
+
+function demuxInto(buffer: Buffer, out: Writable, err: Writable): void {
+  for (const frame of demuxFrames(buffer)) (frame.stream === 'stderr' ? err : out).write(frame.data);
+}

@@ -1,0 +1,215 @@
+/**
+ * One lab environment: a network, the services' containers (aliases set at create time), mounts and
+ * ports, readiness. Provisioning is idempotent per session (what exists is reused, what is missing is
+ * made) and cleans up what it created when it fails or is interrupted.
+ */
+import { mkdir, stat, chown } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { LabsError } from '../errors.js';
+import type { Lab, ServiceSpec } from '../lab/types.js';
+import type { DockerRuntime } from './docker.js';
+import { type ImageEvent, prepareImage } from './images.js';
+import { Label, type SessionIdentity, resourceName, sessionLabels } from './labels.js';
+import { waitReady } from './readiness.js';
+import { removeSession } from './teardown.js';
+
+export type ProvisionEvent =
+  | ImageEvent
+  | { type: 'network'; name: string; reused: boolean }
+  | { type: 'container'; service: string; name: string; action: 'created' | 'started' | 'reused' }
+  | { type: 'ready'; service: string; ms: number }
+  | { type: 'data-dir'; path: string; owner: string };
+
+export interface ProvisionOptions {
+  runtime: DockerRuntime;
+  lab: Lab;
+  services: Record<string, ServiceSpec>;
+  identity: SessionIdentity;
+  /** Bind-mount sources and the student's files are relative to it. */
+  workspaceDir: string;
+  /** Bind-mount the workspace at the lab's workdir in student services (workspace mode). */
+  mountStudentFiles: boolean;
+  internalNetwork?: boolean;
+  onEvent?: (event: ProvisionEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface ServiceContainer {
+  service: string;
+  id: string;
+  name: string;
+}
+
+export interface Environment {
+  identity: SessionIdentity;
+  network: string;
+  containers: Record<string, ServiceContainer>;
+}
+
+export async function provision(options: ProvisionOptions): Promise<Environment> {
+  const { runtime, identity, signal } = options;
+  const onEvent = options.onEvent ?? (() => {});
+  const existing = await runtime.listContainers([`${Label.session}=${identity.session}`]);
+  const createdSomething = { value: false };
+  try {
+    signal?.throwIfAborted();
+    const images = await prepareImages(options, onEvent);
+    signal?.throwIfAborted();
+
+    const network = resourceName(identity);
+    const networks = await runtime.listNetworks([`${Label.session}=${identity.session}`]);
+    if (!networks.some((n) => n.name === network)) {
+      createdSomething.value = true;
+      await runtime.createNetwork(network, sessionLabels(identity), options.internalNetwork ?? false);
+    }
+    onEvent({ type: 'network', name: network, reused: networks.length > 0 });
+
+    const containers: Record<string, ServiceContainer> = {};
+    await Promise.all(
+      Object.values(options.services).map(async (service) => {
+        const name = resourceName(identity, service.name);
+        const found = existing.find((c) => c.labels[Label.service] === service.name);
+        if (found?.state === 'running') {
+          containers[service.name] = { service: service.name, id: found.id, name };
+          onEvent({ type: 'container', service: service.name, name, action: 'reused' });
+          return;
+        }
+        let id = found?.id;
+        if (!id) {
+          createdSomething.value = true;
+          id = await createServiceContainer(options, service, images[service.name] ?? service.image, network, name);
+          onEvent({ type: 'container', service: service.name, name, action: 'created' });
+        }
+        signal?.throwIfAborted();
+        await runtime.startContainer(id, `service ${service.name}`);
+        onEvent({ type: 'container', service: service.name, name, action: 'started' });
+        containers[service.name] = { service: service.name, id, name };
+      }),
+    );
+
+    await Promise.all(
+      Object.values(options.services).map(async (service) => {
+        const container = containers[service.name];
+        if (!container) return;
+        const ms = await waitReady(runtime, container.id, service.name, service.readiness, { signal });
+        onEvent({ type: 'ready', service: service.name, ms });
+      }),
+    );
+    return { identity, network, containers };
+  } catch (error) {
+    // Leave nothing half-made behind; a session that already ran before this call is kept.
+    if (existing.length === 0 && createdSomething.value) await removeSession(runtime, identity.session);
+    if (signal?.aborted) throw new LabsError('INTERRUPTED', 'interrupted: removed what had been created', { cause: error });
+    throw error;
+  }
+}
+
+async function prepareImages(options: ProvisionOptions, onEvent: (e: ProvisionEvent) => void): Promise<Record<string, string>> {
+  // The same base image with the same packages is prepared once even when several services use it.
+  const byKey = new Map<string, Promise<string>>();
+  const result: Record<string, string> = {};
+  await Promise.all(
+    Object.values(options.services).map(async (service) => {
+      const key = JSON.stringify([service.image, service.packages]);
+      if (!byKey.has(key)) byKey.set(key, prepareImage(options.runtime, service.image, service.packages, onEvent));
+      result[service.name] = await byKey.get(key)!;
+    }),
+  );
+  return result;
+}
+
+async function createServiceContainer(
+  options: ProvisionOptions,
+  service: ServiceSpec,
+  image: string,
+  network: string,
+  name: string,
+): Promise<string> {
+  const { runtime, identity, lab, workspaceDir } = options;
+  const binds: string[] = [];
+  const volumes: { source: string; target: string; readOnly: boolean }[] = [];
+  for (const mount of service.mounts) {
+    if (mount.kind === 'bind') {
+      const source = isAbsolute(mount.source) ? mount.source : resolve(workspaceDir, mount.source);
+      await ensureBindSource(options, service, image, source);
+      binds.push(`${source}:${mount.target}${mount.readOnly ? ':ro' : ''}`);
+    } else {
+      const volumeName = resourceName(identity, mount.name);
+      const known = await runtime.listVolumes([`${Label.session}=${identity.session}`]);
+      if (!known.some((v) => v.name === volumeName)) {
+        await runtime.createVolume(volumeName, sessionLabels(identity, { [Label.service]: service.name }));
+      }
+      volumes.push({ source: volumeName, target: mount.target, readOnly: mount.readOnly });
+    }
+  }
+  if (service.student && options.mountStudentFiles) binds.push(`${resolve(workspaceDir)}:${lab.workdir}`);
+
+  return runtime.createContainer({
+    name,
+    image,
+    cmd: service.command,
+    entrypoint: service.entrypoint,
+    env: service.environment,
+    user: service.user,
+    workingDir: service.workingDir ?? (service.student ? lab.workdir : undefined),
+    labels: sessionLabels(identity, { [Label.service]: service.name }),
+    network,
+    aliases: [service.name],
+    binds,
+    volumes,
+    ports: service.ports,
+  });
+}
+
+/**
+ * Docker creates a missing bind-mount source as root, which a service running as another user (the
+ * course's Redis runs as 1000:1000) cannot write. Make it first, owned by the service's user.
+ */
+async function ensureBindSource(options: ProvisionOptions, service: ServiceSpec, image: string, source: string): Promise<void> {
+  let created = false;
+  try {
+    await stat(source);
+  } catch {
+    await mkdir(source, { recursive: true });
+    created = true;
+  }
+  const uid = service.user ? Number(service.user.split(':')[0]) : NaN;
+  if (!Number.isInteger(uid)) return;
+  const gid = Number(service.user?.split(':')[1] ?? uid);
+  const info = await stat(source);
+  if (!info.isDirectory() || info.uid === uid || (info.mode & 0o002) !== 0) return;
+  const owner = `${uid}:${Number.isInteger(gid) ? gid : uid}`;
+  if (process.getuid?.() === 0) {
+    await chown(source, uid, Number.isInteger(gid) ? gid : uid);
+  } else if (created || info.uid === process.getuid?.()) {
+    // Not root here: a short-lived helper container (root inside) hands the folder over.
+    await chownWithHelper(options, image, source, owner);
+  } else {
+    return;
+  }
+  options.onEvent?.({ type: 'data-dir', path: source, owner });
+}
+
+async function chownWithHelper(options: ProvisionOptions, image: string, source: string, owner: string): Promise<void> {
+  const { runtime, identity } = options;
+  const id = await runtime.createContainer({
+    name: resourceName(identity, `chown-${Date.now().toString(36)}`),
+    image,
+    entrypoint: ['chown', owner, '/target'],
+    cmd: [],
+    user: '0',
+    labels: sessionLabels(identity, { [Label.role]: 'chown' }),
+    binds: [`${source}:/target`],
+  });
+  try {
+    await runtime.startContainer(id, 'the data folder helper');
+    const code = await runtime.waitContainer(id);
+    if (code !== 0) {
+      throw new LabsError('DOCKER_FAILED', `could not make ${source} writable for user ${owner} (chown exit ${code})`, {
+        hint: `run \`sudo chown ${owner} ${source}\` and start again`,
+      });
+    }
+  } finally {
+    await runtime.removeContainer(id);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Waiting until a service is ready, with a measured timeout: the error says how long was waited,
+ * what the last attempt saw, and the container's last output when it stopped on its own.
+ */
+import { LabsError } from '../errors.js';
+import type { ReadinessSpec } from '../lab/types.js';
+import type { DockerRuntime } from './docker.js';
+
+export interface ReadinessClock {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export const realClock: ReadinessClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+const pollMs = 100;
+
+/** Resolves with the milliseconds waited; throws NOT_READY after `spec.timeoutMs`. */
+export async function waitReady(
+  runtime: DockerRuntime,
+  containerId: string,
+  service: string,
+  spec: ReadinessSpec,
+  options: { clock?: ReadinessClock; signal?: AbortSignal } = {},
+): Promise<number> {
+  const clock = options.clock ?? realClock;
+  const started = clock.now();
+  let lastSeen = 'no answer yet';
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const state = await runtime.inspectContainer(containerId);
+    if (!state.running) {
+      const tail = await runtime.logsTail(containerId, 15);
+      throw new LabsError('NOT_READY', `service ${service} stopped while starting (exit code ${state.exitCode})`, {
+        details: tail.trim() ? tail.trimEnd().split('\n') : [],
+        hint: `its last output is above; fix its command or image, then \`labs start\` again`,
+      });
+    }
+    if (spec.kind === 'running') return clock.now() - started;
+    const cmd = spec.kind === 'redis' ? ['redis-cli', '-p', String(spec.port || 6379), 'ping'] : (spec.command ?? ['true']);
+    try {
+      const result = await runtime.exec(containerId, cmd);
+      const answer = (result.stdout + result.stderr).trim();
+      if (spec.kind === 'redis' ? answer === 'PONG' : result.exitCode === 0) return clock.now() - started;
+      lastSeen = answer ? `"${answer.slice(0, 120)}"` : `exit code ${result.exitCode}`;
+    } catch (error) {
+      if (error instanceof LabsError && error.code === 'DOCKER_UNREACHABLE') throw error;
+      lastSeen = (error as Error).message;
+    }
+    const waited = clock.now() - started;
+    if (waited >= spec.timeoutMs) {
+      const what = spec.kind === 'redis' ? `did not answer PING on port ${spec.port || 6379}` : `readiness command ${cmd.join(' ')} did not succeed`;
+      throw new LabsError('NOT_READY', `service ${service} ${what} within ${spec.timeoutMs} ms (waited ${waited} ms; last: ${lastSeen})`, {
+        hint: `look at \`labs logs ${service}\`; on a slow machine raise readiness.timeout_ms in lab.yaml`,
+      });
+    }
+    await clock.sleep(pollMs);
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Removing labs resources, found by their labels only. Idempotent: what is already gone is fine.
+ * `prune` removes sessions whose owner is gone, never a live workspace or a running grader.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { DockerRuntime } from './docker.js';
+import { Label, parseOwner } from './labels.js';
+
+export interface Removed {
+  containers: number;
+  networks: number;
+  volumes: number;
+}
+
+export async function removeSession(runtime: DockerRuntime, session: string): Promise<Removed> {
+  return removeByLabel(runtime, `${Label.session}=${session}`);
+}
+
+export async function removeByLabel(runtime: DockerRuntime, filter: string): Promise<Removed> {
+  const containers = await runtime.listContainers([filter]);
+  await Promise.all(containers.map((c) => runtime.removeContainer(c.id)));
+  // Networks and volumes can only go once no container uses them.
+  const networks = await runtime.listNetworks([filter]);
+  await Promise.all(networks.map((n) => runtime.removeNetwork(n.id)));
+  const volumes = await runtime.listVolumes([filter]);
+  await Promise.all(volumes.map((v) => runtime.removeVolume(v.name)));
+  return { containers: containers.length, networks: networks.length, volumes: volumes.length };
+}
+
+export interface SessionInfo {
+  session: string;
+  lab: string;
+  mode: string;
+  owner: string;
+  workspace: string | undefined;
+}
+
+export interface PruneDeps {
+  isAlive?: (pid: number) => boolean;
+  host?: string;
+  /** Reads a workspace's session state to tell whether it still claims the session. */
+  workspaceSession?: (workspace: string) => string | undefined;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readWorkspaceSession(workspace: string): string | undefined {
+  const file = join(workspace, '.labs', 'session.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as { session?: string; status?: string };
+    return state.status === 'ready' ? state.session : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a session is live: its owning process still runs on this host, or (a started workspace,
+ * whose `labs start` has exited by design) its workspace still names it as ready. Sessions owned by
+ * another host are treated as live, since their owner cannot be seen from here.
+ */
+export function isLive(info: SessionInfo, deps: PruneDeps = {}): boolean {
+  const owner = parseOwner(info.owner);
+  const host = deps.host ?? hostname();
+  if (owner && owner.host !== host) return true;
+  if (owner && (deps.isAlive ?? processAlive)(owner.pid)) return true;
+  if (info.mode === 'workspace' && info.workspace) {
+    return (deps.workspaceSession ?? readWorkspaceSession)(info.workspace) === info.session;
+  }
+  return false;
+}
+
+export async function listSessions(runtime: DockerRuntime): Promise<SessionInfo[]> {
+  const sessions = new Map<string, SessionInfo>();
+  const add = (labels: Record<string, string>): void => {
+    const session = labels[Label.session];
+    if (!session || sessions.has(session)) return;
+    sessions.set(session, {
+      session,
+      lab: labels[Label.lab] ?? '?',
+      mode: labels[Label.mode] ?? '?',
+      owner: labels[Label.owner] ?? '',
+      workspace: labels[Label.workspace],
+    });
+  };
+  for (const c of await runtime.listContainers([Label.session])) add(c.labels);
+  for (const n of await runtime.listNetworks([Label.session])) add(n.labels);
+  for (const v of await runtime.listVolumes([Label.session])) add(v.labels);
+  return [...sessions.values()];
+}
+
+export interface PruneResult {
+  removed: SessionInfo[];
+  kept: SessionInfo[];
+  totals: Removed;
+}
+
+export async function prune(runtime: DockerRuntime, options: { all: boolean } & PruneDeps): Promise<PruneResult> {
+  const sessions = await listSessions(runtime);
+  const removed: SessionInfo[] = [];
+  const kept: SessionInfo[] = [];
+  const totals: Removed = { containers: 0, networks: 0, volumes: 0 };
+  for (const info of sessions) {
+    if (!options.all && isLive(info, options)) {
+      kept.push(info);
+      continue;
+    }
+    const r = await removeSession(runtime, info.session);
+    totals.containers += r.containers;
+    totals.networks += r.networks;
+    totals.volumes += r.volumes;
+    removed.push(info);
+  }
+  return { removed, kept, totals };
+}

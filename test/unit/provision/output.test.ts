@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { Collector, demuxFrames } from '../../../runner/provision/docker.js';
+
+const frame = (stream: 1 | 2, text: string): Buffer => {
+  const data = Buffer.from(text);
+  const header = Buffer.alloc(8);
+  header[0] = stream;
+  header.writeUInt32BE(data.length, 4);
+  return Buffer.concat([header, data]);
+};
+
+describe('container output', () => {
+  it('splits Docker’s multiplexed frames into stdout and stderr', () => {
+    const frames = demuxFrames(Buffer.concat([frame(1, 'out\n'), frame(2, 'err\n'), frame(1, 'é\n')]));
+    expect(frames.map((f) => [f.stream, f.data.toString()])).toEqual([
+      ['stdout', 'out\n'],
+      ['stderr', 'err\n'],
+      ['stdout', 'é\n'],
+    ]);
+  });
+
+  it('passes TTY output (no frames) through as stdout', () => {
+    expect(demuxFrames(Buffer.from('plain text')).map((f) => f.data.toString())).toEqual(['plain text']);
+    expect(demuxFrames(Buffer.alloc(0))).toEqual([]);
+  });
+
+  it('bounds what it keeps of a flood of output and says so', () => {
+    const c = new Collector(10);
+    c.push(Buffer.from('0123456'));
+    c.push(Buffer.from('789abc'));
+    c.push(Buffer.from('more'));
+    expect(c.text()).toBe('0123456789');
+    expect(c.truncated).toBe(true);
+  });
+});
