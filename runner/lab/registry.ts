@@ -1,0 +1,147 @@
+/**
+ * The labs a package ships (labs/<id>/lab.yaml) or an author points at: listing, finding by id,
+ * loading with every problem reported, and `labs validate` over files and folders.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { LabsError } from '../errors.js';
+import { labsRoot } from '../paths.js';
+import type { Lab, Problem } from './types.js';
+import { loadComposeFile } from './compose.js';
+import { asRecord } from './loose.js';
+import { normaliseLab } from './normalise.js';
+import { errorCount, formatProblem, plural } from './problem.js';
+import { didYouMean } from './suggest.js';
+import { validateLab } from './validate.js';
+
+export interface LabSummary {
+  id: string;
+  title: string;
+  summary: string;
+}
+
+export interface RegistryOptions {
+  /** The folder of lab folders; the package's labs/ by default. */
+  root?: string;
+  /** Problems in error details are shown relative to this folder when inside it. */
+  cwd?: string;
+}
+
+const labFileName = 'lab.yaml';
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isFile(), () => false);
+}
+
+/** Ids of the lab folders under `root`, sorted. */
+export async function labIds(root: string = labsRoot): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const ids: string[] = [];
+  for (const entry of entries) {
+    if (entry.isDirectory() && (await isFile(join(root, entry.name, labFileName)))) ids.push(entry.name);
+  }
+  return ids.sort();
+}
+
+/**
+ * Every lab's id, title and summary. Read loosely, so that one broken lab.yaml does not hide the
+ * others from `labs list`; `labs validate` is where its problems are reported.
+ */
+export async function listLabs(root: string = labsRoot): Promise<LabSummary[]> {
+  const summaries: LabSummary[] = [];
+  for (const id of await labIds(root)) {
+    let doc: Record<string, unknown> | undefined;
+    try {
+      doc = asRecord(parse(await readFile(join(root, id, labFileName), 'utf8')));
+    } catch {
+      doc = undefined;
+    }
+    const text = (key: string): string => (typeof doc?.[key] === 'string' ? (doc[key] as string) : '');
+    summaries.push({ id, title: text('title'), summary: text('summary') });
+  }
+  return summaries;
+}
+
+/** Loads a lab folder (or its lab.yaml); throws LAB_INVALID listing every problem. */
+export async function loadLabAt(path: string, options: RegistryOptions = {}): Promise<Lab> {
+  const validation = await validateLab(resolve(options.cwd ?? '.', path));
+  const errors = errorCount(validation.problems);
+  if (validation.input === undefined || errors > 0) {
+    const id = basename(validation.dir);
+    throw new LabsError('LAB_INVALID', `${labFileName} of ${id} has ${plural(errors, 'problem')}`, {
+      details: validation.problems.map((p) => formatProblem(p, options.cwd)),
+      hint: `fix the lines listed, then check again with \`labs validate ${validation.dir}\``,
+    });
+  }
+  return normaliseLab(validation.input, { dir: validation.dir, file: validation.file, templatesDir: validation.templatesDir });
+}
+
+/** A shipped lab by id; LAB_UNKNOWN (with the nearest id) when there is none. */
+export async function findLab(id: string, options: RegistryOptions = {}): Promise<Lab> {
+  const root = options.root ?? labsRoot;
+  const ids = await labIds(root);
+  if (!ids.includes(id)) {
+    throw new LabsError('LAB_UNKNOWN', `unknown lab "${id}"`, {
+      hint: ids.length === 0 ? `no labs found in ${root}` : `${didYouMean(id, ids)}Labs: ${ids.join(', ')}`,
+    });
+  }
+  return loadLabAt(join(root, id), options);
+}
+
+/** An id names a shipped lab; anything with a slash, or a lab.yaml, is a path to a lab folder. */
+function looksLikePath(idOrPath: string): boolean {
+  return idOrPath.includes('/') || idOrPath.includes('\\') || idOrPath === '.' || idOrPath === '..' || idOrPath.endsWith('.yaml');
+}
+
+export async function loadLab(idOrPath: string, options: RegistryOptions = {}): Promise<Lab> {
+  return looksLikePath(idOrPath) ? loadLabAt(idOrPath, options) : findLab(idOrPath, options);
+}
+
+export interface ValidationReport {
+  /** Every problem of every file, in reading order per file. */
+  problems: Problem[];
+  /** Absolute paths of the files validated (lab.yaml and compose files), in order. */
+  checked: string[];
+}
+
+const usageHint = 'give a lab folder, a lab.yaml, a compose file or a folder of labs';
+
+async function validateOne(path: string, report: ValidationReport): Promise<void> {
+  const lab = async (labPath: string): Promise<void> => {
+    const validation = await validateLab(labPath);
+    report.problems.push(...validation.problems);
+    report.checked.push(validation.file);
+  };
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) throw new LabsError('USAGE', `no such file or folder: ${path}`, { hint: usageHint });
+  if (info.isFile()) {
+    if (basename(path) === labFileName) return lab(path);
+    if (!/\.ya?ml$/.test(path)) throw new LabsError('USAGE', `${path} is neither a lab.yaml nor a compose file`, { hint: usageHint });
+    report.problems.push(...(await loadComposeFile(path)).problems);
+    report.checked.push(path);
+    return;
+  }
+  if (await isFile(join(path, labFileName))) return lab(path);
+  const ids = await labIds(path);
+  if (ids.length === 0) throw new LabsError('USAGE', `no ${labFileName} in ${path} or its folders`, { hint: usageHint });
+  for (const id of ids) await lab(join(path, id));
+}
+
+/**
+ * `labs validate [paths]`: each path is a lab folder, a lab.yaml, a compose file or a folder of lab
+ * folders; no paths means every shipped lab. A path that is none of these is a usage error.
+ * `options` may be just the directory relative paths start from.
+ */
+export async function validatePaths(paths: readonly string[], options: RegistryOptions | string = {}): Promise<ValidationReport> {
+  const { root, cwd } = typeof options === 'string' ? { root: undefined, cwd: options } : options;
+  const targets = paths.length === 0 ? [root ?? labsRoot] : paths.map((p) => resolve(cwd ?? '.', p));
+  const report: ValidationReport = { problems: [], checked: [] };
+  for (const target of targets) await validateOne(target, report);
+  return report;
+}

@@ -1,0 +1,37 @@
+import { describe, it, expect } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { labJsonSchema, labJsonSchemaText } from '../../../runner/lab/json-schema.js';
+
+const committed = fileURLToPath(new URL('../../../schema/lab.schema.json', import.meta.url));
+
+type Json = Record<string, any>;
+
+describe('schema/lab.schema.json', () => {
+  it('is exactly what schema.ts generates (regenerate with scripts/gen-schema.mjs, never edit it)', async () => {
+    expect(await readFile(committed, 'utf8')).toBe(labJsonSchemaText());
+  });
+
+  it('names itself and closes every object to unknown keys', () => {
+    const schema = labJsonSchema() as Json;
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema.$id).toMatch(/lab\.schema\.json$/);
+    expect(schema.additionalProperties).toBe(false);
+    const [service, overlay] = schema.properties.services.additionalProperties.anyOf as Json[];
+    expect(service?.additionalProperties).toBe(false);
+    expect(Object.keys(service?.properties ?? {})).toEqual(
+      expect.arrayContaining(['image', 'command', 'environment', 'volumes', 'ports', 'packages', 'readiness', 'student']),
+    );
+    expect(service?.properties).not.toHaveProperty('imag');
+    expect(service?.required).toEqual(['image']);
+    expect(overlay?.additionalProperties).toBe(false);
+    expect(overlay?.properties).not.toHaveProperty('image');
+  });
+
+  it('describes what an author writes: keys with defaults are optional, enums listed', () => {
+    const schema = labJsonSchema() as Json;
+    expect(schema.required).toEqual(['id', 'title', 'summary', 'files']);
+    expect(schema.properties.checks.items.properties.kind.enum).toContain('delivery');
+    expect(schema.properties.checks.items.additionalProperties).toBe(false);
+  });
+});
