@@ -1,0 +1,154 @@
+/**
+ * The command line: parse, make one library call, render, return the exit code. This is the one
+ * error boundary: a LabsError prints as its message, details and next step; anything else is a bug.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, isLabsError } from '../errors.js';
+import { packageVersion } from '../paths.js';
+import { type Context, type Io, makeContext, writeLine } from './context.js';
+import { doctorCommand } from './commands/doctor.js';
+import { execCommand, shellCommand } from './commands/exec.js';
+import { listCommand } from './commands/list.js';
+import { logsCommand } from './commands/logs.js';
+import { pruneCommand } from './commands/prune.js';
+import { startCommand } from './commands/start.js';
+import { statusCommand } from './commands/status.js';
+import { stopCommand } from './commands/stop.js';
+import { validateCommand } from './commands/validate.js';
+
+const processIo = (): Io => ({
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  exit: (code: number) => process.exit(code),
+});
+
+function buildProgram(ctx: Context, setResult: (code: number) => void): Command {
+  const program = new Command('labs')
+    .description('Start, check and grade the Redis task-queue labs (hotqueue, Docker)')
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError('(run `labs --help` for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    });
+  const dirOption = (): Option => new Option('--dir <dir>', 'the workspace (default: the one containing the current directory)');
+
+  program.command('list').description('list the labs').action(async () => setResult(await listCommand(ctx)));
+
+  program
+    .command('start')
+    .argument('[lab]', 'lab id, e.g. exercise-2 (asked for when omitted on a terminal)')
+    .addOption(new Option('--dir <dir>', 'the workspace folder (default: ./<lab>)'))
+    .description("copy the lab's starter files into a workspace and start its containers")
+    .action(async (lab: string | undefined, opts: { dir?: string }) => setResult(await startCommand(ctx, lab, opts)));
+
+  program
+    .command('status')
+    .addOption(dirOption())
+    .description("show the workspace's services and containers")
+    .action(async (opts: { dir?: string }) => setResult(await statusCommand(ctx, opts)));
+
+  program
+    .command('shell')
+    .argument('<service>', 'service name, e.g. python1')
+    .addOption(dirOption())
+    .description('open an interactive shell in a service container (exit code passed through)')
+    .action(async (service: string, opts: { dir?: string }) => setResult(await shellCommand(ctx, service, opts)));
+
+  program
+    .command('exec')
+    .argument('<service>', 'service name')
+    .argument('<command...>', 'the command, after --')
+    .addOption(dirOption())
+    .description('run a command in a service container: labs exec python1 -- python producer.py hi')
+    .action(async (service: string, command: string[], opts: { dir?: string }) => setResult(await execCommand(ctx, service, command, opts)));
+
+  program
+    .command('logs')
+    .argument('[service]', 'one service (default: all)')
+    .addOption(dirOption())
+    .option('-f, --follow', 'keep printing new output')
+    .option('--tail <n>', 'only the last n lines of each service', (v) => Number.parseInt(v, 10))
+    .description("print the services' output")
+    .action(async (service: string | undefined, opts: { dir?: string; follow?: boolean; tail?: number }) =>
+      setResult(await logsCommand(ctx, service, opts)),
+    );
+
+  program
+    .command('stop')
+    .addOption(dirOption())
+    .description("remove everything the workspace's session started (your files and ./data stay)")
+    .action(async (opts: { dir?: string }) => setResult(await stopCommand(ctx, opts)));
+
+  program
+    .command('prune')
+    .option('--all', 'remove every labs container, network and volume, live or not')
+    .description('remove what labs left behind from sessions whose owner is gone')
+    .action(async (opts: { all?: boolean }) => setResult(await pruneCommand(ctx, opts)));
+
+  program
+    .command('doctor')
+    .description('check Docker, the engine, the images the labs use and disk space')
+    .action(async () => setResult(await doctorCommand(ctx)));
+
+  program
+    .command('validate')
+    .argument('[paths...]', 'lab folders, lab.yaml or compose files (default: every shipped lab)')
+    .description('validate lab definitions; every problem as file:line:col path: message')
+    .action(async (paths: string[]) => setResult(await validateCommand(ctx, paths)));
+
+  return program;
+}
+
+/** Runs the CLI and resolves with the exit code; only the bin calls process.exit. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      io.stderr.write('\nlabs: stopping (removing what was created); press Ctrl-C again to quit at once\n');
+      controller.abort();
+    } else {
+      io.exit(ExitCode.interrupted);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const ctx = makeContext(io, controller.signal);
+  let result: number | undefined;
+  try {
+    const program = buildProgram(ctx, (code) => (result = code));
+    await program.parseAsync(argv, { from: 'user' });
+    if (result === undefined) {
+      program.outputHelp();
+      return ExitCode.ok;
+    }
+    return result;
+  } catch (error) {
+    return reportError(ctx, error);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+function reportError(ctx: Context, error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander has printed its message already; --help and --version are not errors.
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (isLabsError(error)) {
+    writeLine(ctx.stderr, `${ctx.style.bad('labs:')} ${error.message}`);
+    for (const line of error.details) writeLine(ctx.stderr, `  ${line}`);
+    if (error.hint) writeLine(ctx.stderr, `  ${ctx.style.dim('→')} ${error.hint}`);
+    return error.exitCode;
+  }
+  writeLine(ctx.stderr, `${ctx.style.bad('labs: internal error')} (this is a bug in labs; please report it with the lines below)`);
+  writeLine(ctx.stderr, error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return ExitCode.infrastructure;
+}

@@ -1,0 +1,16 @@
+/**
+ * The public library API of labs. The CLI and any outside user import only this module; a test pins
+ * the export list so that it changes only on purpose.
+ */
+export { LabsError, ExitCode, isLabsError, type ErrorCode } from './errors.js';
+export type { Lab, ServiceSpec, Problem, CheckSpec, CheckKind } from './lab/types.js';
+export { findLab, listLabs, validatePaths } from './lab/registry.js';
+export { resolveServices } from './lab/compose.js';
+export { formatProblem } from './lab/problem.js';
+export { labJsonSchema } from './lab/json-schema.js';
+export { DockerRuntime } from './provision/docker.js';
+export { resolveDockerEndpoint, describeEndpoint, type DockerEndpoint } from './provision/connect.js';
+export { provision, type Environment, type ProvisionEvent } from './provision/environment.js';
+export { prune, removeSession, listSessions } from './provision/teardown.js';
+export { startWorkspace, stopWorkspace, workspaceStatus, serviceContainer } from './workspace/workspace.js';
+export { findWorkspace } from './workspace/state.js';

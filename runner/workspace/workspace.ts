@@ -1,0 +1,165 @@
+/**
+ * A student's workspace end to end: start (scaffold, provision, remember the session), status,
+ * finding a service's container, stop. The CLI calls these and only renders what they return.
+ */
+import { resolve } from 'node:path';
+import { LabsError } from '../errors.js';
+import { resolveServices } from '../lab/compose.js';
+import { findLab } from '../lab/registry.js';
+import { didYouMean } from '../lab/suggest.js';
+import type { Lab, ServiceSpec } from '../lab/types.js';
+import type { ContainerSummary, DockerRuntime } from '../provision/docker.js';
+import { type Environment, type ProvisionEvent, provision } from '../provision/environment.js';
+import { Label, type SessionIdentity, currentOwner } from '../provision/labels.js';
+import { type Removed, removeByLabel } from '../provision/teardown.js';
+import { packageVersion } from '../paths.js';
+import { type ScaffoldResult, scaffold } from './scaffold.js';
+import {
+  type Workspace,
+  clearSession,
+  findWorkspace,
+  newSessionId,
+  readSession,
+  readWorkspaceInfo,
+  writeSession,
+  writeWorkspaceInfo,
+} from './state.js';
+
+export interface StartOptions {
+  runtime: DockerRuntime;
+  lab: string;
+  /** Defaults to ./<lab> under cwd. */
+  dir?: string;
+  cwd: string;
+  onEvent?: (event: ProvisionEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface StartResult {
+  lab: Lab;
+  dir: string;
+  files: ScaffoldResult;
+  services: Record<string, ServiceSpec>;
+  environment: Environment;
+  /** Every container was already running. */
+  reused: boolean;
+}
+
+export async function startWorkspace(options: StartOptions): Promise<StartResult> {
+  const lab = await findLab(options.lab);
+  const dir = resolve(options.cwd, options.dir ?? lab.id);
+  const existing = await readWorkspaceInfo(dir);
+  if (existing && existing.lab !== lab.id) {
+    throw new LabsError('WORKSPACE_INVALID', `${dir} is the workspace of ${existing.lab}, not ${lab.id}`, {
+      hint: `choose another folder with --dir, or run \`labs start ${existing.lab}\` there`,
+    });
+  }
+  await options.runtime.ping();
+  const files = await scaffold(lab, dir);
+  if (!existing) await writeWorkspaceInfo(dir, { lab: lab.id, createdAt: new Date().toISOString(), labsVersion: packageVersion() });
+
+  const services = await resolveServices(lab, dir);
+  const previous = await readSession(dir);
+  const identity: SessionIdentity = {
+    lab: lab.id,
+    session: previous?.session ?? newSessionId(),
+    mode: 'workspace',
+    owner: currentOwner(),
+    workspace: dir,
+  };
+  await writeSession(dir, { session: identity.session, status: 'starting', owner: identity.owner, startedAt: new Date().toISOString() });
+  let reused = true;
+  let environment: Environment;
+  try {
+    environment = await provision({
+      runtime: options.runtime,
+      lab,
+      services,
+      identity,
+      workspaceDir: dir,
+      mountStudentFiles: true,
+      signal: options.signal,
+      onEvent: (event) => {
+        if (event.type === 'container' && event.action !== 'reused') reused = false;
+        options.onEvent?.(event);
+      },
+    });
+  } catch (error) {
+    if (!previous) await clearSession(dir);
+    throw error;
+  }
+  await writeSession(dir, { session: identity.session, status: 'ready', owner: identity.owner, startedAt: new Date().toISOString() });
+  return { lab, dir, files, services, environment, reused };
+}
+
+export interface WorkspaceStatus {
+  workspace: Workspace;
+  lab: Lab;
+  session: string | undefined;
+  services: { service: string; container: ContainerSummary | undefined }[];
+}
+
+/** Containers of this workspace: its session's, or any labelled with its path (a lost session file). */
+async function workspaceContainers(runtime: DockerRuntime, workspace: Workspace): Promise<ContainerSummary[]> {
+  const session = await readSession(workspace.dir);
+  const filter = session ? `${Label.session}=${session.session}` : `${Label.workspace}=${workspace.dir}`;
+  return (await runtime.listContainers([filter])).filter((c) => c.labels[Label.service]);
+}
+
+export async function workspaceStatus(runtime: DockerRuntime, options: { dir?: string; cwd: string }): Promise<WorkspaceStatus> {
+  const workspace = await findWorkspace(options);
+  const lab = await findLab(workspace.info.lab);
+  const session = await readSession(workspace.dir);
+  const containers = await workspaceContainers(runtime, workspace);
+  let names: string[];
+  try {
+    names = Object.keys(await resolveServices(lab, workspace.dir));
+  } catch {
+    names = [];
+  }
+  for (const c of containers) if (!names.includes(c.labels[Label.service]!)) names.push(c.labels[Label.service]!);
+  return {
+    workspace,
+    lab,
+    session: session?.session,
+    services: names.map((service) => ({ service, container: containers.find((c) => c.labels[Label.service] === service) })),
+  };
+}
+
+/** The running container of a service in the workspace, or an error that lists the services. */
+export async function serviceContainer(
+  runtime: DockerRuntime,
+  options: { dir?: string; cwd: string; service: string },
+): Promise<{ container: ContainerSummary; lab: Lab; workspace: Workspace }> {
+  const status = await workspaceStatus(runtime, options);
+  const entry = status.services.find((s) => s.service === options.service);
+  const known = status.services.map((s) => s.service);
+  if (!entry) {
+    throw new LabsError('SERVICE_UNKNOWN', `${status.lab.id} has no service "${options.service}"`, {
+      hint: `${didYouMean(options.service, known)}services: ${known.join(', ')}`,
+    });
+  }
+  if (!entry.container || entry.container.state !== 'running') {
+    throw new LabsError('NOT_RUNNING', `service ${options.service} is not running${entry.container ? ` (${entry.container.state})` : ''}`, {
+      hint: `run \`labs start ${status.lab.id}\` in ${status.workspace.dir}`,
+    });
+  }
+  return { container: entry.container, lab: status.lab, workspace: status.workspace };
+}
+
+export async function stopWorkspace(runtime: DockerRuntime, options: { dir?: string; cwd: string }): Promise<{ workspace: Workspace; removed: Removed }> {
+  const workspace = await findWorkspace(options);
+  const session = await readSession(workspace.dir);
+  const removed: Removed = { containers: 0, networks: 0, volumes: 0 };
+  // Both filters: the session's resources, and any labelled with this workspace from a lost session file.
+  const filters = [`${Label.workspace}=${workspace.dir}`];
+  if (session) filters.unshift(`${Label.session}=${session.session}`);
+  for (const filter of filters) {
+    const r = await removeByLabel(runtime, filter);
+    removed.containers += r.containers;
+    removed.networks += r.networks;
+    removed.volumes += r.volumes;
+  }
+  await clearSession(workspace.dir);
+  return { workspace, removed };
+}

@@ -1,0 +1,57 @@
+/**
+ * Runs the labs CLI as a user would (a separate process, the built bin) and observes Docker with its
+ * own CLI, independently of the code under test.
+ */
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa, type Options, type Result } from 'execa';
+
+export const repoRoot = resolve(import.meta.dirname, '..', '..');
+export const bin = join(repoRoot, 'bin', 'labs.js');
+
+export async function labs(args: string[], options: Options & { cwd: string }): Promise<Result> {
+  return execa('node', [bin, ...args], { reject: false, stdin: 'ignore', ...options, env: { NO_COLOR: '1', ...options.env } }) as Promise<Result>;
+}
+
+export async function docker(args: string[]): Promise<string> {
+  const { stdout } = await execa('docker', args);
+  return stdout.trim();
+}
+
+export type ResourceKind = 'container' | 'network' | 'volume';
+
+/** Names of labs resources carrying a label filter such as labs.workspace=/tmp/x. */
+export async function labelled(kind: ResourceKind, filter: string): Promise<string[]> {
+  const args =
+    kind === 'container'
+      ? ['ps', '-a', '--filter', `label=${filter}`, '--format', '{{.Names}}']
+      : [kind, 'ls', '--filter', `label=${filter}`, '--format', '{{.Name}}'];
+  const out = await docker(args);
+  return out ? out.split('\n').sort() : [];
+}
+
+export async function allLabelled(filter: string): Promise<Record<ResourceKind, string[]>> {
+  return {
+    container: await labelled('container', filter),
+    network: await labelled('network', filter),
+    volume: await labelled('volume', filter),
+  };
+}
+
+export const nothing = { container: [], network: [], volume: [] };
+
+export async function tempDir(prefix = 'labs-test-'): Promise<string> {
+  // realpath: workspaces are labelled with their real path (macOS /tmp is a symlink, say).
+  return realpath(await mkdtemp(join(tmpdir(), prefix)));
+}
+
+/** Removes whatever a test left labelled with its workspace, even when the test failed. */
+export async function sweep(workspace: string): Promise<void> {
+  const filter = `labs.workspace=${workspace}`;
+  const { container, network, volume } = await allLabelled(filter);
+  if (container.length) await execa('docker', ['rm', '-f', '-v', ...container], { reject: false });
+  if (network.length) await execa('docker', ['network', 'rm', ...network], { reject: false });
+  if (volume.length) await execa('docker', ['volume', 'rm', ...volume], { reject: false });
+  await rm(workspace, { recursive: true, force: true });
+}
