@@ -1,0 +1,19 @@
+// npm run bench: every benchmark, printed as figures and ratios (never asserted as timed tests).
+// Usage: npm run bench [-- NAME...]   names: verdict
+import { benchVerdict } from './verdict.js';
+
+const benches = { verdict: () => benchVerdict() };
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benches);
+let missed = 0;
+for (const name of chosen) {
+  const run = benches[name];
+  if (!run) {
+    console.error(`unknown benchmark "${name}"; known: ${Object.keys(benches).join(', ')}`);
+    process.exit(2);
+  }
+  const result = await run();
+  console.log(`\n${result.name}`);
+  for (const line of result.figures) console.log(`  ${line}`);
+  if (!result.met) missed += 1;
+}
+console.log(missed ? `\n${missed} goal(s) not met` : '\nall goals met');
