@@ -69,7 +69,6 @@ interface MessageState {
   enqueues: number;
   pops: number;
   poppedBy: string | undefined;
-  poppedAt: number;
   peeks: number;
   pushes: number;
   printedBy: Set<string> | undefined;
@@ -87,11 +86,7 @@ export function deliveryVerdict(log: DeliveryLog): DeliveryVerdict {
   const unexpected = new Set<string>();
   const replicaOrder = new Map<string, { last: number; count: number; examples: string[] }>();
   const popCount = new Map<string, number>();
-  const printCount = new Map<string, number>();
-  for (const r of log.replicas) {
-    popCount.set(r, 0);
-    printCount.set(r, 0);
-  }
+  for (const r of log.replicas) popCount.set(r, 0);
 
   // Enqueues first: the order of the log is not trusted to put them before their pops.
   for (const e of log.events) {
@@ -107,7 +102,6 @@ export function deliveryVerdict(log: DeliveryLog): DeliveryVerdict {
       enqueues: 1,
       pops: 0,
       poppedBy: undefined,
-      poppedAt: 0,
       peeks: 0,
       pushes: 0,
       printedBy: undefined,
@@ -115,35 +109,32 @@ export function deliveryVerdict(log: DeliveryLog): DeliveryVerdict {
     });
   }
 
-  const pops = log.events.filter((e): e is Extract<DeliveryEvent, { type: 'pop' }> => e.type === 'pop');
-  pops.sort((a, b) => a.t - b.t);
-  for (const e of pops) {
-    popCount.set(e.replica, (popCount.get(e.replica) ?? 0) + 1);
-    const m = messages.get(e.id);
-    if (!m) {
-      unexpected.add(e.id);
-      continue;
-    }
-    m.pops += 1;
-    if (m.pops === 1) {
+  // One pass over the rest. Pops are taken in log order, which is each connection's wire order:
+  // sorting them would make the verdict O(n log n) for no gain.
+  for (const e of log.events) {
+    if (e.type === 'enqueue') continue;
+    if (e.type === 'pop') {
+      popCount.set(e.replica, (popCount.get(e.replica) ?? 0) + 1);
+      const m = messages.get(e.id);
+      if (!m) {
+        unexpected.add(e.id);
+        continue;
+      }
+      m.pops += 1;
+      if (m.pops > 1) continue;
       m.poppedBy = e.replica;
-      m.poppedAt = e.t;
       // Order: each replica must receive messages in increasing enqueue order.
-      const order = replicaOrder.get(e.replica) ?? { last: -1, count: 0, examples: [] };
+      let order = replicaOrder.get(e.replica);
+      if (!order) replicaOrder.set(e.replica, (order = { last: -1, count: 0, examples: [] }));
       if (m.index < order.last) {
         order.count += 1;
         if (order.examples.length < 5) order.examples.push(e.id);
       } else {
         order.last = m.index;
       }
-      replicaOrder.set(e.replica, order);
+      continue;
     }
-  }
-
-  for (const e of log.events) {
-    if (e.type === 'enqueue' || e.type === 'pop') continue;
     if (e.type === 'print') {
-      printCount.set(e.replica, (printCount.get(e.replica) ?? 0) + 1);
       // Several ids on one line, or one id on several lines, are one delivery each per replica.
       for (const id of e.ids) {
         const m = messages.get(id);
