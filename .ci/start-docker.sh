@@ -16,11 +16,21 @@ if ! command -v dockerd >/dev/null 2>&1; then
   apt-get install -y -qq docker.io >/dev/null
 fi
 
-# A killed dockerd leaves its pid file behind and the next start refuses to run.
-if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
-  log "removing stale /var/run/docker.pid"
-  rm -f /var/run/docker.pid
-fi
+# A killed dockerd leaves its pid file behind and the next start refuses to run; the containerd it
+# managed leaves one too, and the new dockerd then waits for a containerd that is not there. A pid
+# may belong to a zombie or to another process by now, so check that a live process of that name has it.
+live() {
+  local pid=$1 name=$2 stat
+  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  case "$stat" in *"($name)"\ [RSDT]*) return 0 ;; *) return 1 ;; esac
+}
+for entry in /var/run/docker.pid:dockerd /var/run/docker/containerd/containerd.pid:containerd; do
+  file=${entry%%:*}
+  if [ -f "$file" ] && ! live "$(cat "$file")" "${entry##*:}"; then
+    log "removing stale $file"
+    rm -f "$file"
+  fi
+done
 
 log "starting dockerd"
 nohup dockerd >/var/log/dockerd.log 2>&1 &
