@@ -128,7 +128,7 @@ export async function prepareImage(
           'IMAGE_PREPARE_FAILED',
           `installing ${[...missing.pip, ...missing.npm].join(', ')} into ${image} failed (exit ${install.exitCode})`,
           {
-            details: install.output.trim().split('\n').slice(-10),
+            details: installerWords(install.output),
             hint: 'packages are installed once, with network access; check your connection (or a proxy) and run the command again',
           },
         );
@@ -144,6 +144,17 @@ export async function prepareImage(
   }
   onEvent({ type: 'prepared', image, tag: prepared, ms: Date.now() - started });
   return prepared;
+}
+
+/**
+ * What an installer said that matters: its error lines (pip puts the reason at the top of a long
+ * explanation) and its last lines, at most a dozen in all.
+ */
+export function installerWords(output: string): string[] {
+  const lines = output.trimEnd().split('\n');
+  const errors = lines.filter((line) => /^(error|ERROR|npm ERR!|npm error)\b/.test(line)).slice(0, 6);
+  const tail = lines.slice(-6).filter((line) => !errors.includes(line));
+  return [...errors, ...(errors.length && tail.length ? ['…'] : []), ...tail];
 }
 
 /**

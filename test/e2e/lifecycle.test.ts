@@ -122,3 +122,30 @@ describe('kill -9 during `labs start`, then `labs prune`', () => {
     expect(await allLabelled(`labs.workspace=${live}`)).toEqual(nothing);
   });
 });
+
+describe('`labs start` with no lab on a terminal', () => {
+  let dir: string;
+  afterAll(async () => sweep(join(dir, 'exercise-3')));
+
+  it('asks which lab with a list, and starts the one picked with the arrow keys', async () => {
+    dir = await tempDir();
+    const child = execa('script', ['-qec', `node ${bin} start`, '/dev/null'], { cwd: dir, reject: false, timeout: 60_000, env: { TERM: 'xterm', NO_COLOR: '1' } });
+    let screen = '';
+    child.stdout!.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+    const waitFor = async (pattern: RegExp): Promise<void> => {
+      for (let i = 0; i < 100 && !pattern.test(screen); i += 1) await new Promise((r) => setTimeout(r, 100));
+    };
+    await waitFor(/Which lab do you want to start\?/);
+    for (let i = 0; i < 3; i += 1) {
+      child.stdin!.write('\u001b[B');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    child.stdin!.write('\r');
+    await waitFor(/is running in/);
+    child.stdin!.end();
+    const result = await child;
+    expect(screen).toMatch(/exercise-1-node/);
+    expect(result.stdout).toMatch(/exercise-3 .* is running in \.\/exercise-3/);
+    expect(await labelled('container', `labs.workspace=${join(dir, 'exercise-3')}`)).toHaveLength(2);
+  });
+});

@@ -48,6 +48,13 @@ describe('labs start exercise-2 (the course compose file)', () => {
       }
     }
     expect(networks.size).toBe(1);
+    const labels = JSON.parse(await docker(['inspect', '-f', '{{json .Config.Labels}}', containers[0]!])) as Record<string, string>;
+    expect(labels).toMatchObject({ 'labs.lab': 'exercise-2', 'labs.mode': 'workspace', 'labs.service': 'python1', 'labs.workspace': ws });
+    expect(labels['labs.session']).toMatch(/^[0-9a-f]{8}$/);
+    expect(labels['labs.owner']).toMatch(/^.+:\d+$/);
+    const network = [...(await labelled('network', `labs.workspace=${ws}`))];
+    expect(network).toHaveLength(1);
+    expect(await docker(['network', 'inspect', '-f', '{{index .Labels "labs.session"}}', network[0]!])).toBe(labels['labs.session']);
     const redis = containers.find((c) => c.endsWith('redis-db'))!;
     expect(await docker(['port', redis])).toMatch(/^6379\/tcp -> 127\.0\.0\.1:6379$/m);
     const data = await stat(join(ws, 'data'));

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { stopWorkspace } from '../../workspace/workspace.js';
 import { type Context, writeLine } from '../context.js';
 
@@ -5,6 +7,6 @@ export async function stopCommand(ctx: Context, opts: { dir?: string }): Promise
   const { workspace, removed } = await stopWorkspace(ctx.runtime(), { dir: opts.dir, cwd: ctx.cwd });
   const what = `${removed.containers} container(s), ${removed.networks} network(s), ${removed.volumes} volume(s)`;
   writeLine(ctx.stdout, `${ctx.style.ok('✓')} stopped ${workspace.info.lab}: removed ${what}`);
-  writeLine(ctx.stdout, ctx.style.dim(`  your files in ${workspace.dir} (and ./data) are kept; \`labs start ${workspace.info.lab}\` brings it back`));
+  writeLine(ctx.stdout, ctx.style.dim(`  your files in ${workspace.dir}${existsSync(join(workspace.dir, 'data')) ? ' (and ./data)' : ''} are kept; \`labs start ${workspace.info.lab}\` brings it back`));
   return 0;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { installScript, missingPackagesScript, npmName, pipName, preparedTag, shellQuote } from '../../../runner/provision/images.js';
+import { installScript, installerWords, missingPackagesScript, npmName, pipName, preparedTag, shellQuote } from '../../../runner/provision/images.js';
 
 describe('prepared images', () => {
   it('are keyed by the base image and the package sets, in any order', () => {
@@ -33,5 +33,12 @@ describe('prepared images', () => {
     expect(shellQuote('ioredis@5')).toBe('ioredis@5');
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
     expect(shellQuote('a b')).toBe("'a b'");
+  });
+});
+
+describe('installerWords', () => {
+  it('keeps the installer’s error lines from the top of a long explanation, then its last lines', () => {
+    const output = ['error: externally-managed-environment', '', ...Array.from({ length: 20 }, (_, i) => `  explanation ${i}`), 'hint: See PEP 668'].join('\n');
+    expect(installerWords(output)).toEqual(['error: externally-managed-environment', '…', '  explanation 15', '  explanation 16', '  explanation 17', '  explanation 18', '  explanation 19', 'hint: See PEP 668']);
   });
 });
