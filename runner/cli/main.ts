@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, isLabsError } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { type Context, type Io, makeContext, writeLine } from './context.js';
+import { checkCommand, type CheckFlags } from './commands/check.js';
 import { doctorCommand } from './commands/doctor.js';
 import { execCommand, shellCommand } from './commands/exec.js';
 import { listCommand } from './commands/list.js';
@@ -77,6 +78,19 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .action(async (service: string | undefined, opts: { dir?: string; follow?: boolean; tail?: number }) =>
       setResult(await logsCommand(ctx, service, opts)),
     );
+
+  program
+    .command('check')
+    .argument('[lab]', 'the lab, with a folder; omit both inside a workspace')
+    .argument('[folder]', "the student's folder")
+    .addOption(dirOption())
+    .option('--seed <n>', 'replay a run: the seed a previous run printed', (v) => Number(v))
+    .option('--only <ids>', 'only these checks (comma-separated ids)')
+    .option('--json', 'print only the JSON report on stdout')
+    .option('--junit <file>', 'also write a JUnit XML report')
+    .option('--gradescope <file>', "also write Gradescope's results.json")
+    .description("grade the student's scripts against a fresh Redis: every check with points and a hint")
+    .action(async (lab: string | undefined, folder: string | undefined, opts: CheckFlags) => setResult(await checkCommand(ctx, lab, folder, opts)));
 
   program
     .command('stop')

@@ -3,7 +3,7 @@
  * else talks to `DockerRuntime`, whose methods speak the lab's language and whose failures are
  * LabsErrors that say which endpoint was tried and what to do next.
  */
-import type { Duplex, Readable, Writable } from 'node:stream';
+import { type Duplex, type Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { LabsError } from '../errors.js';
 import { type DockerEndpoint, describeEndpoint, resolveDockerEndpoint } from './connect.js';
@@ -41,6 +41,20 @@ export interface ContainerCreate {
   ports?: { hostPort: number; containerPort: number; protocol: 'tcp' | 'udp' }[];
   autoRemove?: boolean;
   tty?: boolean;
+  /** Containment for untrusted code (DESIGN.md, "Untrusted code"). */
+  confine?: Confinement;
+  /** Publish these container ports on 127.0.0.1 at ports the engine picks. */
+  publishRandom?: number[];
+}
+
+export interface Confinement {
+  memoryBytes: number;
+  nanoCpus: number;
+  pids: number;
+  /** Mount point → size in bytes; everything else is read-only. */
+  tmpfs: Record<string, number>;
+  /** Bound on what the engine keeps of the container's output. */
+  logBytes: number;
 }
 
 export interface ExecResult {
@@ -237,6 +251,10 @@ export class DockerRuntime {
       exposed[key] = {};
       (bindings[key] ??= []).push({ HostIp: '127.0.0.1', HostPort: String(p.hostPort) });
     }
+    for (const port of spec.publishRandom ?? []) {
+      exposed[`${port}/tcp`] = {};
+      bindings[`${port}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: '' }];
+    }
     const container = await this.call(`creating container ${spec.name}`, () =>
       this.docker.createContainer({
         name: spec.name,
@@ -256,6 +274,7 @@ export class DockerRuntime {
           NetworkMode: spec.network,
           AutoRemove: spec.autoRemove ?? false,
           Init: true,
+          ...(spec.confine ? confinedHostConfig(spec.confine) : {}),
         },
         NetworkingConfig: spec.network
           ? { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases ?? [] } } }
@@ -289,6 +308,11 @@ export class DockerRuntime {
     const ip: Record<string, string> = {};
     for (const [net, settings] of Object.entries(info.NetworkSettings?.Networks ?? {})) ip[net] = settings.IPAddress;
     return { running: info.State.Running, exitCode: info.State.ExitCode, status: info.State.Status, ip };
+  }
+
+  async inspectContainerState(id: string): Promise<{ oomKilled: boolean; exitCode: number }> {
+    const info = await this.call('inspecting a container', () => this.docker.getContainer(id).inspect());
+    return { oomKilled: Boolean(info.State.OOMKilled), exitCode: info.State.ExitCode };
   }
 
   async waitContainer(id: string): Promise<number> {
@@ -426,6 +450,108 @@ export class DockerRuntime {
     return { wait, resize };
   }
 
+  /** Copies a tar archive into a (possibly not yet started) container. */
+  async putArchive(id: string, path: string, tar: Buffer): Promise<void> {
+    await this.call('copying files into a container', () => this.docker.getContainer(id).putArchive(tar, { path }));
+  }
+
+  async killContainer(id: string, signal = 'SIGKILL'): Promise<void> {
+    try {
+      await this.docker.getContainer(id).kill({ signal });
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      // 404: gone; 409: not running. Either way it is not running any more.
+      if (status === 404 || status === 409) return;
+      this.fail(error, `stopping container ${id}`);
+    }
+  }
+
+  async connectNetwork(network: string, containerId: string, options: { aliases?: string[]; ipv4?: string } = {}): Promise<void> {
+    await this.call(`connecting a container to ${network}`, () =>
+      this.docker.getNetwork(network).connect({
+        Container: containerId,
+        EndpointConfig: { Aliases: options.aliases, IPAMConfig: options.ipv4 ? { IPv4Address: options.ipv4 } : undefined },
+      }),
+    );
+  }
+
+  async disconnectNetwork(network: string, containerId: string): Promise<void> {
+    await this.call(`disconnecting a container from ${network}`, () =>
+      this.docker.getNetwork(network).disconnect({ Container: containerId, Force: true }),
+    );
+  }
+
+  /** The 127.0.0.1 port the engine picked for a container port published with `publishRandom`. */
+  async hostPort(id: string, containerPort: number): Promise<number> {
+    const info = await this.call('inspecting a container', () => this.docker.getContainer(id).inspect());
+    const binding = info.NetworkSettings?.Ports?.[`${containerPort}/tcp`]?.find((b) => b.HostIp === '127.0.0.1') ??
+      info.NetworkSettings?.Ports?.[`${containerPort}/tcp`]?.[0];
+    if (!binding) throw new LabsError('DOCKER_FAILED', `container port ${containerPort} was not published`, { hint: 'this is a bug in labs' });
+    return Number(binding.HostPort);
+  }
+
+  /**
+   * Follows a container's output with the engine's arrival timestamps, a line at a time, until the
+   * container's output ends or `signal` aborts. At most `maxBytes` are delivered; the rest is counted.
+   */
+  async followLines(
+    id: string,
+    onLine: (line: { stream: 'stdout' | 'stderr'; t: number; text: string }) => void,
+    options: { maxBytes: number; signal?: AbortSignal },
+  ): Promise<{ bytes: number; truncated: boolean }> {
+    const stream = (await this.call('following output', () =>
+      this.docker.getContainer(id).logs({ stdout: true, stderr: true, follow: true, timestamps: true }),
+    )) as unknown as Readable;
+    let bytes = 0;
+    let truncated = false;
+    const splitter = (kind: 'stdout' | 'stderr'): Writable => {
+      let partial = '';
+      return new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          bytes += chunk.length;
+          if (bytes > options.maxBytes) {
+            truncated = true;
+            callback();
+            return;
+          }
+          const lines = (partial + chunk.toString('utf8')).split('\n');
+          partial = lines.pop() ?? '';
+          for (const raw of lines) emit(kind, raw);
+          callback();
+        },
+        final(callback) {
+          if (partial) emit(kind, partial);
+          callback();
+        },
+      });
+    };
+    const emit = (kind: 'stdout' | 'stderr', raw: string): void => {
+      // "2026-11-28T21:46:17.123456789Z text": the engine's time of arrival, then the line.
+      const space = raw.indexOf(' ');
+      const stamp = space > 0 ? Date.parse(raw.slice(0, space)) : Number.NaN;
+      const text = Number.isNaN(stamp) ? raw : raw.slice(space + 1);
+      onLine({ stream: kind, t: Number.isNaN(stamp) ? Date.now() : preciseMs(raw.slice(0, space), stamp), text: text.replace(/\r$/, '') });
+    };
+    const out = splitter('stdout');
+    const err = splitter('stderr');
+    this.docker.modem.demuxStream(stream, out, err);
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        out.end();
+        err.end();
+        resolve();
+      };
+      stream.on('end', done);
+      stream.on('close', done);
+      stream.on('error', done);
+      options.signal?.addEventListener('abort', () => {
+        stream.destroy();
+        done();
+      });
+    });
+    return { bytes, truncated };
+  }
+
   private async ignoreMissing(doing: string, fn: () => Promise<unknown>): Promise<void> {
     try {
       await fn();
@@ -490,4 +616,25 @@ function demuxBuffer(buffer: Buffer): string {
 
 function demuxInto(buffer: Buffer, out: Writable, err: Writable): void {
   for (const frame of demuxFrames(buffer)) (frame.stream === 'stderr' ? err : out).write(frame.data);
+}
+
+/** Date.parse keeps milliseconds only; keep the sub-millisecond digits the engine gives. */
+function preciseMs(stamp: string, parsed: number): number {
+  const fraction = /\.(\d+)Z$/.exec(stamp)?.[1];
+  if (!fraction || fraction.length <= 3) return parsed;
+  return parsed + Number(`0.${fraction.slice(3)}`);
+}
+
+function confinedHostConfig(c: Confinement): Record<string, unknown> {
+  return {
+    Memory: c.memoryBytes,
+    MemorySwap: c.memoryBytes,
+    NanoCpus: c.nanoCpus,
+    PidsLimit: c.pids,
+    ReadonlyRootfs: true,
+    Tmpfs: Object.fromEntries(Object.entries(c.tmpfs).map(([path, size]) => [path, `rw,nosuid,nodev,size=${size},mode=1777`])),
+    CapDrop: ['ALL'],
+    SecurityOpt: ['no-new-privileges'],
+    LogConfig: { Type: 'json-file', Config: { 'max-size': String(c.logBytes), 'max-file': '1' } },
+  };
 }

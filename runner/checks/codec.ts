@@ -1,0 +1,90 @@
+/**
+ * How items are stored on the queue: hotqueue pickles them (Python labs), the Node.js labs store
+ * JSON.stringify(value). Decoding reads raw buffers with a maintained pickle parser, and says what
+ * type an item had, so that a producer that puts bytes or a list instead of a str is told so.
+ */
+import { Parser } from 'pickleparser';
+
+export interface DecodedItem {
+  /** The value as a string when it is one. */
+  text: string | undefined;
+  /** "str", "bytes", "int", "list", "dict", "float", "none", "bool", or "undecodable". */
+  type: string;
+  /** How to show it to a person. */
+  shown: string;
+}
+
+export interface Codec {
+  name: 'pickle' | 'json';
+  encode: (value: string) => Buffer;
+  decode: (raw: Buffer) => DecodedItem;
+}
+
+/** A str pickled as Python 3.8+ does by default (protocol 4, one frame). */
+export function pickleString(value: string): Buffer {
+  const text = Buffer.from(value, 'utf8');
+  const opcode =
+    text.length < 256 ? Buffer.from([0x8c, text.length]) : Buffer.concat([Buffer.from([0x58]), u32(text.length)]);
+  const body = Buffer.concat([opcode, text, Buffer.from([0x94, 0x2e])]);
+  const frameLength = Buffer.alloc(8);
+  frameLength.writeBigUInt64LE(BigInt(body.length));
+  return Buffer.concat([Buffer.from([0x80, 0x04, 0x95]), frameLength, body]);
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
+}
+
+function describe(value: unknown): DecodedItem {
+  if (typeof value === 'string') return { text: value, type: 'str', shown: JSON.stringify(value) };
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
+    const b = Buffer.from(value);
+    return { text: undefined, type: 'bytes', shown: `b${JSON.stringify(b.toString('latin1'))}` };
+  }
+  if (value === null || value === undefined) return { text: undefined, type: 'none', shown: 'None' };
+  if (typeof value === 'boolean') return { text: undefined, type: 'bool', shown: value ? 'True' : 'False' };
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    return { text: undefined, type: Number.isInteger(Number(value)) ? 'int' : 'float', shown: String(value) };
+  }
+  if (Array.isArray(value)) return { text: undefined, type: 'list', shown: safeJson(value) };
+  return { text: undefined, type: 'dict', shown: safeJson(value) };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    const s = JSON.stringify(value);
+    return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+  } catch {
+    return String(value);
+  }
+}
+
+export const pickleCodec: Codec = {
+  name: 'pickle',
+  encode: pickleString,
+  decode: (raw) => {
+    try {
+      return describe(new Parser().parse(raw));
+    } catch {
+      return { text: undefined, type: 'undecodable', shown: `raw bytes ${JSON.stringify(raw.subarray(0, 60).toString('latin1'))}` };
+    }
+  },
+};
+
+export const jsonCodec: Codec = {
+  name: 'json',
+  encode: (value) => Buffer.from(JSON.stringify(value), 'utf8'),
+  decode: (raw) => {
+    try {
+      return describe(JSON.parse(raw.toString('utf8')));
+    } catch {
+      return { text: undefined, type: 'undecodable', shown: `not JSON: ${JSON.stringify(raw.subarray(0, 60).toString('utf8'))}` };
+    }
+  },
+};
+
+export function codecFor(runtime: 'python' | 'node'): Codec {
+  return runtime === 'node' ? jsonCodec : pickleCodec;
+}

@@ -1,0 +1,97 @@
+/**
+ * What every check kind works with during one run: the isolated environment, the grader's probe,
+ * the live wire log, the run's tokens and codec, and starting the student's scripts as replicas.
+ */
+import type { Lab } from '../lab/types.js';
+import type { IsolatedEnvironment } from '../provision/isolated.js';
+import { type ScriptRun, startScript } from '../run/script.js';
+import type { Codec } from './codec.js';
+import type { Probe } from './probe.js';
+import type { TokenSource } from './tokens.js';
+import type { QueueRef, WireLog } from './wire.js';
+
+export interface CheckContext {
+  lab: Lab;
+  env: IsolatedEnvironment;
+  probe: Probe;
+  wire: WireLog;
+  tokens: TokenSource;
+  codec: Codec;
+  queue: QueueRef;
+  signal: AbortSignal | undefined;
+  /** Per-script timeout for producers and other scripts that should end by themselves. */
+  scriptTimeoutMs: number;
+  /** Every run started, so that the session can stop what a check left running. */
+  runs: ScriptRun[];
+}
+
+export const defaultQueue: QueueRef = { db: 1, key: 'hotqueue:queue' };
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Polls `condition` every `everyMs` until it holds or `timeoutMs` passes; resolves with whether it held. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, signal?: AbortSignal, everyMs = 25): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(everyMs, signal);
+  }
+}
+
+/** Starts a script of the lab (producer or consumer) as one replica, registered with the wire log. */
+export async function startRole(
+  ctx: CheckContext,
+  role: 'producer' | 'consumer',
+  name: string,
+  extraArgs: string[] = [],
+  options: { timeoutMs?: number } = {},
+): Promise<ScriptRun> {
+  const script = ctx.lab.scripts[role];
+  if (!script) throw new Error(`labs: ${ctx.lab.id} declares no ${role} script`);
+  const run = await startScript({
+    env: ctx.env,
+    service: script.service,
+    argv: [...script.command, ...extraArgs],
+    name,
+    timeoutMs: options.timeoutMs ?? ctx.scriptTimeoutMs,
+    signal: ctx.signal,
+  });
+  ctx.runs.push(run);
+  ctx.wire.addRun({ name, address: run.address, startedAt: run.startedAt, endedAt: undefined });
+  void run.exited.then(() => ctx.wire.endRun(name, Date.now()));
+  return run;
+}
+
+/** The grader puts messages on the queue itself, one RPUSH each, and notes when. */
+export async function enqueue(ctx: CheckContext, messages: string[]): Promise<{ id: string; t: number }[]> {
+  const sent: { id: string; t: number }[] = [];
+  for (const id of messages) {
+    const t = Date.now();
+    await ctx.probe.push(ctx.queue.db, ctx.queue.key, [ctx.codec.encode(id)]);
+    sent.push({ id, t });
+  }
+  return sent;
+}
+
+/** A run is waiting for messages: a blocking pop of it is outstanding, or it polled in the last 300 ms. */
+export function isWaiting(ctx: CheckContext, run: ScriptRun): boolean {
+  const connections = ctx.wire.connectionsOf(run.name).filter((c) => c.closedAt === undefined);
+  if (connections.some((c) => c.waitingSince !== undefined)) return true;
+  const now = Date.now();
+  const recent = ctx.wire.commands.slice(-200).filter((c) => now - c.t < 300 && ctx.wire.runOf(c) === run.name);
+  return recent.some((c) => /POP|LRANGE|LINDEX|LLEN/.test(c.name));
+}

@@ -1,0 +1,40 @@
+/**
+ * address: Redis moves to a new address between two runs; the scripts still find it by name. A
+ * hard-coded IP address fails, one cached from an earlier run too.
+ */
+import type { CheckSpec } from '../../lab/types.js';
+import { type CheckContext, enqueue, startRole } from '../context.js';
+import { type CheckOutcome, outcome } from '../outcome.js';
+import { moveRecorder } from '../../provision/isolated.js';
+import { diagnoseReplicas, printedIds, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
+
+async function round(ctx: CheckContext, label: string, count: number): Promise<{ printed: number; sent: number; mark: number; replicas: Awaited<ReturnType<typeof startConsumers>>; exits: Awaited<ReturnType<typeof stopAll>> }> {
+  const mark = ctx.wire.commands.length;
+  const replicas = await startConsumers(ctx, 1, `consumer-${label}`);
+  await waitUntilWaiting(ctx, replicas);
+  const messages = Array.from({ length: count }, () => ctx.tokens.next());
+  const sent = ctx.lab.scripts.producer ? [] : await enqueue(ctx, messages);
+  if (ctx.lab.scripts.producer) {
+    const t = Date.now();
+    const producer = await startRole(ctx, 'producer', `producer-${label}`, messages);
+    await producer.exited;
+    sent.push(...messages.map((id) => ({ id, t })));
+  }
+  await untilPrinted(ctx, replicas, sent, 2000, 8000);
+  const printed = [...printedIds(ctx, replicas)].filter((id) => messages.includes(id)).length;
+  const exits = await stopAll(replicas);
+  return { printed, sent: count, mark, replicas, exits };
+}
+
+export async function addressCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+  const count = Math.max(2, Math.floor((spec.messages ?? 10) / 2));
+  const before = await round(ctx, 'before-move', count);
+  const moved = await moveRecorder(ctx.env);
+  const after = await round(ctx, 'after-move', count);
+  const passed = before.printed === count && after.printed === count;
+  const summary = `redis-db at ${moved.from}: ${before.printed}/${count} messages went through; moved to ${moved.to}: ${after.printed}/${count}`;
+  const failing = after.printed < count ? after : before;
+  const diagnosis = passed ? [] : diagnoseReplicas(ctx, { replicas: failing.replicas, sent: [], mark: failing.mark, started: 0 }, failing.exits);
+  if (!passed && !diagnosis.length) diagnosis.push('find Redis by its name: host=os.environ.get("REDIS_IP", "redis-db"), never an IP address');
+  return outcome(passed, summary, { diagnosis });
+}

@@ -1,0 +1,39 @@
+/**
+ * blocking: while the queue is empty the consumer waits in a blocking pop: fewer than
+ * `max_commands_per_second` of its commands per second reach Redis.
+ */
+import type { CheckSpec } from '../../lab/types.js';
+import { type CheckContext, sleep } from '../context.js';
+import { type CheckOutcome, outcome } from '../outcome.js';
+import { consumerFile, diagnoseReplicas, startConsumers, stopAll, waitUntilWaiting } from './consumers.js';
+
+export async function blockingCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+  const windowMs = spec.idle_ms ?? 3000;
+  const limit = spec.max_commands_per_second ?? 20;
+  const mark = ctx.wire.commands.length;
+  const [consumer] = await startConsumers(ctx, 1);
+  const replicas = [consumer!];
+  let ended = false;
+  void consumer!.exited.then(() => (ended = true));
+  await waitUntilWaiting(ctx, replicas);
+  const from = Date.now();
+  await sleep(windowMs, ctx.signal);
+  const to = Date.now();
+  const during = ctx.wire.since(mark, consumer!.name).filter((c) => c.t >= from && c.t <= to);
+  const connected = ctx.wire.connectionsOf(consumer!.name).length > 0;
+  const endedByItself = ended;
+  const exits = await stopAll(replicas);
+  const rate = during.length / (windowMs / 1000);
+  const names = [...new Set(during.map((c) => c.name))].slice(0, 4).join(', ');
+  const file = consumerFile(ctx);
+  let passed = connected && !endedByItself && rate < limit;
+  let summary: string;
+  if (!connected) summary = `${file} never connected to Redis`;
+  else if (endedByItself) summary = `${file} ended (${exits.get(consumer!.name)?.description ?? 'exited'}) instead of waiting on the empty queue`;
+  else summary = `${during.length} command(s) in ${windowMs} ms on an empty queue: ${rate.toFixed(1)} per second (limit: fewer than ${limit})${names ? `; ${names}` : ''}`;
+  const diagnosis = passed ? [] : diagnoseReplicas(ctx, { replicas, sent: [], mark, started: from }, exits);
+  if (!passed && connected && !endedByItself && !diagnosis.length) {
+    diagnosis.push(`${file} asks Redis again and again while the queue is empty (${names}): a loop around q.get() or consume(block=False) busy-polls; q.consume() blocks in Redis until a message arrives`);
+  }
+  return outcome(passed, summary, { diagnosis, measurements: { commandsPerSecond: rate } });
+}

@@ -1,0 +1,105 @@
+/**
+ * Running K consumer replicas around a body of work and judging delivery from the wire and their
+ * output: shared by the delivery, sharing and restart checks.
+ */
+import type { ScriptExit, ScriptRun } from '../../run/script.js';
+import { type CheckContext, enqueue, isWaiting, startRole, waitFor } from '../context.js';
+import { type DeliveryEvent, type DeliveryVerdict, deliveryVerdict } from '../delivery-verdict.js';
+import { diagnoseRun } from '../diagnose.js';
+import { queueOps, wireProfile } from '../wire.js';
+
+export interface ConsumerSession {
+  replicas: ScriptRun[];
+  sent: { id: string; t: number }[];
+  mark: number;
+  started: number;
+}
+
+export function consumerFile(ctx: CheckContext): string {
+  const command = ctx.lab.scripts.consumer?.command ?? [];
+  return command.find((a) => /\.(py|js|cjs|mjs)$/.test(a)) ?? 'the consumer';
+}
+
+export async function startConsumers(ctx: CheckContext, count: number, prefix = 'consumer'): Promise<ScriptRun[]> {
+  return Promise.all(Array.from({ length: count }, (_, i) => startRole(ctx, 'consumer', `${prefix}-${i + 1}`)));
+}
+
+/** Waits until every replica waits for messages (or has ended); resolves with those that wait. */
+export async function untilWaiting(ctx: CheckContext, replicas: ScriptRun[], timeoutMs = 8000): Promise<ScriptRun[]> {
+  const ended = new Set<string>();
+  for (const r of replicas) void r.exited.then(() => ended.add(r.name));
+  await waitFor(() => replicas.every((r) => ended.has(r.name) || isWaiting(ctx, r)), timeoutMs, ctx.signal);
+  return replicas.filter((r) => !ended.has(r.name) && isWaiting(ctx, r));
+}
+
+export function printedIds(ctx: CheckContext, replicas: ScriptRun[]): Set<string> {
+  const ids = new Set<string>();
+  for (const r of replicas) for (const line of r.lines) for (const id of ctx.tokens.find(line.text)) ids.add(id);
+  return ids;
+}
+
+/** Waits until every sent id was printed, or nothing new was printed for `quietMs`, or `maxMs` passed. */
+export async function untilPrinted(ctx: CheckContext, replicas: ScriptRun[], sent: { id: string }[], quietMs: number, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = -1;
+  let lastChange = Date.now();
+  await waitFor(() => {
+    const printed = printedIds(ctx, replicas);
+    if (sent.every((s) => printed.has(s.id))) return true;
+    if (printed.size !== last) {
+      last = printed.size;
+      lastChange = Date.now();
+    }
+    return Date.now() - lastChange > quietMs || Date.now() > deadline;
+  }, maxMs, ctx.signal, 50);
+}
+
+export async function stopAll(replicas: ScriptRun[]): Promise<Map<string, ScriptExit>> {
+  const exits = new Map<string, ScriptExit>();
+  await Promise.all(replicas.map(async (r) => exits.set(r.name, await r.stop())));
+  return exits;
+}
+
+/** Builds the delivery verdict of a session from the wire, the replicas' output and what is left. */
+export async function judge(ctx: CheckContext, session: ConsumerSession): Promise<DeliveryVerdict> {
+  const ops = queueOps(ctx.wire, ctx.wire.since(session.mark), ctx.queue);
+  const events: DeliveryEvent[] = session.sent.map((s) => ({ type: 'enqueue', t: s.t, id: s.id }));
+  const replicaNames = new Set(session.replicas.map((r) => r.name));
+  const idOf = (raw: Buffer): string => {
+    const item = ctx.codec.decode(raw);
+    return item.text ?? `<${item.type} ${item.shown}>`;
+  };
+  for (const op of ops) {
+    // Only the replicas' own operations count; the grader's go straight to Redis.
+    if (!op.run || !replicaNames.has(op.run)) continue;
+    events.push({ type: op.op, t: op.t, replica: op.run, id: idOf(op.raw) });
+  }
+  for (const r of session.replicas) {
+    for (const line of r.lines) {
+      const ids = ctx.tokens.find(line.text);
+      if (ids.length) events.push({ type: 'print', t: line.t, replica: r.name, ids });
+    }
+  }
+  const remaining = (await ctx.probe.range(ctx.queue.db, ctx.queue.key)).map(idOf);
+  return deliveryVerdict({
+    events,
+    remaining,
+    replicas: session.replicas.map((r) => r.name),
+    startedAt: Object.fromEntries(session.replicas.map((r) => [r.name, r.startedAt])),
+  });
+}
+
+export function diagnoseReplicas(ctx: CheckContext, session: ConsumerSession, exits: Map<string, ScriptExit>): string[] {
+  const findings = new Set<string>();
+  for (const r of session.replicas) {
+    for (const f of diagnoseRun(
+      { file: consumerFile(ctx), exit: exits.get(r.name), lines: r.lines, profile: wireProfile(ctx.wire, r.name, session.mark), expectedToRun: true },
+      ctx.queue,
+    )) {
+      findings.add(f);
+    }
+  }
+  return [...findings];
+}
+
+export { enqueue, untilWaiting as waitUntilWaiting };

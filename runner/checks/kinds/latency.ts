@@ -1,0 +1,35 @@
+/** latency: after `idle_ms` with an empty queue, a new message is printed within `within_ms`. */
+import type { CheckSpec } from '../../lab/types.js';
+import { type CheckContext, enqueue, sleep } from '../context.js';
+import { type CheckOutcome, outcome } from '../outcome.js';
+import { diagnoseReplicas, printedIds, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
+
+export async function latencyCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+  const idleMs = spec.idle_ms ?? 3000;
+  const withinMs = spec.within_ms ?? 1000;
+  const mark = ctx.wire.commands.length;
+  const [consumer] = await startConsumers(ctx, 1);
+  const replicas = [consumer!];
+  await waitUntilWaiting(ctx, replicas);
+  // A first message shows the consumer works at all; the measured one comes after the idle time.
+  const warmup = await enqueue(ctx, [ctx.tokens.next()]);
+  await untilPrinted(ctx, replicas, warmup, 3000, 5000);
+  const warmedUp = printedIds(ctx, replicas).has(warmup[0]!.id);
+  await sleep(idleMs, ctx.signal);
+  const [probe] = await enqueue(ctx, [ctx.tokens.next()]);
+  await untilPrinted(ctx, replicas, [probe!], Math.max(3000, withinMs * 3), Math.max(5000, withinMs * 5));
+  const line = consumer!.lines.find((l) => ctx.tokens.find(l.text).includes(probe!.id));
+  const exits = await stopAll(replicas);
+  const latencyMs = line ? Math.max(0, line.t - probe!.t) : undefined;
+  const passed = latencyMs !== undefined && latencyMs <= withinMs;
+  const summary =
+    latencyMs === undefined
+      ? `after ${idleMs} ms idle, a new message was not printed within ${Math.max(5000, withinMs * 5)} ms${warmedUp ? '' : ' (nor was the first one, put before the idle time)'}`
+      : `after ${idleMs} ms idle, a new message was printed in ${latencyMs.toFixed(0)} ms (limit ${withinMs} ms)`;
+  const diagnosis = passed ? [] : diagnoseReplicas(ctx, { replicas, sent: [...warmup, probe!], mark, started: 0 }, exits);
+  if (!passed && latencyMs !== undefined && !diagnosis.length) diagnosis.push('the consumer picks messages up late: do not sleep between get() calls; q.consume() hands over each message at once');
+  if (!passed && warmedUp && latencyMs === undefined && !diagnosis.length) {
+    diagnosis.push('the consumer stopped listening while the queue was empty (a consume(timeout=...) or get() loop that ends): it must keep waiting');
+  }
+  return outcome(passed, summary, { diagnosis, measurements: latencyMs === undefined ? {} : { latencyMs } });
+}

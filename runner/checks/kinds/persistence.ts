@@ -1,0 +1,44 @@
+/**
+ * persistence: messages queued and not consumed survive a crash of Redis (killed, not stopped, a
+ * little over a second after the last put) and the re-creation of its container from the student's
+ * compose file. Only `--save 1 1` and the data volume make that true: a graceful stop would save
+ * anyway, and a restarted container keeps its files without any volume.
+ */
+import type { CheckSpec } from '../../lab/types.js';
+import { createRedisContainer } from '../../provision/isolated.js';
+import { type CheckContext, enqueue, sleep } from '../context.js';
+import { type CheckOutcome, outcome } from '../outcome.js';
+import { openProbe } from '../probe.js';
+
+export function persistenceMistakes(command: string[] | undefined, targets: string[]): string[] {
+  const found: string[] = [];
+  const argv = command ?? [];
+  const save = argv.indexOf('--save');
+  if (save < 0 || argv[save + 1] === '' || argv[save + 1] === '""') found.push('redis-db must run with command: ["--save", "1", "1"]: without it Redis snapshots to disk only after minutes, so a crash loses the queue');
+  if (!targets.includes('/data')) found.push('redis-db must keep the volume ./data:/data: without it the snapshot is inside the container and gone when the container is re-created');
+  return found;
+}
+
+export async function persistenceCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+  const total = spec.messages ?? 10;
+  // Redis saves for `--save 1 1` only once more than a whole second (its clock counts seconds) has
+  // passed since its last save: make sure that is so before the puts, or even a right file fails.
+  const lastSaveMs = (await ctx.probe.lastSave()) * 1000;
+  const settleMs = lastSaveMs + 2100 - Date.now();
+  if (settleMs > 0) await sleep(settleMs, ctx.signal);
+  const sent = await enqueue(ctx, Array.from({ length: total }, () => ctx.tokens.next()));
+  await sleep(1300, ctx.signal);
+  const { runtime, redis } = ctx.env;
+  const old = redis.containerId;
+  await runtime.killContainer(old);
+  await runtime.removeContainer(old);
+  await createRedisContainer(runtime, ctx.env.identity, redis, ctx.env.network, undefined, ctx.signal);
+  await ctx.probe.close();
+  ctx.probe = await openProbe(redis.hostPort);
+  const left = (await ctx.probe.range(ctx.queue.db, ctx.queue.key)).map((raw) => ctx.codec.decode(raw).text);
+  const survived = sent.filter((m, i) => left[i] === m.id).length;
+  const passed = survived === total && left.length === total;
+  const summary = `${total} messages queued, Redis killed 1.3 s after the last put and re-created from ${ctx.lab.compose ?? 'the lab'}: ${left.length} of ${total} were still queued`;
+  const diagnosis = passed ? [] : persistenceMistakes(redis.service.command, redis.service.mounts.map((m) => m.target));
+  return outcome(passed, summary, { diagnosis, measurements: { survived: left.length } });
+}

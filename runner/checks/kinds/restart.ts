@@ -1,0 +1,36 @@
+/**
+ * restart: a consumer killed while idle and started again receives, once each, the messages queued
+ * while it was down. (hotqueue is at-most-once: nothing here demands that a message popped by a
+ * consumer killed mid-work survives.)
+ */
+import type { CheckSpec } from '../../lab/types.js';
+import { type CheckContext, enqueue, waitFor } from '../context.js';
+import { firstFew } from '../diagnose.js';
+import { type CheckOutcome, outcome } from '../outcome.js';
+import { diagnoseReplicas, judge, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
+
+export async function restartCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+  const total = spec.messages ?? 10;
+  const mark = ctx.wire.commands.length;
+  const [first] = await startConsumers(ctx, 1, 'consumer-before');
+  await waitUntilWaiting(ctx, [first!]);
+  const warmup = await enqueue(ctx, [ctx.tokens.next()]);
+  await untilPrinted(ctx, [first!], warmup, 3000, 5000);
+  // Killed while idle, and gone from Redis's point of view before anything is queued.
+  const firstExit = await first!.stop();
+  await waitFor(() => ctx.wire.connectionsOf(first!.name).every((c) => c.closedAt !== undefined), 3000, ctx.signal);
+  const whileDown = await enqueue(ctx, Array.from({ length: total }, () => ctx.tokens.next()));
+  const [second] = await startConsumers(ctx, 1, 'consumer-after');
+  await untilPrinted(ctx, [second!], whileDown, 2000, 10_000);
+  const exits = await stopAll([second!]);
+  exits.set(first!.name, firstExit);
+  const session = { replicas: [first!, second!], sent: [...warmup, ...whileDown], mark, started: 0 };
+  const v = await judge(ctx, session);
+  const afterShare = v.shares.find((s) => s.replica === second!.name)?.printed ?? 0;
+  const lost = [...v.lostQueued, ...v.lostUnprinted, ...v.lostVanished].filter((id) => whileDown.some((m) => m.id === id));
+  const passed = v.exactlyOnce && afterShare === total;
+  const summary = `${total} messages queued while the consumer was down: the restarted consumer printed ${afterShare}${lost.length ? `, ${lost.length} lost` : ''}${v.duplicated.length ? `, ${v.duplicated.length} duplicated` : ''}`;
+  const details = passed ? [] : [`lost: ${firstFew(lost)}`, `duplicated: ${firstFew(v.duplicated)}`];
+  const diagnosis = passed ? [] : diagnoseReplicas(ctx, session, exits);
+  return outcome(passed, summary, { details, diagnosis });
+}

@@ -1,0 +1,30 @@
+/** sharing: messages put one at a time while all K replicas wait; each gets at least 1/(2K) of them. */
+import type { CheckSpec } from '../../lab/types.js';
+import { type CheckContext, enqueue, sleep } from '../context.js';
+import { type CheckOutcome, outcome } from '../outcome.js';
+import { diagnoseReplicas, judge, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
+
+export async function sharingCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+  const total = spec.messages ?? 20;
+  const k = spec.replicas ?? 2;
+  const mark = ctx.wire.commands.length;
+  const replicas = await startConsumers(ctx, k);
+  const waiting = await waitUntilWaiting(ctx, replicas);
+  const sent: { id: string; t: number }[] = [];
+  for (let i = 0; i < total; i += 1) {
+    sent.push(...(await enqueue(ctx, [ctx.tokens.next()])));
+    // One at a time: the next message goes out once a replica could be waiting again.
+    await sleep(40, ctx.signal);
+  }
+  await untilPrinted(ctx, replicas, sent, 2000, 10_000);
+  const exits = await stopAll(replicas);
+  const session = { replicas, sent, mark, started: 0 };
+  const v = await judge(ctx, session);
+  const floor = Math.ceil(total / (2 * k));
+  const shares = v.shares.filter((s) => replicas.some((r) => r.name === s.replica));
+  const passed = shares.length === k && shares.every((s) => s.printed >= floor);
+  const summary = `${total} messages put one at a time to ${k} waiting consumers: ${shares.map((s) => `${s.replica} printed ${s.printed}`).join(', ')} (each needs at least ${floor})`;
+  const diagnosis = passed ? [] : diagnoseReplicas(ctx, session, exits);
+  if (!passed && waiting.length < k && !diagnosis.length) diagnosis.push(`only ${waiting.length} of ${k} consumers were waiting for messages`);
+  return outcome(passed, summary, { diagnosis, measurements: Object.fromEntries(shares.map((s) => [s.replica, s.printed])) });
+}

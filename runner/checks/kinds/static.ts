@@ -1,0 +1,70 @@
+/**
+ * static: a construct is really used, judged by Python's own parser (ast) in the lab's image, not by
+ * a regex: `@q.worker` must decorate a function that the module then calls.
+ */
+import type { CheckSpec } from '../../lab/types.js';
+import type { CheckContext } from '../context.js';
+import { type CheckOutcome, outcome } from '../outcome.js';
+import { startScript } from '../../run/script.js';
+
+/** Prints JSON: the functions decorated with <name>.worker, and the names called at module level. */
+export const workerDecoratorProbe = `
+import ast, json, sys
+path = sys.argv[1]
+try:
+    tree = ast.parse(open(path, encoding="utf-8").read(), path)
+except SyntaxError as e:
+    print(json.dumps({"error": "SyntaxError: %s (line %s)" % (e.msg, e.lineno)})); sys.exit(0)
+except OSError as e:
+    print(json.dumps({"error": "cannot read %s: %s" % (path, e.strerror)})); sys.exit(0)
+def is_worker(d):
+    d = d.func if isinstance(d, ast.Call) else d
+    return isinstance(d, ast.Attribute) and d.attr == "worker"
+decorated = [f.name for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(is_worker(d) for d in f.decorator_list)]
+def top_level_calls(body):
+    for node in body:
+        if isinstance(node, ast.If):
+            yield from top_level_calls(node.body)
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
+                yield sub.func.id
+called = sorted(set(top_level_calls(tree.body)))
+print(json.dumps({"decorated": decorated, "called": called}))
+`;
+
+export async function staticCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+  const file = spec.file ?? ctx.lab.files.find((f) => f.role === 'worker' || f.role === 'consumer')?.path ?? 'worker.py';
+  const service = ctx.lab.scripts.consumer?.service ?? Object.values(ctx.env.services).find((s) => s.student)?.name;
+  if (!service) throw new Error(`labs: ${ctx.lab.id} has no service to run the static check in`);
+  const run = await startScript({ env: ctx.env, service, argv: ['python3', '-c', workerDecoratorProbe, file], name: 'static', timeoutMs: 15_000, signal: ctx.signal });
+  ctx.runs.push(run);
+  await run.exited;
+  const text = run.lines.filter((l) => l.stream === 'stdout').map((l) => l.text).join('\n').trim();
+  let result: { decorated?: string[]; called?: string[]; error?: string };
+  try {
+    result = JSON.parse(text) as typeof result;
+  } catch {
+    throw new Error(`labs: the static check printed no result: ${run.lines.map((l) => l.text).join(' ').slice(0, 300)}`);
+  }
+  if (result.error) {
+    return outcome(false, `${file} could not be read by Python's parser: ${result.error}`, { diagnosis: [`fix ${file} so that Python can parse it: ${result.error}`] });
+  }
+  const decorated = result.decorated ?? [];
+  const called = new Set(result.called ?? []);
+  const used = decorated.filter((name) => called.has(name));
+  const passed = used.length > 0;
+  const summary = passed
+    ? `@q.worker decorates ${used.join(', ')}(), which ${file} calls`
+    : decorated.length
+      ? `@q.worker decorates ${decorated.join(', ')}(), but ${file} never calls ${decorated.length > 1 ? 'them' : 'it'}`
+      : `no function in ${file} is decorated with @q.worker`;
+  const diagnosis = passed
+    ? []
+    : decorated.length
+      ? [`call the decorated function (e.g. ${decorated[0]}()) at the end of ${file}: the decorator only turns it into a consumer; calling it starts consuming`]
+      : [`put @q.worker on the line above def echo(item): and call echo() at the end: the decorator replaces the for loop`];
+  return outcome(passed, summary, { diagnosis });
+}

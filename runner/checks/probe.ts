@@ -1,0 +1,71 @@
+/**
+ * The grader's own line to Redis, straight to the server (never through the recorder): ioredis, the
+ * only module that imports it. Items are read and written as raw buffers.
+ */
+import { Redis } from 'ioredis';
+import { LabsError } from '../errors.js';
+
+export interface Probe {
+  push: (db: number, key: string, values: Buffer[]) => Promise<number>;
+  range: (db: number, key: string) => Promise<Buffer[]>;
+  length: (db: number, key: string) => Promise<number>;
+  /** Every list in every db that holds something: where a misdirected producer put its items. */
+  lists: () => Promise<{ db: number; key: string; length: number }[]>;
+  /** Empties every db without FLUSHALL, which would also make Redis save and reset its save clock. */
+  flushAll: () => Promise<void>;
+  /** Redis's LASTSAVE: when it last saved to disk, in seconds since the epoch. */
+  lastSave: () => Promise<number>;
+  close: () => Promise<void>;
+}
+
+export async function openProbe(port: number, host = '127.0.0.1'): Promise<Probe> {
+  const clients = new Map<number, Redis>();
+  const client = async (db: number): Promise<Redis> => {
+    let c = clients.get(db);
+    if (!c) {
+      // No reconnecting: when the grader kills Redis (the persistence check) this client is done.
+      c = new Redis({ host, port, db, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5000, retryStrategy: () => null });
+      // Failures reach the caller through the command that failed; the event would only be noise.
+      c.on('error', () => {});
+      clients.set(db, c);
+      try {
+        await c.connect();
+      } catch (error) {
+        throw new LabsError('DOCKER_FAILED', `the grader could not reach its Redis at ${host}:${port}: ${(error as Error).message}`, {
+          hint: 'see `labs doctor`; this is not a problem with your code',
+          cause: error,
+        });
+      }
+    }
+    return c;
+  };
+  await client(0);
+  return {
+    push: async (db, key, values) => (await client(db)).rpush(key, ...values),
+    range: async (db, key) => (await client(db)).lrangeBuffer(key, 0, -1),
+    length: async (db, key) => (await client(db)).llen(key),
+    lists: async () => {
+      const found: { db: number; key: string; length: number }[] = [];
+      const info = await (await client(0)).info('keyspace');
+      for (const match of info.matchAll(/^db(\d+):keys=(\d+)/gm)) {
+        const db = Number(match[1]);
+        const c = await client(db);
+        let cursor = '0';
+        do {
+          const [next, keys] = await c.scan(cursor, 'COUNT', 200);
+          cursor = next;
+          for (const key of keys) if ((await c.type(key)) === 'list') found.push({ db, key, length: await c.llen(key) });
+        } while (cursor !== '0' && found.length < 50);
+      }
+      return found;
+    },
+    flushAll: async () => {
+      const info = await (await client(0)).info('keyspace');
+      for (const match of info.matchAll(/^db(\d+):keys=/gm)) await (await client(Number(match[1]))).flushdb();
+    },
+    lastSave: async () => (await client(0)).lastsave(),
+    close: async () => {
+      for (const c of clients.values()) c.disconnect();
+    },
+  };
+}

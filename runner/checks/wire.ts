@@ -1,0 +1,252 @@
+/**
+ * What the wire recorder saw, as typed records tied to the script runs that made them, and the
+ * queue operations derived from them: pops, peeks and pushes on the queue, and everything else a
+ * diagnosis needs (the db and keys a script used, its rate of commands). Pure, apart from the
+ * live list it is fed.
+ */
+import type { Codec, DecodedItem } from './codec.js';
+
+export interface WireCommand {
+  connection: number;
+  /** When the command arrived and when its reply left (a blocking pop: when it was served). */
+  t: number;
+  r: number;
+  db: number;
+  name: string;
+  keys: string[];
+  /** Pushed values (base64 decoded). */
+  values: Buffer[];
+  reply: WireReply | null;
+}
+
+export type WireReply = { b: string } | { i: number } | { err: string } | { a: (WireReply | null)[]; n: number } | { s: string };
+
+export interface Connection {
+  id: number;
+  address: string;
+  openedAt: number;
+  closedAt: number | undefined;
+  /** Since when it waits in a blocking pop not yet served, if it does. */
+  waitingSince: number | undefined;
+  /** The script run it belongs to, or undefined when no run had that address then. */
+  run: string | undefined;
+}
+
+export interface RunWindow {
+  name: string;
+  address: string;
+  startedAt: number;
+  endedAt: number | undefined;
+}
+
+/** Feed it the recorder's output lines; it keeps connections and commands in arrival order. */
+export class WireLog {
+  readonly connections = new Map<number, Connection>();
+  readonly commands: WireCommand[] = [];
+  unparsed = 0;
+  private readonly runs: RunWindow[] = [];
+
+  /** Registers a run's address as soon as it is known, so its connections can be attributed. */
+  addRun(run: RunWindow): void {
+    this.runs.push(run);
+  }
+
+  endRun(name: string, t: number): void {
+    for (const run of this.runs) if (run.name === name && run.endedAt === undefined) run.endedAt = t;
+  }
+
+  private owner(address: string, t: number): string | undefined {
+    // An address is reused by a later container once an earlier one is gone: match by time too.
+    for (let i = this.runs.length - 1; i >= 0; i -= 1) {
+      const run = this.runs[i]!;
+      if (run.address === address && run.startedAt - 2000 <= t && (run.endedAt === undefined || t <= run.endedAt + 1000)) return run.name;
+    }
+    return undefined;
+  }
+
+  feed(line: string): void {
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    const c = Number(record.c);
+    switch (record.e) {
+      case 'open': {
+        const address = String(record.a ?? '');
+        const t = Number(record.t);
+        this.connections.set(c, { id: c, address, openedAt: t, closedAt: undefined, waitingSince: undefined, run: this.owner(address, t) });
+        break;
+      }
+      case 'close': {
+        const conn = this.connections.get(c);
+        if (conn) conn.closedAt = Number(record.t);
+        break;
+      }
+      case 'wait': {
+        const conn = this.connections.get(c);
+        if (conn) conn.waitingSince = Number(record.t);
+        break;
+      }
+      case 'unparsed':
+        this.unparsed += 1;
+        break;
+      case 'cmd': {
+        const conn = this.connections.get(c);
+        if (conn && String(record.n ?? '').startsWith('B')) conn.waitingSince = undefined;
+        this.commands.push({
+          connection: c,
+          t: Number(record.t),
+          r: Number(record.r),
+          db: Number(record.db ?? 0),
+          name: String(record.n ?? ''),
+          keys: Array.isArray(record.k) ? (record.k as unknown[]).map(String) : [],
+          values: Array.isArray(record.v) ? (record.v as string[]).map((v) => Buffer.from(v, 'base64')) : [],
+          reply: (record.y as WireReply | undefined) ?? null,
+        });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  runOf(command: WireCommand): string | undefined {
+    const conn = this.connections.get(command.connection);
+    if (!conn) return undefined;
+    // Attribution may have failed when the line arrived before the run was registered: retry.
+    conn.run ??= this.owner(conn.address, conn.openedAt);
+    return conn.run;
+  }
+
+  /** Commands of one run (or of every run) since a mark, in arrival order. */
+  since(mark: number, run?: string): WireCommand[] {
+    return this.commands.slice(mark).filter((c) => run === undefined || this.runOf(c) === run);
+  }
+
+  connectionsOf(run: string): Connection[] {
+    return [...this.connections.values()].filter((c) => {
+      c.run ??= this.owner(c.address, c.openedAt);
+      return c.run === run;
+    });
+  }
+}
+
+export interface QueueRef {
+  db: number;
+  key: string;
+}
+
+export type QueueOp =
+  | { op: 'pop'; t: number; run: string | undefined; raw: Buffer; command: string }
+  | { op: 'peek'; t: number; run: string | undefined; raw: Buffer; command: string }
+  | { op: 'push'; t: number; run: string | undefined; raw: Buffer; command: string };
+
+function bulk(reply: WireReply | null | undefined): Buffer | undefined {
+  return reply && 'b' in reply ? Buffer.from(reply.b, 'base64') : undefined;
+}
+
+function bulks(reply: WireReply | null | undefined): Buffer[] {
+  if (!reply) return [];
+  if ('b' in reply) return [Buffer.from(reply.b, 'base64')];
+  if ('a' in reply) return reply.a.flatMap((r) => bulks(r));
+  return [];
+}
+
+/** Recorded with arguments that are not keys. */
+const keyless = new Set(['SELECT', 'FLUSHDB', 'FLUSHALL']);
+const popCommands = new Set(['LPOP', 'RPOP', 'BLPOP', 'BRPOP', 'LMPOP', 'BLMPOP', 'RPOPLPUSH', 'BRPOPLPUSH', 'LMOVE', 'BLMOVE']);
+const pushCommands = new Set(['LPUSH', 'RPUSH', 'LPUSHX', 'RPUSHX', 'LINSERT', 'LSET']);
+
+/** The operations on one queue (db and key) that the wire shows, in order. */
+export function queueOps(log: WireLog, commands: WireCommand[], queue: QueueRef): QueueOp[] {
+  const ops: QueueOp[] = [];
+  for (const c of commands) {
+    if (c.db !== queue.db) continue;
+    const run = log.runOf(c);
+    const base = { t: c.r, run, command: c.name };
+    if (popCommands.has(c.name)) {
+      const source = c.keys[0];
+      if (c.name === 'BLPOP' || c.name === 'BRPOP') {
+        // BLPOP k1 k2 … timeout: the reply names the key the item came from.
+        if (c.reply && 'a' in c.reply && c.reply.a.length === 2) {
+          const key = bulk(c.reply.a[0])?.toString('utf8');
+          const item = bulk(c.reply.a[1]);
+          if (key === queue.key && item) ops.push({ op: 'pop', raw: item, ...base });
+        }
+      } else if (c.name === 'LMPOP' || c.name === 'BLMPOP') {
+        if (c.reply && 'a' in c.reply && bulk(c.reply.a[0])?.toString('utf8') === queue.key) {
+          for (const item of bulks(c.reply.a[1])) ops.push({ op: 'pop', raw: item, ...base });
+        }
+      } else if (source === queue.key) {
+        for (const item of bulks(c.reply)) ops.push({ op: 'pop', raw: item, ...base });
+        const destination = c.name === 'RPOPLPUSH' || c.name === 'BRPOPLPUSH' || c.name.endsWith('LMOVE') ? c.keys[1] : undefined;
+        if (destination === queue.key) for (const item of bulks(c.reply)) ops.push({ op: 'push', raw: item, ...base });
+      }
+    } else if ((c.name === 'LRANGE' || c.name === 'LINDEX') && c.keys[0] === queue.key) {
+      for (const item of bulks(c.reply)) ops.push({ op: 'peek', raw: item, ...base });
+    } else if (pushCommands.has(c.name) && c.keys[0] === queue.key) {
+      const values = c.name === 'LINSERT' ? c.values.slice(-1) : c.name === 'LSET' ? c.values.slice(-1) : c.values;
+      for (const item of values) ops.push({ op: 'push', raw: item, ...base });
+    }
+  }
+  return ops;
+}
+
+/** What a run did on the wire, summarised for a diagnosis. */
+export interface WireProfile {
+  connections: number;
+  commands: number;
+  /** Databases it selected or used, and the keys it touched, most used first. */
+  dbs: number[];
+  keys: string[];
+  names: Record<string, number>;
+  emptyPops: number;
+  blockingPops: number;
+  peeks: number;
+  pushes: number;
+  rpops: number;
+}
+
+export function wireProfile(log: WireLog, run: string, mark = 0): WireProfile {
+  const commands = log.since(mark, run);
+  const names: Record<string, number> = {};
+  const dbs = new Map<number, number>();
+  const keys = new Map<string, number>();
+  let emptyPops = 0;
+  let blockingPops = 0;
+  let peeks = 0;
+  let pushes = 0;
+  let rpops = 0;
+  for (const c of commands) {
+    names[c.name] = (names[c.name] ?? 0) + 1;
+    if (!keyless.has(c.name) && c.keys.length) {
+      dbs.set(c.db, (dbs.get(c.db) ?? 0) + 1);
+      // A blocking pop's last argument is its timeout, not a key.
+      for (const key of c.keys.slice(0, c.name.startsWith('B') ? -1 : undefined)) if (key) keys.set(key, (keys.get(key) ?? 0) + 1);
+    }
+    if ((c.name === 'LPOP' || c.name === 'RPOP') && (c.reply === null || !bulks(c.reply).length)) emptyPops += 1;
+    if (c.name.startsWith('B') && popCommands.has(c.name)) blockingPops += 1;
+    if (c.name === 'LRANGE' || c.name === 'LINDEX') peeks += 1;
+    if (pushCommands.has(c.name)) pushes += 1;
+    if (c.name === 'RPOP' || c.name === 'BRPOP') rpops += 1;
+  }
+  const byUse = <T>(m: Map<T, number>): T[] => [...m.entries()].sort((a, b) => b[1] - a[1]).map(([k]) => k);
+  return {
+    connections: log.connectionsOf(run).length,
+    commands: commands.length,
+    dbs: byUse(dbs),
+    keys: byUse(keys),
+    names,
+    emptyPops,
+    blockingPops,
+    peeks,
+    pushes,
+    rpops,
+  };
+}
+
+export function decodeAll(codec: Codec, raws: Buffer[]): DecodedItem[] {
+  return raws.map((raw) => codec.decode(raw));
+}

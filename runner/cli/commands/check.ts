@@ -1,0 +1,62 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { LabsError } from '../../errors.js';
+import { findLab } from '../../lab/registry.js';
+import { gradescopeReport } from '../../report/gradescope.js';
+import { jsonReport } from '../../report/json.js';
+import { junitReport } from '../../report/junit.js';
+import { terminalReport } from '../../report/terminal.js';
+import { runCheckSession } from '../../session/check.js';
+import { findWorkspace } from '../../workspace/state.js';
+import { type Context, writeLine } from '../context.js';
+
+export interface CheckFlags {
+  dir?: string;
+  seed?: number;
+  json?: boolean;
+  junit?: string;
+  gradescope?: string;
+  only?: string;
+}
+
+export async function checkCommand(ctx: Context, labArg: string | undefined, dirArg: string | undefined, flags: CheckFlags): Promise<number> {
+  let labId: string;
+  let dir: string;
+  if (labArg && dirArg) {
+    labId = labArg;
+    dir = resolve(ctx.cwd, dirArg);
+  } else if (labArg) {
+    throw new LabsError('USAGE', 'labs check takes both a lab and a folder, or neither (inside a workspace)', {
+      hint: `run \`labs check ${labArg} DIR\`, or \`labs check\` in the folder \`labs start\` made`,
+    });
+  } else {
+    const workspace = await findWorkspace({ dir: flags.dir, cwd: ctx.cwd });
+    labId = workspace.info.lab;
+    dir = workspace.dir;
+  }
+  const lab = await findLab(labId);
+  if (flags.seed !== undefined && (!Number.isInteger(flags.seed) || flags.seed < 0)) {
+    throw new LabsError('USAGE', `--seed takes a whole number, not "${flags.seed}"`, { hint: 'use the seed a previous run printed' });
+  }
+  const progress = ctx.stderr;
+  writeLine(progress, `Checking ${ctx.style.bold(lab.id)} in ${dir} (a fresh Redis and containers, nothing of your workspace changes) …`);
+  const report = await runCheckSession({
+    runtime: ctx.runtime(),
+    lab,
+    dir,
+    seed: flags.seed,
+    only: flags.only?.split(',').map((s) => s.trim()).filter(Boolean),
+    signal: ctx.signal,
+    onCheck: (event) => {
+      if (event.phase === 'start') writeLine(progress, ctx.style.dim(`  … ${event.title}`));
+    },
+  });
+  if (flags.junit) await writeFile(resolve(ctx.cwd, flags.junit), junitReport(report));
+  if (flags.gradescope) await writeFile(resolve(ctx.cwd, flags.gradescope), gradescopeReport(report));
+  if (flags.json) ctx.stdout.write(jsonReport(report));
+  else {
+    writeLine(ctx.stdout);
+    for (const line of terminalReport(report, ctx.style)) writeLine(ctx.stdout, line);
+  }
+  return report.checks.every((c) => c.passed) ? 0 : 1;
+}

@@ -1,0 +1,260 @@
+/**
+ * The environment of one check or grading run (DESIGN.md, "Untrusted code"): its own internal
+ * network with no route out; the real Redis under a name students do not know; the wire recorder
+ * standing in as `redis-db`; the student's files copied into a volume (never bind-mounted). Only the
+ * grader reaches Redis, through a second network whose port is published on 127.0.0.1.
+ */
+import { randomBytes } from 'node:crypto';
+import { LabsError } from '../errors.js';
+import type { Lab, ServiceSpec } from '../lab/types.js';
+import { type ArchiveEntry, tarArchive } from './archive.js';
+import type { Confinement, DockerRuntime } from './docker.js';
+import { type ImageEvent, ensureImage, prepareImage } from './images.js';
+import { Label, type SessionIdentity, resourceName, sessionLabels } from './labels.js';
+import { waitReady } from './readiness.js';
+import { recorderFiles, recorderScript } from './recorder/files.js';
+import { removeSession } from './teardown.js';
+
+export interface IsolatedOptions {
+  runtime: DockerRuntime;
+  lab: Lab;
+  /** The services as the submission defines them (a compose lab: from its compose file). */
+  services: Record<string, ServiceSpec>;
+  identity: SessionIdentity;
+  /** The student's files, copied to the lab workdir of every student container. */
+  files: ArchiveEntry[];
+  confine: Confinement;
+  /** An image with Node.js for the recorder. */
+  recorderImage: string;
+  signal?: AbortSignal;
+  onEvent?: (event: ImageEvent) => void;
+}
+
+export interface IsolatedEnvironment {
+  runtime: DockerRuntime;
+  lab: Lab;
+  identity: SessionIdentity;
+  services: Record<string, ServiceSpec>;
+  network: string;
+  /** Prepared image of each student service. */
+  images: Record<string, string>;
+  filesVolume: string;
+  confine: Confinement;
+  redis: RedisHandle;
+  recorder: { containerId: string };
+}
+
+export interface RedisHandle {
+  service: ServiceSpec;
+  containerId: string;
+  /** The grader's way in: 127.0.0.1:hostPort. */
+  hostPort: number;
+  /** The real Redis's name on the lab network; only the recorder uses it. */
+  upstreamAlias: string;
+  volumes: { source: string; target: string; readOnly: boolean }[];
+}
+
+export const confinement: Confinement = {
+  memoryBytes: 256 * 1024 * 1024,
+  nanoCpus: 1e9,
+  pids: 128,
+  tmpfs: { '/tmp': 64 * 1024 * 1024 },
+  logBytes: 4 * 1024 * 1024,
+};
+
+/** Student code runs as this user: not root, and the uid of the official images' first user. */
+export const studentUser = '1000:1000';
+
+export async function provisionIsolated(options: IsolatedOptions): Promise<IsolatedEnvironment> {
+  const { runtime, lab, identity, services } = options;
+  const redisService = services[lab.redisService];
+  if (!redisService) {
+    throw new LabsError('WORKSPACE_INVALID', `there is no ${lab.redisService} service to grade against`, {
+      hint: `the lab needs a service named ${lab.redisService}; restore it in your compose file`,
+    });
+  }
+  const students = Object.values(services).filter((s) => s.student);
+  try {
+    const [images] = await Promise.all([
+      prepareStudentImages(options, students),
+      ensureImage(runtime, redisService.image, options.onEvent),
+      ensureImage(runtime, options.recorderImage, options.onEvent),
+    ]);
+    options.signal?.throwIfAborted();
+    const network = resourceName(identity);
+    const graderNetwork = resourceName(identity, 'grader');
+    await Promise.all([
+      runtime.createNetwork(network, sessionLabels(identity), true),
+      runtime.createNetwork(graderNetwork, sessionLabels(identity, { [Label.role]: 'grader' }), false),
+    ]);
+    const upstreamAlias = `upstream-${randomBytes(6).toString('hex')}`;
+    const [redis, recorder, filesVolume] = await Promise.all([
+      startRedis(options, redisService, network, graderNetwork, upstreamAlias),
+      startRecorder(options, network, upstreamAlias),
+      copyFiles(options, students[0] ? images[students[0].name]! : redisService.image),
+    ]);
+    return { runtime, lab, identity, services, network, images, filesVolume, confine: options.confine, redis, recorder };
+  } catch (error) {
+    await removeSession(runtime, identity.session);
+    if (options.signal?.aborted) throw new LabsError('INTERRUPTED', 'interrupted: removed what had been created', { cause: error });
+    throw error;
+  }
+}
+
+async function prepareStudentImages(options: IsolatedOptions, students: ServiceSpec[]): Promise<Record<string, string>> {
+  const images: Record<string, string> = {};
+  const byKey = new Map<string, Promise<string>>();
+  await Promise.all(
+    students.map(async (s) => {
+      const key = JSON.stringify([s.image, s.packages]);
+      if (!byKey.has(key)) byKey.set(key, prepareImage(options.runtime, s.image, s.packages, options.onEvent));
+      images[s.name] = await byKey.get(key)!;
+    }),
+  );
+  return images;
+}
+
+/**
+ * Redis as the lab (or the student's compose file) defines it: image, command, user and volumes. A
+ * volume or bind mount becomes a session volume, so that a crash and re-creation keeps its files
+ * exactly when the definition says so, and nothing of the grader's disk is exposed.
+ */
+async function startRedis(
+  options: IsolatedOptions,
+  service: ServiceSpec,
+  network: string,
+  graderNetwork: string,
+  upstreamAlias: string,
+): Promise<RedisHandle> {
+  const { runtime, identity } = options;
+  const volumes: RedisHandle['volumes'] = [];
+  for (const mount of service.mounts) {
+    const part = mount.kind === 'volume' ? `vol-${mount.name}` : `bind-${mount.source.replace(/[^a-zA-Z0-9_.-]+/g, '_')}`;
+    const name = resourceName(identity, part);
+    await runtime.createVolume(name, sessionLabels(identity, { [Label.service]: service.name }));
+    volumes.push({ source: name, target: mount.target, readOnly: mount.readOnly });
+  }
+  // A student's ./data is theirs, so writable by the user Redis runs as; a fresh volume is root's.
+  if (service.user && volumes.length) await chownVolumes(options, service, volumes);
+  const handle: RedisHandle = { service, containerId: '', hostPort: 0, upstreamAlias, volumes };
+  await createRedisContainer(runtime, identity, handle, network, graderNetwork, options.signal);
+  return handle;
+}
+
+/** (Re-)creates the Redis container of `handle` and waits until it answers; updates the handle. */
+export async function createRedisContainer(
+  runtime: DockerRuntime,
+  identity: SessionIdentity,
+  handle: RedisHandle,
+  network: string,
+  graderNetwork: string = resourceName(identity, 'grader'),
+  signal?: AbortSignal,
+): Promise<void> {
+  const { service } = handle;
+  const id = await runtime.createContainer({
+    name: resourceName(identity, `${service.name}-${randomBytes(3).toString('hex')}`),
+    image: service.image,
+    cmd: service.command,
+    entrypoint: service.entrypoint,
+    env: service.environment,
+    user: service.user,
+    workingDir: service.workingDir,
+    labels: sessionLabels(identity, { [Label.service]: service.name, [Label.role]: 'redis' }),
+    network: graderNetwork,
+    volumes: handle.volumes,
+    publishRandom: [6379],
+  });
+  await runtime.connectNetwork(network, id, { aliases: [handle.upstreamAlias] });
+  await runtime.startContainer(id, `service ${service.name}`);
+  handle.containerId = id;
+  handle.hostPort = await runtime.hostPort(id, 6379);
+  await waitReady(runtime, id, service.name, service.readiness.kind === 'redis' ? service.readiness : { kind: 'redis', port: 6379, command: undefined, timeoutMs: 30_000 }, { signal });
+}
+
+async function chownVolumes(options: IsolatedOptions, service: ServiceSpec, volumes: RedisHandle['volumes']): Promise<void> {
+  const { runtime, identity } = options;
+  const owner = service.user!.includes(':') ? service.user! : `${service.user}:${service.user}`;
+  const id = await runtime.createContainer({
+    name: resourceName(identity, `chown-${randomBytes(3).toString('hex')}`),
+    image: service.image,
+    entrypoint: ['chown', owner, ...volumes.map((v) => v.target)],
+    cmd: [],
+    user: '0',
+    labels: sessionLabels(identity, { [Label.role]: 'chown' }),
+    volumes: volumes.map((v) => ({ ...v, readOnly: false })),
+    network: 'none',
+  });
+  try {
+    await runtime.startContainer(id, 'the volume helper');
+    const code = await runtime.waitContainer(id);
+    if (code !== 0) throw new LabsError('DOCKER_FAILED', `could not give ${service.name}'s volumes to user ${owner} (chown exit ${code})`);
+  } finally {
+    await runtime.removeContainer(id);
+  }
+}
+
+async function startRecorder(options: IsolatedOptions, network: string, upstreamAlias: string): Promise<{ containerId: string }> {
+  const { runtime, identity, lab } = options;
+  const id = await runtime.createContainer({
+    name: resourceName(identity, 'recorder'),
+    image: options.recorderImage,
+    entrypoint: ['node', `/recorder/${recorderScript}`],
+    cmd: [],
+    env: { UPSTREAM_HOST: upstreamAlias, UPSTREAM_PORT: '6379', LISTEN_PORT: '6379' },
+    user: '65534:65534',
+    labels: sessionLabels(identity, { [Label.role]: 'recorder' }),
+    network,
+    aliases: [lab.redisService],
+  });
+  await runtime.putArchive(id, '/', await tarArchive((await recorderFiles()).map((f) => ({ ...f, path: `recorder/${f.path}` }))));
+  await runtime.startContainer(id, 'the wire recorder');
+  await waitReady(runtime, id, 'recorder', { kind: 'exec', port: 0, command: ['node', '-e', `require('net').connect(6379,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))`], timeoutMs: 15_000 }, { signal: options.signal });
+  return { containerId: id };
+}
+
+/** The student's files into a session volume, through a container that is created and never run. */
+async function copyFiles(options: IsolatedOptions, image: string): Promise<string> {
+  const { runtime, identity, lab } = options;
+  const volume = resourceName(identity, 'files');
+  await runtime.createVolume(volume, sessionLabels(identity, { [Label.role]: 'files' }));
+  const id = await runtime.createContainer({
+    name: resourceName(identity, `files-${randomBytes(3).toString('hex')}`),
+    image,
+    entrypoint: ['true'],
+    cmd: [],
+    labels: sessionLabels(identity, { [Label.role]: 'files' }),
+    volumes: [{ source: volume, target: lab.workdir, readOnly: false }],
+    network: 'none',
+  });
+  try {
+    await runtime.putArchive(id, lab.workdir, await tarArchive(options.files));
+  } finally {
+    await runtime.removeContainer(id);
+  }
+  return volume;
+}
+
+/**
+ * Gives the recorder (`redis-db`) a new address: the engine hands a freed address to the next
+ * container, so a placeholder takes the old one before the recorder reconnects.
+ */
+export async function moveRecorder(env: IsolatedEnvironment): Promise<{ from: string; to: string }> {
+  const { runtime, identity, network } = env;
+  const id = env.recorder.containerId;
+  const from = (await runtime.inspectContainer(id)).ip[network] ?? '';
+  await runtime.disconnectNetwork(network, id);
+  const placeholder = await runtime.createContainer({
+    name: resourceName(identity, `placeholder-${randomBytes(3).toString('hex')}`),
+    image: env.redis.service.image,
+    entrypoint: ['sleep', '3600'],
+    cmd: [],
+    labels: sessionLabels(identity, { [Label.role]: 'placeholder' }),
+    network,
+    confine: env.confine,
+  });
+  await runtime.startContainer(placeholder, 'an address placeholder');
+  await runtime.connectNetwork(network, id, { aliases: [env.lab.redisService] });
+  const to = (await runtime.inspectContainer(id)).ip[network] ?? '';
+  if (!to || to === from) throw new LabsError('DOCKER_FAILED', `could not move ${env.lab.redisService} to a new address (still ${from})`, { hint: 'this is a bug in labs' });
+  return { from, to };
+}

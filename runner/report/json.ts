@@ -1,0 +1,26 @@
+/** `labs check --json`: exactly the documented shape (DESIGN.md, "Outputs"), nothing else on stdout. */
+import type { CheckReport } from '../grade/score.js';
+
+export function jsonReport(report: CheckReport): string {
+  return `${JSON.stringify(
+    {
+      lab: report.lab,
+      seed: report.seed,
+      score: report.score,
+      maxScore: report.maxScore,
+      checks: report.checks.map((c) => ({
+        id: c.id,
+        kind: c.kind,
+        passed: c.passed,
+        score: c.score,
+        maxScore: c.maxScore,
+        summary: c.summary,
+        hint: c.hint,
+        title: c.title,
+        details: c.details,
+      })),
+    },
+    null,
+    2,
+  )}\n`;
+}

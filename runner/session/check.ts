@@ -1,0 +1,143 @@
+/**
+ * One submission end to end: its files read, a fresh isolated environment, every check of the lab
+ * in order against a clean Redis, a report; teardown in `finally`, whatever happens.
+ */
+import { lstat, readFile, readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { codecFor } from '../checks/codec.js';
+import { type CheckContext, defaultQueue } from '../checks/context.js';
+import { checkKindRunners } from '../checks/kinds/index.js';
+import { openProbe } from '../checks/probe.js';
+import { newSeed, seededRandom, tokenSource } from '../checks/tokens.js';
+import { WireLog } from '../checks/wire.js';
+import { LabsError, isLabsError } from '../errors.js';
+import { type CheckReport, type CheckResult, buildReport, scoreCheck } from '../grade/score.js';
+import { resolveServices } from '../lab/compose.js';
+import type { Lab } from '../lab/types.js';
+import type { ArchiveEntry } from '../provision/archive.js';
+import type { DockerRuntime } from '../provision/docker.js';
+import { confinement, provisionIsolated } from '../provision/isolated.js';
+import type { ImageEvent } from '../provision/images.js';
+import { type SessionMode, currentOwner } from '../provision/labels.js';
+import { removeSession } from '../provision/teardown.js';
+import { newSessionId } from '../workspace/state.js';
+
+export interface CheckSessionOptions {
+  runtime: DockerRuntime;
+  lab: Lab;
+  /** The submission: a workspace or an unpacked student folder. */
+  dir: string;
+  seed?: number;
+  /** Only these check ids (default: all, in lab order). */
+  only?: string[];
+  mode?: SessionMode;
+  scriptTimeoutMs?: number;
+  signal?: AbortSignal;
+  onImage?: (event: ImageEvent) => void;
+  /** Called as each check starts and ends, for progress displays. */
+  onCheck?: (event: { id: string; title: string; phase: 'start' } | { id: string; title: string; phase: 'end'; result: CheckResult }) => void;
+  /** The recorder runs on Node.js; any image with it will do. */
+  recorderImage?: string;
+}
+
+const skipped = new Set(['.labs', '.git', 'data', 'node_modules', '__pycache__', '.venv', 'venv']);
+const maxFileBytes = 1024 * 1024;
+const maxTotalBytes = 10 * 1024 * 1024;
+
+/** The student's files: everything under the folder but state, data and dependencies, bounded. */
+export async function readSubmission(dir: string): Promise<ArchiveEntry[]> {
+  const entries: ArchiveEntry[] = [];
+  let total = 0;
+  const walk = async (folder: string): Promise<void> => {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      if (skipped.has(entry.name)) continue;
+      const full = join(folder, entry.name);
+      // Links are not followed: a link could point anywhere on the grader's disk.
+      const info = await lstat(full);
+      if (info.isDirectory()) await walk(full);
+      else if (info.isFile() && info.size <= maxFileBytes && total + info.size <= maxTotalBytes) {
+        total += info.size;
+        entries.push({ path: relative(dir, full).split('\\').join('/'), data: await readFile(full) });
+      }
+    }
+  };
+  await walk(dir);
+  return entries;
+}
+
+export async function runCheckSession(options: CheckSessionOptions): Promise<CheckReport> {
+  const { runtime, lab } = options;
+  const seed = options.seed ?? newSeed();
+  const random = seededRandom(seed);
+  const specs = options.only ? lab.checks.filter((c) => options.only!.includes(c.id)) : lab.checks;
+  if (options.only) {
+    const unknown = options.only.filter((id) => !lab.checks.some((c) => c.id === id));
+    if (unknown.length) {
+      throw new LabsError('USAGE', `${lab.id} has no check ${unknown.map((u) => `"${u}"`).join(', ')}`, {
+        hint: `its checks: ${lab.checks.map((c) => c.id).join(', ')}`,
+      });
+    }
+  }
+  await runtime.ping();
+  const services = await resolveServices(lab, options.dir);
+  const files = await readSubmission(options.dir);
+  const identity = { lab: lab.id, session: newSessionId(), mode: options.mode ?? 'check', owner: currentOwner() } as const;
+  const env = await provisionIsolated({
+    runtime,
+    lab,
+    services,
+    identity,
+    files,
+    confine: confinement,
+    recorderImage: options.recorderImage ?? 'node:20',
+    signal: options.signal,
+    onEvent: options.onImage,
+  });
+  const wire = new WireLog();
+  const following = new AbortController();
+  const recording = runtime.followLines(env.recorder.containerId, (line) => line.stream === 'stdout' && wire.feed(line.text), {
+    maxBytes: 512 * 1024 * 1024,
+    signal: following.signal,
+  });
+  const ctx: CheckContext = {
+    lab,
+    env,
+    probe: await openProbe(env.redis.hostPort),
+    wire,
+    tokens: tokenSource(random),
+    codec: codecFor(lab.runtime),
+    queue: defaultQueue,
+    signal: options.signal,
+    scriptTimeoutMs: options.scriptTimeoutMs ?? 15_000,
+    runs: [],
+  };
+  const results: CheckResult[] = [];
+  try {
+    for (const spec of specs) {
+      options.signal?.throwIfAborted();
+      const title = spec.title ?? spec.id;
+      options.onCheck?.({ id: spec.id, title, phase: 'start' });
+      await ctx.probe.flushAll();
+      const started = Date.now();
+      try {
+        const outcome = await checkKindRunners[spec.kind](ctx, spec);
+        const result = scoreCheck(spec, outcome, Date.now() - started);
+        results.push(result);
+        options.onCheck?.({ id: spec.id, title, phase: 'end', result });
+      } finally {
+        // Whatever a check left running ends with it.
+        await Promise.all(ctx.runs.splice(0).map((run) => run.stop().catch(() => undefined)));
+      }
+    }
+    return buildReport(lab.id, seed, results);
+  } catch (error) {
+    if (options.signal?.aborted) throw new LabsError('INTERRUPTED', 'interrupted: the check was stopped and its containers removed', { cause: error });
+    if (isLabsError(error)) throw error;
+    throw error;
+  } finally {
+    following.abort();
+    await recording.catch(() => undefined);
+    await ctx.probe.close().catch(() => undefined);
+    await removeSession(runtime, identity.session);
+  }
+}
