@@ -8,7 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { LabsError } from '../errors.js';
 import type { Lab, ServiceSpec } from '../lab/types.js';
 import type { DockerRuntime } from './docker.js';
-import { type ImageEvent, prepareImage } from './images.js';
+import { type ImageEvent, prepareServiceImages } from './images.js';
 import { Label, type SessionIdentity, resourceName, sessionLabels } from './labels.js';
 import { waitReady } from './readiness.js';
 import { removeSession } from './teardown.js';
@@ -53,7 +53,7 @@ export async function provision(options: ProvisionOptions): Promise<Environment>
   const createdSomething = { value: false };
   try {
     signal?.throwIfAborted();
-    const images = await prepareImages(options, onEvent);
+    const images = await prepareServiceImages(runtime, Object.values(options.services), onEvent);
     signal?.throwIfAborted();
 
     const network = resourceName(identity);
@@ -102,20 +102,6 @@ export async function provision(options: ProvisionOptions): Promise<Environment>
     if (signal?.aborted) throw new LabsError('INTERRUPTED', 'interrupted: removed what had been created', { cause: error });
     throw error;
   }
-}
-
-async function prepareImages(options: ProvisionOptions, onEvent: (e: ProvisionEvent) => void): Promise<Record<string, string>> {
-  // The same base image with the same packages is prepared once even when several services use it.
-  const byKey = new Map<string, Promise<string>>();
-  const result: Record<string, string> = {};
-  await Promise.all(
-    Object.values(options.services).map(async (service) => {
-      const key = JSON.stringify([service.image, service.packages]);
-      if (!byKey.has(key)) byKey.set(key, prepareImage(options.runtime, service.image, service.packages, onEvent));
-      result[service.name] = await byKey.get(key)!;
-    }),
-  );
-  return result;
 }
 
 async function createServiceContainer(

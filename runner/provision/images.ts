@@ -194,3 +194,24 @@ async function runOnce(
     if (!options.keep) await runtime.removeContainer(id);
   }
 }
+
+/**
+ * The image of each service, prepared; the same base image with the same packages is prepared once
+ * even when several services use it.
+ */
+export async function prepareServiceImages(
+  runtime: DockerRuntime,
+  services: { name: string; image: string; packages: Packages }[],
+  onEvent?: (e: ImageEvent) => void,
+): Promise<Record<string, string>> {
+  const byKey = new Map<string, Promise<string>>();
+  const result: Record<string, string> = {};
+  await Promise.all(
+    services.map(async (service) => {
+      const key = JSON.stringify([service.image, service.packages]);
+      if (!byKey.has(key)) byKey.set(key, prepareImage(runtime, service.image, service.packages, onEvent));
+      result[service.name] = await byKey.get(key)!;
+    }),
+  );
+  return result;
+}

@@ -9,7 +9,7 @@ import { LabsError } from '../errors.js';
 import type { Lab, ServiceSpec } from '../lab/types.js';
 import { type ArchiveEntry, tarArchive } from './archive.js';
 import type { Confinement, DockerRuntime } from './docker.js';
-import { type ImageEvent, ensureImage, prepareImage } from './images.js';
+import { type ImageEvent, ensureImage, prepareServiceImages } from './images.js';
 import { Label, type SessionIdentity, resourceName, sessionLabels } from './labels.js';
 import { waitReady } from './readiness.js';
 import { recorderFiles, recorderScript } from './recorder/files.js';
@@ -76,7 +76,7 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
   const students = Object.values(services).filter((s) => s.student);
   try {
     const [images] = await Promise.all([
-      prepareStudentImages(options, students),
+      prepareServiceImages(runtime, students, options.onEvent),
       ensureImage(runtime, redisService.image, options.onEvent),
       ensureImage(runtime, options.recorderImage, options.onEvent),
     ]);
@@ -99,19 +99,6 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
     if (options.signal?.aborted) throw new LabsError('INTERRUPTED', 'interrupted: removed what had been created', { cause: error });
     throw error;
   }
-}
-
-async function prepareStudentImages(options: IsolatedOptions, students: ServiceSpec[]): Promise<Record<string, string>> {
-  const images: Record<string, string> = {};
-  const byKey = new Map<string, Promise<string>>();
-  await Promise.all(
-    students.map(async (s) => {
-      const key = JSON.stringify([s.image, s.packages]);
-      if (!byKey.has(key)) byKey.set(key, prepareImage(options.runtime, s.image, s.packages, options.onEvent));
-      images[s.name] = await byKey.get(key)!;
-    }),
-  );
-  return images;
 }
 
 /**
