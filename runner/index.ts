@@ -14,3 +14,10 @@ export { provision, type Environment, type ProvisionEvent } from './provision/en
 export { prune, removeSession, listSessions } from './provision/teardown.js';
 export { startWorkspace, stopWorkspace, workspaceStatus, serviceContainer } from './workspace/workspace.js';
 export { findWorkspace } from './workspace/state.js';
+export { runCheckSession, readSubmission } from './session/check.js';
+export { runSelftest } from './session/selftest.js';
+export type { CheckReport, CheckResult } from './grade/score.js';
+export { deliveryVerdict, type DeliveryEvent, type DeliveryLog, type DeliveryVerdict } from './checks/delivery-verdict.js';
+export { jsonReport } from './report/json.js';
+export { junitReport } from './report/junit.js';
+export { gradescopeReport } from './report/gradescope.js';

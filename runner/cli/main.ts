@@ -8,6 +8,7 @@ import { packageVersion } from '../paths.js';
 import { type Context, type Io, makeContext, writeLine } from './context.js';
 import { checkCommand, type CheckFlags } from './commands/check.js';
 import { doctorCommand } from './commands/doctor.js';
+import { selftestCommand } from './commands/selftest.js';
 import { execCommand, shellCommand } from './commands/exec.js';
 import { listCommand } from './commands/list.js';
 import { logsCommand } from './commands/logs.js';
@@ -91,6 +92,13 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .option('--gradescope <file>', "also write Gradescope's results.json")
     .description("grade the student's scripts against a fresh Redis: every check with points and a hint")
     .action(async (lab: string | undefined, folder: string | undefined, opts: CheckFlags) => setResult(await checkCommand(ctx, lab, folder, opts)));
+
+  program
+    .command('selftest')
+    .argument('[lab]', 'one lab (default: every lab)')
+    .option('--only <variants>', 'only these variants (comma-separated), besides the solution')
+    .description('the reference solution must score full marks; every known-bad variant must fail exactly what it declares')
+    .action(async (lab: string | undefined, opts: { only?: string }) => setResult(await selftestCommand(ctx, lab, opts)));
 
   program
     .command('stop')

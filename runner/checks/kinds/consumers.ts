@@ -32,6 +32,13 @@ export async function untilWaiting(ctx: CheckContext, replicas: ScriptRun[], tim
   return replicas.filter((r) => !ended.has(r.name) && isWaiting(ctx, r));
 }
 
+/** Waits until the queue is empty or every replica has ended. */
+export async function untilDrained(ctx: CheckContext, replicas: ScriptRun[], timeoutMs: number): Promise<void> {
+  const ended = new Set<string>();
+  for (const r of replicas) void r.exited.then(() => ended.add(r.name));
+  await waitFor(async () => ended.size === replicas.length || (await ctx.probe.length(ctx.queue.db, ctx.queue.key)) === 0, timeoutMs, ctx.signal, 50);
+}
+
 export function printedIds(ctx: CheckContext, replicas: ScriptRun[]): Set<string> {
   const ids = new Set<string>();
   for (const r of replicas) for (const line of r.lines) for (const id of ctx.tokens.find(line.text)) ids.add(id);

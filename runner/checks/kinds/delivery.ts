@@ -3,10 +3,10 @@
  * whom (the wire) is the ground truth; a popped message must appear in that replica's output.
  */
 import type { CheckSpec } from '../../lab/types.js';
-import type { CheckContext } from '../context.js';
+import { type CheckContext, sleep } from '../context.js';
 import { firstFew } from '../diagnose.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
-import { diagnoseReplicas, enqueue, judge, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
+import { diagnoseReplicas, enqueue, judge, startConsumers, stopAll, untilDrained, untilPrinted, waitUntilWaiting } from './consumers.js';
 
 export async function deliveryCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
   const total = spec.messages ?? 50;
@@ -18,7 +18,11 @@ export async function deliveryCheck(ctx: CheckContext, spec: CheckSpec): Promise
 
   const sent = await enqueue(ctx, messages.slice(0, before));
   const replicas = await startConsumers(ctx, replicasWanted);
+  // The rest come once the queue has been emptied and the consumers wait on an empty queue: a
+  // consumer that stops when the queue is empty must meet that moment, not race past it.
+  await untilDrained(ctx, replicas, 8000);
   await waitUntilWaiting(ctx, replicas);
+  await sleep(250, ctx.signal);
   // The rest one at a time while the replicas wait, as a producer would put them.
   sent.push(...(await enqueue(ctx, messages.slice(before))));
   await untilPrinted(ctx, replicas, sent, 2000, 15_000);

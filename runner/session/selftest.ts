@@ -1,0 +1,76 @@
+/**
+ * `labs selftest`: a lab's reference solution must score full marks, and every known-bad variant
+ * must fail exactly the check kinds it declares. A check that cannot fail shows up here.
+ */
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CheckReport } from '../grade/score.js';
+import type { CheckKind, Lab } from '../lab/types.js';
+import { listVariants } from '../lab/variants.js';
+import type { DockerRuntime } from '../provision/docker.js';
+import { runCheckSession } from './check.js';
+
+export interface SelftestCase {
+  lab: string;
+  /** "solution" or the variant's name. */
+  name: string;
+  description: string;
+  mustFail: CheckKind[];
+  report: CheckReport;
+  /** Checks that passed although their kind must fail, and that failed although it must not. */
+  passedWrongly: string[];
+  failedWrongly: string[];
+  ok: boolean;
+}
+
+export interface SelftestOptions {
+  runtime: DockerRuntime;
+  labs: Lab[];
+  /** Only these variants (and the solution), by name. */
+  only?: string[];
+  signal?: AbortSignal;
+  onCase?: (c: SelftestCase) => void;
+  onStart?: (lab: string, name: string) => void;
+}
+
+/** Pure: how a report compares with what a case declares. */
+export function judgeCase(report: CheckReport, mustFail: CheckKind[]): Pick<SelftestCase, 'passedWrongly' | 'failedWrongly' | 'ok'> {
+  const passedWrongly = report.checks.filter((c) => c.passed && mustFail.includes(c.kind)).map((c) => c.id);
+  const failedWrongly = report.checks.filter((c) => !c.passed && !mustFail.includes(c.kind)).map((c) => c.id);
+  const declaredButAbsent = mustFail.filter((k) => !report.checks.some((c) => c.kind === k));
+  return { passedWrongly: [...passedWrongly, ...declaredButAbsent.map((k) => `(no ${k} check)`)], failedWrongly, ok: !passedWrongly.length && !failedWrongly.length && !declaredButAbsent.length };
+}
+
+async function assemble(lab: Lab, variantDir: string | undefined): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `labs-selftest-${lab.id}-`));
+  await cp(join(lab.templatesDir, 'solution'), dir, { recursive: true });
+  if (variantDir) {
+    for (const entry of await readdir(variantDir)) {
+      if (entry !== 'variant.yaml') await cp(join(variantDir, entry), join(dir, entry), { recursive: true });
+    }
+  }
+  return dir;
+}
+
+export async function runSelftest(options: SelftestOptions): Promise<SelftestCase[]> {
+  const cases: SelftestCase[] = [];
+  for (const lab of options.labs) {
+    const variants = (await listVariants(lab)).filter((v) => !options.only || options.only.includes(v.name));
+    const todo = [{ name: 'solution', description: 'the reference solution', mustFail: [] as CheckKind[], dir: undefined as string | undefined }, ...variants];
+    for (const item of todo) {
+      options.signal?.throwIfAborted();
+      options.onStart?.(lab.id, item.name);
+      const dir = await assemble(lab, item.dir);
+      try {
+        const report = await runCheckSession({ runtime: options.runtime, lab, dir, signal: options.signal, mode: 'check' });
+        const result: SelftestCase = { lab: lab.id, name: item.name, description: item.description, mustFail: item.mustFail, report, ...judgeCase(report, item.mustFail) };
+        cases.push(result);
+        options.onCase?.(result);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  return cases;
+}

@@ -1,0 +1,13 @@
+"""Exercise 1 consumer: print every message from the task queue; wait for more, forever."""
+import os
+
+from hotqueue import HotQueue
+
+q = HotQueue("queue", host=os.environ.get("REDIS_IP", "redis-db"), port=6379, db=1)
+
+count = 0
+for item in q.consume():
+    count += 1
+    if count > 4:
+        raise RuntimeError("only 4 messages allowed")
+    print(item)

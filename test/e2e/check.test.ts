@@ -1,0 +1,137 @@
+/**
+ * `labs check` as a student and a course CI use it, against the real engine: the reference solution
+ * scores full marks; mistakes a student makes fail with what was seen and the likely mistake; JSON,
+ * JUnit and Gradescope outputs; a seed replays a run; nothing is left behind.
+ */
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labelled, labs, repoRoot, sweep, tempDir } from '../helpers/labs.js';
+
+interface JsonReport {
+  lab: string;
+  seed: number;
+  score: number;
+  maxScore: number;
+  checks: { id: string; kind: string; passed: boolean; score: number; maxScore: number; summary: string; hint: string | null }[];
+}
+
+const solution = (lab: string) => join(repoRoot, 'templates', lab, 'solution');
+
+async function copyOf(lab: string): Promise<string> {
+  const dir = await tempDir('labs-check-');
+  await cp(solution(lab), dir, { recursive: true });
+  return dir;
+}
+
+async function checkJson(lab: string, dir: string, extra: string[] = []): Promise<{ exitCode: number | undefined; report: JsonReport; stderr: string }> {
+  const result = await labs(['check', lab, dir, '--json', ...extra], { cwd: dir });
+  let report: JsonReport;
+  try {
+    report = JSON.parse(String(result.stdout)) as JsonReport;
+  } catch {
+    throw new Error(`stdout was not JSON (exit ${result.exitCode}):\n${String(result.stdout)}\n${String(result.stderr)}`);
+  }
+  return { exitCode: result.exitCode, report, stderr: String(result.stderr) };
+}
+
+const failed = (r: JsonReport) => r.checks.filter((c) => !c.passed).map((c) => c.kind);
+
+describe('labs check exercise-1', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await sweep(d);
+  });
+
+  it('the reference solution scores full marks; the terminal report shows each check, points and the seed (exit 0)', async () => {
+    const dir = await copyOf('exercise-1');
+    dirs.push(dir);
+    const result = await labs(['check', 'exercise-1', dir, '--junit', 'junit.xml', '--gradescope', 'results.json'], { cwd: dir });
+    expect(result.exitCode, String(result.stdout) + String(result.stderr)).toBe(0);
+    expect(result.stdout).toMatch(/^✓ PASS {2}.*\[producer-puts-arguments\] {2}2\/2$/m);
+    expect(result.stdout).toMatch(/all 50 delivered exactly once, in order/);
+    expect(result.stdout).toMatch(/^All checks passed: 10\/10 points {2}\(seed \d+; `--seed \d+` replays this run\)$/m);
+    expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toMatch(/<testsuites tests="4" failures="0"/);
+    expect(JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'))).toMatchObject({ score: 10, max_score: 10 });
+    expect(await labelled('container', 'labs.mode=check')).toEqual([]);
+  });
+
+  it('a consumer that exits when the queue is empty fails delivery and latency, with what was seen (exit 1)', async () => {
+    const dir = await copyOf('exercise-1');
+    dirs.push(dir);
+    await writeFile(
+      join(dir, 'consumer.py'),
+      'import os\nfrom hotqueue import HotQueue\nq = HotQueue("queue", host=os.environ["REDIS_IP"], port=6379, db=1)\nwhile True:\n    item = q.get()\n    if item is None:\n        break\n    print(item)\n',
+    );
+    const { exitCode, report } = await checkJson('exercise-1', dir);
+    expect(exitCode).toBe(1);
+    expect(failed(report)).toEqual(['delivery', 'latency', 'blocking']);
+    const delivery = report.checks.find((c) => c.kind === 'delivery')!;
+    expect(delivery.summary).toMatch(/^50 sent: 25 delivered exactly once, 25 lost/);
+    expect(delivery.hint).toMatch(/ended by itself \(exit 0\) instead of waiting for more messages/);
+    expect(report.score).toBe(2);
+  });
+
+  it('printing the messages it expects, without consuming, does not pass', async () => {
+    const dir = await copyOf('exercise-1');
+    dirs.push(dir);
+    // A forger that prints every token shape it can guess and never touches Redis.
+    await writeFile(join(dir, 'consumer.py'), 'import time\nfor i in range(100):\n    print("msg-%03d" % i, flush=True)\ntime.sleep(60)\n');
+    const { report } = await checkJson('exercise-1', dir, ['--only', 'delivery-one-consumer']);
+    expect(report.checks[0]).toMatchObject({ passed: false, score: 0 });
+    expect(report.checks[0]!.hint).toMatch(/never connected to redis-db/);
+  });
+
+  it('--seed replays a run: the same messages, so the same results', async () => {
+    const dir = await copyOf('exercise-1');
+    dirs.push(dir);
+    await writeFile(join(dir, 'producer.py'), (await readFile(join(dir, 'producer.py'), 'utf8')).replace(/for msg in sys\.argv\[1:\]:\n\s+q\.put\(msg\)/, 'q.put(*reversed(sys.argv[1:]))'));
+    const first = await checkJson('exercise-1', dir, ['--only', 'producer-puts-arguments']);
+    const again = await checkJson('exercise-1', dir, ['--only', 'producer-puts-arguments', '--seed', String(first.report.seed)]);
+    expect(first.report.checks[0]!.passed).toBe(false);
+    expect(first.report.checks[0]!.hint).toMatch(/reverse order/);
+    expect(again.report.seed).toBe(first.report.seed);
+    expect(again.report.checks[0]!.summary).toBe(first.report.checks[0]!.summary);
+  });
+
+  it('a missing file is a failed check, not an error', async () => {
+    const dir = await tempDir('labs-check-');
+    dirs.push(dir);
+    const { exitCode, report } = await checkJson('exercise-1', dir);
+    expect(exitCode).toBe(1);
+    expect(report.score).toBe(0);
+    expect(report.checks.find((c) => c.kind === 'producer')!.hint).toMatch(/producer\.py crashed .*No such file|can't open file/);
+  });
+});
+
+describe('labs check in a workspace', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await tempDir('labs-check-ws-');
+  });
+  afterAll(async () => sweep(join(root, 'exercise-3')));
+
+  it('grades the workspace’s files without touching its running containers; the starter fails with hints', async () => {
+    const start = await labs(['start', 'exercise-3'], { cwd: root });
+    expect(start.exitCode, String(start.stderr)).toBe(0);
+    const ws = join(root, 'exercise-3');
+    const before = await labelled('container', `labs.workspace=${ws}`);
+    const result = await labs(['check', '--json', '--only', 'worker-decorator-used'], { cwd: ws });
+    expect(result.exitCode).toBe(1);
+    const report = JSON.parse(String(result.stdout)) as JsonReport;
+    expect(report.checks[0]).toMatchObject({ id: 'worker-decorator-used', passed: false });
+    expect(report.checks[0]!.summary).toBe('no function in worker.py is decorated with @q.worker');
+    expect(await labelled('container', `labs.workspace=${ws}`)).toEqual(before);
+    await cp(join(solution('exercise-3'), 'worker.py'), join(ws, 'worker.py'));
+    const fixed = await labs(['check', '--only', 'worker-decorator-used,delivery-two-workers'], { cwd: ws });
+    expect(fixed.exitCode, String(fixed.stdout)).toBe(0);
+    expect(fixed.stdout).toMatch(/@q\.worker decorates echo\(\), which worker\.py calls/);
+  });
+
+  it('an unknown check id is a usage error naming the checks (exit 2)', async () => {
+    const result = await labs(['check', '--only', 'nope'], { cwd: join(root, 'exercise-3') });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^labs: exercise-3 has no check "nope"$/m);
+    expect(result.stderr).toMatch(/its checks: worker-decorator-used, /);
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { jsonCodec, pickleCodec, pickleString } from '../../../runner/checks/codec.js';
+
+describe('pickle codec', () => {
+  it('pickles a str exactly as Python 3 does by default', () => {
+    // python3 -c "import pickle; print(pickle.dumps('héllo world').hex())"
+    expect(pickleString('héllo world').toString('hex')).toBe('80049510000000000000008c0c68c3a96c6c6f20776f726c64942e');
+  });
+
+  it('round-trips long and non-ASCII strings through the parser', () => {
+    for (const text of ['', '42', '  spaced  ', 'héllo wörld ☕', 'x'.repeat(300)]) {
+      expect(pickleCodec.decode(pickleString(text))).toMatchObject({ type: 'str', text });
+    }
+  });
+
+  it('tells bytes, numbers, lists and garbage apart from a str', () => {
+    const hex = (h: string) => Buffer.from(h, 'hex');
+    expect(pickleCodec.decode(hex('8004950500000000000000430178942e'))).toMatchObject({ type: 'bytes', text: undefined, shown: 'b"x"' });
+    expect(pickleCodec.decode(hex('80044b2a2e'))).toMatchObject({ type: 'int', shown: '42' });
+    expect(pickleCodec.decode(hex('8004950d000000000000005d94288c0161948c016294652e'))).toMatchObject({ type: 'list', shown: '["a","b"]' });
+    expect(pickleCodec.decode(Buffer.from('hello'))).toMatchObject({ type: 'undecodable' });
+  });
+});
+
+describe('JSON codec (Node.js labs)', () => {
+  it('stores JSON.stringify(value) and reads it back with its type', () => {
+    expect(jsonCodec.encode('hi "x"').toString()).toBe('"hi \\"x\\""');
+    expect(jsonCodec.decode(Buffer.from('"42"'))).toMatchObject({ type: 'str', text: '42' });
+    expect(jsonCodec.decode(Buffer.from('42'))).toMatchObject({ type: 'int' });
+    expect(jsonCodec.decode(Buffer.from('["a"]'))).toMatchObject({ type: 'list' });
+    expect(jsonCodec.decode(Buffer.from('plain'))).toMatchObject({ type: 'undecodable' });
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { crashLine, diagnoseRun, firstFew } from '../../../runner/checks/diagnose.js';
+import { persistenceMistakes } from '../../../runner/checks/kinds/persistence.js';
+import { itemMistakes } from '../../../runner/checks/kinds/producer.js';
+import type { WireProfile } from '../../../runner/checks/wire.js';
+
+const queue = { db: 1, key: 'hotqueue:queue' };
+const profile = (over: Partial<WireProfile>): WireProfile => ({ connections: 1, commands: 3, dbs: [1], keys: ['hotqueue:queue'], names: {}, emptyPops: 0, blockingPops: 1, peeks: 0, pushes: 0, rpops: 0, ...over });
+const stderr = (...texts: string[]) => texts.map((text, i) => ({ stream: 'stderr' as const, t: i, text }));
+
+describe('diagnoseRun', () => {
+  it('names a crash by its exception line', () => {
+    const lines = stderr('Traceback (most recent call last):', '  File "/lab/consumer.py", line 9', 'ZeroDivisionError: division by zero');
+    expect(crashLine(lines)).toBe('ZeroDivisionError: division by zero');
+    expect(diagnoseRun({ file: 'consumer.py', exit: { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false }, lines, profile: profile({}), expectedToRun: true }, queue)[0]).toBe(
+      'consumer.py crashed (exited with code 1): ZeroDivisionError: division by zero',
+    );
+  });
+
+  it('a consumer that ends by itself is told to keep waiting', () => {
+    const found = diagnoseRun({ file: 'consumer.py', exit: { code: 0, description: 'exited with code 0', timedOut: false, oomKilled: false }, lines: [], profile: profile({}), expectedToRun: true }, queue);
+    expect(found[0]).toMatch(/ended by itself \(exit 0\) instead of waiting/);
+  });
+
+  it('never connected: a hard-coded address when the error says so', () => {
+    const lines = stderr('redis.exceptions.ConnectionError: Error 111 connecting to 172.17.0.2:6379. Connection refused.');
+    const found = diagnoseRun({ file: 'consumer.py', exit: { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false }, lines, profile: profile({ connections: 0 }), expectedToRun: true }, queue);
+    expect(found).toContain('consumer.py could not connect to Redis: connect to host REDIS_IP (redis-db), not a hard-coded IP address');
+  });
+
+  it('wrong db, wrong key, peeking, pushing back, wrong end, busy polling', () => {
+    const found = diagnoseRun({ file: 'c.py', exit: undefined, lines: [], profile: profile({ dbs: [0], keys: ['hotqueue:jobs'], peeks: 3, pushes: 2, rpops: 1, emptyPops: 50 }), expectedToRun: true }, queue);
+    expect(found.map((f) => f.split(' ').slice(1, 4).join(' '))).toEqual([
+      'used db 0,',
+      'used the key',
+      'read the queue',
+      'put items back',
+      'took items from',
+      'polled Redis in',
+    ]);
+  });
+
+  it('shows the first few ids', () => {
+    expect(firstFew(['a', 'b', 'c', 'd', 'e'])).toBe('a, b, c (+2 more)');
+    expect(firstFew([])).toBe('none');
+  });
+});
+
+describe('producer mistakes', () => {
+  const str = (t: string) => ({ type: 'str', text: t, shown: JSON.stringify(t) });
+  it('the argument list as one message', () => {
+    expect(itemMistakes(['a', 'b'], [{ type: 'list', text: undefined, shown: '["a","b"]' }])[0]).toMatch(/whole argument list as one message/);
+  });
+  it('reversed order', () => {
+    expect(itemMistakes(['a', 'b', 'c'], ['c', 'b', 'a'].map(str))[0]).toMatch(/reverse order/);
+  });
+  it('a message of its own, or the script name', () => {
+    expect(itemMistakes(['a'], [str('a'), str('done')])[0]).toMatch(/a message of its own \("done"\)/);
+    expect(itemMistakes(['a'], [str('producer.py'), str('a')])[0]).toMatch(/script's own name/);
+  });
+  it('bytes and numbers', () => {
+    expect(itemMistakes(['a'], [{ type: 'bytes', text: undefined, shown: 'b"a"' }])[0]).toMatch(/bytes, not str/);
+    expect(itemMistakes(['42'], [{ type: 'int', text: undefined, shown: '42' }])[0]).toMatch(/numbers/);
+  });
+});
+
+describe('persistence mistakes', () => {
+  it('names a missing --save and a missing data volume', () => {
+    expect(persistenceMistakes(['--save', '1', '1'], ['/data'])).toEqual([]);
+    expect(persistenceMistakes(undefined, ['/data'])[0]).toMatch(/--save/);
+    expect(persistenceMistakes(['--save', '1', '1'], [])[0]).toMatch(/\.\/data:\/data/);
+  });
+});

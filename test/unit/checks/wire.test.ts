@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { queueOps, WireLog, wireProfile } from '../../../runner/checks/wire.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const queue = { db: 1, key: 'hotqueue:queue' };
+
+function log(lines: object[]): WireLog {
+  const w = new WireLog();
+  w.addRun({ name: 'consumer-1', address: '10.0.0.5', startedAt: 0, endedAt: undefined });
+  w.addRun({ name: 'consumer-2', address: '10.0.0.6', startedAt: 0, endedAt: undefined });
+  for (const l of lines) w.feed(JSON.stringify(l));
+  return w;
+}
+
+describe('WireLog and queueOps', () => {
+  it('ties connections to runs by address and derives pops, peeks and pushes on the queue', () => {
+    const w = log([
+      { e: 'open', c: 1, a: '10.0.0.5', t: 10 },
+      { e: 'open', c: 2, a: '10.0.0.6', t: 11 },
+      { e: 'cmd', c: 1, t: 12, r: 12, db: 1, n: 'SELECT', k: ['1'] },
+      { e: 'wait', c: 1, t: 13, n: 'BLPOP' },
+      { e: 'cmd', c: 1, t: 13, r: 20, db: 1, n: 'BLPOP', k: ['hotqueue:queue', '0'], y: { a: [{ b: b64('hotqueue:queue') }, { b: b64('m1') }], n: 2 } },
+      { e: 'cmd', c: 2, t: 21, r: 21, db: 1, n: 'LRANGE', k: ['hotqueue:queue', '0', '-1'], y: { a: [{ b: b64('m2') }, { b: b64('m3') }], n: 2 } },
+      { e: 'cmd', c: 2, t: 22, r: 22, db: 1, n: 'RPUSH', k: ['hotqueue:queue'], v: [b64('m2')], y: { i: 3 } },
+      { e: 'cmd', c: 2, t: 23, r: 23, db: 0, n: 'LPOP', k: ['hotqueue:queue'], y: { b: b64('other-db') } },
+      { e: 'cmd', c: 1, t: 24, r: 24, db: 1, n: 'LPOP', k: ['hotqueue:queue', '2'], y: { a: [{ b: b64('m4') }, { b: b64('m5') }], n: 2 } },
+      { e: 'close', c: 2, t: 30 },
+    ]);
+    const ops = queueOps(w, w.commands, queue).map((o) => [o.op, o.run, o.raw.toString(), o.t]);
+    expect(ops).toEqual([
+      ['pop', 'consumer-1', 'm1', 20],
+      ['peek', 'consumer-2', 'm2', 21],
+      ['peek', 'consumer-2', 'm3', 21],
+      ['push', 'consumer-2', 'm2', 22],
+      ['pop', 'consumer-1', 'm4', 24],
+      ['pop', 'consumer-1', 'm5', 24],
+    ]);
+    expect(w.connectionsOf('consumer-2')[0]!.closedAt).toBe(30);
+  });
+
+  it('knows a connection waits in a blocking pop until it is served', () => {
+    const w = log([{ e: 'open', c: 1, a: '10.0.0.5', t: 10 }, { e: 'wait', c: 1, t: 13, n: 'BLPOP' }]);
+    expect(w.connectionsOf('consumer-1')[0]!.waitingSince).toBe(13);
+    w.feed(JSON.stringify({ e: 'cmd', c: 1, t: 13, r: 40, db: 1, n: 'BLPOP', k: ['hotqueue:queue', '0'], y: null }));
+    expect(w.connectionsOf('consumer-1')[0]!.waitingSince).toBeUndefined();
+  });
+
+  it('attributes an address reused by a later container to the later run', () => {
+    const w = new WireLog();
+    w.addRun({ name: 'first', address: '10.0.0.5', startedAt: 0, endedAt: 5000 });
+    w.addRun({ name: 'second', address: '10.0.0.5', startedAt: 9000, endedAt: undefined });
+    w.feed(JSON.stringify({ e: 'open', c: 1, a: '10.0.0.5', t: 9500 }));
+    w.feed(JSON.stringify({ e: 'open', c: 2, a: '10.0.0.5', t: 100 }));
+    expect(w.connections.get(1)!.run).toBe('second');
+    expect(w.connections.get(2)!.run).toBe('first');
+  });
+
+  it('profiles what a run did: dbs, keys (not a blocking timeout), empty polls, peeks, pushes, wrong end', () => {
+    const lines: object[] = [{ e: 'open', c: 1, a: '10.0.0.5', t: 1 }, { e: 'cmd', c: 1, t: 2, r: 2, db: 0, n: 'SELECT', k: ['0'] }];
+    for (let i = 0; i < 25; i += 1) lines.push({ e: 'cmd', c: 1, t: 3 + i, r: 3 + i, db: 0, n: 'LPOP', k: ['hotqueue:jobs'], y: null });
+    lines.push({ e: 'cmd', c: 1, t: 40, r: 41, db: 0, n: 'BRPOP', k: ['hotqueue:jobs', '0'], y: null });
+    const p = wireProfile(log(lines), 'consumer-1');
+    expect(p).toMatchObject({ connections: 1, dbs: [0], keys: ['hotqueue:jobs'], emptyPops: 25, blockingPops: 1, rpops: 1, peeks: 0, pushes: 0 });
+  });
+
+  it('ignores lines that are not JSON and counts what the recorder could not parse', () => {
+    const w = log([{ e: 'unparsed', c: 1, t: 1 }]);
+    w.feed('not json');
+    expect(w.unparsed).toBe(1);
+    expect(w.commands).toEqual([]);
+  });
+});
