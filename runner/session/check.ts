@@ -112,6 +112,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
     runs: [],
   };
   const results: CheckResult[] = [];
+  const removals: Promise<unknown>[] = [];
   try {
     for (const spec of specs) {
       options.signal?.throwIfAborted();
@@ -125,8 +126,10 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
         results.push(result);
         options.onCheck?.({ id: spec.id, title, phase: 'end', result });
       } finally {
-        // Whatever a check left running ends with it.
-        await Promise.all(ctx.runs.splice(0).map((run) => run.stop().catch(() => undefined)));
+        // Whatever a check left running ends with it; its containers go while the next check runs.
+        const runs = ctx.runs.splice(0);
+        await Promise.all(runs.map((run) => run.stop().catch(() => undefined)));
+        removals.push(...runs.map((run) => runtime.removeContainer(run.containerId).catch(() => undefined)));
       }
     }
     return buildReport(lab.id, seed, results);
@@ -136,7 +139,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
     throw error;
   } finally {
     following.abort();
-    await recording.catch(() => undefined);
+    await Promise.all([recording.catch(() => undefined), ...removals]);
     await ctx.probe.close().catch(() => undefined);
     await removeSession(runtime, identity.session);
   }

@@ -22,7 +22,7 @@ export async function deliveryCheck(ctx: CheckContext, spec: CheckSpec): Promise
   // consumer that stops when the queue is empty must meet that moment, not race past it.
   await untilDrained(ctx, replicas, 8000);
   await waitUntilWaiting(ctx, replicas);
-  await sleep(250, ctx.signal);
+  await sleep(150, ctx.signal);
   // The rest one at a time while the replicas wait, as a producer would put them.
   sent.push(...(await enqueue(ctx, messages.slice(before))));
   await untilPrinted(ctx, replicas, sent, 2000, 15_000);
