@@ -1,4 +1,4 @@
-/** `labs check --json`: exactly the documented shape (DESIGN.md, "Outputs"), nothing else on stdout. */
+/** `labs check --json`: the documented keys (DESIGN.md, "Outputs") plus each check's title and details; nothing else on stdout. */
 import type { CheckReport } from '../grade/score.js';
 
 export function jsonReport(report: CheckReport): string {
