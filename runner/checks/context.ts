@@ -6,6 +6,7 @@ import type { Lab } from '../lab/types.js';
 import type { IsolatedEnvironment } from '../provision/isolated.js';
 import { type ScriptRun, startScript } from '../run/script.js';
 import type { Codec } from './codec.js';
+import type { Phrasing } from './diagnose.js';
 import type { Probe } from './probe.js';
 import type { TokenSource } from './tokens.js';
 import type { QueueRef, WireLog } from './wire.js';
@@ -17,6 +18,8 @@ export interface CheckContext {
   wire: WireLog;
   tokens: TokenSource;
   codec: Codec;
+  /** How hints are worded for this lab's way of consuming. */
+  phrasing: Phrasing;
   queue: QueueRef;
   signal: AbortSignal | undefined;
   /** Per-script timeout for producers and other scripts that should end by themselves. */

@@ -15,45 +15,87 @@ export interface RunEvidence {
   expectedToRun: boolean;
 }
 
-/** The last line of a Python traceback or a Node.js error, if the output has one. */
+/** How the fixes are worded for the lab's way of consuming: the student's own vocabulary. */
+export interface Phrasing {
+  keepWaiting: string;
+  noPolling: string;
+  oldestFirst: string;
+  queueCall: (db: number) => string;
+  /** A consumer that ended without ever connecting. */
+  neverStarted: (file: string) => string;
+}
+
+export const phrasings = {
+  consume: {
+    keepWaiting: 'keep consuming when the queue is empty (for item in q.consume() blocks and waits)',
+    noPolling: 'use q.consume() (a blocking pop), not a loop around q.get()',
+    oldestFirst: "hotqueue's get() and consume() take the oldest",
+    queueCall: (db: number) => `HotQueue("queue", host=REDIS_IP, port=6379, db=${db})`,
+    neverStarted: (file: string) => `${file} ended without ever connecting to Redis: does it loop over q.consume()?`,
+  },
+  worker: {
+    keepWaiting: 'call the decorated function (echo()) and let it run: with @q.worker (no block=False, no timeout) it waits for messages forever',
+    noPolling: 'use @q.worker without block=False, so the worker blocks in Redis while the queue is empty',
+    oldestFirst: '@q.worker takes the oldest first',
+    queueCall: (db: number) => `HotQueue("queue", host=REDIS_IP, port=6379, db=${db})`,
+    neverStarted: (file: string) => `${file} ended without ever connecting to Redis: is the decorated function called (echo() at the end of the file)?`,
+  },
+  node: {
+    keepWaiting: "loop forever on a blocking pop: await redis.blpop('hotqueue:queue', 0) waits while the queue is empty",
+    noPolling: "use a blocking pop (await redis.blpop('hotqueue:queue', 0)), not a loop of LPOP",
+    oldestFirst: 'BLPOP takes the oldest (the head of the list)',
+    queueCall: (db: number) => `new Redis({ host: process.env.REDIS_IP, port: 6379, db: ${db} }) and the list "hotqueue:queue"`,
+    neverStarted: (file: string) => `${file} ended without ever connecting to Redis: does it wait for messages in a loop?`,
+  },
+} satisfies Record<string, Phrasing>;
+
+/** The last line of a Python traceback or a Node.js error, with the line number of a syntax error. */
 export function crashLine(lines: OutputLine[]): string | undefined {
   const errors = lines.filter((l) => l.stream === 'stderr').map((l) => l.text.trim()).filter(Boolean);
   for (let i = errors.length - 1; i >= 0; i -= 1) {
     const line = errors[i]!;
-    if (/^[A-Za-z_.]*(Error|Exception|Interrupt|Exit)\b.*$/.test(line) || /^[A-Z][A-Za-z]*Error: /.test(line)) return line;
+    if (/^[A-Za-z_.]*(Error|Exception|Interrupt|Exit)\b.*$/.test(line) || /^[A-Z][A-Za-z]*Error: /.test(line)) {
+      if (!/^(SyntaxError|IndentationError|TabError)\b/.test(line)) return line;
+      const where = errors.slice(0, i).reverse().map((l) => /^File "(?:.*\/)?([^/"]+)", line (\d+)/.exec(l)).find(Boolean);
+      return where ? `${line} (${where[1]} line ${where[2]})` : line;
+    }
   }
   return errors.at(-1);
 }
 
-export function diagnoseRun(evidence: RunEvidence, queue: QueueRef): string[] {
+export function diagnoseRun(evidence: RunEvidence, queue: QueueRef, phrasing: Phrasing = phrasings.consume): string[] {
   const { file, exit, profile } = evidence;
   const findings: string[] = [];
   const crash = crashLine(evidence.lines);
-  if (exit && !exit.timedOut && exit.description !== 'stopped by the grader') {
+  const endedByItself = exit !== undefined && !exit.timedOut && exit.description !== 'stopped by the grader';
+  if (endedByItself) {
     if (exit.oomKilled) findings.push(`${file} ran out of memory and was killed`);
     else if (exit.code !== 0) findings.push(`${file} crashed (${exit.description})${crash ? `: ${crash}` : ''}`);
-    else if (evidence.expectedToRun) findings.push(`${file} ended by itself (exit 0) instead of waiting for more messages: keep consuming when the queue is empty (q.consume() blocks and waits)`);
+    else if (evidence.expectedToRun && profile.connections === 0) return [phrasing.neverStarted(file)];
+    else if (evidence.expectedToRun) findings.push(`${file} ended by itself (exit 0) instead of waiting for more messages: ${phrasing.keepWaiting}`);
   }
   if (profile.connections === 0) {
-    if (/SyntaxError|IndentationError/.test(crash ?? '')) return findings;
-    findings.push(
-      /ConnectionError|Connection refused|Timeout|timed out|ENOTFOUND|ECONNREFUSED|EHOSTUNREACH|Name or service not known/.test(crash ?? '')
-        ? `${file} could not connect to Redis: connect to host REDIS_IP (redis-db), not a hard-coded IP address`
-        : `${file} never connected to redis-db: is Redis reached through host REDIS_IP (redis-db), port 6379?`,
-    );
+    if (/SyntaxError|IndentationError|TabError/.test(crash ?? '')) return findings;
+    if (/ConnectionError|Connection refused|Timeout|timed out|ENOTFOUND|ECONNREFUSED|EHOSTUNREACH|Name or service not known/.test(crash ?? '')) {
+      findings.push(`${file} could not connect to Redis: connect to host REDIS_IP (redis-db), not a hard-coded IP address`);
+    } else if (!endedByItself) {
+      findings.push(`${file} never reached redis-db (it was still trying when stopped): a hard-coded IP address or a wrong host name? Connect to host REDIS_IP (redis-db), port 6379`);
+    } else {
+      findings.push(`${file} never connected to redis-db: is Redis reached through host REDIS_IP (redis-db), port 6379?`);
+    }
     return findings;
   }
   if (profile.dbs.length && !profile.dbs.includes(queue.db)) {
-    findings.push(`${file} used db ${profile.dbs.join(', ')}, but the queue is in db ${queue.db}: HotQueue("queue", host=..., port=6379, db=${queue.db})`);
+    findings.push(`${file} used db ${profile.dbs.join(', ')}, but the queue is in db ${queue.db}: ${phrasing.queueCall(queue.db)}`);
   }
   const otherKeys = profile.keys.filter((k) => k !== queue.key);
   if (profile.keys.length && !profile.keys.includes(queue.key) && otherKeys.length) {
-    findings.push(`${file} used the key "${otherKeys[0]}", but the queue is "${queue.key}" (HotQueue("queue"))`);
+    findings.push(`${file} used the key "${otherKeys[0]}", but the queue is "${queue.key}": ${phrasing.queueCall(queue.db)}`);
   }
   if (profile.peeks > 0) findings.push(`${file} read the queue without removing items (LRANGE/LINDEX ${profile.peeks}×), so items stay queued and are read again`);
   if (profile.pushes > 0 && evidence.expectedToRun) findings.push(`${file} put items back on the queue (${profile.pushes} push(es)): a consumer only takes`);
-  if (profile.rpops > 0) findings.push(`${file} took items from the wrong end of the list (RPOP/BRPOP): the newest first; hotqueue's get() takes the oldest`);
-  if (profile.emptyPops >= 20) findings.push(`${file} polled Redis in a loop (${profile.emptyPops} empty non-blocking pops): use q.consume() (a blocking pop), not a loop around q.get()`);
+  if (profile.rpops > 0) findings.push(`${file} took items from the wrong end of the list (RPOP/BRPOP): the newest first; ${phrasing.oldestFirst}`);
+  if (profile.emptyPops >= 20) findings.push(`${file} polled Redis in a loop (${profile.emptyPops} empty non-blocking pops): ${phrasing.noPolling}`);
   return findings;
 }
 

@@ -13,6 +13,10 @@ export interface Probe {
   lists: () => Promise<{ db: number; key: string; length: number }[]>;
   /** Empties every db without FLUSHALL, which would also make Redis save and reset its save clock. */
   flushAll: () => Promise<void>;
+  /** Whether Redis has save points (`--save 1 1`); an empty `save` means it never snapshots. */
+  savesConfigured: () => Promise<boolean>;
+  /** Settled: no change waits to be saved and no save is running. */
+  persistence: () => Promise<{ settled: boolean }>;
   /** Redis's LASTSAVE: when it last saved to disk, in seconds since the epoch. */
   lastSave: () => Promise<number>;
   close: () => Promise<void>;
@@ -64,6 +68,15 @@ export async function openProbe(port: number, host = '127.0.0.1'): Promise<Probe
       for (const match of info.matchAll(/^db(\d+):keys=/gm)) await (await client(Number(match[1]))).flushdb();
     },
     lastSave: async () => (await client(0)).lastsave(),
+    savesConfigured: async () => {
+      const reply = (await (await client(0)).config('GET', 'save')) as string[];
+      return Boolean(reply[1]?.trim());
+    },
+    persistence: async () => {
+      const info = await (await client(0)).info('persistence');
+      const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+      return { settled: field('rdb_changes_since_last_save') === 0 && field('rdb_bgsave_in_progress') === 0 };
+    },
     close: async () => {
       for (const c of clients.values()) c.disconnect();
     },

@@ -40,9 +40,19 @@ export interface RunWindow {
 }
 
 /** Feed it the recorder's output lines; it keeps connections and commands in arrival order. */
+/** A blocking pop as it arrived: a consumer that waits on the wrong db or key is never served. */
+export interface WireWait {
+  connection: number;
+  t: number;
+  db: number;
+  name: string;
+  keys: string[];
+}
+
 export class WireLog {
   readonly connections = new Map<number, Connection>();
   readonly commands: WireCommand[] = [];
+  readonly waits: WireWait[] = [];
   unparsed = 0;
   private readonly runs: RunWindow[] = [];
 
@@ -87,6 +97,13 @@ export class WireLog {
       case 'wait': {
         const conn = this.connections.get(c);
         if (conn) conn.waitingSince = Number(record.t);
+        this.waits.push({
+          connection: c,
+          t: Number(record.t),
+          db: Number(record.db ?? 0),
+          name: String(record.n ?? ''),
+          keys: Array.isArray(record.k) ? (record.k as unknown[]).map(String) : [],
+        });
         break;
       }
       case 'unparsed':
@@ -210,7 +227,13 @@ export interface WireProfile {
 }
 
 export function wireProfile(log: WireLog, run: string, mark = 0): WireProfile {
-  const commands = log.since(mark, run);
+  // Blocking pops still waiting count as what the run asked for (their db and keys), once each.
+  const served = new Set(log.since(mark, run).map((c) => `${c.connection}@${c.t}`));
+  const since = log.commands[mark]?.t ?? 0;
+  const waiting: WireCommand[] = log.waits
+    .filter((w) => w.t >= since && !served.has(`${w.connection}@${w.t}`) && log.connections.get(w.connection)?.run === run)
+    .map((w) => ({ connection: w.connection, t: w.t, r: w.t, db: w.db, name: w.name, keys: w.keys, values: [], reply: null }));
+  const commands = [...log.since(mark, run), ...waiting];
   const names: Record<string, number> = {};
   const dbs = new Map<number, number>();
   const keys = new Map<string, number>();

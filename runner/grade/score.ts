@@ -28,7 +28,6 @@ export interface CheckReport {
 export function scoreCheck(spec: CheckSpec, outcome: CheckOutcome, durationMs: number): CheckResult {
   const [likeliest, ...others] = outcome.diagnosis;
   const details = [...outcome.details, ...others.map((d) => `also: ${d}`)];
-  if (!outcome.passed && likeliest && spec.hint) details.push(`tip: ${spec.hint.trim()}`);
   return {
     id: spec.id,
     kind: spec.kind,

@@ -6,6 +6,7 @@ import { lstat, readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { codecFor } from '../checks/codec.js';
 import { type CheckContext, defaultQueue } from '../checks/context.js';
+import { phrasings } from '../checks/diagnose.js';
 import { checkKindRunners } from '../checks/kinds/index.js';
 import { openProbe } from '../checks/probe.js';
 import { newSeed, seededRandom, tokenSource } from '../checks/tokens.js';
@@ -106,6 +107,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
     wire,
     tokens: tokenSource(random),
     codec: codecFor(lab.runtime),
+    phrasing: lab.runtime === 'node' ? phrasings.node : lab.files.some((f) => f.role === 'worker') ? phrasings.worker : phrasings.consume,
     queue: defaultQueue,
     signal: options.signal,
     scriptTimeoutMs: options.scriptTimeoutMs ?? 15_000,

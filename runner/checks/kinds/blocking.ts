@@ -33,7 +33,7 @@ export async function blockingCheck(ctx: CheckContext, spec: CheckSpec): Promise
   else summary = `${during.length} command(s) in ${windowMs} ms on an empty queue: ${rate.toFixed(1)} per second (limit: fewer than ${limit})${names ? `; ${names}` : ''}`;
   const diagnosis = passed ? [] : diagnoseReplicas(ctx, { replicas, sent: [], mark, started: from }, exits);
   if (!passed && connected && !endedByItself && !diagnosis.length) {
-    diagnosis.push(`${file} asks Redis again and again while the queue is empty (${names}): a loop around q.get() or consume(block=False) busy-polls; q.consume() blocks in Redis until a message arrives`);
+    diagnosis.push(`${file} asks Redis again and again while the queue is empty (${names}): ${ctx.phrasing.noPolling}`);
   }
   return outcome(passed, summary, { diagnosis, measurements: { commandsPerSecond: rate } });
 }

@@ -102,6 +102,7 @@ export function diagnoseReplicas(ctx: CheckContext, session: ConsumerSession, ex
     for (const f of diagnoseRun(
       { file: consumerFile(ctx), exit: exits.get(r.name), lines: r.lines, profile: wireProfile(ctx.wire, r.name, session.mark), expectedToRun: true },
       ctx.queue,
+      ctx.phrasing,
     )) {
       findings.add(f);
     }

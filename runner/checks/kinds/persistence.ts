@@ -6,7 +6,7 @@
  */
 import type { CheckSpec } from '../../lab/types.js';
 import { createRedisContainer } from '../../provision/isolated.js';
-import { type CheckContext, enqueue, sleep } from '../context.js';
+import { type CheckContext, enqueue, sleep, waitFor } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { openProbe } from '../probe.js';
 
@@ -22,10 +22,13 @@ export function persistenceMistakes(command: string[] | undefined, targets: stri
 export async function persistenceCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
   const total = spec.messages ?? 10;
   // Redis saves for `--save 1 1` only once more than a whole second (its clock counts seconds) has
-  // passed since its last save: make sure that is so before the puts, or even a right file fails.
-  const lastSaveMs = (await ctx.probe.lastSave()) * 1000;
-  const settleMs = lastSaveMs + 2100 - Date.now();
-  if (settleMs > 0) await sleep(settleMs, ctx.signal);
+  // passed since its last save. Earlier checks' writes may still be unsaved: let that save happen
+  // first, then let a full interval pass, so that the puts below are saved within ~0.1 s.
+  if (await ctx.probe.savesConfigured()) {
+    await waitFor(async () => (await ctx.probe.persistence()).settled, 4000, ctx.signal, 100);
+    const settleMs = (await ctx.probe.lastSave()) * 1000 + 2100 - Date.now();
+    if (settleMs > 0) await sleep(settleMs, ctx.signal);
+  }
   const sent = await enqueue(ctx, Array.from({ length: total }, () => ctx.tokens.next()));
   await sleep(1300, ctx.signal);
   const { runtime, redis } = ctx.env;

@@ -8,7 +8,7 @@
  *
  * Line shapes (t = ms since epoch when the command arrived, r = when its reply was sent):
  *   {"e":"open","c":1,"a":"172.20.0.5","t":…}
- *   {"e":"wait","c":1,"t":…,"n":"BLPOP"}        (a blocking pop arrived; its "cmd" line follows when served)
+ *   {"e":"wait","c":1,"t":…,"n":"BLPOP","db":1,"k":[…]}  (a blocking pop arrived; its "cmd" line follows when served)
  *   {"e":"cmd","c":1,"t":…,"r":…,"db":1,"n":"BLPOP","k":["hotqueue:queue"],"v":[…],"y":…}
  *   {"e":"close","c":1,"t":…}
  * Values (v: the pushed items, y: the reply) are base64; only list and keyspace commands carry them.
@@ -70,7 +70,7 @@ const server = net.createServer((client) => {
       if (name === 'SELECT' && argv[1]) db = Number(String(argv[1]));
       pending.push(entry);
       // A blocking pop is answered only when served: say at once that the client now waits.
-      if (blocking.has(name)) out({ e: 'wait', c, t: entry.t, n: name });
+      if (blocking.has(name)) out({ e: 'wait', c, t: entry.t, n: name, db, k: argv.slice(1, 20).map((a) => String(a).slice(0, 200)) });
     },
     returnError() {},
     returnFatalError() {

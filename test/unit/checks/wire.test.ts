@@ -70,3 +70,14 @@ describe('WireLog and queueOps', () => {
     expect(w.commands).toEqual([]);
   });
 });
+
+describe('wireProfile of a consumer waiting on the wrong queue', () => {
+  it('counts a blocking pop that is never served by its db and key (a regression: it showed nothing)', () => {
+    const w = log([
+      { e: 'open', c: 1, a: '10.0.0.5', t: 1 },
+      { e: 'cmd', c: 1, t: 2, r: 2, db: 0, n: 'SELECT', k: ['0'] },
+      { e: 'wait', c: 1, t: 3, n: 'BLPOP', db: 0, k: ['hotqueue:jobs', '0'] },
+    ]);
+    expect(wireProfile(w, 'consumer-1')).toMatchObject({ dbs: [0], keys: ['hotqueue:jobs'], blockingPops: 1 });
+  });
+});
