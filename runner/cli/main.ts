@@ -8,6 +8,7 @@ import { packageVersion } from '../paths.js';
 import { type Context, type Io, makeContext, writeLine } from './context.js';
 import { checkCommand, type CheckFlags } from './commands/check.js';
 import { doctorCommand } from './commands/doctor.js';
+import { gradeCommand, type GradeFlags } from './commands/grade.js';
 import { selftestCommand } from './commands/selftest.js';
 import { execCommand, shellCommand } from './commands/exec.js';
 import { listCommand } from './commands/list.js';
@@ -92,6 +93,17 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .option('--gradescope <file>', "also write Gradescope's results.json")
     .description("grade the student's scripts against a fresh Redis: every check with points and a hint")
     .action(async (lab: string | undefined, folder: string | undefined, opts: CheckFlags) => setResult(await checkCommand(ctx, lab, folder, opts)));
+
+  program
+    .command('grade')
+    .argument('<lab>', 'the lab, e.g. exercise-2')
+    .argument('<submissions>', 'a folder with one sub-folder, .zip or .tar.gz per student')
+    .option('--out <dir>', 'where the gradebook, feedback and report go', 'results')
+    .option('-j, --jobs <n>', 'submissions graded at once', (v) => Number(v), 2)
+    .option('--force', 'regrade every submission, even unchanged graded ones')
+    .option('--timeout <seconds>', 'per submission', (v) => Number(v))
+    .description('grade every submission in isolation, in parallel, resumable: gradebook.csv, feedback, report.html')
+    .action(async (lab: string, submissions: string, opts: GradeFlags) => setResult(await gradeCommand(ctx, lab, submissions, opts)));
 
   program
     .command('selftest')

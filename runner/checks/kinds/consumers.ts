@@ -24,11 +24,18 @@ export async function startConsumers(ctx: CheckContext, count: number, prefix = 
   return Promise.all(Array.from({ length: count }, (_, i) => startRole(ctx, 'consumer', `${prefix}-${i + 1}`)));
 }
 
+/** No replica has reached Redis within a grace period: waiting longer would only slow the verdict. */
+const connectGraceMs = 5000;
+function neverConnected(ctx: CheckContext, replicas: ScriptRun[]): boolean {
+  const now = Date.now();
+  return replicas.every((r) => now - r.startedAt > connectGraceMs && ctx.wire.connectionsOf(r.name).length === 0);
+}
+
 /** Waits until every replica waits for messages (or has ended); resolves with those that wait. */
 export async function untilWaiting(ctx: CheckContext, replicas: ScriptRun[], timeoutMs = 8000): Promise<ScriptRun[]> {
   const ended = new Set<string>();
   for (const r of replicas) void r.exited.then(() => ended.add(r.name));
-  await waitFor(() => replicas.every((r) => ended.has(r.name) || isWaiting(ctx, r)), timeoutMs, ctx.signal);
+  await waitFor(() => replicas.every((r) => ended.has(r.name) || isWaiting(ctx, r)) || neverConnected(ctx, replicas), timeoutMs, ctx.signal);
   return replicas.filter((r) => !ended.has(r.name) && isWaiting(ctx, r));
 }
 
@@ -36,7 +43,12 @@ export async function untilWaiting(ctx: CheckContext, replicas: ScriptRun[], tim
 export async function untilDrained(ctx: CheckContext, replicas: ScriptRun[], timeoutMs: number): Promise<void> {
   const ended = new Set<string>();
   for (const r of replicas) void r.exited.then(() => ended.add(r.name));
-  await waitFor(async () => ended.size === replicas.length || (await ctx.probe.length(ctx.queue.db, ctx.queue.key)) === 0, timeoutMs, ctx.signal, 50);
+  await waitFor(
+    async () => ended.size === replicas.length || neverConnected(ctx, replicas) || (await ctx.probe.length(ctx.queue.db, ctx.queue.key)) === 0,
+    timeoutMs,
+    ctx.signal,
+    50,
+  );
 }
 
 export function printedIds(ctx: CheckContext, replicas: ScriptRun[]): Set<string> {

@@ -1,0 +1,244 @@
+/**
+ * Batch grading on one machine: a pool of N isolated sessions over the submissions, each result
+ * appended to results.jsonl the moment it is known (a crash loses nothing), a rerun resumes, and
+ * infrastructure trouble is retried and then recorded as such, never as a zero.
+ */
+import { createHash } from 'node:crypto';
+import { appendFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LabsError, isLabsError } from '../errors.js';
+import type { Lab } from '../lab/types.js';
+import type { DockerRuntime } from '../provision/docker.js';
+import { prune } from '../provision/teardown.js';
+import { packageVersion } from '../paths.js';
+import { runCheckSession } from '../session/check.js';
+import { type SubmissionFile, discoverSubmissions, loadSubmission, materialize } from './intake.js';
+import { writeOutputs } from './outputs.js';
+import type { SubmissionResult } from './types.js';
+
+export interface GradeOptions {
+  runtime: DockerRuntime;
+  lab: Lab;
+  submissionsDir: string;
+  outDir: string;
+  concurrency: number;
+  /** Regrade everything, even what is already graded. */
+  force?: boolean;
+  /** Per submission, from unpacking to teardown. */
+  timeoutMs?: number;
+  /** Attempts for a submission whose grading hits an infrastructure error. */
+  attempts?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: GradeEvent) => void;
+}
+
+export type GradeEvent =
+  | { type: 'plan'; total: number; toGrade: number; skipped: string[]; reused: number }
+  | { type: 'start'; student: string }
+  | { type: 'retry'; student: string; attempt: number; error: string }
+  | { type: 'done'; result: SubmissionResult; done: number; total: number };
+
+export interface GradeSummary {
+  results: SubmissionResult[];
+  graded: number;
+  reused: number;
+  infraErrors: number;
+  timeouts: number;
+  interrupted: boolean;
+}
+
+export async function labHash(lab: Lab): Promise<string> {
+  return createHash('sha256').update(await readFile(lab.file)).digest('hex');
+}
+
+export async function readResults(file: string): Promise<Map<string, SubmissionResult>> {
+  const latest = new Map<string, SubmissionResult>();
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return latest;
+  }
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const result = JSON.parse(line) as SubmissionResult;
+      if (result.student) latest.set(result.student, result);
+    } catch {
+      // A line cut short by a crash mid-write: that submission is simply graded again.
+    }
+  }
+  return latest;
+}
+
+/** Whether an earlier result stands: graded, from the same files, lab and tool version. */
+export function isReusable(previous: SubmissionResult | undefined, contentHash: string, lab: string, version: string): boolean {
+  return previous?.status === 'graded' && previous.contentHash === contentHash && previous.labHash === lab && previous.toolVersion === version;
+}
+
+export async function gradeSubmissions(options: GradeOptions): Promise<GradeSummary> {
+  const { runtime, lab, outDir } = options;
+  const { submissions, skipped } = await discoverSubmissions(options.submissionsDir);
+  await runtime.ping();
+  // What a killed earlier run left behind goes first.
+  await prune(runtime, { all: false });
+  await mkdir(outDir, { recursive: true });
+  const resultsFile = join(outDir, 'results.jsonl');
+  const previous = await readResults(resultsFile);
+  const version = packageVersion();
+  const hash = await labHash(lab);
+  const timeoutMs = options.timeoutMs ?? 180_000;
+  const attempts = options.attempts ?? 3;
+
+  const loaded = await Promise.all(submissions.map(async (sub) => ({ sub, loaded: await loadSubmission(sub) })));
+  const final = new Map<string, SubmissionResult>();
+  const todo: typeof loaded = [];
+  for (const item of loaded) {
+    const before = previous.get(item.sub.student);
+    if (!options.force && isReusable(before, item.loaded.contentHash, hash, version)) final.set(item.sub.student, before!);
+    else todo.push(item);
+  }
+  options.onEvent?.({ type: 'plan', total: submissions.length, toGrade: todo.length, skipped, reused: final.size });
+
+  let done = final.size;
+  let interrupted = false;
+  const queue = [...todo];
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (options.signal?.aborted) {
+        interrupted = true;
+        return;
+      }
+      const item = queue.shift();
+      if (!item) return;
+      options.onEvent?.({ type: 'start', student: item.sub.student });
+      const result = await gradeWithRetries(options, { student: item.sub.student, ...item.loaded }, { hash, version, timeoutMs, attempts });
+      if (!result) {
+        interrupted = true;
+        return;
+      }
+      await appendFile(resultsFile, `${JSON.stringify(result)}\n`);
+      final.set(result.student, result);
+      done += 1;
+      options.onEvent?.({ type: 'done', result, done, total: submissions.length });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, () => worker()));
+
+  // Outputs cover every submission with a result, old or new, even after an interruption.
+  const results = submissions.map((s) => final.get(s.student)).filter((r): r is SubmissionResult => Boolean(r));
+  await writeOutputs(lab, outDir, results);
+  return {
+    results,
+    graded: results.filter((r) => r.status === 'graded').length,
+    reused: loaded.length - todo.length,
+    infraErrors: results.filter((r) => r.status === 'infra-error').length,
+    timeouts: results.filter((r) => r.status === 'timeout').length,
+    interrupted,
+  };
+}
+
+export interface SubmissionInput {
+  student: string;
+  files: SubmissionFile[];
+  contentHash: string;
+  warnings: string[];
+}
+
+export interface AttemptContext {
+  runtime: DockerRuntime;
+  lab: Lab;
+  labHash: string;
+  toolVersion: string;
+  timeoutMs: number;
+  attempt: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * One attempt at one submission: a result (graded or timeout), or a LabsError for an
+ * infrastructure failure that is worth another attempt. Undefined when interrupted.
+ */
+export async function gradeAttempt(sub: SubmissionInput, ctx: AttemptContext): Promise<SubmissionResult | undefined> {
+  const started = Date.now();
+  const base = { student: sub.student, contentHash: sub.contentHash, labHash: ctx.labHash, toolVersion: ctx.toolVersion, warnings: sub.warnings, attempts: ctx.attempt };
+  const finish = (rest: Pick<SubmissionResult, 'status'> & Partial<SubmissionResult>): SubmissionResult => ({ ...base, durationMs: Date.now() - started, finishedAt: new Date().toISOString(), ...rest });
+  const timeout = AbortSignal.timeout(ctx.timeoutMs);
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
+  const dir = await mkdtemp(join(tmpdir(), `labs-grade-${sub.student.replace(/[^a-zA-Z0-9_.-]/g, '_')}-`));
+  try {
+    await materialize(sub.files, dir);
+    const report = await runCheckSession({ runtime: ctx.runtime, lab: ctx.lab, dir, mode: 'grade', signal });
+    return finish({ status: 'graded', report });
+  } catch (error) {
+    if (ctx.signal?.aborted) return undefined;
+    if (timeout.aborted) return finish({ status: 'timeout', error: `grading took longer than ${ctx.timeoutMs} ms and was stopped` });
+    if (isLabsError(error) && (error.code === 'WORKSPACE_INVALID' || error.code === 'USAGE')) {
+      // The submission itself is unusable (an invalid compose file): every check fails, with why.
+      return finish({ status: 'graded', report: unusableReport(ctx.lab, error) });
+    }
+    throw error;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Retries infrastructure errors locally; after the last attempt the result says infra-error. */
+async function gradeWithRetries(
+  options: GradeOptions,
+  sub: SubmissionInput,
+  ctx: { hash: string; version: string; timeoutMs: number; attempts: number },
+): Promise<SubmissionResult | undefined> {
+  const started = Date.now();
+  let lastError = '';
+  for (let attempt = 1; attempt <= ctx.attempts; attempt += 1) {
+    try {
+      return await gradeAttempt(sub, { runtime: options.runtime, lab: options.lab, labHash: ctx.hash, toolVersion: ctx.version, timeoutMs: ctx.timeoutMs, attempt, signal: options.signal });
+    } catch (error) {
+      if (!isLabsError(error)) throw error;
+      lastError = `${error.message}${error.hint ? ` (${error.hint})` : ''}`;
+      if (attempt < ctx.attempts) options.onEvent?.({ type: 'retry', student: sub.student, attempt, error: lastError });
+    }
+  }
+  return infraError(sub, { hash: ctx.hash, version: ctx.version }, lastError, ctx.attempts, Date.now() - started);
+}
+
+export function infraError(sub: Pick<SubmissionInput, 'student' | 'contentHash' | 'warnings'>, ctx: { hash: string; version: string }, error: string, attempts: number, durationMs: number): SubmissionResult {
+  return {
+    student: sub.student,
+    status: 'infra-error',
+    error,
+    durationMs,
+    contentHash: sub.contentHash,
+    labHash: ctx.hash,
+    toolVersion: ctx.version,
+    finishedAt: new Date().toISOString(),
+    warnings: sub.warnings,
+    attempts,
+  };
+}
+
+function unusableReport(lab: Lab, error: LabsError): NonNullable<SubmissionResult['report']> {
+  const why = [error.message, ...error.details].join('\n');
+  return {
+    lab: lab.id,
+    seed: 0,
+    score: 0,
+    maxScore: lab.checks.reduce((sum, c) => sum + c.points, 0),
+    checks: lab.checks.map((c) => ({
+      id: c.id,
+      kind: c.kind,
+      title: c.title ?? c.id,
+      passed: false,
+      score: 0,
+      maxScore: c.points,
+      summary: `not run: ${error.message}`,
+      hint: error.hint ?? why,
+      details: error.details,
+      durationMs: 0,
+      measurements: {},
+    })),
+  };
+}
+
