@@ -15,6 +15,7 @@ import { packageVersion } from '../paths.js';
 import { runCheckSession } from '../session/check.js';
 import { type SubmissionFile, discoverSubmissions, loadSubmission, materialize } from './intake.js';
 import { writeOutputs } from './outputs.js';
+import { type GradeJob, type QueueConnection, openCoordinator } from './queue.js';
 import type { SubmissionResult } from './types.js';
 
 export interface GradeOptions {
@@ -29,6 +30,8 @@ export interface GradeOptions {
   timeoutMs?: number;
   /** Attempts for a submission whose grading hits an infrastructure error. */
   attempts?: number;
+  /** Spread the work over `labs worker` processes through BullMQ on this Redis instead of grading here. */
+  queue?: QueueConnection;
   signal?: AbortSignal;
   onEvent?: (event: GradeEvent) => void;
 }
@@ -103,28 +106,17 @@ export async function gradeSubmissions(options: GradeOptions): Promise<GradeSumm
 
   let done = final.size;
   let interrupted = false;
-  const queue = [...todo];
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      if (options.signal?.aborted) {
-        interrupted = true;
-        return;
-      }
-      const item = queue.shift();
-      if (!item) return;
-      options.onEvent?.({ type: 'start', student: item.sub.student });
-      const result = await gradeWithRetries(options, { student: item.sub.student, ...item.loaded }, { hash, version, timeoutMs, attempts });
-      if (!result) {
-        interrupted = true;
-        return;
-      }
-      await appendFile(resultsFile, `${JSON.stringify(result)}\n`);
-      final.set(result.student, result);
-      done += 1;
-      options.onEvent?.({ type: 'done', result, done, total: submissions.length });
-    }
+  const record = async (result: SubmissionResult): Promise<void> => {
+    await appendFile(resultsFile, `${JSON.stringify(result)}\n`);
+    final.set(result.student, result);
+    done += 1;
+    options.onEvent?.({ type: 'done', result, done, total: submissions.length });
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, () => worker()));
+  if (options.queue) {
+    interrupted = await viaQueue(options, options.queue, todo.map((t) => ({ student: t.sub.student, ...t.loaded })), { hash, version }, record);
+  } else {
+    interrupted = await locally(options, todo.map((t) => ({ student: t.sub.student, ...t.loaded })), { hash, version, timeoutMs, attempts }, record);
+  }
 
   // Outputs cover every submission with a result, old or new, even after an interruption.
   const results = submissions.map((s) => final.get(s.student)).filter((r): r is SubmissionResult => Boolean(r));
@@ -137,6 +129,69 @@ export async function gradeSubmissions(options: GradeOptions): Promise<GradeSumm
     timeouts: results.filter((r) => r.status === 'timeout').length,
     interrupted,
   };
+}
+
+/** The local pool: N sessions at once on this machine's engine. Resolves with whether it was interrupted. */
+async function locally(
+  options: GradeOptions,
+  todo: SubmissionInput[],
+  ctx: { hash: string; version: string; timeoutMs: number; attempts: number },
+  record: (result: SubmissionResult) => Promise<void>,
+): Promise<boolean> {
+  let interrupted = false;
+  const queue = [...todo];
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (options.signal?.aborted) {
+        interrupted = true;
+        return;
+      }
+      const item = queue.shift();
+      if (!item) return;
+      options.onEvent?.({ type: 'start', student: item.student });
+      const result = await gradeWithRetries(options, item, ctx);
+      if (!result) {
+        interrupted = true;
+        return;
+      }
+      await record(result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, () => worker()));
+  return interrupted;
+}
+
+/** Through BullMQ: jobs carry the files; `labs worker`s grade them; results come back here. */
+async function viaQueue(
+  options: GradeOptions,
+  connection: QueueConnection,
+  todo: SubmissionInput[],
+  ctx: { hash: string; version: string },
+  record: (result: SubmissionResult) => Promise<void>,
+): Promise<boolean> {
+  const coordinator = await openCoordinator(connection);
+  try {
+    const jobs: GradeJob[] = todo.map((t) => ({
+      lab: options.lab.id,
+      labHash: ctx.hash,
+      toolVersion: ctx.version,
+      student: t.student,
+      contentHash: t.contentHash,
+      warnings: t.warnings,
+      files: t.files.map((f) => ({ path: f.path, data: f.data.toString('base64') })),
+    }));
+    await coordinator.run(
+      jobs,
+      {
+        onResult: record,
+        onFailed: (job, reason, attempts) => record(infraError(job, ctx, `every attempt failed on the workers: ${reason}`, attempts, 0)),
+      },
+      options.signal,
+    );
+  } finally {
+    await coordinator.close();
+  }
+  return Boolean(options.signal?.aborted);
 }
 
 export interface SubmissionInput {

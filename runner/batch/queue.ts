@@ -45,75 +45,98 @@ export function parseQueueUrl(url: string): QueueConnection {
   };
 }
 
-export function queueName(lab: string): string {
-  return `labs-grade-${lab}`;
-}
+/** One queue for every lab: a worker grades whatever lab a job names. */
+export const queueName = 'labs-grade';
 
 /** A job id per submission content: enqueueing the same files twice makes one job. */
-export function jobId(job: Pick<GradeJob, 'student' | 'contentHash' | 'labHash' | 'toolVersion'>): string {
-  return `${job.student}--${job.contentHash.slice(0, 16)}--${job.labHash.slice(0, 8)}--${job.toolVersion}`.replace(/:/g, '_');
+export function jobId(job: Pick<GradeJob, 'lab' | 'student' | 'contentHash' | 'labHash' | 'toolVersion'>): string {
+  return `${job.lab}--${job.student}--${job.contentHash.slice(0, 16)}--${job.labHash.slice(0, 8)}--${job.toolVersion}`.replace(/:/g, '_');
 }
 
+/** Attempts BullMQ makes at a job before it counts as an infrastructure error. */
+export const jobAttempts = 3;
+
 export interface Coordinator {
-  /** Enqueues the jobs and resolves with each result as it arrives (first result per job wins). */
-  run: (jobs: GradeJob[], onResult: (result: SubmissionResult) => Promise<void>, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Enqueues the jobs and calls `onResult` once per job as results arrive: a worker's result, or
+   * `onFailed` once its last attempt failed. Resolves when every job has one, or on abort.
+   */
+  run: (
+    jobs: GradeJob[],
+    handlers: { onResult: (result: SubmissionResult) => Promise<void>; onFailed: (job: GradeJob, reason: string, attempts: number) => Promise<void> },
+    signal?: AbortSignal,
+  ) => Promise<void>;
   close: () => Promise<void>;
 }
 
-export async function openCoordinator(connection: QueueConnection, lab: string): Promise<Coordinator> {
-  const name = queueName(lab);
-  const queue = new Queue<GradeJob, SubmissionResult>(name, { connection });
-  const events = new QueueEvents(name, { connection });
+function unreachable(connection: QueueConnection, error: unknown): LabsError {
+  return new LabsError('DOCKER_FAILED', `the queue's Redis at ${connection.host}:${connection.port} is not reachable: ${(error as Error).message}`, {
+    hint: 'start Redis there (or fix --queue), and make sure this machine may connect to it',
+    cause: error,
+  });
+}
+
+export async function openCoordinator(connection: QueueConnection): Promise<Coordinator> {
+  const queue = new Queue<GradeJob, SubmissionResult>(queueName, { connection });
+  const events = new QueueEvents(queueName, { connection });
   queue.on('error', () => {});
   events.on('error', () => {});
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
   } catch (error) {
     await Promise.allSettled([queue.close(), events.close()]);
-    throw new LabsError('DOCKER_FAILED', `the queue's Redis at ${connection.host}:${connection.port} is not reachable: ${(error as Error).message}`, {
-      hint: 'start Redis there (or fix --queue), and make sure this machine may connect to it',
-      cause: error,
-    });
+    throw unreachable(connection, error);
   }
   return {
-    run: async (jobs, onResult, signal) => {
+    run: async (jobs, handlers, signal) => {
       const pending = new Map(jobs.map((j) => [jobId(j), j]));
       const seen = new Set<string>();
-      const finished = new Promise<void>((resolve) => {
-        const deliver = async (id: string): Promise<void> => {
-          if (!pending.has(id) || seen.has(id)) return;
-          const job = await queue.getJob(id);
-          const result = job?.returnvalue as SubmissionResult | undefined;
-          if (!result) return;
+      let resolveAll!: () => void;
+      const finished = new Promise<void>((resolve) => (resolveAll = resolve));
+      // One answer per job, whichever way it arrives first: events, or a look at a job that
+      // finished before this coordinator listened (a coordinator restarted mid-batch).
+      const settle = async (id: string): Promise<void> => {
+        const data = pending.get(id);
+        if (!data || seen.has(id)) return;
+        const job = await queue.getJob(id);
+        if (!job) return;
+        const state = await job.getState();
+        if (state === 'completed' && job.returnvalue) {
           seen.add(id);
-          await onResult(result);
-          if (seen.size === pending.size) resolve();
-        };
-        events.on('completed', ({ jobId: id }) => void deliver(id));
-        // Jobs completed before we listened (a coordinator restarted) are collected too.
-        void (async () => {
-          for (const id of pending.keys()) {
-            const state = await queue.getJobState(id);
-            if (state === 'completed') await deliver(id);
-          }
-          if (pending.size === 0) resolve();
-        })();
-        signal?.addEventListener('abort', () => resolve(), { once: true });
-      });
+          await handlers.onResult(job.returnvalue);
+        } else if (state === 'failed' && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+          seen.add(id);
+          await handlers.onFailed(data, job.failedReason ?? 'failed', job.attemptsMade);
+        } else {
+          return;
+        }
+        if (seen.size === pending.size) resolveAll();
+      };
+      events.on('completed', ({ jobId: id }: { jobId: string }) => void settle(id));
+      events.on('failed', ({ jobId: id }: { jobId: string }) => void settle(id));
+      signal?.addEventListener('abort', () => resolveAll(), { once: true });
+      if (pending.size === 0) return;
+      // Whatever the caller sends is to be graded now: an old finished job with the same id (a
+      // timeout, an infra-error, a --force) goes; one still waiting or running is kept.
+      for (const id of pending.keys()) {
+        const old = await queue.getJob(id);
+        if (old && ['completed', 'failed'].includes(await old.getState())) await old.remove();
+      }
       await queue.addBulk(
         jobs.map((data) => ({
-          name: data.student,
+          name: `${data.lab}/${data.student}`,
           data,
-          opts: {
-            jobId: jobId(data),
-            attempts: 3,
-            backoff: { type: 'exponential', delay: 2000 },
-            removeOnComplete: false,
-            removeOnFail: false,
-          },
+          opts: { jobId: jobId(data), attempts: jobAttempts, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: false, removeOnFail: false },
         })),
       );
-      await finished;
+      for (const id of pending.keys()) await settle(id);
+      // Events can be missed across a reconnect: look again now and then until all are in.
+      const sweep = setInterval(() => void Promise.all([...pending.keys()].map((id) => settle(id))), 5000);
+      try {
+        await finished;
+      } finally {
+        clearInterval(sweep);
+      }
     },
     close: async () => {
       await Promise.allSettled([events.close(), queue.close()]);
@@ -122,7 +145,6 @@ export async function openCoordinator(connection: QueueConnection, lab: string):
 }
 
 export interface WorkerHandle {
-  closed: Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -132,15 +154,14 @@ export interface WorkerHandle {
  */
 export async function startWorker(
   connection: QueueConnection,
-  lab: string,
   concurrency: number,
   grade: (job: GradeJob, attempt: number) => Promise<SubmissionResult>,
-  onEvent: (event: { type: 'active' | 'completed' | 'failed'; student: string; detail?: string }) => void = () => {},
+  onEvent: (event: { type: 'active' | 'completed' | 'failed'; job: GradeJob; detail?: string }) => void = () => {},
 ): Promise<WorkerHandle> {
   const worker = new Worker<GradeJob, SubmissionResult>(
-    queueName(lab),
+    queueName,
     async (job: Job<GradeJob, SubmissionResult>) => {
-      onEvent({ type: 'active', student: job.data.student });
+      onEvent({ type: 'active', job: job.data });
       return grade(job.data, job.attemptsMade + 1);
     },
     {
@@ -152,26 +173,17 @@ export async function startWorker(
       maxStalledCount: 2,
     },
   );
-  worker.on('completed', (job) => onEvent({ type: 'completed', student: job.data.student }));
-  worker.on('failed', (job, error) => onEvent({ type: 'failed', student: job?.data.student ?? '?', detail: error.message }));
+  worker.on('completed', (job: Job<GradeJob, SubmissionResult>) => onEvent({ type: 'completed', job: job.data }));
+  worker.on('failed', (job: Job<GradeJob, SubmissionResult> | undefined, error: Error) => job && onEvent({ type: 'failed', job: job.data, detail: error.message }));
   worker.on('error', () => {});
   try {
     await worker.waitUntilReady();
   } catch (error) {
     await worker.close().catch(() => undefined);
-    throw new LabsError('DOCKER_FAILED', `the queue's Redis at ${connection.host}:${connection.port} is not reachable: ${(error as Error).message}`, {
-      hint: 'start Redis there (or fix --queue)',
-      cause: error,
-    });
+    throw unreachable(connection, error);
   }
-  let resolveClosed!: () => void;
-  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
-  worker.on('closed', () => resolveClosed());
   return {
-    closed,
-    close: async () => {
-      await worker.close();
-      resolveClosed();
-    },
+    /** Stops taking jobs and waits for the ones being graded. */
+    close: () => worker.close(),
   };
 }

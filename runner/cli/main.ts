@@ -8,6 +8,7 @@ import { packageVersion } from '../paths.js';
 import { type Context, type Io, makeContext, writeLine } from './context.js';
 import { checkCommand, type CheckFlags } from './commands/check.js';
 import { doctorCommand } from './commands/doctor.js';
+import { workerCommand } from './commands/worker.js';
 import { gradeCommand, type GradeFlags } from './commands/grade.js';
 import { selftestCommand } from './commands/selftest.js';
 import { execCommand, shellCommand } from './commands/exec.js';
@@ -102,8 +103,17 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .option('-j, --jobs <n>', 'submissions graded at once', (v) => Number(v), 2)
     .option('--force', 'regrade every submission, even unchanged graded ones')
     .option('--timeout <seconds>', 'per submission', (v) => Number(v))
+    .option('--queue <url>', 'spread the grading over `labs worker`s through BullMQ on this Redis (redis://host:6379)')
     .description('grade every submission in isolation, in parallel, resumable: gradebook.csv, feedback, report.html')
     .action(async (lab: string, submissions: string, opts: GradeFlags) => setResult(await gradeCommand(ctx, lab, submissions, opts)));
+
+  program
+    .command('worker')
+    .requiredOption('--queue <url>', 'the Redis of the grading queue (redis://host:6379)')
+    .option('-j, --jobs <n>', 'submissions graded at once', (v) => Number(v), 2)
+    .option('--timeout <seconds>', 'per submission', (v) => Number(v))
+    .description('grade submissions from a `labs grade --queue` coordinator with this machine’s Docker')
+    .action(async (opts: { queue: string; jobs?: number; timeout?: number }) => setResult(await workerCommand(ctx, opts)));
 
   program
     .command('selftest')

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type GradeEvent, gradeSubmissions } from '../../batch/grade.js';
+import { parseQueueUrl } from '../../batch/queue.js';
 import { LabsError } from '../../errors.js';
 import { findLab } from '../../lab/registry.js';
 import { type Context, writeLine } from '../context.js';
@@ -9,6 +10,7 @@ export interface GradeFlags {
   jobs?: number;
   force?: boolean;
   timeout?: number;
+  queue?: string;
 }
 
 function duration(ms: number): string {
@@ -76,6 +78,7 @@ export async function gradeCommand(ctx: Context, labId: string, submissions: str
     concurrency: jobs,
     force: flags.force,
     timeoutMs: flags.timeout ? flags.timeout * 1000 : undefined,
+    queue: flags.queue ? parseQueueUrl(flags.queue) : undefined,
     signal: ctx.signal,
     onEvent: progress(ctx, jobs),
   });

@@ -1,0 +1,56 @@
+/**
+ * `labs worker`: takes grading jobs from the queue and grades them with this machine's Docker
+ * engine. Each job carries its submission, so workers share no disk with the coordinator.
+ */
+import { findLab } from '../lab/registry.js';
+import type { Lab } from '../lab/types.js';
+import type { DockerRuntime } from '../provision/docker.js';
+import { prune } from '../provision/teardown.js';
+import { packageVersion } from '../paths.js';
+import { gradeAttempt, infraError, labHash } from './grade.js';
+import { type GradeJob, type QueueConnection, startWorker } from './queue.js';
+import type { SubmissionResult } from './types.js';
+
+export interface WorkerOptions {
+  runtime: DockerRuntime;
+  connection: QueueConnection;
+  concurrency: number;
+  timeoutMs?: number;
+  /** The first abort stops taking jobs and lets the ones in hand finish. */
+  signal: AbortSignal;
+  onEvent?: (event: { type: 'ready' } | { type: 'active' | 'completed' | 'failed'; job: GradeJob; detail?: string }) => void;
+}
+
+export async function runWorker(options: WorkerOptions): Promise<void> {
+  const { runtime } = options;
+  await runtime.ping();
+  await prune(runtime, { all: false });
+  const version = packageVersion();
+  const labs = new Map<string, Promise<{ lab: Lab; hash: string }>>();
+  const labFor = (id: string): Promise<{ lab: Lab; hash: string }> => {
+    if (!labs.has(id)) labs.set(id, findLab(id).then(async (lab) => ({ lab, hash: await labHash(lab) })));
+    return labs.get(id)!;
+  };
+  const grade = async (job: GradeJob, attempt: number): Promise<SubmissionResult> => {
+    const { lab, hash } = await labFor(job.lab);
+    // A worker with another version of the tool or the lab would grade by other rules.
+    if (hash !== job.labHash || version !== job.toolVersion) {
+      return infraError(job, { hash: job.labHash, version: job.toolVersion }, `worker has labs ${version} with ${hash === job.labHash ? 'the same' : 'a different'} ${lab.id} definition; the coordinator has labs ${job.toolVersion}: update the worker`, attempt, 0);
+    }
+    const files = job.files.map((f) => ({ path: f.path, data: Buffer.from(f.data, 'base64') }));
+    const result = await gradeAttempt(
+      { student: job.student, files, contentHash: job.contentHash, warnings: job.warnings },
+      { runtime, lab, labHash: hash, toolVersion: version, timeoutMs: options.timeoutMs ?? 180_000, attempt },
+    );
+    // An infrastructure error was thrown above, so BullMQ retries the job; a result is final.
+    if (!result) throw new Error('the worker stopped before the job finished');
+    return result;
+  };
+  const handle = await startWorker(options.connection, options.concurrency, grade, (e) => options.onEvent?.(e));
+  options.onEvent?.({ type: 'ready' });
+  await new Promise<void>((resolve) => {
+    if (options.signal.aborted) resolve();
+    options.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await handle.close();
+}

@@ -1,0 +1,25 @@
+import { parseQueueUrl } from '../../batch/queue.js';
+import { runWorker } from '../../batch/worker.js';
+import { LabsError } from '../../errors.js';
+import { type Context, writeLine } from '../context.js';
+
+export async function workerCommand(ctx: Context, opts: { queue: string; jobs?: number; timeout?: number }): Promise<number> {
+  const connection = parseQueueUrl(opts.queue);
+  const jobs = opts.jobs ?? 2;
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new LabsError('USAGE', `-j takes a whole number from 1 to 64, not "${opts.jobs}"`);
+  await runWorker({
+    runtime: ctx.runtime(),
+    connection,
+    concurrency: jobs,
+    timeoutMs: opts.timeout ? opts.timeout * 1000 : undefined,
+    signal: ctx.signal,
+    onEvent: (event) => {
+      if (event.type === 'ready') writeLine(ctx.stderr, `labs worker: grading jobs from ${connection.host}:${connection.port}, ${jobs} at a time (Ctrl-C: finish the current ones and stop)`);
+      else if (event.type === 'active') writeLine(ctx.stderr, `  … ${event.job.lab} ${event.job.student}`);
+      else if (event.type === 'completed') writeLine(ctx.stderr, `  ${ctx.style.ok('✓')} ${event.job.lab} ${event.job.student}`);
+      else writeLine(ctx.stderr, `  ${ctx.style.warn('!')} ${event.job.lab} ${event.job.student}: ${event.detail ?? 'failed'} (it will be retried)`);
+    },
+  });
+  writeLine(ctx.stderr, 'labs worker: stopped');
+  return 0;
+}
