@@ -157,6 +157,7 @@ export async function startWorker(
   concurrency: number,
   grade: (job: GradeJob, attempt: number) => Promise<SubmissionResult>,
   onEvent: (event: { type: 'active' | 'completed' | 'failed'; job: GradeJob; detail?: string }) => void = () => {},
+  lockMs = 30_000,
 ): Promise<WorkerHandle> {
   const worker = new Worker<GradeJob, SubmissionResult>(
     queueName,
@@ -168,8 +169,8 @@ export async function startWorker(
       connection,
       concurrency,
       // A job whose worker stops renewing its lock (killed) is stalled and goes to another worker.
-      lockDuration: 30_000,
-      stalledInterval: 15_000,
+      lockDuration: lockMs,
+      stalledInterval: Math.max(1000, Math.floor(lockMs / 2)),
       maxStalledCount: 2,
     },
   );

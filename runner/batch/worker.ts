@@ -16,6 +16,8 @@ export interface WorkerOptions {
   connection: QueueConnection;
   concurrency: number;
   timeoutMs?: number;
+  /** How long a job stays with a worker that has gone silent (killed) before another takes it. */
+  lockMs?: number;
   /** The first abort stops taking jobs and lets the ones in hand finish. */
   signal: AbortSignal;
   onEvent?: (event: { type: 'ready' } | { type: 'active' | 'completed' | 'failed'; job: GradeJob; detail?: string }) => void;
@@ -46,7 +48,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     if (!result) throw new Error('the worker stopped before the job finished');
     return result;
   };
-  const handle = await startWorker(options.connection, options.concurrency, grade, (e) => options.onEvent?.(e));
+  const handle = await startWorker(options.connection, options.concurrency, grade, (e) => options.onEvent?.(e), options.lockMs);
   options.onEvent?.({ type: 'ready' });
   await new Promise<void>((resolve) => {
     if (options.signal.aborted) resolve();

@@ -112,8 +112,9 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .requiredOption('--queue <url>', 'the Redis of the grading queue (redis://host:6379)')
     .option('-j, --jobs <n>', 'submissions graded at once', (v) => Number(v), 2)
     .option('--timeout <seconds>', 'per submission', (v) => Number(v))
+    .option('--lock-seconds <n>', 'how long a job stays with a worker that went silent before another takes it', (v) => Number(v), 30)
     .description('grade submissions from a `labs grade --queue` coordinator with this machine’s Docker')
-    .action(async (opts: { queue: string; jobs?: number; timeout?: number }) => setResult(await workerCommand(ctx, opts)));
+    .action(async (opts: { queue: string; jobs?: number; timeout?: number; lockSeconds?: number }) => setResult(await workerCommand(ctx, opts)));
 
   program
     .command('selftest')

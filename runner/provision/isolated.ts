@@ -14,6 +14,7 @@ import { Label, type SessionIdentity, resourceName, sessionLabels } from './labe
 import { waitReady } from './readiness.js';
 import { recorderFiles, recorderScript } from './recorder/files.js';
 import { removeSession } from './teardown.js';
+import { type HostAccess, closeHostAccess, removeHostRules } from './firewall.js';
 
 export interface IsolatedOptions {
   runtime: DockerRuntime;
@@ -42,6 +43,8 @@ export interface IsolatedEnvironment {
   confine: Confinement;
   redis: RedisHandle;
   recorder: { containerId: string };
+  /** Whether student code can reach services on the grading host's bridge address. */
+  hostAccess: HostAccess;
 }
 
 export interface RedisHandle {
@@ -74,6 +77,7 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
     });
   }
   const students = Object.values(services).filter((s) => s.student);
+  let hostAccess: HostAccess = 'open: not root';
   try {
     const [images] = await Promise.all([
       prepareServiceImages(runtime, students, options.onEvent),
@@ -83,19 +87,21 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
     options.signal?.throwIfAborted();
     const network = resourceName(identity);
     const graderNetwork = resourceName(identity, 'grader');
-    await Promise.all([
+    const [networkId] = await Promise.all([
       runtime.createNetwork(network, sessionLabels(identity), true),
       runtime.createNetwork(graderNetwork, sessionLabels(identity, { [Label.role]: 'grader' }), false),
     ]);
+    hostAccess = await closeHostAccess(runtime.endpoint, networkId, identity.session);
     const upstreamAlias = `upstream-${randomBytes(6).toString('hex')}`;
     const [redis, recorder, filesVolume] = await Promise.all([
       startRedis(options, redisService, network, graderNetwork, upstreamAlias),
       startRecorder(options, network, upstreamAlias),
       copyFiles(options, students[0] ? images[students[0].name]! : redisService.image),
     ]);
-    return { runtime, lab, identity, services, network, images, filesVolume, confine: options.confine, redis, recorder };
+    return { runtime, lab, identity, services, network, images, filesVolume, confine: options.confine, redis, recorder, hostAccess };
   } catch (error) {
     await removeSession(runtime, identity.session);
+    await removeHostRules((s) => s === identity.session);
     if (options.signal?.aborted) throw new LabsError('INTERRUPTED', 'interrupted: removed what had been created', { cause: error });
     throw error;
   }

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { DockerRuntime } from './docker.js';
+import { removeHostRules } from './firewall.js';
 import { Label, parseOwner } from './labels.js';
 
 export interface Removed {
@@ -121,5 +122,8 @@ export async function prune(runtime: DockerRuntime, options: { all: boolean } & 
     totals.volumes += r.volumes;
     removed.push(info);
   }
+  // Host rules of sessions that are gone (a killed grader) go too.
+  const live = new Set(kept.map((k) => k.session));
+  await removeHostRules((session) => !live.has(session));
   return { removed, kept, totals };
 }

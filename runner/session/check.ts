@@ -21,6 +21,7 @@ import { confinement, provisionIsolated } from '../provision/isolated.js';
 import type { ImageEvent } from '../provision/images.js';
 import { type SessionMode, currentOwner } from '../provision/labels.js';
 import { removeSession } from '../provision/teardown.js';
+import { removeHostRules } from '../provision/firewall.js';
 import { newSessionId } from '../workspace/state.js';
 
 export interface CheckSessionOptions {
@@ -144,5 +145,6 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
     await Promise.all([recording.catch(() => undefined), ...removals]);
     await ctx.probe.close().catch(() => undefined);
     await removeSession(runtime, identity.session);
+    await removeHostRules((s) => s === identity.session);
   }
 }

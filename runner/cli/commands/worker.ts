@@ -3,7 +3,7 @@ import { runWorker } from '../../batch/worker.js';
 import { LabsError } from '../../errors.js';
 import { type Context, writeLine } from '../context.js';
 
-export async function workerCommand(ctx: Context, opts: { queue: string; jobs?: number; timeout?: number }): Promise<number> {
+export async function workerCommand(ctx: Context, opts: { queue: string; jobs?: number; timeout?: number; lockSeconds?: number }): Promise<number> {
   const connection = parseQueueUrl(opts.queue);
   const jobs = opts.jobs ?? 2;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new LabsError('USAGE', `-j takes a whole number from 1 to 64, not "${opts.jobs}"`);
@@ -12,6 +12,7 @@ export async function workerCommand(ctx: Context, opts: { queue: string; jobs?: 
     connection,
     concurrency: jobs,
     timeoutMs: opts.timeout ? opts.timeout * 1000 : undefined,
+    lockMs: opts.lockSeconds ? opts.lockSeconds * 1000 : undefined,
     signal: ctx.signal,
     onEvent: (event) => {
       if (event.type === 'ready') writeLine(ctx.stderr, `labs worker: grading jobs from ${connection.host}:${connection.port}, ${jobs} at a time (Ctrl-C: finish the current ones and stop)`);
