@@ -1,9 +1,10 @@
 // npm run bench: every benchmark, printed as figures and ratios (never asserted as timed tests).
 // Usage: npm run bench [-- NAME...]   names: verdict
 import { benchCheck } from './check.js';
+import { benchGrade } from './grade.js';
 import { benchVerdict } from './verdict.js';
 
-const benches = { verdict: () => benchVerdict(), check: () => benchCheck() };
+const benches = { verdict: () => benchVerdict(), check: () => benchCheck(), grade: () => benchGrade() };
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benches);
 let missed = 0;
 for (const name of chosen) {

@@ -69,6 +69,21 @@ export interface Coordinator {
   close: () => Promise<void>;
 }
 
+/** ioredis retries a refused connection forever; a person waiting wants an answer. */
+async function withinConnectTime<T>(ready: Promise<T>, ms = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      ready,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function unreachable(connection: QueueConnection, error: unknown): LabsError {
   return new LabsError('DOCKER_FAILED', `the queue's Redis at ${connection.host}:${connection.port} is not reachable: ${(error as Error).message}`, {
     hint: 'start Redis there (or fix --queue), and make sure this machine may connect to it',
@@ -82,7 +97,7 @@ export async function openCoordinator(connection: QueueConnection): Promise<Coor
   queue.on('error', () => {});
   events.on('error', () => {});
   try {
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    await withinConnectTime(Promise.all([queue.waitUntilReady(), events.waitUntilReady()]));
   } catch (error) {
     await Promise.allSettled([queue.close(), events.close()]);
     throw unreachable(connection, error);
@@ -178,7 +193,7 @@ export async function startWorker(
   worker.on('failed', (job: Job<GradeJob, SubmissionResult> | undefined, error: Error) => job && onEvent({ type: 'failed', job: job.data, detail: error.message }));
   worker.on('error', () => {});
   try {
-    await worker.waitUntilReady();
+    await withinConnectTime(worker.waitUntilReady());
   } catch (error) {
     await worker.close().catch(() => undefined);
     throw unreachable(connection, error);

@@ -79,7 +79,7 @@ export function diagnoseRun(evidence: RunEvidence, queue: QueueRef, phrasing: Ph
     if (/ConnectionError|Connection refused|Timeout|timed out|ENOTFOUND|ECONNREFUSED|EHOSTUNREACH|Name or service not known/.test(crash ?? '')) {
       findings.push(`${file} could not connect to Redis: connect to host REDIS_IP (redis-db), not a hard-coded IP address`);
     } else if (!endedByItself) {
-      findings.push(`${file} never reached redis-db (it was still trying when stopped): a hard-coded IP address or a wrong host name? Connect to host REDIS_IP (redis-db), port 6379`);
+      findings.push(`${file} never reached redis-db (it was still running, without a connection, when stopped): a hard-coded IP address, a wrong host name, or a loop before it connects? Connect to host REDIS_IP (redis-db), port 6379`);
     } else {
       findings.push(`${file} never connected to redis-db: is Redis reached through host REDIS_IP (redis-db), port 6379?`);
     }

@@ -47,6 +47,7 @@ export async function deliveryCheck(ctx: CheckContext, spec: CheckSpec): Promise
     for (const r of v.reordered) details.push(`${r.replica} received ${r.count} message(s) out of order, e.g. ${firstFew(r.examples)}`);
     details.push(`per replica (popped / printed): ${v.shares.map((s) => `${s.replica} ${s.popped}/${s.printed}`).join(', ')}`);
     for (const r of replicas) {
+      if (r.outputTruncated()) details.push(`${r.name}'s output was cut off after 1 MiB: print one line per message, not a flood`);
       const last = r.lines.filter((l) => l.text.trim()).slice(-2).map((l) => l.text.slice(0, 120));
       details.push(`${r.name} printed ${r.lines.length} line(s)${last.length ? `, last: ${last.map((l) => JSON.stringify(l)).join(' ')}` : ''}`);
     }

@@ -1,0 +1,193 @@
+/**
+ * `labs grade` as an instructor runs it the night before grades are due, against the real engine:
+ * a folder of correct, buggy and hostile submissions (folders, zips, tar.gz) graded in parallel,
+ * each hostile one contained and graded while the others keep their correct verdicts; the outputs;
+ * a rerun that resumes; nothing left behind; the grading host unreachable from student code.
+ */
+import { createServer, type Server } from 'node:net';
+import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createGzip } from 'node:zlib';
+import { pack } from 'tar-stream';
+import yazl from 'yazl';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labelled, labs, repoRoot, sweep, tempDir } from '../helpers/labs.js';
+
+const solution = join(repoRoot, 'templates', 'exercise-1', 'solution');
+const fixtures = join(repoRoot, 'test', 'fixtures', 'submissions');
+const probePort = 48199;
+
+interface Row {
+  student: string;
+  total: string;
+  status: string;
+  [check: string]: string;
+}
+
+function parseCsv(text: string): Row[] {
+  const [header, ...lines] = text.trimEnd().split('\n');
+  const keys = header!.split(',');
+  return lines.map((line) => Object.fromEntries(line.split(',').map((v, i) => [keys[i], v])) as Row);
+}
+
+async function solutionFiles(): Promise<Record<string, Buffer>> {
+  const files: Record<string, Buffer> = {};
+  for (const name of await readdir(solution)) files[name] = await readFile(join(solution, name));
+  return files;
+}
+
+/** A zip; names with `..` are written as a same-length stand-in and patched in, as yazl refuses them. */
+async function zipFile(file: string, entries: Record<string, Buffer>): Promise<void> {
+  const zip = new yazl.ZipFile();
+  const patches: [string, string][] = [];
+  for (const [name, data] of Object.entries(entries)) {
+    const safe = name.replace(/\.\./g, 'xx');
+    if (safe !== name) patches.push([safe, name]);
+    zip.addBuffer(data, safe);
+  }
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  let bytes = Buffer.concat(chunks);
+  for (const [safe, name] of patches) bytes = Buffer.from(bytes.toString('latin1').split(safe).join(name), 'latin1');
+  await writeFile(file, bytes);
+}
+
+async function tarGz(file: string, entries: { name: string; data?: Buffer; linkname?: string }[]): Promise<void> {
+  const archive = pack();
+  for (const e of entries) {
+    if (e.linkname) archive.entry({ name: e.name, type: 'symlink', linkname: e.linkname });
+    else archive.entry({ name: e.name }, e.data!);
+  }
+  archive.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of archive.pipe(createGzip())) chunks.push(chunk as Buffer);
+  await writeFile(file, Buffer.concat(chunks));
+}
+
+describe('labs grade exercise-1 over correct, buggy and hostile submissions', () => {
+  let root: string;
+  let subs: string;
+  let out: string;
+  let server: Server;
+  let probes = 0;
+  let first: Awaited<ReturnType<typeof labs>>;
+
+  beforeAll(async () => {
+    root = await tempDir('labs-grade-');
+    subs = join(root, 'submissions');
+    out = join(root, 'results');
+    await mkdir(subs);
+    server = createServer((socket) => {
+      probes += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(probePort, '0.0.0.0', resolve));
+
+    const good = await solutionFiles();
+    // Correct, as a folder (inside a single top folder) and as a zip.
+    await mkdir(join(subs, 'alice', 'alice-exercise-1'), { recursive: true });
+    await cp(solution, join(subs, 'alice', 'alice-exercise-1'), { recursive: true });
+    await zipFile(join(subs, 'bob.zip'), good);
+    // Buggy: the producer reverses the order.
+    await mkdir(join(subs, 'carol'));
+    await cp(solution, join(subs, 'carol'), { recursive: true });
+    await writeFile(join(subs, 'carol', 'producer.py'), (await readFile(join(solution, 'producer.py'), 'utf8')).replace('sys.argv[1:]', 'reversed(sys.argv[1:])'));
+    // Hostile programs, one per submission folder.
+    for (const name of await readdir(fixtures)) {
+      const match = /^(.+)\.(consumer|producer)\.py$/.exec(name);
+      if (!match) continue;
+      const dir = join(subs, match[1]!);
+      await mkdir(dir);
+      await cp(solution, dir, { recursive: true });
+      await cp(join(fixtures, name), join(dir, `${match[2]}.py`));
+    }
+    // Hostile archives: a path escaping the folder, a symlink pointing out, a zip bomb.
+    await zipFile(join(subs, 'zip-slip.zip'), { ...good, '../../escaped.py': Buffer.from('print("out")\n') });
+    await tarGz(join(subs, 'symlink-out.tar.gz'), [
+      { name: 'producer.py', data: good['producer.py'] },
+      { name: 'consumer.py', linkname: '/etc/passwd' },
+    ]);
+    await zipFile(join(subs, 'zip-bomb.zip'), { ...good, 'bomb.bin': Buffer.alloc(100 * 1024 * 1024) });
+    // Litter an instructor's download folder has.
+    await mkdir(join(subs, '__MACOSX'));
+    await writeFile(join(subs, '.DS_Store'), 'x');
+
+    first = await labs(['grade', 'exercise-1', subs, '--out', out, '-j', '3'], { cwd: root, timeout: 900_000 });
+  }, 900_000);
+
+  afterAll(async () => {
+    server.close();
+    await sweep(root);
+  });
+
+  it('grades every submission and exits 0', () => {
+    expect(first.exitCode, String(first.stderr)).toBe(0);
+    expect(first.stdout).toMatch(/✓ 16 result\(s\) in .*: gradebook\.csv, results\.jsonl, feedback\/, report\.html/);
+    expect(first.stderr).toMatch(/^16 submission\(s\): 16 to grade, 0 already graded \(unchanged\)$/m);
+  });
+
+  it('the gradebook: one row per student, sorted, the checks in lab order', async () => {
+    const text = await readFile(join(out, 'gradebook.csv'), 'utf8');
+    expect(text.split('\n')[0]).toBe('student,total,max,producer-puts-arguments,delivery-one-consumer,latency-new-message,blocking-when-idle,status');
+    const rows = parseCsv(text);
+    expect(rows.map((r) => r.student)).toEqual([...rows.map((r) => r.student)].sort());
+    expect(rows).toHaveLength(16);
+    expect(rows.every((r) => r.status === 'graded')).toBe(true);
+  });
+
+  it('correct submissions keep full marks next to hostile ones; the buggy one loses exactly its check', async () => {
+    const rows = Object.fromEntries(parseCsv(await readFile(join(out, 'gradebook.csv'), 'utf8')).map((r) => [r.student, r]));
+    for (const student of ['alice', 'bob', 'kills-pid-1', 'zip-slip', 'zip-bomb', 'disk-fill', 'reaches-host']) expect(rows[student]!.total, student).toBe('10');
+    expect(rows.carol).toMatchObject({ total: '8', 'producer-puts-arguments': '0' });
+  });
+
+  it('hostile consumers are contained and fail what they break, with the producer still credited', async () => {
+    const rows = Object.fromEntries(parseCsv(await readFile(join(out, 'gradebook.csv'), 'utf8')).map((r) => [r.student, r]));
+    for (const student of ['fork-bomb', 'memory-hog', 'flush-everything', 'guessed-ids', 'ignores-sigterm', 'symlink-out']) {
+      expect(rows[student], student).toMatchObject({ 'producer-puts-arguments': '2', 'delivery-one-consumer': '0', status: 'graded' });
+    }
+    expect(rows['endless-loop']).toMatchObject({ 'producer-puts-arguments': '0', 'delivery-one-consumer': '4' });
+    expect(rows['output-flood']!.status).toBe('graded');
+    const memory = await readFile(join(out, 'feedback', 'memory-hog.md'), 'utf8');
+    expect(memory).toMatch(/ran out of memory and was killed/);
+  });
+
+  it('hostile archives are graded from what is safe, with warnings in the feedback', async () => {
+    expect(await readFile(join(out, 'feedback', 'zip-slip.md'), 'utf8')).toMatch(/skipped "\.\.\/\.\.\/escaped\.py": the path leads outside the submission/);
+    expect(await readFile(join(out, 'feedback', 'symlink-out.md'), 'utf8')).toMatch(/skipped consumer\.py: a symbolic link/);
+    expect(await readFile(join(out, 'feedback', 'zip-bomb.md'), 'utf8')).toMatch(/zip bomb: dropped bomb\.bin/);
+    const escaped = await readdir(root);
+    expect(escaped).not.toContain('escaped.py');
+  });
+
+  it('results.jsonl has one line per submission, feedback .md and .json per student, and the HTML report', async () => {
+    const lines = (await readFile(join(out, 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { student: string; report?: { lab: string } });
+    expect(lines).toHaveLength(16);
+    expect(new Set(lines.map((l) => l.student)).size).toBe(16);
+    const feedback = await readdir(join(out, 'feedback'));
+    expect(feedback.filter((f) => f.endsWith('.md'))).toHaveLength(16);
+    const alice = JSON.parse(await readFile(join(out, 'feedback', 'alice.json'), 'utf8')) as { lab: string; score: number; checks: unknown[] };
+    expect(alice).toMatchObject({ lab: 'exercise-1', score: 10, maxScore: 10 });
+    expect(alice.checks).toHaveLength(4);
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('fork-bomb');
+    expect(html).not.toMatch(/<script/i);
+  });
+
+  it('student code never reached the grading host, and nothing is left behind', async () => {
+    expect(probes).toBe(0);
+    expect(await labelled('container', 'labs.mode=grade')).toEqual([]);
+    expect(await labelled('network', 'labs.mode=grade')).toEqual([]);
+    expect(await labelled('volume', 'labs.mode=grade')).toEqual([]);
+  });
+
+  it('a rerun resumes: nothing is graded again unless a submission changed', async () => {
+    await writeFile(join(subs, 'carol', 'producer.py'), await readFile(join(solution, 'producer.py')));
+    const again = await labs(['grade', 'exercise-1', subs, '--out', out], { cwd: root, timeout: 300_000 });
+    expect(again.exitCode, String(again.stderr)).toBe(0);
+    expect(again.stderr).toMatch(/^16 submission\(s\): 1 to grade, 15 already graded \(unchanged\)$/m);
+    const rows = Object.fromEntries(parseCsv(await readFile(join(out, 'gradebook.csv'), 'utf8')).map((r) => [r.student, r]));
+    expect(rows.carol!.total).toBe('10');
+  });
+});

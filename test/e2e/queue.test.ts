@@ -1,0 +1,105 @@
+/**
+ * Grading spread over machines with BullMQ, with a real Redis on this machine and two real
+ * `labs worker` processes: every submission graded exactly once, and a worker killed mid-job leaves
+ * its job to the other worker, graded once.
+ */
+import { cp, mkdir, readFile, readdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bin, labelled, labs, repoRoot, sweep, tempDir } from '../helpers/labs.js';
+
+const solution = join(repoRoot, 'templates', 'exercise-1', 'solution');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('labs grade --queue with two labs worker processes', () => {
+  let root: string;
+  let redis: ResultPromise;
+  let url: string;
+  const workers: { process: ResultPromise; log: string[] }[] = [];
+
+  const startWorker = (): { process: ResultPromise; log: string[] } => {
+    const process = execa('node', [bin, 'worker', '--queue', url, '-j', '1', '--lock-seconds', '4'], { cwd: root, reject: false, env: { NO_COLOR: '1' } });
+    const worker = { process, log: [] as string[] };
+    process.stderr!.on('data', (chunk: Buffer) => worker.log.push(...chunk.toString().split('\n').filter(Boolean)));
+    workers.push(worker);
+    return worker;
+  };
+
+  beforeAll(async () => {
+    root = await tempDir('labs-queue-');
+    const port = await freePort();
+    url = `redis://127.0.0.1:${port}`;
+    redis = execa('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { reject: false });
+    for (let i = 0; i < 50; i += 1) {
+      const ping = await execa('redis-cli', ['-p', String(port), 'ping'], { reject: false });
+      if (ping.stdout === 'PONG') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const student of ['ann', 'ben', 'cat', 'dan']) {
+      await mkdir(join(root, 'subs', student), { recursive: true });
+      await cp(solution, join(root, 'subs', student), { recursive: true });
+    }
+  });
+
+  afterAll(async () => {
+    for (const w of workers) w.process.kill('SIGKILL');
+    redis.kill();
+    await labs(['prune'], { cwd: root });
+    await sweep(root);
+  });
+
+  it('every submission is graded exactly once, even when a worker is killed mid-job', async () => {
+    const doomed = startWorker();
+    const survivor = startWorker();
+    const waitFor = async (condition: () => boolean, ms: number): Promise<boolean> => {
+      for (let t = 0; t < ms && !condition(); t += 100) await new Promise((r) => setTimeout(r, 100));
+      return condition();
+    };
+    expect(await waitFor(() => workers.every((w) => w.log.some((l) => l.startsWith('labs worker: grading jobs from'))), 20_000)).toBe(true);
+
+    const coordinator = labs(['grade', 'exercise-1', join(root, 'subs'), '--out', join(root, 'out'), '--queue', url], { cwd: root, timeout: 600_000 });
+    // Kill the first worker as soon as it has taken a job.
+    expect(await waitFor(() => doomed.log.some((l) => /^ {2}… exercise-1 /.test(l)), 60_000)).toBe(true);
+    const taken = /… exercise-1 (\S+)/.exec(doomed.log.find((l) => /^ {2}… exercise-1 /.test(l))!)![1]!;
+    doomed.process.kill('SIGKILL');
+    await doomed.process;
+
+    const result = await coordinator;
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const lines = (await readFile(join(root, 'out', 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { student: string; status: string; report: { score: number } });
+    expect(lines.map((l) => l.student).sort()).toEqual(['ann', 'ben', 'cat', 'dan']);
+    expect(lines.every((l) => l.status === 'graded' && l.report.score === 10)).toBe(true);
+    // The killed worker's job went to the survivor, which graded it.
+    expect(survivor.log.some((l) => l.includes(`✓ exercise-1 ${taken}`))).toBe(true);
+    expect(doomed.log.some((l) => l.includes('✓ exercise-1'))).toBe(false);
+    expect((await readdir(join(root, 'out', 'feedback'))).filter((f) => f.endsWith('.md'))).toHaveLength(4);
+
+    // What the killed worker left running is swept by the next prune.
+    await labs(['prune'], { cwd: root });
+    expect(await labelled('container', 'labs.mode=grade')).toEqual([]);
+  });
+
+  it('a worker stops on Ctrl-C after the job in hand', async () => {
+    const worker = workers[1]!;
+    worker.process.kill('SIGINT');
+    const result = await worker.process;
+    expect(result.exitCode).toBe(0);
+    expect(worker.log.at(-1)).toBe('labs worker: stopped');
+  });
+
+  it('an unreachable queue is an infrastructure error saying where (exit 3)', async () => {
+    const port = await freePort();
+    const result = await labs(['worker', '--queue', `redis://127.0.0.1:${port}`], { cwd: root, timeout: 60_000 });
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toMatch(new RegExp(`^labs: the queue's Redis at 127\\.0\\.0\\.1:${port} is not reachable`, 'm'));
+  });
+});
