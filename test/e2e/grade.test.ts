@@ -191,3 +191,33 @@ describe('labs grade exercise-1 over correct, buggy and hostile submissions', ()
     expect(rows.carol!.total).toBe('10');
   });
 });
+
+describe('Ctrl-C during labs grade', () => {
+  let root: string;
+  afterAll(async () => sweep(root));
+
+  it('stops gracefully: finished results kept, containers removed, exit 130; the next run grades the rest', async () => {
+    root = await tempDir('labs-grade-int-');
+    for (const student of ['s1', 's2', 's3']) {
+      await mkdir(join(root, 'subs', student), { recursive: true });
+      await cp(solution, join(root, 'subs', student), { recursive: true });
+    }
+    const { execa } = await import('execa');
+    const { bin } = await import('../helpers/labs.js');
+    const run = execa('node', [bin, 'grade', 'exercise-1', 'subs', '--out', 'out', '-j', '1'], { cwd: root, reject: false, env: { NO_COLOR: '1' } });
+    let log = '';
+    run.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    for (let t = 0; t < 120_000 && !/\[1\/3\] s1 10\/10/.test(log); t += 100) await new Promise((r) => setTimeout(r, 100));
+    run.kill('SIGINT');
+    const result = await run;
+    expect(result.exitCode).toBe(130);
+    expect(result.stdout).toMatch(/^interrupted: \d result\(s\) in /m);
+    const lines = (await readFile(join(root, 'out', 'results.jsonl'), 'utf8')).trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.length).toBeLessThan(3);
+    expect(await labelled('container', 'labs.mode=grade')).toEqual([]);
+    const resumed = await labs(['grade', 'exercise-1', 'subs', '--out', 'out'], { cwd: root, timeout: 300_000 });
+    expect(resumed.exitCode, String(resumed.stderr)).toBe(0);
+    expect(resumed.stderr).toMatch(new RegExp(`^3 submission\\(s\\): ${3 - lines.length} to grade, ${lines.length} already graded`, 'm'));
+  });
+});
