@@ -221,3 +221,25 @@ describe('Ctrl-C during labs grade', () => {
     expect(resumed.stderr).toMatch(new RegExp(`^3 submission\\(s\\): ${3 - lines.length} to grade, ${lines.length} already graded`, 'm'));
   });
 });
+
+describe('a submission that takes longer than its time', () => {
+  let root: string;
+  afterAll(async () => sweep(root));
+
+  it('is recorded as timeout, not as a grade: empty cells, exit 3; a rerun tries it again', async () => {
+    root = await tempDir('labs-grade-timeout-');
+    await mkdir(join(root, 'subs', 'slow'), { recursive: true });
+    await cp(solution, join(root, 'subs', 'slow'), { recursive: true });
+    const result = await labs(['grade', 'exercise-1', 'subs', '--out', 'out', '--timeout', '3'], { cwd: root, timeout: 120_000 });
+    expect(result.exitCode).toBe(3);
+    expect(result.stdout).toMatch(/graded 0 \(0 unchanged since the last run\), infra-error 0, timeout 1/);
+    expect(result.stdout).toMatch(/run the same command again to retry/);
+    const csv = await readFile(join(root, 'out', 'gradebook.csv'), 'utf8');
+    expect(csv.trimEnd().split('\n')[1]).toBe('slow,,10,,,,,timeout');
+    expect(await readFile(join(root, 'out', 'feedback', 'slow.md'), 'utf8')).toMatch(/not a grade/i);
+    expect(await labelled('container', 'labs.mode=grade')).toEqual([]);
+    const again = await labs(['grade', 'exercise-1', 'subs', '--out', 'out'], { cwd: root, timeout: 300_000 });
+    expect(again.stderr).toMatch(/^1 submission\(s\): 1 to grade, 0 already graded/m);
+    expect(again.exitCode).toBe(0);
+  });
+});
