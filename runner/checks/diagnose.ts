@@ -92,6 +92,8 @@ export function diagnoseRun(evidence: RunEvidence, queue: QueueRef, phrasing: Ph
   if (profile.keys.length && !profile.keys.includes(queue.key) && otherKeys.length) {
     findings.push(`${file} used the key "${otherKeys[0]}", but the queue is "${queue.key}": ${phrasing.queueCall(queue.db)}`);
   }
+  const deletions = ['FLUSHALL', 'FLUSHDB', 'DEL', 'UNLINK'].filter((n) => profile.names[n]);
+  if (deletions.length) findings.push(`${file} deleted data in Redis (${deletions.join(', ')}): the queued messages were gone before anyone could take them; a consumer only takes items`);
   if (profile.peeks > 0) findings.push(`${file} read the queue without removing items (LRANGE/LINDEX ${profile.peeks}×), so items stay queued and are read again`);
   if (profile.pushes > 0 && evidence.expectedToRun) findings.push(`${file} put items back on the queue (${profile.pushes} push(es)): a consumer only takes`);
   if (profile.rpops > 0) findings.push(`${file} took items from the wrong end of the list (RPOP/BRPOP): the newest first; ${phrasing.oldestFirst}`);

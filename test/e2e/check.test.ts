@@ -82,6 +82,16 @@ describe('labs check exercise-1', () => {
     expect(report.checks[0]!.hint).toMatch(/never reached redis-db/);
   });
 
+  it('a consumer that connects and then sleeps does not pass blocking: quiet is not waiting (a regression)', async () => {
+    const dir = await copyOf('exercise-1');
+    dirs.push(dir);
+    await writeFile(join(dir, 'consumer.py'), 'import os, time\nimport redis\nredis.Redis(host=os.environ["REDIS_IP"], port=6379, db=1).ping()\ntime.sleep(3600)\n');
+    const { report } = await checkJson('exercise-1', dir, ['--only', 'blocking-when-idle']);
+    expect(report.checks[0]).toMatchObject({ passed: false });
+    expect(report.checks[0]!.summary).toMatch(/but was not waiting in a blocking pop$/);
+    expect(report.checks[0]!.hint).toMatch(/connected but did not wait for messages in Redis/);
+  });
+
   it('--seed replays a run: the same messages, so the same results', async () => {
     const dir = await copyOf('exercise-1');
     dirs.push(dir);
