@@ -21,3 +21,10 @@ export { deliveryVerdict, type DeliveryEvent, type DeliveryLog, type DeliveryVer
 export { jsonReport } from './report/json.js';
 export { junitReport } from './report/junit.js';
 export { gradescopeReport } from './report/gradescope.js';
+export { gradeSubmissions, type GradeOptions, type GradeSummary } from './batch/grade.js';
+export { runWorker } from './batch/worker.js';
+export { discoverSubmissions, loadSubmission } from './batch/intake.js';
+export type { SubmissionResult } from './batch/types.js';
+export { gradebookCsv } from './report/csv.js';
+export { feedbackMarkdown, feedbackJson } from './report/feedback.js';
+export { reportHtml } from './report/html.js';
