@@ -13,6 +13,7 @@ import { asRecord } from './loose.js';
 import { normaliseLab } from './normalise.js';
 import { errorCount, formatProblem, plural } from './problem.js';
 import { didYouMean } from './suggest.js';
+import { readVariants } from './variants.js';
 import { validateLab } from './validate.js';
 
 export interface LabSummary {
@@ -117,6 +118,10 @@ async function validateOne(path: string, report: ValidationReport): Promise<void
     const validation = await validateLab(labPath);
     report.problems.push(...validation.problems);
     report.checked.push(validation.file);
+    // The known-bad variants selftest runs are part of the lab too.
+    const variants = await readVariants(validation.templatesDir);
+    report.problems.push(...variants.problems);
+    report.checked.push(...variants.files);
   };
   const info = await stat(path).catch(() => undefined);
   if (info === undefined) throw new LabsError('USAGE', `no such file or folder: ${path}`, { hint: usageHint });

@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { LabsError } from '../errors.js';
 import { formatProblem } from './problem.js';
 import { checkKinds } from './schema.js';
-import type { CheckKind, Lab } from './types.js';
+import type { CheckKind, Lab, Problem } from './types.js';
+import { checkSchema } from './schema-problems.js';
 import { parseYaml } from './yaml.js';
 
 export const variantSchema = z.strictObject({
@@ -24,33 +25,48 @@ export interface Variant {
   mustFail: CheckKind[];
 }
 
-export async function listVariants(lab: Lab): Promise<Variant[]> {
-  const root = join(lab.templatesDir, 'variants');
+/** Every variant under templates/<lab>/variants/, and the problems of those whose variant.yaml is wrong. */
+export async function readVariants(templatesDir: string): Promise<{ variants: Variant[]; problems: Problem[]; files: string[] }> {
+  const root = join(templatesDir, 'variants');
   let names: string[];
   try {
     names = (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   } catch {
-    return [];
+    return { variants: [], problems: [], files: [] };
   }
   const variants: Variant[] = [];
+  const problems: Problem[] = [];
+  const files: string[] = [];
   for (const name of names) {
     const dir = join(root, name);
     const file = join(dir, 'variant.yaml');
+    files.push(file);
     let text: string;
     try {
       text = await readFile(file, 'utf8');
     } catch {
-      throw new LabsError('LAB_INVALID', `variant ${lab.id}/${name} has no variant.yaml`, { hint: `write ${file} with description: and must_fail: [check kinds]` });
+      problems.push({ file, line: 1, col: 1, path: '', message: 'missing: write variant.yaml with description: and must_fail: [check kinds]', severity: 'error' });
+      continue;
     }
     const source = parseYaml(text, file);
-    const parsed = variantSchema.safeParse(source.value);
-    if (source.syntaxProblems.length || !parsed.success) {
-      const problems = source.syntaxProblems.length
-        ? source.syntaxProblems
-        : parsed.error!.issues.map((issue) => source.problem(issue.path as (string | number)[], issue.message));
-      throw new LabsError('LAB_INVALID', `${file} is invalid`, { details: problems.map((p) => formatProblem(p)) });
+    if (source.syntaxProblems.length) {
+      problems.push(...source.syntaxProblems);
+      continue;
     }
-    variants.push({ name, dir, description: parsed.data.description, mustFail: parsed.data.must_fail });
+    const checked = checkSchema(variantSchema, source.value, source);
+    problems.push(...checked.problems);
+    if (checked.data) variants.push({ name, dir, description: checked.data.description, mustFail: checked.data.must_fail });
+  }
+  return { variants, problems, files };
+}
+
+export async function listVariants(lab: Lab): Promise<Variant[]> {
+  const { variants, problems } = await readVariants(lab.templatesDir);
+  if (problems.length) {
+    throw new LabsError('LAB_INVALID', `${lab.id} has ${problems.length} problem(s) in its variants`, {
+      details: problems.map((p) => formatProblem(p)),
+      hint: 'fix them (`labs validate` lists them too)',
+    });
   }
   return variants;
 }

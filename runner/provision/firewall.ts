@@ -31,6 +31,14 @@ export async function closeHostAccess(endpoint: DockerEndpoint, networkId: strin
   return result.ok ? 'closed' : 'open: no iptables';
 }
 
+/** Whether `closeHostAccess` can work here, without changing anything (for `labs doctor`). */
+export async function hostAccessCheck(endpoint: DockerEndpoint): Promise<HostAccess> {
+  if (!endpoint.socketPath) return 'open: remote engine';
+  if (process.getuid?.() !== 0) return 'open: not root';
+  const listed = await iptables(['-S', 'INPUT']);
+  return listed.ok ? 'closed' : 'open: no iptables';
+}
+
 /** Removes the rules of the sessions for which `remove` says so (all of one session, or the dead ones). */
 export async function removeHostRules(remove: (session: string) => boolean): Promise<number> {
   if (process.getuid?.() !== 0) return 0;

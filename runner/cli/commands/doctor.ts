@@ -4,6 +4,7 @@ import { isLabsError } from '../../errors.js';
 import { resolveServices } from '../../lab/compose.js';
 import { findLab, listLabs } from '../../lab/registry.js';
 import { describeEndpoint } from '../../provision/connect.js';
+import { hostAccessCheck } from '../../provision/firewall.js';
 import { listSessions, isLive } from '../../provision/teardown.js';
 import { type Context, writeLine } from '../context.js';
 
@@ -61,6 +62,14 @@ export async function doctorCommand(ctx: Context): Promise<number> {
       warn(`${text}; images and containers need a few GB`);
       problems += 1;
     } else ok(text);
+  }
+
+  const access = await hostAccessCheck(runtime.endpoint);
+  if (access === 'closed') ok('checks close this host to student code (an iptables rule on each check network)');
+  else {
+    const why = { 'open: not root': 'labs is not running as root', 'open: remote engine': 'the engine is not on this machine', 'open: no iptables': 'iptables is not available' }[access];
+    warn(`student code in checks can reach services listening on this host's bridge addresses (${why}); on Linux run grading as root to close that`);
+    problems += 1;
   }
 
   const stale = (await listSessions(runtime)).filter((s) => !isLive(s));
