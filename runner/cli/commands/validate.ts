@@ -1,3 +1,4 @@
+import { basename, dirname, relative } from 'node:path';
 import { formatProblem } from '../../lab/problem.js';
 import { validatePaths } from '../../lab/registry.js';
 import { type Context, writeLine } from '../context.js';
@@ -13,6 +14,8 @@ export async function validateCommand(ctx: Context, paths: string[]): Promise<nu
     writeLine(ctx.stderr, `${ctx.style.bad('✗')} ${errors.length} error(s) in ${report.checked.length} file(s)`);
     return 2;
   }
-  writeLine(ctx.stdout, `${ctx.style.ok('✓')} ${report.checked.length} file(s) valid: ${report.checked.join(', ')}`);
+  const variants = report.checked.filter((f) => basename(f) === 'variant.yaml').length;
+  const others = report.checked.filter((f) => basename(f) !== 'variant.yaml').map((f) => (basename(f) === 'lab.yaml' ? basename(dirname(f)) : relative(ctx.cwd, f) || f));
+  writeLine(ctx.stdout, `${ctx.style.ok('✓')} valid: ${others.join(', ')}${variants ? ` (and ${variants} known-bad variant(s))` : ''}`);
   return 0;
 }
