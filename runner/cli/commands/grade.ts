@@ -3,6 +3,7 @@ import { type GradeEvent, gradeSubmissions } from '../../batch/grade.js';
 import { parseQueueUrl } from '../../batch/queue.js';
 import { LabsError } from '../../errors.js';
 import { findLab } from '../../lab/registry.js';
+import { hostAccessCheck } from '../../provision/firewall.js';
 import { type Context, writeLine } from '../context.js';
 
 export interface GradeFlags {
@@ -70,6 +71,10 @@ export async function gradeCommand(ctx: Context, labId: string, submissions: str
   const jobs = flags.jobs ?? 2;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new LabsError('USAGE', `-j takes a whole number from 1 to 64, not "${flags.jobs}"`);
   const outDir = resolve(ctx.cwd, flags.out ?? 'results');
+  if (!flags.queue) {
+    const access = await hostAccessCheck(ctx.runtime().endpoint);
+    if (access !== 'closed') writeLine(ctx.stderr, `${ctx.style.warn('!')} student code can reach services listening on this host's bridge addresses (${access}); on Linux, grade as root to close that`);
+  }
   const summary = await gradeSubmissions({
     runtime: ctx.runtime(),
     lab,
