@@ -6,7 +6,7 @@
  */
 import type { CheckSpec } from '../../lab/types.js';
 import { createRedisContainer } from '../../provision/isolated.js';
-import { type CheckContext, enqueue, sleep, waitFor } from '../context.js';
+import { type CheckContext, sleep, waitFor } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { openProbe } from '../probe.js';
 
@@ -29,7 +29,12 @@ export async function persistenceCheck(ctx: CheckContext, spec: CheckSpec): Prom
     const settleMs = (await ctx.probe.lastSave()) * 1000 + 2100 - Date.now();
     if (settleMs > 0) await sleep(settleMs, ctx.signal);
   }
-  const sent = await enqueue(ctx, Array.from({ length: total }, () => ctx.tokens.next()));
+  // One RPUSH for all: a save that starts between two puts would keep only the first ones, and the
+  // next save comes a whole second later (seen: 8 of 10 kept, once in 15 runs of the solution).
+  const ids = Array.from({ length: total }, () => ctx.tokens.next());
+  const t = Date.now();
+  await ctx.probe.push(ctx.queue.db, ctx.queue.key, ids.map((id) => ctx.codec.encode(id)));
+  const sent = ids.map((id) => ({ id, t }));
   await sleep(1300, ctx.signal);
   const { runtime, redis } = ctx.env;
   const old = redis.containerId;
