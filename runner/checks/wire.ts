@@ -65,11 +65,20 @@ export class WireLog {
     for (const run of this.runs) if (run.name === name && run.endedAt === undefined) run.endedAt = t;
   }
 
-  private owner(address: string, t: number): string | undefined {
-    // An address is reused by a later container once an earlier one is gone: match by time too.
+  /**
+   * The run a connection opened at `t` from `address` belongs to. Runs one after another in one
+   * container share its address; their windows (registered before the run starts, ended once it is
+   * dead) do not overlap, so the run whose window holds `t` is the owner. Only when none does, a
+   * run that started a little later or ended a little earlier is taken, and not for good.
+   */
+  private owner(address: string, t: number): { name: string; exact: boolean } | undefined {
     for (let i = this.runs.length - 1; i >= 0; i -= 1) {
       const run = this.runs[i]!;
-      if (run.address === address && run.startedAt - 2000 <= t && (run.endedAt === undefined || t <= run.endedAt + 1000)) return run.name;
+      if (run.address === address && run.startedAt <= t && (run.endedAt === undefined || t <= run.endedAt)) return { name: run.name, exact: true };
+    }
+    for (let i = this.runs.length - 1; i >= 0; i -= 1) {
+      const run = this.runs[i]!;
+      if (run.address === address && run.startedAt - 2000 <= t && (run.endedAt === undefined || t <= run.endedAt + 1000)) return { name: run.name, exact: false };
     }
     return undefined;
   }
@@ -86,7 +95,8 @@ export class WireLog {
       case 'open': {
         const address = String(record.a ?? '');
         const t = Number(record.t);
-        this.connections.set(c, { id: c, address, openedAt: t, closedAt: undefined, waitingSince: undefined, run: this.owner(address, t) });
+        const owner = this.owner(address, t);
+        this.connections.set(c, { id: c, address, openedAt: t, closedAt: undefined, waitingSince: undefined, run: owner?.exact ? owner.name : undefined });
         break;
       }
       case 'close': {
@@ -131,10 +141,16 @@ export class WireLog {
 
   runOf(command: WireCommand): string | undefined {
     const conn = this.connections.get(command.connection);
-    if (!conn) return undefined;
-    // Attribution may have failed when the line arrived before the run was registered: retry.
-    conn.run ??= this.owner(conn.address, conn.openedAt);
-    return conn.run;
+    return conn && this.ownerOf(conn);
+  }
+
+  /** The run a connection belongs to. */
+  ownerOf(conn: Connection): string | undefined {
+    if (conn.run !== undefined) return conn.run;
+    // The line may have arrived before the run was registered: look again, and keep only a sure answer.
+    const owner = this.owner(conn.address, conn.openedAt);
+    if (owner?.exact) conn.run = owner.name;
+    return owner?.name;
   }
 
   /** Commands of one run (or of every run) since a mark, in arrival order. */
@@ -143,10 +159,7 @@ export class WireLog {
   }
 
   connectionsOf(run: string): Connection[] {
-    return [...this.connections.values()].filter((c) => {
-      c.run ??= this.owner(c.address, c.openedAt);
-      return c.run === run;
-    });
+    return [...this.connections.values()].filter((c) => this.ownerOf(c) === run);
   }
 }
 
@@ -230,8 +243,12 @@ export function wireProfile(log: WireLog, run: string, mark = 0): WireProfile {
   // Blocking pops still waiting count as what the run asked for (their db and keys), once each.
   const served = new Set(log.since(mark, run).map((c) => `${c.connection}@${c.t}`));
   const since = log.commands[mark]?.t ?? 0;
+  const ownedBy = (connection: number): boolean => {
+    const conn = log.connections.get(connection);
+    return conn !== undefined && log.ownerOf(conn) === run;
+  };
   const waiting: WireCommand[] = log.waits
-    .filter((w) => w.t >= since && !served.has(`${w.connection}@${w.t}`) && log.connections.get(w.connection)?.run === run)
+    .filter((w) => w.t >= since && !served.has(`${w.connection}@${w.t}`) && ownedBy(w.connection))
     .map((w) => ({ connection: w.connection, t: w.t, r: w.t, db: w.db, name: w.name, keys: w.keys, values: [], reply: null }));
   const commands = [...log.since(mark, run), ...waiting];
   const names: Record<string, number> = {};

@@ -55,6 +55,24 @@ describe('WireLog and queueOps', () => {
     expect(w.connections.get(2)!.run).toBe('first');
   });
 
+
+  it('gives runs one after another in one container their own connections, even when a line arrives before the next run is known (a regression: a pop of the second run counted as the first one\'s, and the message as gone)', () => {
+    const w = new WireLog();
+    w.addRun({ name: 'consumer-2', address: '10.0.0.5', startedAt: 1000, endedAt: 5000 });
+    // The second run's first connection is read from the recorder before the run is registered.
+    w.feed(JSON.stringify({ e: 'open', c: 1, a: '10.0.0.5', t: 5300 }));
+    w.feed(JSON.stringify({ e: 'cmd', c: 1, t: 5400, r: 5401, db: 1, n: 'BLPOP', k: ['hotqueue:queue', '0'], y: { a: [{ b: b64('hotqueue:queue') }, { b: b64('m1') }], n: 2 } }));
+    w.addRun({ name: 'consumer-1', address: '10.0.0.5', startedAt: 5200, endedAt: undefined });
+    w.addRun({ name: 'consumer-2', address: '10.0.0.6', startedAt: 5200, endedAt: undefined });
+    expect(w.runOf(w.commands[0]!)).toBe('consumer-1');
+    expect(w.connectionsOf('consumer-1').map((c) => c.id)).toEqual([1]);
+    expect(w.connectionsOf('consumer-2')).toEqual([]);
+    // A run that ended 300 ms before: its window does not hold the connection, the new run's does.
+    w.addRun({ name: 'restarted', address: '10.0.0.7', startedAt: 0, endedAt: 6000 });
+    w.feed(JSON.stringify({ e: 'open', c: 2, a: '10.0.0.7', t: 6300 }));
+    w.addRun({ name: 'after', address: '10.0.0.7', startedAt: 6200, endedAt: undefined });
+    expect(w.connectionsOf('after').map((c) => c.id)).toEqual([2]);
+  });
   it('profiles what a run did: dbs, keys (not a blocking timeout), empty polls, peeks, pushes, wrong end', () => {
     const lines: object[] = [{ e: 'open', c: 1, a: '10.0.0.5', t: 1 }, { e: 'cmd', c: 1, t: 2, r: 2, db: 0, n: 'SELECT', k: ['0'] }];
     for (let i = 0; i < 25; i += 1) lines.push({ e: 'cmd', c: 1, t: 3 + i, r: 3 + i, db: 0, n: 'LPOP', k: ['hotqueue:jobs'], y: null });
