@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'NO_TERMINAL'
   | 'DOCKER_UNREACHABLE'
   | 'DOCKER_FAILED'
+  | 'CONTAINER_GONE'
   | 'IMAGE_UNAVAILABLE'
   | 'IMAGE_PREPARE_FAILED'
   | 'PORT_IN_USE'
@@ -40,6 +41,7 @@ const exitByCode: Record<ErrorCode, number> = {
   NO_TERMINAL: ExitCode.usage,
   DOCKER_UNREACHABLE: ExitCode.infrastructure,
   DOCKER_FAILED: ExitCode.infrastructure,
+  CONTAINER_GONE: ExitCode.infrastructure,
   IMAGE_UNAVAILABLE: ExitCode.infrastructure,
   IMAGE_PREPARE_FAILED: ExitCode.infrastructure,
   PORT_IN_USE: ExitCode.infrastructure,

@@ -4,6 +4,7 @@
  */
 import type { Lab } from '../lab/types.js';
 import type { IsolatedEnvironment } from '../provision/isolated.js';
+import type { ScriptHosts } from '../run/hosts.js';
 import { type ScriptRun, startScript } from '../run/script.js';
 import type { Codec } from './codec.js';
 import type { Phrasing } from './diagnose.js';
@@ -14,6 +15,8 @@ import type { QueueRef, WireLog } from './wire.js';
 export interface CheckContext {
   lab: Lab;
   env: IsolatedEnvironment;
+  /** The containers the student's scripts run in. */
+  hosts: ScriptHosts;
   probe: Probe;
   wire: WireLog;
   tokens: TokenSource;
@@ -66,16 +69,21 @@ export async function startRole(
   const script = ctx.lab.scripts[role];
   if (!script) throw new Error(`labs: ${ctx.lab.id} declares no ${role} script`);
   const run = await startScript({
-    env: ctx.env,
+    hosts: ctx.hosts,
     service: script.service,
     argv: [...script.command, ...extraArgs],
     name,
     timeoutMs: options.timeoutMs ?? ctx.scriptTimeoutMs,
     signal: ctx.signal,
+    // Registered before the script starts, so its first connection is already its own.
+    onStart: ({ address, startedAt }) => ctx.wire.addRun({ name, address, startedAt, endedAt: undefined }),
   });
   ctx.runs.push(run);
-  ctx.wire.addRun({ name, address: run.address, startedAt: run.startedAt, endedAt: undefined });
-  void run.exited.then(() => ctx.wire.endRun(name, Date.now()));
+  // Ended once the run and everything it started are dead: no later connection is its.
+  void run.exited.then(
+    () => ctx.wire.endRun(name, Date.now()),
+    () => ctx.wire.endRun(name, Date.now()),
+  );
   return run;
 }
 

@@ -107,6 +107,15 @@ export class DockerRuntime {
     });
   }
 
+  /** A command could not start: CONTAINER_GONE when the container is not running, else the engine's failure. */
+  private failExec(error: unknown, id: string): never {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === 404 || status === 409) {
+      throw new LabsError('CONTAINER_GONE', `container ${id.slice(0, 12)} is not running`, { hint: 'it stopped or was removed; start it again', cause: error });
+    }
+    this.fail(error, 'starting a command');
+  }
+
   private async call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
@@ -359,17 +368,21 @@ export class DockerRuntime {
   /** Runs a command in a running container and collects its output (bounded). */
   async exec(id: string, cmd: string[], options: { user?: string; workingDir?: string; env?: Record<string, string> } = {}): Promise<ExecResult> {
     const container = this.docker.getContainer(id);
-    const exec = await this.call('starting a command', () =>
-      container.exec({
+    let exec: Docker.Exec;
+    let stream: Duplex;
+    try {
+      exec = await container.exec({
         Cmd: cmd,
         AttachStdout: true,
         AttachStderr: true,
         User: options.user,
         WorkingDir: options.workingDir,
         Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
-      }),
-    );
-    const stream = await this.call('starting a command', () => exec.start({ hijack: true, stdin: false }));
+      });
+      stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
+    } catch (error) {
+      this.failExec(error, id);
+    }
     const out = new Collector();
     const err = new Collector();
     this.docker.modem.demuxStream(stream, out.writable(), err.writable());
@@ -496,49 +509,23 @@ export class DockerRuntime {
    */
   async followLines(
     id: string,
-    onLine: (line: { stream: 'stdout' | 'stderr'; t: number; text: string }) => void,
+    onLine: (line: OutputLineEvent) => void,
     options: { maxBytes: number; signal?: AbortSignal },
   ): Promise<{ bytes: number; truncated: boolean }> {
     const stream = (await this.call('following output', () =>
       this.docker.getContainer(id).logs({ stdout: true, stderr: true, follow: true, timestamps: true }),
     )) as unknown as Readable;
-    let bytes = 0;
-    let truncated = false;
-    const splitter = (kind: 'stdout' | 'stderr'): Writable => {
-      let partial = '';
-      return new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          bytes += chunk.length;
-          if (bytes > options.maxBytes) {
-            truncated = true;
-            callback();
-            return;
-          }
-          const lines = (partial + chunk.toString('utf8')).split('\n');
-          partial = lines.pop() ?? '';
-          for (const raw of lines) emit(kind, raw);
-          callback();
-        },
-        final(callback) {
-          if (partial) emit(kind, partial);
-          callback();
-        },
-      });
-    };
-    const emit = (kind: 'stdout' | 'stderr', raw: string): void => {
+    const lines = new LineSplitter(options.maxBytes, (kind, raw) => {
       // "2026-11-28T21:46:17.123456789Z text": the engine's time of arrival, then the line.
       const space = raw.indexOf(' ');
       const stamp = space > 0 ? Date.parse(raw.slice(0, space)) : Number.NaN;
       const text = Number.isNaN(stamp) ? raw : raw.slice(space + 1);
       onLine({ stream: kind, t: Number.isNaN(stamp) ? Date.now() : preciseMs(raw.slice(0, space), stamp), text: text.replace(/\r$/, '') });
-    };
-    const out = splitter('stdout');
-    const err = splitter('stderr');
-    this.docker.modem.demuxStream(stream, out, err);
+    });
+    this.docker.modem.demuxStream(stream, lines.out, lines.err);
     await new Promise<void>((resolve) => {
       const done = (): void => {
-        out.end();
-        err.end();
+        lines.end();
         resolve();
       };
       stream.on('end', done);
@@ -549,7 +536,47 @@ export class DockerRuntime {
         done();
       });
     });
-    return { bytes, truncated };
+    return { bytes: lines.bytes, truncated: lines.truncated };
+  }
+
+  /**
+   * Runs a command in a running container, its output a line at a time with the time each line
+   * arrived here; at most `maxBytes` are delivered, the rest is read and counted (a flood never
+   * blocks the command). Resolves once the command started; `finished` once its output ended.
+   * A container that is not running is CONTAINER_GONE, so the caller can replace it.
+   */
+  async execLines(
+    id: string,
+    cmd: string[],
+    onLine: (line: OutputLineEvent) => void,
+    options: { user?: string; workingDir?: string; maxBytes: number },
+  ): Promise<{ finished: Promise<{ exitCode: number; bytes: number; truncated: boolean }> }> {
+    const container = this.docker.getContainer(id);
+    let exec: Docker.Exec;
+    let stream: Duplex;
+    try {
+      exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, User: options.user, WorkingDir: options.workingDir });
+      stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
+    } catch (error) {
+      this.failExec(error, id);
+    }
+    const lines = new LineSplitter(options.maxBytes, (kind, raw) => onLine({ stream: kind, t: Date.now(), text: raw.replace(/\r$/, '') }));
+    this.docker.modem.demuxStream(stream, lines.out, lines.err);
+    const finished = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    }).then(async () => {
+      lines.end();
+      // The output can end a moment before the engine has noted the exit code.
+      let info = await this.call('reading a command result', () => exec.inspect());
+      for (let i = 0; i < 40 && info.Running; i += 1) {
+        await new Promise((r) => setTimeout(r, 25));
+        info = await this.call('reading a command result', () => exec.inspect());
+      }
+      return { exitCode: info.ExitCode ?? -1, bytes: lines.bytes, truncated: lines.truncated };
+    });
+    return { finished };
   }
 
   private async ignoreMissing(doing: string, fn: () => Promise<unknown>): Promise<void> {
@@ -591,6 +618,58 @@ export class Collector {
 
   text(): string {
     return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+export interface OutputLineEvent {
+  stream: 'stdout' | 'stderr';
+  /** Arrival time, ms since epoch. */
+  t: number;
+  text: string;
+}
+
+/** Splits a command's two streams into lines, delivering at most `maxBytes` and counting the rest. */
+class LineSplitter {
+  bytes = 0;
+  truncated = false;
+  readonly out: Writable;
+  readonly err: Writable;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly emit: (kind: 'stdout' | 'stderr', raw: string) => void,
+  ) {
+    this.out = this.splitter('stdout');
+    this.err = this.splitter('stderr');
+  }
+
+  end(): void {
+    this.out.end();
+    this.err.end();
+  }
+
+  private splitter(kind: 'stdout' | 'stderr'): Writable {
+    let partial = '';
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    return new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        self.bytes += chunk.length;
+        if (self.bytes > self.maxBytes) {
+          self.truncated = true;
+          callback();
+          return;
+        }
+        const lines = (partial + chunk.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        for (const raw of lines) self.emit(kind, raw);
+        callback();
+      },
+      final(callback) {
+        if (partial) self.emit(kind, partial);
+        callback();
+      },
+    });
   }
 }
 

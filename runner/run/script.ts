@@ -1,17 +1,14 @@
 /**
- * One run of a student's script: its own confined container (so a replica is a container, and its
- * connections to Redis are told apart by address), output captured line by line with the engine's
- * arrival times and bounded in size, a timeout, and an exit described in words.
+ * One run of a student's script: a command in one of the service's long-lived confined containers
+ * (run/hosts.ts), so a replica is a container and its connections to Redis are told apart by
+ * address; output captured line by line with arrival times and bounded in size; a timeout; and an
+ * exit described in words. Stopping a run kills everything it started.
  */
-import { randomBytes } from 'node:crypto';
-import type { DockerRuntime } from '../provision/docker.js';
-import type { IsolatedEnvironment } from '../provision/isolated.js';
-import { studentUser } from '../provision/isolated.js';
-import { Label, resourceName, sessionLabels } from '../provision/labels.js';
+import type { ScriptHosts } from './hosts.js';
 
 export interface OutputLine {
   stream: 'stdout' | 'stderr';
-  /** Arrival time at the engine, ms since epoch. */
+  /** Arrival time, ms since epoch. */
   t: number;
   text: string;
 }
@@ -28,7 +25,6 @@ export interface ScriptRun {
   /** Replica name, e.g. "consumer-1". */
   name: string;
   service: string;
-  containerId: string;
   /** Address on the lab network: how the recorder's connections are tied to this run. */
   address: string;
   startedAt: number;
@@ -41,13 +37,15 @@ export interface ScriptRun {
 }
 
 export interface ScriptOptions {
-  env: IsolatedEnvironment;
+  hosts: ScriptHosts;
   service: string;
   argv: string[];
   name: string;
   timeoutMs: number;
   maxOutputBytes?: number;
   signal?: AbortSignal;
+  /** Called just before the script starts, with where and when (for attributing its connections). */
+  onStart?: (run: { address: string; startedAt: number }) => void;
 }
 
 export function describeExit(code: number, state: { oomKilled: boolean; stoppedByGrader: boolean; timedOutMs?: number }): string {
@@ -62,81 +60,68 @@ export function describeExit(code: number, state: { oomKilled: boolean; stoppedB
 }
 
 export async function startScript(options: ScriptOptions): Promise<ScriptRun> {
-  const { env } = options;
-  const runtime: DockerRuntime = env.runtime;
-  const service = env.services[options.service];
-  const image = env.images[options.service];
-  if (!service || !image) throw new Error(`labs: no student service ${options.service} in this lab`);
-  const id = await runtime.createContainer({
-    name: resourceName(env.identity, `${options.name}-${randomBytes(3).toString('hex')}`),
-    image,
-    cmd: options.argv,
-    entrypoint: [],
-    env: {
-      ...service.environment,
-      // Buffered output is never the student's problem: Python flushes every line.
-      PYTHONUNBUFFERED: '1',
-      PYTHONDONTWRITEBYTECODE: '1',
-      HOME: '/tmp',
-    },
-    user: studentUser,
-    workingDir: env.lab.workdir,
-    labels: sessionLabels(env.identity, { [Label.service]: options.service, [Label.role]: options.name }),
-    network: env.network,
-    volumes: [{ source: env.filesVolume, target: env.lab.workdir, readOnly: true }],
-    confine: env.confine,
-  });
+  const { hosts } = options;
   const lines: OutputLine[] = [];
-  let truncated = false;
-  const following = new AbortController();
-  await runtime.startContainer(id, `${options.name} (${options.argv.join(' ')})`);
-  const startedAt = Date.now();
-  const state = await runtime.inspectContainer(id);
-  const address = state.ip[env.network] ?? '';
-  const output = runtime
-    .followLines(id, (line) => lines.push(line), { maxBytes: options.maxOutputBytes ?? 1024 * 1024, signal: following.signal })
-    .then((r) => {
-      truncated = r.truncated;
-    });
-
+  let startedAt = 0;
+  const { host, finished } = await hosts.exec(options.service, options.argv, (line) => lines.push(line), options.maxOutputBytes ?? 1024 * 1024, (h) => {
+    // Taken before the script starts, so that nothing it does can come before it.
+    startedAt = Date.now();
+    options.onStart?.({ address: h.address, startedAt });
+  });
   let stoppedByGrader = false;
   let timedOutMs: number | undefined;
+  let stopping: Promise<{ oomKilled: boolean }> | undefined;
+  const stop = (): Promise<{ oomKilled: boolean }> => (stopping ??= hosts.cleanup(host));
   const timer = setTimeout(() => {
     timedOutMs = options.timeoutMs;
-    void runtime.killContainer(id);
+    void stop().catch(() => undefined);
   }, options.timeoutMs);
-  const onAbort = (): void => void runtime.killContainer(id);
+  const onAbort = (): void => void stop().catch(() => undefined);
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  let truncated = false;
 
   const exited = (async (): Promise<ScriptExit> => {
-    const code = await runtime.waitContainer(id);
+    let code = -1;
+    let failure: unknown;
+    try {
+      const result = await finished;
+      code = result.exitCode;
+      truncated = result.truncated;
+    } catch (error) {
+      failure = error;
+    }
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
-    // The log stream ends with the container; a flood of output is cut off, never waited for.
-    const guard = setTimeout(() => following.abort(), 2000);
-    await output;
-    clearTimeout(guard);
-    const after = await runtime.inspectContainerState(id);
+    // Whatever the script left running ends with it.
+    let oomKilled = false;
+    try {
+      oomKilled = (await stop()).oomKilled;
+    } catch (error) {
+      failure ??= error;
+    }
+    hosts.release(host, { replace: failure !== undefined });
+    if (failure !== undefined) throw failure;
     return {
       code,
-      description: describeExit(code, { oomKilled: after.oomKilled, stoppedByGrader, timedOutMs }),
+      description: describeExit(code, { oomKilled, stoppedByGrader, timedOutMs }),
       timedOut: timedOutMs !== undefined,
-      oomKilled: after.oomKilled,
+      oomKilled,
     };
   })();
+  // A caller that never waits for the exit must not see an unhandled rejection.
+  exited.catch(() => undefined);
 
   return {
     name: options.name,
     service: options.service,
-    containerId: id,
-    address,
+    address: host.address,
     startedAt,
     lines,
     outputTruncated: () => truncated,
     exited,
     stop: async () => {
       stoppedByGrader = true;
-      await runtime.killContainer(id);
+      await stop().catch(() => undefined);
       return exited;
     },
   };

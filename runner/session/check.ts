@@ -22,6 +22,7 @@ import type { ImageEvent } from '../provision/images.js';
 import { type SessionMode, currentOwner } from '../provision/labels.js';
 import { removeSession } from '../provision/teardown.js';
 import { removeHostRules } from '../provision/firewall.js';
+import { ScriptHosts } from '../run/hosts.js';
 import { newSessionId } from '../workspace/state.js';
 
 export interface CheckSessionOptions {
@@ -67,6 +68,24 @@ export async function readSubmission(dir: string): Promise<ArchiveEntry[]> {
   return entries;
 }
 
+/** How many containers of each student service the checks run at once. */
+export function hostsNeeded(lab: Lab, specs: Lab['checks']): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const need = (service: string | undefined, n: number): void => {
+    if (service) counts[service] = Math.max(counts[service] ?? 0, n);
+  };
+  const consumer = lab.scripts.consumer?.service;
+  const producer = lab.scripts.producer?.service;
+  const consumerKinds = new Set(['delivery', 'sharing', 'latency', 'blocking', 'restart', 'address', 'static']);
+  for (const spec of specs) {
+    if (consumerKinds.has(spec.kind)) need(consumer, spec.replicas ?? 1);
+    if (spec.kind === 'producer') need(producer, 1);
+    // address runs a producer while a consumer waits: two containers when both share a service.
+    if (spec.kind === 'address') need(producer, producer === consumer ? 2 : 1);
+  }
+  return counts;
+}
+
 export async function runCheckSession(options: CheckSessionOptions): Promise<CheckReport> {
   const { runtime, lab } = options;
   const seed = options.seed ?? newSeed();
@@ -95,6 +114,10 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
     signal: options.signal,
     onEvent: options.onImage,
   });
+  // The containers the scripts run in start while the grader connects: one per replica that
+  // runs at the same time as another of its service.
+  const hosts = new ScriptHosts(env);
+  const warming = hosts.warm(hostsNeeded(lab, specs)).catch(() => undefined);
   const wire = new WireLog();
   const following = new AbortController();
   const recording = runtime.followLines(env.recorder.containerId, (line) => line.stream === 'stdout' && wire.feed(line.text), {
@@ -104,6 +127,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
   const ctx: CheckContext = {
     lab,
     env,
+    hosts,
     probe: await openProbe(env.redis.hostPort),
     wire,
     tokens: tokenSource(random),
@@ -115,7 +139,6 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
     runs: [],
   };
   const results: CheckResult[] = [];
-  const removals: Promise<unknown>[] = [];
   try {
     for (const spec of specs) {
       options.signal?.throwIfAborted();
@@ -129,10 +152,9 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
         results.push(result);
         options.onCheck?.({ id: spec.id, title, phase: 'end', result });
       } finally {
-        // Whatever a check left running ends with it; its containers go while the next check runs.
+        // Whatever a check left running ends with it.
         const runs = ctx.runs.splice(0);
         await Promise.all(runs.map((run) => run.stop().catch(() => undefined)));
-        removals.push(...runs.map((run) => runtime.removeContainer(run.containerId).catch(() => undefined)));
       }
     }
     return buildReport(lab.id, seed, results);
@@ -142,7 +164,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
     throw error;
   } finally {
     following.abort();
-    await Promise.all([recording.catch(() => undefined), ...removals]);
+    await Promise.all([recording.catch(() => undefined), warming]);
     await ctx.probe.close().catch(() => undefined);
     await removeSession(runtime, identity.session);
     await removeHostRules((s) => s === identity.session);

@@ -39,7 +39,7 @@ export async function staticCheck(ctx: CheckContext, spec: CheckSpec): Promise<C
   const file = spec.file ?? ctx.lab.files.find((f) => f.role === 'worker' || f.role === 'consumer')?.path ?? 'worker.py';
   const service = ctx.lab.scripts.consumer?.service ?? Object.values(ctx.env.services).find((s) => s.student)?.name;
   if (!service) throw new Error(`labs: ${ctx.lab.id} has no service to run the static check in`);
-  const run = await startScript({ env: ctx.env, service, argv: ['python3', '-c', workerDecoratorProbe, file], name: 'static', timeoutMs: 15_000, signal: ctx.signal });
+  const run = await startScript({ hosts: ctx.hosts, service, argv: ['python3', '-c', workerDecoratorProbe, file], name: 'static', timeoutMs: 15_000, signal: ctx.signal });
   ctx.runs.push(run);
   await run.exited;
   const text = run.lines.filter((l) => l.stream === 'stdout').map((l) => l.text).join('\n').trim();

@@ -1,0 +1,203 @@
+/**
+ * The containers student scripts run in. Starting a container costs the engine ~0.25 s of CPU (a
+ * network namespace, the shim, the network hook); starting a command in a running one ~0.04 s. So
+ * each replica of a student service is one long-lived, confined container, and every run of a
+ * script in it is a command started there (`docker exec`), one run at a time:
+ *
+ * - The container's own process is the engine's init (reaping orphans) and `sleep`, as uid 65534.
+ *   Student code runs as 1000:1000 and cannot signal them, so `kill -9 -1` from student code (or
+ *   from the grader's cleanup) never takes the container down.
+ * - Before a run, and after it ends or is stopped, every process of uid 1000 is killed and /tmp
+ *   emptied: a run starts as clean as a fresh container would, and nothing of a stopped run can
+ *   still pop a message.
+ * - Two replicas that run at the same time are two containers, so the recorder tells their
+ *   connections apart by address; runs one after another in one container are told apart by time.
+ * - A container that died is replaced; a run that ran out of memory is told apart by the kernel's
+ *   count of out-of-memory kills in the container.
+ */
+import { randomBytes } from 'node:crypto';
+import { isLabsError } from '../errors.js';
+import type { OutputLineEvent } from '../provision/docker.js';
+import type { IsolatedEnvironment } from '../provision/isolated.js';
+import { studentUser } from '../provision/isolated.js';
+import { Label, resourceName, sessionLabels } from '../provision/labels.js';
+
+/** The container's own processes run as this user, which student code (uid 1000) cannot signal. */
+export const keeperUser = '65534:65534';
+
+/**
+ * Kills every process of the calling user but itself (the kernel's `kill -1` skips PID 1 and the
+ * caller), until /proc shows none left of that user: `kill -1` itself cannot tell, it succeeds as
+ * soon as any process exists, signalled or not. A killed process shows until it is reaped, so the
+ * next round waits a moment instead of spinning; bounded, in case something is never reaped.
+ */
+const killAll =
+  'n=0; while :; do kill -9 -1 2>/dev/null; left=; ' +
+  'for p in /proc/[0-9]*; do [ "$p" = "/proc/$$" ] || { [ -O "$p" ] && left=1 && break; }; done; ' +
+  '[ -n "$left" ] && [ "$n" -lt 300 ] || break; n=$((n+1)); sleep 0.01; done';
+const emptyTmp = 'rm -rf /tmp/* /tmp/.[!.]* /tmp/..?* 2>/dev/null';
+
+/** The command of one run: a clean slate, then the script itself in place of the shell. */
+export function runCommand(argv: string[]): string[] {
+  return ['/bin/sh', '-c', `${killAll}; ${emptyTmp}; exec "$@"`, 'labs-run', ...argv];
+}
+
+/**
+ * What stops a run and whatever it started; then prints how many processes the kernel has killed
+ * for want of memory in this container so far (cgroup v2, else v1). The engine marks a container
+ * out of memory only when its main process dies, which here it never does.
+ */
+const oomKills =
+  'for f in /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control; do ' +
+  '[ -r "$f" ] && while read -r k v; do [ "$k" = oom_kill ] && echo "oom_kill $v"; done < "$f"; done; :';
+export const cleanupCommand = ['/bin/sh', '-c', `${killAll}; ${oomKills}`];
+
+/** The out-of-memory kill count `cleanupCommand` printed, if any. */
+export function parseOomKills(stdout: string): number | undefined {
+  const match = /^oom_kill (\d+)$/m.exec(stdout);
+  return match ? Number(match[1]) : undefined;
+}
+
+export interface ScriptHost {
+  service: string;
+  containerId: string;
+  /** Address on the lab network. */
+  address: string;
+  /** Out-of-memory kills counted in it so far. */
+  oomKills: number;
+}
+
+interface Slot {
+  service: string;
+  busy: boolean;
+  ready: Promise<ScriptHost>;
+  host?: ScriptHost;
+}
+
+export class ScriptHosts {
+  private slots: Slot[] = [];
+
+  constructor(private readonly env: IsolatedEnvironment) {}
+
+  /** Starts containers ahead of need, `count` per service, while other start-up work goes on. */
+  warm(counts: Record<string, number>): Promise<unknown> {
+    const created: Promise<ScriptHost>[] = [];
+    for (const [service, count] of Object.entries(counts)) {
+      const have = this.slots.filter((s) => s.service === service).length;
+      for (let i = have; i < count; i += 1) created.push(this.add(service).ready);
+    }
+    return Promise.all(created);
+  }
+
+  /** A container of `service` that runs nothing now; marked busy until `release`. */
+  async acquire(service: string): Promise<ScriptHost> {
+    const slot = this.slots.find((s) => s.service === service && !s.busy) ?? this.add(service);
+    slot.busy = true;
+    try {
+      return await slot.ready;
+    } catch (error) {
+      this.drop(slot);
+      throw error;
+    }
+  }
+
+  /** Gives a container back once its run ended; `replace` removes it (out of memory, gone). */
+  release(host: ScriptHost, options: { replace?: boolean } = {}): void {
+    const slot = this.slots.find((s) => s.host === host);
+    if (!slot) return;
+    if (options.replace) {
+      this.drop(slot);
+      void this.env.runtime.removeContainer(host.containerId).catch(() => undefined);
+    } else {
+      slot.busy = false;
+    }
+  }
+
+  /** Runs a command of `service` in a free container, replacing one that died since its last run. */
+  async exec(
+    service: string,
+    argv: string[],
+    onLine: (line: OutputLineEvent) => void,
+    maxBytes: number,
+    beforeStart: (host: ScriptHost) => void = () => undefined,
+  ): Promise<{ host: ScriptHost; finished: Promise<{ exitCode: number; bytes: number; truncated: boolean }> }> {
+    for (let attempt = 0; ; attempt += 1) {
+      const host = await this.acquire(service);
+      try {
+        beforeStart(host);
+        const run = await this.env.runtime.execLines(host.containerId, runCommand(argv), onLine, {
+          user: studentUser,
+          workingDir: this.env.lab.workdir,
+          maxBytes,
+        });
+        return { host, finished: run.finished };
+      } catch (error) {
+        this.release(host, { replace: true });
+        if (attempt > 0 || !isLabsError(error) || error.code !== 'CONTAINER_GONE') throw error;
+      }
+    }
+  }
+
+  /**
+   * Kills whatever runs in `host` as the student; resolves once nothing does, with whether the
+   * kernel killed a process of it for want of memory since the last cleanup.
+   */
+  async cleanup(host: ScriptHost): Promise<{ oomKilled: boolean }> {
+    try {
+      const result = await this.env.runtime.exec(host.containerId, cleanupCommand, { user: studentUser });
+      const kills = parseOomKills(result.stdout) ?? 0;
+      const before = host.oomKills;
+      host.oomKills = kills;
+      return { oomKilled: kills > before };
+    } catch (error) {
+      // A container that is gone runs nothing; anything else is the engine's failure.
+      if (!(isLabsError(error) && error.code === 'CONTAINER_GONE')) throw error;
+      return { oomKilled: false };
+    }
+  }
+
+  private add(service: string): Slot {
+    const slot: Slot = { service, busy: false, ready: this.create(service) };
+    void slot.ready.then(
+      (host) => (slot.host = host),
+      () => this.drop(slot),
+    );
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private drop(slot: Slot): void {
+    this.slots = this.slots.filter((s) => s !== slot);
+  }
+
+  private async create(service: string): Promise<ScriptHost> {
+    const { env } = this;
+    const spec = env.services[service];
+    const image = env.images[service];
+    if (!spec || !image) throw new Error(`labs: no student service ${service} in this lab`);
+    const runtime = env.runtime;
+    const id = await runtime.createContainer({
+      name: resourceName(env.identity, `${service}-${randomBytes(3).toString('hex')}`),
+      image,
+      entrypoint: [],
+      // The engine's init is PID 1 and reaps what student code leaves behind.
+      cmd: ['sleep', '2147483647'],
+      env: {
+        ...spec.environment,
+        // Buffered output is never the student's problem: Python flushes every line.
+        PYTHONUNBUFFERED: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
+        HOME: '/tmp',
+      },
+      user: keeperUser,
+      workingDir: env.lab.workdir,
+      labels: sessionLabels(env.identity, { [Label.service]: service, [Label.role]: 'script-host' }),
+      network: env.network,
+      volumes: [{ source: env.filesVolume, target: env.lab.workdir, readOnly: true }],
+      confine: env.confine,
+    });
+    await runtime.startContainer(id, `a container for ${service}`);
+    const state = await runtime.inspectContainer(id);
+    return { service, containerId: id, address: state.ip[env.network] ?? '', oomKills: 0 };
+  }
+}

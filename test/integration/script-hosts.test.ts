@@ -1,0 +1,101 @@
+/**
+ * Student scripts as commands in long-lived confined containers, against the real engine: a run
+ * that kills every process it may cannot take its container down, stopping a run kills all it
+ * started, the next run finds /tmp empty, two runs at once get two containers, and a run that eats
+ * all its memory is told apart from one that was killed otherwise.
+ */
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findLab } from '../../runner/lab/registry.js';
+import { resolveServices } from '../../runner/lab/compose.js';
+import { DockerRuntime } from '../../runner/provision/docker.js';
+import { type IsolatedEnvironment, confinement, provisionIsolated } from '../../runner/provision/isolated.js';
+import { removeSession } from '../../runner/provision/teardown.js';
+import { removeHostRules } from '../../runner/provision/firewall.js';
+import { ScriptHosts } from '../../runner/run/hosts.js';
+import { type ScriptRun, startScript } from '../../runner/run/script.js';
+
+const runtime = new DockerRuntime();
+let env: IsolatedEnvironment;
+let hosts: ScriptHosts;
+const session = `hosts${Date.now().toString(36)}`;
+
+const py = (code: string, name = 'run'): Promise<ScriptRun> => startScript({ hosts, service: 'python', argv: ['python3', '-c', code], name, timeoutMs: 20_000 });
+const uidProcesses = async (containerId: string): Promise<string[]> => {
+  const { stdout } = await execa('docker', ['exec', containerId, 'ps', '-eo', 'uid=,args=']);
+  return stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('1000 '));
+};
+const hostContainers = async (): Promise<string[]> =>
+  (await execa('docker', ['ps', '-q', '--filter', `label=labs.session=${session}`, '--filter', 'label=labs.role=script-host'])).stdout.split('\n').filter(Boolean);
+
+beforeAll(async () => {
+  const lab = await findLab('exercise-1');
+  env = await provisionIsolated({
+    runtime,
+    lab,
+    services: await resolveServices(lab, lab.templatesDir),
+    identity: { lab: lab.id, session, mode: 'check', owner: 'test' },
+    files: [{ path: 'hello.txt', data: Buffer.from('hi\n') }],
+    confine: confinement,
+    recorderImage: 'node:20',
+  });
+  hosts = new ScriptHosts(env);
+}, 120_000);
+
+afterAll(async () => {
+  await removeSession(runtime, session);
+  await removeHostRules((s) => s === session);
+});
+
+describe('script hosts', () => {
+  it('runs the script as 1000:1000 in the lab folder, with its files, and reports its exit', async () => {
+    const run = await py('import os; print(os.getuid(), os.getgid(), os.getcwd(), open("hello.txt").read().strip()); raise SystemExit(3)');
+    const exit = await run.exited;
+    expect(run.lines.map((l) => l.text)).toEqual(['1000 1000 /lab hi']);
+    expect(exit).toMatchObject({ code: 3, description: 'exited with code 3', timedOut: false });
+  });
+
+  it('a script that kills every process it may (kill -1) and PID 1 cannot take its container down', async () => {
+    const run = await py('import os, signal\nfor pid in (1, -1):\n    try:\n        os.kill(pid, signal.SIGKILL)\n    except OSError as e:\n        print(pid, e.strerror)\nprint("still here")');
+    const exit = await run.exited;
+    expect(exit.code).toBe(0);
+    expect(run.lines.map((l) => l.text)).toContain('still here');
+    const after = await py('print("next run")');
+    await after.exited;
+    expect(after.lines.map((l) => l.text)).toEqual(['next run']);
+    expect(await hostContainers()).toHaveLength(1);
+  });
+
+  it('stopping a run kills everything it started, and the next run finds /tmp empty', async () => {
+    const run = await py('import os, time\nopen("/tmp/left-behind", "w").write("x")\nfor _ in range(3):\n    if os.fork() == 0:\n        os.setsid()\n        time.sleep(600)\nprint("forked", flush=True)\ntime.sleep(600)');
+    await expect.poll(() => run.lines.length, { timeout: 10_000 }).toBe(1);
+    const [host] = await hostContainers();
+    expect((await uidProcesses(host!)).length).toBeGreaterThanOrEqual(4);
+    const exit = await run.stop();
+    expect(exit.description).toBe('stopped by the grader');
+    expect(await uidProcesses(host!)).toEqual([]);
+    const next = await py('import os; print(sorted(os.listdir("/tmp")))');
+    await next.exited;
+    expect(next.lines.map((l) => l.text)).toEqual(['[]']);
+  });
+
+  it('two runs at once run in two containers with two addresses; a timeout stops a run', async () => {
+    const [a, b] = await Promise.all([py('import time; time.sleep(600)', 'a'), py('import time; time.sleep(600)', 'b')]);
+    expect(a!.address).not.toBe(b!.address);
+    expect(await hostContainers()).toHaveLength(2);
+    await Promise.all([a!.stop(), b!.stop()]);
+    const slow = await startScript({ hosts, service: 'python', argv: ['python3', '-c', 'import time; time.sleep(600)'], name: 'slow', timeoutMs: 1500 });
+    expect(await slow.exited).toMatchObject({ timedOut: true, description: 'timed out after 1500 ms and was stopped' });
+  });
+
+  it('a run that eats all its memory is killed and told so, the next one is not, and a second hog is told again', async () => {
+    const hog = 'hog = []\nwhile True:\n    hog.append(bytearray(50 * 1024 * 1024))';
+    expect(await (await py(hog)).exited).toMatchObject({ oomKilled: true, description: 'killed: out of memory (exit 137)' });
+    const after = await py('print("fresh")');
+    expect(await after.exited).toMatchObject({ code: 0, oomKilled: false });
+    expect(after.lines.map((l) => l.text)).toEqual(['fresh']);
+    const killed = await py('import os, signal; os.kill(os.getpid(), signal.SIGKILL)');
+    expect(await killed.exited).toMatchObject({ oomKilled: false, description: 'killed (SIGKILL, exit 137)' });
+    expect(await (await py(hog)).exited).toMatchObject({ oomKilled: true });
+  });
+});
