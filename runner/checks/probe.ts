@@ -22,6 +22,14 @@ export interface Probe {
   close: () => Promise<void>;
 }
 
+/**
+ * An error reply from Redis to one of the grader's own commands: Redis, as the student configured
+ * it, refuses what the check needs (READONLY when it was told to be a replica, say).
+ */
+export function redisRefusal(error: unknown): string | undefined {
+  return error instanceof Error && error.name === 'ReplyError' ? error.message : undefined;
+}
+
 export async function openProbe(port: number, host = '127.0.0.1'): Promise<Probe> {
   const clients = new Map<number, Redis>();
   const client = async (db: number): Promise<Redis> => {

@@ -1,9 +1,19 @@
 /**
- * Closing the grading host to student code. A container on an `internal` network has no route out,
- * but it can still open connections to the host's own address on that network's bridge (measured on
- * this engine: a listener at the gateway address answered), which would expose the grader's own
- * services, its BullMQ Redis say. A DROP rule on the bridge's input closes that. It needs root and a
- * local engine; elsewhere (Docker Desktop's VM, a remote engine) the caller is told it stays open.
+ * Closing the grading host and the outside world to student code. A container on an `internal`
+ * network has no route out, but it can still open connections to the host's own address on that
+ * network's bridge (measured on this engine: a listener at the gateway address answered), which
+ * would expose the grader's own services, its BullMQ Redis say. A DROP rule on the bridge's input
+ * closes that.
+ *
+ * Redis itself sits on a second, ordinary network too, so that the grader reaches it through a
+ * published port; and students drive Redis: a `replicaof HOST PORT` in their compose file, or sent
+ * as a command, makes it connect wherever they say, out of the machine or to the grading host. So
+ * on that bridge every new connection that starts inside (from Redis) is dropped, going out
+ * (DOCKER-USER, the engine's place for such rules) and to the host; connections the grader opens,
+ * and their replies, pass.
+ *
+ * It needs root and a local engine; elsewhere (Docker Desktop's VM, a remote engine) the caller is
+ * told it stays open.
  */
 import { execa } from 'execa';
 import type { DockerEndpoint } from './connect.js';
@@ -21,14 +31,28 @@ async function iptables(args: string[]): Promise<{ ok: boolean; stdout: string; 
   }
 }
 
-export async function closeHostAccess(endpoint: DockerEndpoint, networkId: string, session: string): Promise<HostAccess> {
+export async function closeHostAccess(
+  endpoint: DockerEndpoint,
+  networkId: string,
+  session: string,
+  graderNetworkId?: string,
+): Promise<HostAccess> {
   if (!endpoint.socketPath) return 'open: remote engine';
   if (process.getuid?.() !== 0) return 'open: not root';
+  const comment = ['-m', 'comment', '--comment', tag(session)];
   // The engine names a network's bridge br-<first 12 hex digits of its id>.
   const bridge = `br-${networkId.slice(0, 12)}`;
-  const result = await iptables(['-I', 'INPUT', '-i', bridge, '-m', 'comment', '--comment', tag(session), '-j', 'DROP']);
+  const result = await iptables(['-I', 'INPUT', '-i', bridge, ...comment, '-j', 'DROP']);
   if (result.missing) return 'open: no iptables';
-  return result.ok ? 'closed' : 'open: no iptables';
+  if (!result.ok) return 'open: no iptables';
+  if (graderNetworkId) {
+    const grader = `br-${graderNetworkId.slice(0, 12)}`;
+    const started = ['-i', grader, '-m', 'conntrack', '--ctstate', 'NEW', ...comment, '-j', 'DROP'];
+    const input = await iptables(['-I', 'INPUT', ...started]);
+    const forward = (await iptables(['-I', 'DOCKER-USER', ...started])).ok || (await iptables(['-I', 'FORWARD', ...started])).ok;
+    if (!input.ok || !forward) return 'open: no iptables';
+  }
+  return 'closed';
 }
 
 /** Whether `closeHostAccess` can work here, without changing anything (for `labs doctor`). */
@@ -39,17 +63,22 @@ export async function hostAccessCheck(endpoint: DockerEndpoint): Promise<HostAcc
   return listed.ok ? 'closed' : 'open: no iptables';
 }
 
+/** The chains labs adds rules to. */
+const chains = ['INPUT', 'DOCKER-USER', 'FORWARD'];
+
 /** Removes the rules of the sessions for which `remove` says so (all of one session, or the dead ones). */
 export async function removeHostRules(remove: (session: string) => boolean): Promise<number> {
   if (process.getuid?.() !== 0) return 0;
-  const listed = await iptables(['-S', 'INPUT']);
-  if (!listed.ok) return 0;
   let removed = 0;
-  for (const line of listed.stdout.split('\n')) {
-    const match = /--comment "?labs:([0-9a-zA-Z_-]+)"?/.exec(line);
-    if (!match || !remove(match[1]!)) continue;
-    const args = line.replace(/^-A /, '-D ').match(/"[^"]*"|\S+/g)?.map((a) => a.replace(/^"|"$/g, '')) ?? [];
-    if ((await iptables(args)).ok) removed += 1;
+  for (const chain of chains) {
+    const listed = await iptables(['-S', chain]);
+    if (!listed.ok) continue;
+    for (const line of listed.stdout.split('\n')) {
+      const match = /--comment "?labs:([0-9a-zA-Z_-]+)"?/.exec(line);
+      if (!match || !remove(match[1]!)) continue;
+      const args = line.replace(/^-A /, '-D ').match(/"[^"]*"|\S+/g)?.map((a) => a.replace(/^"|"$/g, '')) ?? [];
+      if ((await iptables(args)).ok) removed += 1;
+    }
   }
   return removed;
 }

@@ -87,11 +87,11 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
     options.signal?.throwIfAborted();
     const network = resourceName(identity);
     const graderNetwork = resourceName(identity, 'grader');
-    const [networkId] = await Promise.all([
+    const [networkId, graderNetworkId] = await Promise.all([
       runtime.createNetwork(network, sessionLabels(identity), true),
       runtime.createNetwork(graderNetwork, sessionLabels(identity, { [Label.role]: 'grader' }), false),
     ]);
-    hostAccess = await closeHostAccess(runtime.endpoint, networkId, identity.session);
+    hostAccess = await closeHostAccess(runtime.endpoint, networkId, identity.session, graderNetworkId);
     const upstreamAlias = `upstream-${randomBytes(6).toString('hex')}`;
     const [redis, recorder, filesVolume] = await Promise.all([
       startRedis(options, redisService, network, graderNetwork, upstreamAlias),
@@ -201,7 +201,28 @@ async function startRecorder(options: IsolatedOptions, network: string, upstream
   });
   await runtime.putArchive(id, '/', await tarArchive((await recorderFiles()).map((f) => ({ ...f, path: `recorder/${f.path}` }))));
   await runtime.startContainer(id, 'the wire recorder');
-  await waitReady(runtime, id, 'recorder', { kind: 'exec', port: 0, command: ['node', '-e', `require('net').connect(6379,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))`], timeoutMs: 15_000 }, { signal: options.signal });
+  // It says when it listens; reading that is cheaper than starting a probe in it.
+  const listening = new AbortController();
+  const timer = setTimeout(() => listening.abort(), 15_000);
+  const stop = (): void => listening.abort();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  let ready = false;
+  await runtime.followLines(id, (line) => {
+    if (line.stream === 'stdout' && line.text.includes('"e":"listening"')) {
+      ready = true;
+      listening.abort();
+    }
+  }, { maxBytes: 64 * 1024, signal: listening.signal });
+  clearTimeout(timer);
+  options.signal?.removeEventListener('abort', stop);
+  options.signal?.throwIfAborted();
+  if (!ready) {
+    const tail = await runtime.logsTail(id, 15);
+    throw new LabsError('NOT_READY', 'the wire recorder did not start listening within 15 s', {
+      details: tail.trim() ? tail.trimEnd().split('\n') : [],
+      hint: 'its last output is above; run `labs doctor`, then try again',
+    });
+  }
   return { containerId: id };
 }
 

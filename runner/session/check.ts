@@ -8,13 +8,14 @@ import { codecFor } from '../checks/codec.js';
 import { type CheckContext, defaultQueue } from '../checks/context.js';
 import { phrasings } from '../checks/diagnose.js';
 import { checkKindRunners } from '../checks/kinds/index.js';
-import { openProbe } from '../checks/probe.js';
+import { openProbe, redisRefusal } from '../checks/probe.js';
+import { type CheckOutcome, outcome } from '../checks/outcome.js';
 import { newSeed, seededRandom, tokenSource } from '../checks/tokens.js';
 import { WireLog } from '../checks/wire.js';
 import { LabsError, isLabsError } from '../errors.js';
 import { type CheckReport, type CheckResult, buildReport, scoreCheck } from '../grade/score.js';
 import { resolveServices } from '../lab/compose.js';
-import type { Lab } from '../lab/types.js';
+import type { CheckSpec, Lab } from '../lab/types.js';
 import type { ArchiveEntry } from '../provision/archive.js';
 import type { DockerRuntime } from '../provision/docker.js';
 import { confinement, provisionIsolated } from '../provision/isolated.js';
@@ -66,6 +67,25 @@ export async function readSubmission(dir: string): Promise<ArchiveEntry[]> {
   };
   await walk(dir);
   return entries;
+}
+
+/** One check on a clean Redis; Redis refusing the grader's own commands fails the check, with why. */
+async function runCheckKind(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+  try {
+    await ctx.probe.flushAll();
+    return await checkKindRunners[spec.kind](ctx, spec);
+  } catch (error) {
+    const refusal = redisRefusal(error);
+    if (refusal === undefined) throw error;
+    const redis = ctx.lab.redisService;
+    return outcome(false, `${redis} refused the grader's own commands: ${refusal}`, {
+      diagnosis: [
+        /READONLY/.test(refusal)
+          ? `${redis} runs as a read-only replica: remove --replicaof (or slaveof) from its command; keep command: ["--save", "1", "1"]`
+          : `${redis} is configured so that it refuses ordinary commands: run it with the lab's command, ["--save", "1", "1"], and nothing else`,
+      ],
+    });
+  }
 }
 
 /** How many containers of each student service the checks run at once. */
@@ -144,10 +164,9 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
       options.signal?.throwIfAborted();
       const title = spec.title ?? spec.id;
       options.onCheck?.({ id: spec.id, title, phase: 'start' });
-      await ctx.probe.flushAll();
       const started = Date.now();
       try {
-        const outcome = await checkKindRunners[spec.kind](ctx, spec);
+        const outcome = await runCheckKind(ctx, spec);
         const result = scoreCheck(spec, outcome, Date.now() - started);
         results.push(result);
         options.onCheck?.({ id: spec.id, title, phase: 'end', result });
