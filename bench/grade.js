@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerRuntime, findLab } from '../dist/runner/index.js';
 import { gradeSubmissions } from '../dist/runner/batch/grade.js';
+import { defaultJobs } from '../dist/runner/batch/jobs.js';
 
 function generate(lab, root, count) {
   const variants = readdirSync(join(lab.templatesDir, 'variants'));
@@ -56,7 +57,7 @@ function byHand(dir) {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-export async function benchGrade({ count = Number(process.env.BENCH_SUBMISSIONS ?? 100), jobs = Number(process.env.BENCH_JOBS ?? 8) } = {}) {
+export async function benchGrade({ count = Number(process.env.BENCH_SUBMISSIONS ?? 100), jobs = Number(process.env.BENCH_JOBS ?? defaultJobs()) } = {}) {
   const runtime = new DockerRuntime();
   const lab = await findLab('exercise-2');
   const root = mkdtempSync(join(tmpdir(), 'labs-bench-grade-'));

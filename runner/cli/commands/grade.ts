@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type GradeEvent, gradeSubmissions } from '../../batch/grade.js';
 import { parseQueueUrl } from '../../batch/queue.js';
+import { defaultJobs } from '../../batch/jobs.js';
 import { LabsError } from '../../errors.js';
 import { findLab } from '../../lab/registry.js';
 import { hostAccessCheck } from '../../provision/firewall.js';
@@ -68,7 +69,7 @@ function progress(ctx: Context, jobs: number): (event: GradeEvent) => void {
 
 export async function gradeCommand(ctx: Context, labId: string, submissions: string, flags: GradeFlags): Promise<number> {
   const lab = await findLab(labId);
-  const jobs = flags.jobs ?? 2;
+  const jobs = flags.jobs ?? defaultJobs();
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new LabsError('USAGE', `-j takes a whole number from 1 to 64, not "${flags.jobs}"`);
   const outDir = resolve(ctx.cwd, flags.out ?? 'results');
   if (!flags.queue) {
