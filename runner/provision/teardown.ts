@@ -22,12 +22,24 @@ export async function removeSession(runtime: DockerRuntime, session: string): Pr
 export async function removeByLabel(runtime: DockerRuntime, filter: string): Promise<Removed> {
   const containers = await runtime.listContainers([filter]);
   await Promise.all(containers.map((c) => runtime.removeContainer(c.id)));
-  // Networks and volumes can only go once no container uses them.
+  // Networks and volumes can only go once no container uses them; a container whose removal the
+  // engine is still finishing holds its endpoint a moment longer.
   const networks = await runtime.listNetworks([filter]);
-  await Promise.all(networks.map((n) => runtime.removeNetwork(n.id)));
+  await Promise.all(networks.map((n) => removeNetworkPatiently(runtime, n.id)));
   const volumes = await runtime.listVolumes([filter]);
   await Promise.all(volumes.map((v) => runtime.removeVolume(v.name)));
   return { containers: containers.length, networks: networks.length, volumes: volumes.length };
+}
+
+async function removeNetworkPatiently(runtime: DockerRuntime, id: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await runtime.removeNetwork(id);
+    } catch (error) {
+      if (attempt >= 5 || !/active endpoints/.test((error as Error).message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
 }
 
 export interface SessionInfo {
@@ -103,6 +115,8 @@ export async function listSessions(runtime: DockerRuntime): Promise<SessionInfo[
 export interface PruneResult {
   removed: SessionInfo[];
   kept: SessionInfo[];
+  /** Sessions the engine would not remove entirely, with its words: the others still go. */
+  failed: { info: SessionInfo; error: string }[];
   totals: Removed;
 }
 
@@ -110,20 +124,26 @@ export async function prune(runtime: DockerRuntime, options: { all: boolean } & 
   const sessions = await listSessions(runtime);
   const removed: SessionInfo[] = [];
   const kept: SessionInfo[] = [];
+  const failed: PruneResult['failed'] = [];
   const totals: Removed = { containers: 0, networks: 0, volumes: 0 };
   for (const info of sessions) {
     if (!options.all && isLive(info, options)) {
       kept.push(info);
       continue;
     }
-    const r = await removeSession(runtime, info.session);
-    totals.containers += r.containers;
-    totals.networks += r.networks;
-    totals.volumes += r.volumes;
-    removed.push(info);
+    try {
+      const r = await removeSession(runtime, info.session);
+      totals.containers += r.containers;
+      totals.networks += r.networks;
+      totals.volumes += r.volumes;
+      removed.push(info);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'DOCKER_UNREACHABLE') throw error;
+      failed.push({ info, error: (error as Error).message });
+    }
   }
   // Host rules of sessions that are gone (a killed grader) go too.
   const live = new Set(kept.map((k) => k.session));
   await removeHostRules((session) => !live.has(session));
-  return { removed, kept, totals };
+  return { removed, kept, failed, totals };
 }

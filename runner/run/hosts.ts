@@ -76,6 +76,8 @@ interface Slot {
 
 export class ScriptHosts {
   private slots: Slot[] = [];
+  /** Creations and removals under way: teardown waits for them (see `settle`). */
+  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(private readonly env: IsolatedEnvironment) {}
 
@@ -107,7 +109,7 @@ export class ScriptHosts {
     if (!slot) return;
     if (options.replace) {
       this.drop(slot);
-      void this.env.runtime.removeContainer(host.containerId).catch(() => undefined);
+      this.track(this.env.runtime.removeContainer(host.containerId).catch(() => undefined));
     } else {
       slot.busy = false;
     }
@@ -156,8 +158,24 @@ export class ScriptHosts {
     }
   }
 
+  /**
+   * Resolves once no container is being created or removed. The session's teardown lists its
+   * containers by label: one still being created then would escape the list, and the engine would
+   * keep an endpoint of it on the network for good ("has active endpoints").
+   */
+  async settle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.pending.add(work);
+    const done = (): void => void this.pending.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
   private add(service: string): Slot {
-    const slot: Slot = { service, busy: false, ready: this.create(service) };
+    const slot: Slot = { service, busy: false, ready: this.track(this.create(service)) };
     void slot.ready.then(
       (host) => (slot.host = host),
       () => this.drop(slot),

@@ -183,7 +183,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
     throw error;
   } finally {
     following.abort();
-    await Promise.all([recording.catch(() => undefined), warming]);
+    await Promise.all([recording.catch(() => undefined), warming, hosts.settle()]);
     await ctx.probe.close().catch(() => undefined);
     await removeSession(runtime, identity.session);
     await removeHostRules((s) => s === identity.session);

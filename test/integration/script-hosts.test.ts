@@ -99,3 +99,14 @@ describe('script hosts', () => {
     expect(await (await py(hog)).exited).toMatchObject({ oomKilled: true });
   });
 });
+
+describe('script hosts and teardown', () => {
+  it('teardown right after containers were asked for waits for them, and leaves no network behind', async () => {
+    void hosts.warm({ python: 4 }).catch(() => undefined);
+    await hosts.settle();
+    expect(await hostContainers()).toHaveLength(4);
+    await removeSession(runtime, session);
+    const networks = (await execa('docker', ['network', 'ls', '-q', '--filter', `label=labs.session=${session}`])).stdout.trim();
+    expect(networks).toBe('');
+  });
+});

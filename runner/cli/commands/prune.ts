@@ -9,5 +9,12 @@ export async function pruneCommand(ctx: Context, opts: { all?: boolean }): Promi
   if (result.kept.length) {
     writeLine(ctx.stdout, ctx.style.dim(`kept ${result.kept.length} live session(s): ${result.kept.map((s) => `${s.lab} (${s.mode}${s.workspace ? ` in ${s.workspace}` : ''})`).join(', ')}; --all removes them too`));
   }
+  for (const f of result.failed) {
+    writeLine(ctx.stderr, `${ctx.style.bad('✗')} could not remove all of ${f.info.mode} session ${f.info.session} (${f.info.lab}): ${f.error}`);
+  }
+  if (result.failed.length) {
+    writeLine(ctx.stderr, 'the engine keeps a network with an endpoint of a container that is gone: restarting the Docker engine drops it');
+    return 3;
+  }
   return 0;
 }
