@@ -103,7 +103,7 @@ export class ScriptHosts {
     }
   }
 
-  /** Gives a container back once its run ended; `replace` removes it (out of memory, gone). */
+  /** Gives a container back once its run ended; `replace` removes it (it died, or the engine failed on it). */
   release(host: ScriptHost, options: { replace?: boolean } = {}): void {
     const slot = this.slots.find((s) => s.host === host);
     if (!slot) return;
