@@ -80,10 +80,8 @@ export async function startRole(
   });
   ctx.runs.push(run);
   // Ended once the run and everything it started are dead: no later connection is its.
-  void run.exited.then(
-    () => ctx.wire.endRun(name, Date.now()),
-    () => ctx.wire.endRun(name, Date.now()),
-  );
+  const ended = (): void => ctx.wire.endRun(name, Date.now());
+  void run.exited.then(ended, ended);
   return run;
 }
 

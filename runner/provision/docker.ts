@@ -107,15 +107,6 @@ export class DockerRuntime {
     });
   }
 
-  /** A command could not start: CONTAINER_GONE when the container is not running, else the engine's failure. */
-  private failExec(error: unknown, id: string): never {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status === 404 || status === 409) {
-      throw new LabsError('CONTAINER_GONE', `container ${id.slice(0, 12)} is not running`, { hint: 'it stopped or was removed; start it again', cause: error });
-    }
-    this.fail(error, 'starting a command');
-  }
-
   private async call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
@@ -367,22 +358,7 @@ export class DockerRuntime {
 
   /** Runs a command in a running container and collects its output (bounded). */
   async exec(id: string, cmd: string[], options: { user?: string; workingDir?: string; env?: Record<string, string> } = {}): Promise<ExecResult> {
-    const container = this.docker.getContainer(id);
-    let exec: Docker.Exec;
-    let stream: Duplex;
-    try {
-      exec = await container.exec({
-        Cmd: cmd,
-        AttachStdout: true,
-        AttachStderr: true,
-        User: options.user,
-        WorkingDir: options.workingDir,
-        Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
-      });
-      stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
-    } catch (error) {
-      this.failExec(error, id);
-    }
+    const { exec, stream } = await this.startExec(id, cmd, options);
     const out = new Collector();
     const err = new Collector();
     this.docker.modem.demuxStream(stream, out.writable(), err.writable());
@@ -391,8 +367,42 @@ export class DockerRuntime {
       stream.on('close', resolve);
       stream.on('error', reject);
     });
-    const info = await this.call('reading a command result', () => exec.inspect());
-    return { exitCode: info.ExitCode ?? -1, stdout: out.text(), stderr: err.text() };
+    return { exitCode: await this.exitCodeOf(exec), stdout: out.text(), stderr: err.text() };
+  }
+
+  /** Starts a command with its output attached; a container that is not running is CONTAINER_GONE. */
+  private async startExec(
+    id: string,
+    cmd: string[],
+    options: { user?: string; workingDir?: string; env?: Record<string, string> },
+  ): Promise<{ exec: Docker.Exec; stream: Duplex }> {
+    try {
+      const exec = await this.docker.getContainer(id).exec({
+        Cmd: cmd,
+        AttachStdout: true,
+        AttachStderr: true,
+        User: options.user,
+        WorkingDir: options.workingDir,
+        Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
+      });
+      return { exec, stream: (await exec.start({ hijack: true, stdin: false })) as Duplex };
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 404 || status === 409) {
+        throw new LabsError('CONTAINER_GONE', `container ${id.slice(0, 12)} is not running`, { hint: 'it stopped or was removed; start it again', cause: error });
+      }
+      this.fail(error, 'starting a command');
+    }
+  }
+
+  /** A finished command's exit code: its output can end a moment before the engine notes it. */
+  private async exitCodeOf(exec: Docker.Exec): Promise<number> {
+    let info = await this.call('reading a command result', () => exec.inspect());
+    for (let i = 0; i < 40 && info.Running; i += 1) {
+      await new Promise((r) => setTimeout(r, 25));
+      info = await this.call('reading a command result', () => exec.inspect());
+    }
+    return info.ExitCode ?? -1;
   }
 
   /**
@@ -551,15 +561,7 @@ export class DockerRuntime {
     onLine: (line: OutputLineEvent) => void,
     options: { user?: string; workingDir?: string; maxBytes: number },
   ): Promise<{ finished: Promise<{ exitCode: number; bytes: number; truncated: boolean }> }> {
-    const container = this.docker.getContainer(id);
-    let exec: Docker.Exec;
-    let stream: Duplex;
-    try {
-      exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, User: options.user, WorkingDir: options.workingDir });
-      stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
-    } catch (error) {
-      this.failExec(error, id);
-    }
+    const { exec, stream } = await this.startExec(id, cmd, options);
     const lines = new LineSplitter(options.maxBytes, (kind, raw) => onLine({ stream: kind, t: Date.now(), text: raw.replace(/\r$/, '') }));
     this.docker.modem.demuxStream(stream, lines.out, lines.err);
     const finished = new Promise<void>((resolve) => {
@@ -568,13 +570,7 @@ export class DockerRuntime {
       stream.on('error', () => resolve());
     }).then(async () => {
       lines.end();
-      // The output can end a moment before the engine has noted the exit code.
-      let info = await this.call('reading a command result', () => exec.inspect());
-      for (let i = 0; i < 40 && info.Running; i += 1) {
-        await new Promise((r) => setTimeout(r, 25));
-        info = await this.call('reading a command result', () => exec.inspect());
-      }
-      return { exitCode: info.ExitCode ?? -1, bytes: lines.bytes, truncated: lines.truncated };
+      return { exitCode: await this.exitCodeOf(exec), bytes: lines.bytes, truncated: lines.truncated };
     });
     return { finished };
   }

@@ -11,7 +11,7 @@ import { type ArchiveEntry, tarArchive } from './archive.js';
 import type { Confinement, DockerRuntime } from './docker.js';
 import { type ImageEvent, ensureImage, prepareServiceImages } from './images.js';
 import { Label, type SessionIdentity, resourceName, sessionLabels } from './labels.js';
-import { waitReady } from './readiness.js';
+import { waitForLine, waitReady } from './readiness.js';
 import { recorderFiles, recorderScript } from './recorder/files.js';
 import { removeSession } from './teardown.js';
 import { type HostAccess, closeHostAccess, removeHostRules } from './firewall.js';
@@ -202,27 +202,7 @@ async function startRecorder(options: IsolatedOptions, network: string, upstream
   await runtime.putArchive(id, '/', await tarArchive((await recorderFiles()).map((f) => ({ ...f, path: `recorder/${f.path}` }))));
   await runtime.startContainer(id, 'the wire recorder');
   // It says when it listens; reading that is cheaper than starting a probe in it.
-  const listening = new AbortController();
-  const timer = setTimeout(() => listening.abort(), 15_000);
-  const stop = (): void => listening.abort();
-  options.signal?.addEventListener('abort', stop, { once: true });
-  let ready = false;
-  await runtime.followLines(id, (line) => {
-    if (line.stream === 'stdout' && line.text.includes('"e":"listening"')) {
-      ready = true;
-      listening.abort();
-    }
-  }, { maxBytes: 64 * 1024, signal: listening.signal });
-  clearTimeout(timer);
-  options.signal?.removeEventListener('abort', stop);
-  options.signal?.throwIfAborted();
-  if (!ready) {
-    const tail = await runtime.logsTail(id, 15);
-    throw new LabsError('NOT_READY', 'the wire recorder did not start listening within 15 s', {
-      details: tail.trim() ? tail.trimEnd().split('\n') : [],
-      hint: 'its last output is above; run `labs doctor`, then try again',
-    });
-  }
+  await waitForLine(runtime, id, 'the wire recorder', (text) => text.includes('"e":"listening"'), 15_000, options.signal);
   return { containerId: id };
 }
 

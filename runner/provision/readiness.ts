@@ -60,3 +60,41 @@ export async function waitReady(
     await clock.sleep(pollMs);
   }
 }
+
+/** Waits until a container prints a line on stdout that `matches`; NOT_READY with its last output otherwise. */
+export async function waitForLine(
+  runtime: DockerRuntime,
+  containerId: string,
+  what: string,
+  matches: (text: string) => boolean,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const following = new AbortController();
+  const timer = setTimeout(() => following.abort(), timeoutMs);
+  const stop = (): void => following.abort();
+  signal?.addEventListener('abort', stop, { once: true });
+  let seen = false;
+  try {
+    await runtime.followLines(
+      containerId,
+      (line) => {
+        if (line.stream === 'stdout' && matches(line.text)) {
+          seen = true;
+          following.abort();
+        }
+      },
+      { maxBytes: 64 * 1024, signal: following.signal },
+    );
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', stop);
+  }
+  signal?.throwIfAborted();
+  if (seen) return;
+  const tail = await runtime.logsTail(containerId, 15);
+  throw new LabsError('NOT_READY', `${what} did not get ready within ${timeoutMs / 1000} s`, {
+    details: tail.trim() ? tail.trimEnd().split('\n') : [],
+    hint: 'its last output is above; run `labs doctor`, then try again',
+  });
+}

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { type GradeEvent, gradeSubmissions } from '../../batch/grade.js';
 import { parseQueueUrl } from '../../batch/queue.js';
-import { defaultJobs } from '../../batch/jobs.js';
-import { LabsError } from '../../errors.js';
+import { jobsFlag } from '../../batch/jobs.js';
 import { findLab } from '../../lab/registry.js';
 import { hostAccessCheck } from '../../provision/firewall.js';
 import { type Context, writeLine } from '../context.js';
@@ -69,8 +68,7 @@ function progress(ctx: Context, jobs: number): (event: GradeEvent) => void {
 
 export async function gradeCommand(ctx: Context, labId: string, submissions: string, flags: GradeFlags): Promise<number> {
   const lab = await findLab(labId);
-  const jobs = flags.jobs ?? defaultJobs();
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new LabsError('USAGE', `-j takes a whole number from 1 to 64, not "${flags.jobs}"`);
+  const jobs = jobsFlag(flags.jobs);
   const outDir = resolve(ctx.cwd, flags.out ?? 'results');
   if (!flags.queue) {
     const access = await hostAccessCheck(ctx.runtime().endpoint);

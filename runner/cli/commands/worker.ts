@@ -1,13 +1,11 @@
 import { parseQueueUrl } from '../../batch/queue.js';
 import { runWorker } from '../../batch/worker.js';
-import { defaultJobs } from '../../batch/jobs.js';
-import { LabsError } from '../../errors.js';
+import { jobsFlag } from '../../batch/jobs.js';
 import { type Context, writeLine } from '../context.js';
 
 export async function workerCommand(ctx: Context, opts: { queue: string; jobs?: number; timeout?: number; lockSeconds?: number }): Promise<number> {
   const connection = parseQueueUrl(opts.queue);
-  const jobs = opts.jobs ?? defaultJobs();
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new LabsError('USAGE', `-j takes a whole number from 1 to 64, not "${opts.jobs}"`);
+  const jobs = jobsFlag(opts.jobs);
   await runWorker({
     runtime: ctx.runtime(),
     connection,
