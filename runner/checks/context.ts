@@ -5,12 +5,12 @@
 import type { Lab } from '../lab/types.js';
 import type { IsolatedEnvironment } from '../provision/isolated.js';
 import type { ScriptHosts } from '../run/hosts.js';
-import { type ScriptRun, startScript } from '../run/script.js';
+import { type ScriptExit, type ScriptRun, startScript } from '../run/script.js';
 import type { Codec } from './codec.js';
 import type { Phrasing } from './diagnose.js';
 import type { Probe } from './probe.js';
 import type { TokenSource } from './tokens.js';
-import type { QueueRef, WireLog } from './wire.js';
+import type { QueueRef, WireCommand, WireLog } from './wire.js';
 
 export interface CheckContext {
   lab: Lab;
@@ -29,6 +29,32 @@ export interface CheckContext {
   scriptTimeoutMs: number;
   /** Every run started, so that the session can stop what a check left running. */
   runs: ScriptRun[];
+  /**
+   * The idle window the latency check watched its consumer through: when it was quiet, the blocking
+   * check judges that window (the same question, asked of the same run) instead of running the
+   * consumer again.
+   */
+  idle?: IdleObservation;
+}
+
+/** A consumer watched while the queue stayed empty. */
+export interface IdleObservation {
+  windowMs: number;
+  consumer: ScriptRun;
+  /** Wire mark at the run's start. */
+  mark: number;
+  from: number;
+  to: number;
+  /** The consumer's commands in the window. */
+  during: WireCommand[];
+  connected: boolean;
+  /** At the window's end it waited in a blocking pop (or made one during the window). */
+  blocked: boolean;
+  endedByItself: boolean;
+  /** The window asked exactly the blocking check's question (see `observeIdle`). */
+  quiet: boolean;
+  /** Filled in once the run is stopped. */
+  exits: Map<string, ScriptExit>;
 }
 
 export const defaultQueue: QueueRef = { db: 1, key: 'hotqueue:queue' };
@@ -83,6 +109,29 @@ export async function startRole(
   const ended = (): void => ctx.wire.endRun(name, Date.now());
   void run.exited.then(ended, ended);
   return run;
+}
+
+/** A run that has not reached Redis this long after it started tries an address that does not answer. */
+export const connectGraceMs = 5000;
+
+export function neverConnected(ctx: CheckContext, run: ScriptRun): boolean {
+  return Date.now() - run.startedAt > connectGraceMs && ctx.wire.connectionsOf(run.name).length === 0;
+}
+
+/** Nothing more can come of these runs: each has ended, or never reached Redis within the grace period. */
+export function settled(ctx: CheckContext, runs: ScriptRun[]): boolean {
+  return runs.every((r) => r.hasEnded() || neverConnected(ctx, r));
+}
+
+/**
+ * Runs the producer to its end. One that has not reached Redis within the grace period is trying an
+ * address that does not answer (a hard-coded IP): it is stopped rather than waited out to its timeout.
+ */
+export async function runProducer(ctx: CheckContext, name: string, args: string[], options: { timeoutMs?: number } = {}): Promise<{ run: ScriptRun; exit: ScriptExit }> {
+  const run = await startRole(ctx, 'producer', name, args, options);
+  await waitFor(() => run.hasEnded() || ctx.wire.connectionsOf(run.name).length > 0, connectGraceMs, ctx.signal, 50);
+  if (!run.hasEnded() && ctx.wire.connectionsOf(run.name).length === 0) await run.stop();
+  return { run, exit: await run.exited };
 }
 
 /** The grader puts messages on the queue itself, one RPUSH each, and notes when. */

@@ -32,6 +32,8 @@ export interface ScriptRun {
   outputTruncated: () => boolean;
   /** Resolves when the script ends by itself, is stopped, or times out. */
   exited: Promise<ScriptExit>;
+  /** Whether `exited` has resolved: the run and everything it started are dead, its output read. */
+  hasEnded: () => boolean;
   /** Stops the script now (SIGKILL); resolves once its output is read to the end. */
   stop: () => Promise<ScriptExit>;
 }
@@ -109,7 +111,11 @@ export async function startScript(options: ScriptOptions): Promise<ScriptRun> {
     };
   })();
   // A caller that never waits for the exit must not see an unhandled rejection.
-  exited.catch(() => undefined);
+  let ended = false;
+  exited.then(
+    () => (ended = true),
+    () => (ended = true),
+  );
 
   return {
     name: options.name,
@@ -119,6 +125,7 @@ export async function startScript(options: ScriptOptions): Promise<ScriptRun> {
     lines,
     outputTruncated: () => truncated,
     exited,
+    hasEnded: () => ended,
     stop: async () => {
       stoppedByGrader = true;
       await stop().catch(() => undefined);

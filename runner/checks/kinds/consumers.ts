@@ -3,7 +3,7 @@
  * output: shared by the delivery, sharing and restart checks.
  */
 import type { ScriptExit, ScriptRun } from '../../run/script.js';
-import { type CheckContext, enqueue, isWaiting, startRole, waitFor } from '../context.js';
+import { type CheckContext, enqueue, isWaiting, neverConnected, settled, startRole, waitFor } from '../context.js';
 import { type DeliveryEvent, type DeliveryVerdict, deliveryVerdict } from '../delivery-verdict.js';
 import { diagnoseRun } from '../diagnose.js';
 import { queueOps, wireProfile } from '../wire.js';
@@ -24,27 +24,16 @@ export async function startConsumers(ctx: CheckContext, count: number, prefix = 
   return Promise.all(Array.from({ length: count }, (_, i) => startRole(ctx, 'consumer', `${prefix}-${i + 1}`)));
 }
 
-/** No replica has reached Redis within a grace period: waiting longer would only slow the verdict. */
-const connectGraceMs = 5000;
-function neverConnected(ctx: CheckContext, replicas: ScriptRun[]): boolean {
-  const now = Date.now();
-  return replicas.every((r) => now - r.startedAt > connectGraceMs && ctx.wire.connectionsOf(r.name).length === 0);
-}
-
 /** Waits until every replica waits for messages (or has ended); resolves with those that wait. */
 export async function untilWaiting(ctx: CheckContext, replicas: ScriptRun[], timeoutMs = 8000): Promise<ScriptRun[]> {
-  const ended = new Set<string>();
-  for (const r of replicas) void r.exited.then(() => ended.add(r.name));
-  await waitFor(() => replicas.every((r) => ended.has(r.name) || isWaiting(ctx, r)) || neverConnected(ctx, replicas), timeoutMs, ctx.signal);
-  return replicas.filter((r) => !ended.has(r.name) && isWaiting(ctx, r));
+  await waitFor(() => replicas.every((r) => r.hasEnded() || isWaiting(ctx, r) || neverConnected(ctx, r)), timeoutMs, ctx.signal);
+  return replicas.filter((r) => !r.hasEnded() && isWaiting(ctx, r));
 }
 
 /** Waits until the queue is empty or every replica has ended. */
 export async function untilDrained(ctx: CheckContext, replicas: ScriptRun[], timeoutMs: number): Promise<void> {
-  const ended = new Set<string>();
-  for (const r of replicas) void r.exited.then(() => ended.add(r.name));
   await waitFor(
-    async () => ended.size === replicas.length || neverConnected(ctx, replicas) || (await ctx.probe.length(ctx.queue.db, ctx.queue.key)) === 0,
+    async () => settled(ctx, replicas) || (await ctx.probe.length(ctx.queue.db, ctx.queue.key)) === 0,
     timeoutMs,
     ctx.signal,
     50,
@@ -57,14 +46,17 @@ export function printedIds(ctx: CheckContext, replicas: ScriptRun[]): Set<string
   return ids;
 }
 
-/** Waits until every sent id was printed, or nothing new was printed for `quietMs`, or `maxMs` passed. */
+/**
+ * Waits until every sent id was printed, or nothing more can be (every replica ended or never
+ * connected), or nothing new was printed for `quietMs`, or `maxMs` passed.
+ */
 export async function untilPrinted(ctx: CheckContext, replicas: ScriptRun[], sent: { id: string }[], quietMs: number, maxMs: number): Promise<void> {
   const deadline = Date.now() + maxMs;
   let last = -1;
   let lastChange = Date.now();
   await waitFor(() => {
     const printed = printedIds(ctx, replicas);
-    if (sent.every((s) => printed.has(s.id))) return true;
+    if (sent.every((s) => printed.has(s.id)) || settled(ctx, replicas)) return true;
     if (printed.size !== last) {
       last = printed.size;
       lastChange = Date.now();

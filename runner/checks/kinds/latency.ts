@@ -1,8 +1,12 @@
-/** latency: after `idle_ms` with an empty queue, a new message is printed within `within_ms`. */
+/**
+ * latency: after `idle_ms` with an empty queue, a new message is printed within `within_ms`. The
+ * idle window is kept for the blocking check, which asks its question of the same window.
+ */
 import type { CheckSpec } from '../../lab/types.js';
-import { type CheckContext, enqueue, sleep } from '../context.js';
+import { type CheckContext, enqueue, settled, waitFor } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
-import { diagnoseReplicas, printedIds, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
+import { inBlockingPop, observeIdle } from './blocking.js';
+import { consumerFile, diagnoseReplicas, printedIds, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
 
 export async function latencyCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
   const idleMs = spec.idle_ms ?? 3000;
@@ -15,18 +19,29 @@ export async function latencyCheck(ctx: CheckContext, spec: CheckSpec): Promise<
   const warmup = await enqueue(ctx, [ctx.tokens.next()]);
   await untilPrinted(ctx, replicas, warmup, 3000, 5000);
   const warmedUp = printedIds(ctx, replicas).has(warmup[0]!.id);
-  await sleep(idleMs, ctx.signal);
-  const [probe] = await enqueue(ctx, [ctx.tokens.next()]);
-  await untilPrinted(ctx, replicas, [probe!], Math.max(3000, withinMs * 3), Math.max(5000, withinMs * 5));
-  const line = consumer!.lines.find((l) => ctx.tokens.find(l.text).includes(probe!.id));
+  // Back to waiting before the idle time counts: a consumer's next blocking pop follows its print.
+  await waitFor(() => inBlockingPop(ctx, consumer!) || settled(ctx, replicas), 1000, ctx.signal);
+  const idle = await observeIdle(ctx, consumer!, mark, idleMs);
+  // A consumer that ended, or never reached Redis, can print nothing more: no message is put.
+  const [probe] = settled(ctx, replicas) ? [] : await enqueue(ctx, [ctx.tokens.next()]);
+  if (probe) await untilPrinted(ctx, replicas, [probe], Math.max(3000, withinMs * 3), Math.max(5000, withinMs * 5));
+  const line = probe && consumer!.lines.find((l) => ctx.tokens.find(l.text).includes(probe.id));
   const exits = await stopAll(replicas);
-  const latencyMs = line ? Math.max(0, line.t - probe!.t) : undefined;
+  idle.exits = exits;
+  ctx.idle = idle;
+  const latencyMs = line && probe ? Math.max(0, line.t - probe.t) : undefined;
   const passed = latencyMs !== undefined && latencyMs <= withinMs;
+  const firstToo = warmedUp ? '' : ' (nor was the first one, put before the idle time)';
+  const file = consumerFile(ctx);
   const summary =
-    latencyMs === undefined
-      ? `after ${idleMs} ms idle, a new message was not printed within ${Math.max(5000, withinMs * 5)} ms${warmedUp ? '' : ' (nor was the first one, put before the idle time)'}`
-      : `after ${idleMs} ms idle, a new message was printed in ${latencyMs.toFixed(0)} ms (limit ${withinMs} ms)`;
-  const diagnosis = passed ? [] : diagnoseReplicas(ctx, { replicas, sent: [...warmup, probe!], mark, started: 0 }, exits);
+    latencyMs !== undefined
+      ? `after ${idleMs} ms idle, a new message was printed in ${latencyMs.toFixed(0)} ms (limit ${withinMs} ms)`
+      : probe
+        ? `after ${idleMs} ms idle, a new message was not printed within ${Math.max(5000, withinMs * 5)} ms${firstToo}`
+        : idle.connected
+          ? `${file} ${exits.get(consumer!.name)?.description ?? 'ended'} while the queue was empty: no consumer was left to print a new message after ${idleMs} ms idle${firstToo}`
+          : `${file} never connected to Redis: no message could be printed`;
+  const diagnosis = passed ? [] : diagnoseReplicas(ctx, { replicas, sent: probe ? [...warmup, probe] : warmup, mark, started: 0 }, exits);
   if (!passed && latencyMs !== undefined && !diagnosis.length) diagnosis.push('the consumer picks messages up late: do not sleep between get() calls; q.consume() hands over each message at once');
   if (!passed && warmedUp && latencyMs === undefined && !diagnosis.length) {
     diagnosis.push('the consumer stopped listening while the queue was empty (a consume(timeout=...) or get() loop that ends): it must keep waiting');

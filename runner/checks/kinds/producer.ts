@@ -4,7 +4,7 @@
  */
 import type { CheckSpec } from '../../lab/types.js';
 import type { CheckContext } from '../context.js';
-import { startRole, waitFor } from '../context.js';
+import { runProducer } from '../context.js';
 import { crashLine, diagnoseRun } from '../diagnose.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { wireProfile } from '../wire.js';
@@ -17,8 +17,6 @@ export function producerArguments(ctx: CheckContext, count: number): string[] {
   return args;
 }
 
-const connectGraceMs = 5000;
-
 function producerFile(ctx: CheckContext): string {
   return ctx.lab.scripts.producer?.command.find((a) => /\.(py|js|cjs|mjs)$/.test(a)) ?? 'the producer';
 }
@@ -26,14 +24,7 @@ function producerFile(ctx: CheckContext): string {
 export async function producerCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
   const args = producerArguments(ctx, spec.messages ?? 8);
   const mark = ctx.wire.commands.length;
-  const run = await startRole(ctx, 'producer', 'producer', args, { timeoutMs: spec.timeout_ms ?? ctx.scriptTimeoutMs });
-  // A producer that has not reached Redis after a few seconds is trying an address that does not
-  // answer (a hard-coded IP): no need to wait out its whole timeout.
-  let ended = false;
-  void run.exited.then(() => (ended = true));
-  await waitFor(() => ended || ctx.wire.connectionsOf(run.name).length > 0, connectGraceMs, ctx.signal, 50);
-  if (!ended && ctx.wire.connectionsOf(run.name).length === 0) await run.stop();
-  const exit = await run.exited;
+  const { run, exit } = await runProducer(ctx, 'producer', args, { timeoutMs: spec.timeout_ms ?? ctx.scriptTimeoutMs });
   const items = (await ctx.probe.range(ctx.queue.db, ctx.queue.key)).map((raw) => ctx.codec.decode(raw));
   const file = producerFile(ctx);
   const expected = args.map((a) => JSON.stringify(a));
