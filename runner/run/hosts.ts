@@ -14,6 +14,9 @@
  *   connections apart by address; runs one after another in one container are told apart by time.
  * - A container that died is replaced; a run that ran out of memory is told apart by the kernel's
  *   count of out-of-memory kills in the container.
+ * - Student services whose containers would be the same (same prepared image, same environment;
+ *   exercise-2's python1 and python2) share one pool of containers: a script cannot tell them apart,
+ *   and a batch starts one container fewer per submission.
  */
 import { randomBytes } from 'node:crypto';
 import { isLabsError } from '../errors.js';
@@ -74,14 +77,40 @@ interface Slot {
   host?: ScriptHost;
 }
 
+/**
+ * Each student service's pool: the first service (in definition order) whose containers would be
+ * created the same way, from the same prepared image with the same environment.
+ */
+export function hostPools(services: Record<string, { environment: Record<string, string> }>, images: Record<string, string>): Record<string, string> {
+  const pools: Record<string, string> = {};
+  const byShape = new Map<string, string>();
+  for (const [name, spec] of Object.entries(services)) {
+    const image = images[name];
+    if (image === undefined) continue;
+    const environment = Object.entries(spec.environment).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const shape = JSON.stringify([image, environment]);
+    if (!byShape.has(shape)) byShape.set(shape, name);
+    pools[name] = byShape.get(shape)!;
+  }
+  return pools;
+}
+
 export class ScriptHosts {
   private slots: Slot[] = [];
   /** Creations and removals under way: teardown waits for them (see `settle`). */
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly pools: Record<string, string>;
 
-  constructor(private readonly env: IsolatedEnvironment) {}
+  constructor(private readonly env: IsolatedEnvironment) {
+    this.pools = hostPools(env.services, env.images);
+  }
 
-  /** Starts containers ahead of need, `count` per service, while other start-up work goes on. */
+  /** The pool whose containers run `service`'s scripts (see `hostPools`). */
+  poolOf(service: string): string {
+    return this.pools[service] ?? service;
+  }
+
+  /** Starts containers ahead of need, `count` per pool, while other start-up work goes on. */
   warm(counts: Record<string, number>): Promise<unknown> {
     const created: Promise<ScriptHost>[] = [];
     for (const [service, count] of Object.entries(counts)) {
@@ -93,7 +122,8 @@ export class ScriptHosts {
 
   /** A container of `service` that runs nothing now; marked busy until `release`. */
   async acquire(service: string): Promise<ScriptHost> {
-    const slot = this.slots.find((s) => s.service === service && !s.busy) ?? this.add(service);
+    const pool = this.poolOf(service);
+    const slot = this.slots.find((s) => s.service === pool && !s.busy) ?? this.add(pool);
     slot.busy = true;
     try {
       return await slot.ready;

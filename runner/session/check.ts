@@ -88,19 +88,23 @@ async function runCheckKind(ctx: CheckContext, spec: CheckSpec): Promise<CheckOu
   }
 }
 
-/** How many containers of each student service the checks run at once. */
-export function hostsNeeded(lab: Lab, specs: Lab['checks']): Record<string, number> {
+/**
+ * How many containers of each pool of student services (see run/hosts.ts) the checks run at once;
+ * `poolOf` says which pool a service's scripts run in.
+ */
+export function hostsNeeded(lab: Lab, specs: Lab['checks'], poolOf: (service: string) => string = (s) => s): Record<string, number> {
   const counts: Record<string, number> = {};
   const need = (service: string | undefined, n: number): void => {
     if (service) counts[service] = Math.max(counts[service] ?? 0, n);
   };
-  const consumer = lab.scripts.consumer?.service;
-  const producer = lab.scripts.producer?.service;
+  const pool = (service: string | undefined): string | undefined => (service === undefined ? undefined : poolOf(service));
+  const consumer = pool(lab.scripts.consumer?.service);
+  const producer = pool(lab.scripts.producer?.service);
   const consumerKinds = new Set(['delivery', 'sharing', 'latency', 'blocking', 'restart', 'address', 'static']);
   for (const spec of specs) {
     if (consumerKinds.has(spec.kind)) need(consumer, spec.replicas ?? 1);
     if (spec.kind === 'producer') need(producer, 1);
-    // address runs a producer while a consumer waits: two containers when both share a service.
+    // address runs a producer while a consumer waits: two containers when both share a pool.
     if (spec.kind === 'address') need(producer, producer === consumer ? 2 : 1);
   }
   return counts;
@@ -137,7 +141,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
   // The containers the scripts run in start while the grader connects: one per replica that
   // runs at the same time as another of its service.
   const hosts = new ScriptHosts(env);
-  const warming = hosts.warm(hostsNeeded(lab, specs)).catch(() => undefined);
+  const warming = hosts.warm(hostsNeeded(lab, specs, (s) => hosts.poolOf(s))).catch(() => undefined);
   const wire = new WireLog();
   const following = new AbortController();
   const recording = runtime.followLines(env.recorder.containerId, (line) => line.stream === 'stdout' && wire.feed(line.text), {

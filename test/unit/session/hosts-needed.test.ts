@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findLab } from '../../../runner/lab/registry.js';
+import { hostPools } from '../../../runner/run/hosts.js';
 import { hostsNeeded } from '../../../runner/session/check.js';
 
 describe('hostsNeeded: containers started ahead for the scripts, one per replica running at once', () => {
@@ -17,5 +18,28 @@ describe('hostsNeeded: containers started ahead for the scripts, one per replica
     const lab = await findLab('exercise-2');
     expect(hostsNeeded(lab, lab.checks.filter((c) => c.kind === 'producer'))).toEqual({ python1: 1 });
     expect(hostsNeeded(lab, lab.checks.filter((c) => c.kind === 'persistence'))).toEqual({});
+  });
+
+  it('exercise-2 with python1 and python2 in one pool: two containers in all, for two consumers or a producer beside a consumer', async () => {
+    const lab = await findLab('exercise-2');
+    const pool = (s: string): string => (s === 'python2' ? 'python1' : s);
+    expect(hostsNeeded(lab, lab.checks, pool)).toEqual({ python1: 2 });
+    expect(hostsNeeded(lab, lab.checks.filter((c) => c.kind === 'address'), pool)).toEqual({ python1: 2 });
+    expect(hostsNeeded(lab, lab.checks.filter((c) => c.kind === 'producer' || c.id === 'delivery-one-consumer'), pool)).toEqual({ python1: 1 });
+  });
+});
+
+describe('hostPools: services whose script containers would be the same share a pool', () => {
+  const env = (vars: Record<string, string>) => ({ environment: vars });
+  it('the same prepared image and environment (in any order) is one pool, named after the first service', () => {
+    const pools = hostPools(
+      { 'redis-db': env({}), python1: env({ A: '1', B: '2' }), python2: env({ B: '2', A: '1' }) },
+      { python1: 'labs-prepared:abc', python2: 'labs-prepared:abc' },
+    );
+    expect(pools).toEqual({ python1: 'python1', python2: 'python1' });
+  });
+  it('another environment value or another image is another pool; services without an image (Redis) have none', () => {
+    expect(hostPools({ a: env({ A: '1' }), b: env({ A: '2' }) }, { a: 'img', b: 'img' })).toEqual({ a: 'a', b: 'b' });
+    expect(hostPools({ a: env({}), b: env({}), r: env({}) }, { a: 'img1', b: 'img2' })).toEqual({ a: 'a', b: 'b' });
   });
 });
