@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { LabsError } from '../errors.js';
 import type { Lab, ServiceSpec } from '../lab/types.js';
-import { type ArchiveEntry, tarArchive } from './archive.js';
+import { type ArchiveEntry, ownedDirectories, tarArchive } from './archive.js';
 import type { Confinement, DockerRuntime } from './docker.js';
 import { type ImageEvent, ensureImage, prepareServiceImages } from './images.js';
 import { Label, type SessionIdentity, resourceName, sessionLabels } from './labels.js';
@@ -128,9 +128,13 @@ async function startRedis(
     volumes.push({ source: name, target: mount.target, readOnly: mount.readOnly });
   }
   // A student's ./data is theirs, so writable by the user Redis runs as; a fresh volume is root's.
-  if (service.user && volumes.length) await chownVolumes(options, service, volumes);
+  // A numeric user is given the volumes through the copy API before Redis first starts (no
+  // container of its own); a user name only the image knows, by chown in a helper container.
+  const numeric = service.user && volumes.length ? /^(\d+)(?::(\d+))?$/.exec(service.user) : null;
+  if (service.user && volumes.length && !numeric) await chownVolumes(options, service, volumes);
   const handle: RedisHandle = { service, containerId: '', hostPort: 0, upstreamAlias, volumes };
-  await createRedisContainer(runtime, identity, handle, network, graderNetwork, options.signal);
+  const owner = numeric ? { uid: Number(numeric[1]), gid: Number(numeric[2] ?? numeric[1]) } : undefined;
+  await createRedisContainer(runtime, identity, handle, network, graderNetwork, options.signal, owner);
   return handle;
 }
 
@@ -142,6 +146,8 @@ export async function createRedisContainer(
   network: string,
   graderNetwork: string = resourceName(identity, 'grader'),
   signal?: AbortSignal,
+  /** Gives the volumes to this owner before Redis starts. */
+  volumeOwner?: { uid: number; gid: number },
 ): Promise<void> {
   const { service } = handle;
   const id = await runtime.createContainer({
@@ -158,6 +164,7 @@ export async function createRedisContainer(
     publishRandom: [6379],
   });
   await runtime.connectNetwork(network, id, { aliases: [handle.upstreamAlias] });
+  if (volumeOwner) await runtime.putArchive(id, '/', await ownedDirectories(handle.volumes.map((v) => v.target), volumeOwner.uid, volumeOwner.gid));
   await runtime.startContainer(id, `service ${service.name}`);
   handle.containerId = id;
   handle.hostPort = await runtime.hostPort(id, 6379);
@@ -228,14 +235,46 @@ async function copyFiles(options: IsolatedOptions, image: string): Promise<strin
   return volume;
 }
 
+/** Orders IPv4 addresses numerically. */
+export function compareIPv4(a: string, b: string): number {
+  const n = (ip: string): number => ip.split('.').reduce((sum, part) => sum * 256 + Number(part), 0);
+  return n(a) - n(b);
+}
+
 /**
- * Gives the recorder (`redis-db`) a new address: the engine hands a freed address to the next
- * container, so a placeholder takes the old one before the recorder reconnects.
+ * Gives the recorder (`redis-db`) a new address. The engine hands out the lowest free address, so
+ * a container reconnected alone gets its old one back. Instead the recorder trades places with the
+ * real Redis (only the recorder reaches it on this network, by its alias; the grader reaches it
+ * through the other network): both leave, and the one whose address is lower comes back second,
+ * so the recorder takes Redis's address, or one lower. Should the engine hand out addresses another
+ * way and the recorder still come back where it was, a placeholder container takes that address
+ * and the recorder reconnects once more.
  */
 export async function moveRecorder(env: IsolatedEnvironment): Promise<{ from: string; to: string }> {
+  const { runtime, network } = env;
+  const id = env.recorder.containerId;
+  const redis = env.redis.containerId;
+  const [from, other] = await Promise.all([id, redis].map(async (c) => (await runtime.inspectContainer(c)).ip[network] ?? ''));
+  await runtime.disconnectNetwork(network, id);
+  await runtime.disconnectNetwork(network, redis);
+  const recorderBack = (): Promise<void> => runtime.connectNetwork(network, id, { aliases: [env.lab.redisService] });
+  const redisBack = (): Promise<void> => runtime.connectNetwork(network, redis, { aliases: [env.redis.upstreamAlias] });
+  if (other && compareIPv4(other, from!) < 0) {
+    await recorderBack();
+    await redisBack();
+  } else {
+    await redisBack();
+    await recorderBack();
+  }
+  let to = (await runtime.inspectContainer(id)).ip[network] ?? '';
+  if (to === from) to = await moveWithPlaceholder(env);
+  if (!to || to === from) throw new LabsError('DOCKER_FAILED', `could not move ${env.lab.redisService} to a new address (still ${from})`, { hint: 'this is a bug in labs' });
+  return { from: from!, to };
+}
+
+async function moveWithPlaceholder(env: IsolatedEnvironment): Promise<string> {
   const { runtime, identity, network } = env;
   const id = env.recorder.containerId;
-  const from = (await runtime.inspectContainer(id)).ip[network] ?? '';
   await runtime.disconnectNetwork(network, id);
   const placeholder = await runtime.createContainer({
     name: resourceName(identity, `placeholder-${randomBytes(3).toString('hex')}`),
@@ -248,7 +287,5 @@ export async function moveRecorder(env: IsolatedEnvironment): Promise<{ from: st
   });
   await runtime.startContainer(placeholder, 'an address placeholder');
   await runtime.connectNetwork(network, id, { aliases: [env.lab.redisService] });
-  const to = (await runtime.inspectContainer(id)).ip[network] ?? '';
-  if (!to || to === from) throw new LabsError('DOCKER_FAILED', `could not move ${env.lab.redisService} to a new address (still ${from})`, { hint: 'this is a bug in labs' });
-  return { from, to };
+  return (await runtime.inspectContainer(id)).ip[network] ?? '';
 }
