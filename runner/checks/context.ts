@@ -134,6 +134,28 @@ export async function runProducer(ctx: CheckContext, name: string, args: string[
   return { run, exit: await run.exited };
 }
 
+/**
+ * Waits until Redis has no client but the grader: every connection of the scripts stopped so far
+ * is gone from Redis too. A consumer killed in a blocking pop leaves that pop in Redis until the
+ * recorder has closed its side; a message put before then is handed to a connection nobody reads
+ * (under load this took long enough to lose the first message of the next check). Resolves with
+ * whether it happened within `timeoutMs`; a Redis that refuses CLIENT is not waited for.
+ */
+export async function untilClientsGone(ctx: CheckContext, timeoutMs = 3000): Promise<boolean> {
+  return waitFor(
+    async () => {
+      try {
+        return (await ctx.probe.otherClients()) === 0;
+      } catch {
+        return true;
+      }
+    },
+    timeoutMs,
+    ctx.signal,
+    25,
+  );
+}
+
 /** The grader puts messages on the queue itself, one RPUSH each, and notes when. */
 export async function enqueue(ctx: CheckContext, messages: string[]): Promise<{ id: string; t: number }[]> {
   const sent: { id: string; t: number }[] = [];

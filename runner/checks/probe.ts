@@ -19,6 +19,8 @@ export interface Probe {
   persistence: () => Promise<{ settled: boolean }>;
   /** Redis's LASTSAVE: when it last saved to disk, in seconds since the epoch. */
   lastSave: () => Promise<number>;
+  /** How many clients Redis has besides the grader's own: the recorder's connections for the scripts. */
+  otherClients: () => Promise<number>;
   close: () => Promise<void>;
 }
 
@@ -84,6 +86,12 @@ export async function openProbe(port: number, host = '127.0.0.1'): Promise<Probe
       const info = await (await client(0)).info('persistence');
       const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
       return { settled: field('rdb_changes_since_last_save') === 0 && field('rdb_bgsave_in_progress') === 0 };
+    },
+    otherClients: async () => {
+      const own = new Set<string>();
+      for (const c of clients.values()) own.add(String(await c.client('ID')));
+      const list = String(await (await client(0)).client('LIST'));
+      return list.split('\n').filter((line) => line.trim() && !own.has(/(?:^| )id=(\d+)/.exec(line)?.[1] ?? '')).length;
     },
     close: async () => {
       for (const c of clients.values()) c.disconnect();

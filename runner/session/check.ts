@@ -5,7 +5,7 @@
 import { lstat, readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { codecFor } from '../checks/codec.js';
-import { type CheckContext, defaultQueue } from '../checks/context.js';
+import { type CheckContext, defaultQueue, untilClientsGone } from '../checks/context.js';
 import { phrasings } from '../checks/diagnose.js';
 import { checkKindRunners } from '../checks/kinds/index.js';
 import { openProbe, redisRefusal } from '../checks/probe.js';
@@ -175,9 +175,10 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
         results.push(result);
         options.onCheck?.({ id: spec.id, title, phase: 'end', result });
       } finally {
-        // Whatever a check left running ends with it.
+        // Whatever a check left running ends with it, and its connections with it, before the next.
         const runs = ctx.runs.splice(0);
         await Promise.all(runs.map((run) => run.stop().catch(() => undefined)));
+        if (runs.length) await untilClientsGone(ctx).catch(() => false);
       }
     }
     return buildReport(lab.id, seed, results);

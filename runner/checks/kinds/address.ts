@@ -3,7 +3,7 @@
  * hard-coded IP address fails, one cached from an earlier run too.
  */
 import type { CheckSpec } from '../../lab/types.js';
-import { type CheckContext, enqueue, runProducer, settled } from '../context.js';
+import { type CheckContext, enqueue, runProducer, settled, untilClientsGone } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { moveRecorder } from '../../provision/isolated.js';
 import { diagnoseReplicas, printedIds, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
@@ -30,6 +30,9 @@ async function round(ctx: CheckContext, label: string, count: number): Promise<{
 export async function addressCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
   const count = Math.max(2, Math.floor((spec.messages ?? 10) / 2));
   const before = await round(ctx, 'before-move', count);
+  // The first round's connections must be gone from Redis before the move cuts them off: one left
+  // waiting in a blocking pop would take the first message of the second round with it.
+  await untilClientsGone(ctx);
   const moved = await moveRecorder(ctx.env);
   const after = await round(ctx, 'after-move', count);
   const passed = before.printed === count && after.printed === count;

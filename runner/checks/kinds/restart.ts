@@ -4,7 +4,7 @@
  * consumer killed mid-work survives.)
  */
 import type { CheckSpec } from '../../lab/types.js';
-import { type CheckContext, enqueue, waitFor } from '../context.js';
+import { type CheckContext, enqueue, untilClientsGone } from '../context.js';
 import { firstFew } from '../diagnose.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { diagnoseReplicas, judge, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
@@ -18,7 +18,7 @@ export async function restartCheck(ctx: CheckContext, spec: CheckSpec): Promise<
   await untilPrinted(ctx, [first!], warmup, 3000, 5000);
   // Killed while idle, and gone from Redis's point of view before anything is queued.
   const firstExit = await first!.stop();
-  await waitFor(() => ctx.wire.connectionsOf(first!.name).every((c) => c.closedAt !== undefined), 3000, ctx.signal);
+  await untilClientsGone(ctx);
   const whileDown = await enqueue(ctx, Array.from({ length: total }, () => ctx.tokens.next()));
   const [second] = await startConsumers(ctx, 1, 'consumer-after');
   await untilPrinted(ctx, [second!], whileDown, 2000, 10_000);
