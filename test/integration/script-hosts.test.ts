@@ -6,16 +6,12 @@
  */
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findLab } from '../../runner/lab/registry.js';
-import { resolveServices } from '../../runner/lab/compose.js';
-import { DockerRuntime } from '../../runner/provision/docker.js';
-import { type IsolatedEnvironment, confinement, provisionIsolated } from '../../runner/provision/isolated.js';
+import type { IsolatedEnvironment } from '../../runner/provision/isolated.js';
 import { removeSession } from '../../runner/provision/teardown.js';
-import { removeHostRules } from '../../runner/provision/firewall.js';
+import { exercise1Environment, removeEnvironment, runtime } from '../helpers/isolated.js';
 import { ScriptHosts } from '../../runner/run/hosts.js';
 import { type ScriptRun, startScript } from '../../runner/run/script.js';
 
-const runtime = new DockerRuntime();
 let env: IsolatedEnvironment;
 let hosts: ScriptHosts;
 const session = `hosts${Date.now().toString(36)}`;
@@ -29,22 +25,12 @@ const hostContainers = async (): Promise<string[]> =>
   (await execa('docker', ['ps', '-q', '--filter', `label=labs.session=${session}`, '--filter', 'label=labs.role=script-host'])).stdout.split('\n').filter(Boolean);
 
 beforeAll(async () => {
-  const lab = await findLab('exercise-1');
-  env = await provisionIsolated({
-    runtime,
-    lab,
-    services: await resolveServices(lab, lab.templatesDir),
-    identity: { lab: lab.id, session, mode: 'check', owner: 'test' },
-    files: [{ path: 'hello.txt', data: Buffer.from('hi\n') }],
-    confine: confinement,
-    recorderImage: 'node:20',
-  });
+  env = await exercise1Environment(session, [{ path: 'hello.txt', data: Buffer.from('hi\n') }]);
   hosts = new ScriptHosts(env);
 }, 120_000);
 
 afterAll(async () => {
-  await removeSession(runtime, session);
-  await removeHostRules((s) => s === session);
+  await removeEnvironment(session);
 });
 
 describe('script hosts', () => {

@@ -11,16 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckContext } from '../../runner/checks/context.js';
 import { sleep, untilClientsGone } from '../../runner/checks/context.js';
 import { type Probe, openProbe } from '../../runner/checks/probe.js';
-import { findLab } from '../../runner/lab/registry.js';
-import { resolveServices } from '../../runner/lab/compose.js';
-import { DockerRuntime } from '../../runner/provision/docker.js';
-import { type IsolatedEnvironment, confinement, provisionIsolated } from '../../runner/provision/isolated.js';
-import { removeSession } from '../../runner/provision/teardown.js';
-import { removeHostRules } from '../../runner/provision/firewall.js';
+import type { IsolatedEnvironment } from '../../runner/provision/isolated.js';
+import { exercise1Environment, removeEnvironment } from '../helpers/isolated.js';
 import { ScriptHosts } from '../../runner/run/hosts.js';
 import { startScript } from '../../runner/run/script.js';
 
-const runtime = new DockerRuntime();
 const session = `stale${Date.now().toString(36)}`;
 const queue = 'hotqueue:queue';
 let env: IsolatedEnvironment;
@@ -28,16 +23,7 @@ let hosts: ScriptHosts;
 let probe: Probe;
 
 beforeAll(async () => {
-  const lab = await findLab('exercise-1');
-  env = await provisionIsolated({
-    runtime,
-    lab,
-    services: await resolveServices(lab, lab.templatesDir),
-    identity: { lab: lab.id, session, mode: 'check', owner: 'test' },
-    files: [],
-    confine: confinement,
-    recorderImage: 'node:20',
-  });
+  env = await exercise1Environment(session);
   hosts = new ScriptHosts(env);
   probe = await openProbe(env.redis.hostPort);
 }, 120_000);
@@ -45,8 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await probe?.close();
   await execa('docker', ['unpause', env.recorder.containerId], { reject: false });
-  await removeSession(runtime, session);
-  await removeHostRules((s) => s === session);
+  await removeEnvironment(session);
 });
 
 const blockedClients = async (): Promise<number> => {
