@@ -34,7 +34,10 @@ export async function benchCheck({ runs = Number(process.env.BENCH_RUNS ?? 10), 
   const lab = await findLab('exercise-1');
   const dir = mkdtempSync(join(tmpdir(), 'labs-bench-'));
   cpSync(join(lab.templatesDir, 'solution'), dir, { recursive: true });
-  const idleMs = lab.checks.reduce((sum, c) => sum + ((c.kind === 'latency' || c.kind === 'blocking') ? (c.idle_ms ?? 3000) : 0), 0);
+  // The blocking check judges the latency check's idle window when it has the same length (and the
+  // consumer waited quietly, as the reference solution does): one window, not two.
+  const windows = lab.checks.filter((c) => c.kind === 'latency' || c.kind === 'blocking').map((c) => c.idle_ms ?? 3000);
+  const idleMs = [...new Set(windows)].reduce((sum, ms) => sum + ms, 0);
   try {
     await runCheckSession({ runtime, lab, dir }); // warm: prepared images
     const times = [];
@@ -52,7 +55,7 @@ export async function benchCheck({ runs = Number(process.env.BENCH_RUNS ?? 10), 
       name: 'labs check exercise-1 (warm images)',
       figures: [
         `median wall time over ${runs} runs: ${(m / 1000).toFixed(2)} s (min ${(Math.min(...times) / 1000).toFixed(2)}, max ${(Math.max(...times) / 1000).toFixed(2)})`,
-        `deliberate idle waits (latency + blocking): ${(idleMs / 1000).toFixed(1)} s; the rest: ${(work / 1000).toFixed(2)} s; goal ${(goalMs / 1000).toFixed(1)} s + idle (${work <= goalMs ? 'met' : 'NOT met'})`,
+        `deliberate idle waits (latency, whose idle window blocking judges too): ${(idleMs / 1000).toFixed(1)} s; the rest: ${(work / 1000).toFixed(2)} s; goal ${(goalMs / 1000).toFixed(1)} s + idle (${work <= goalMs ? 'met' : 'NOT met'})`,
         `by hand with the docker CLI (network, Redis, consumer, producer of 50, remove; one run, no idle checks): ${(median(manual) / 1000).toFixed(2)} s`,
         `ratio, labs check without its idle waits / by hand: ${(work / median(manual)).toFixed(2)} (labs check also runs 4 checks: producer, delivery of 50, latency, blocking)`,
       ],
