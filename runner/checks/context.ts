@@ -167,10 +167,14 @@ export async function enqueue(ctx: CheckContext, messages: string[]): Promise<{ 
   return sent;
 }
 
+/** `run` waits in a blocking pop that Redis has not served yet, on a connection still open. */
+export function inBlockingPop(ctx: CheckContext, run: ScriptRun): boolean {
+  return ctx.wire.connectionsOf(run.name).some((c) => c.waitingSince !== undefined && c.closedAt === undefined);
+}
+
 /** A run is waiting for messages: a blocking pop of it is outstanding, or it polled in the last 300 ms. */
 export function isWaiting(ctx: CheckContext, run: ScriptRun): boolean {
-  const connections = ctx.wire.connectionsOf(run.name).filter((c) => c.closedAt === undefined);
-  if (connections.some((c) => c.waitingSince !== undefined)) return true;
+  if (inBlockingPop(ctx, run)) return true;
   const now = Date.now();
   const recent = ctx.wire.commands.slice(-200).filter((c) => now - c.t < 300 && ctx.wire.runOf(c) === run.name);
   return recent.some((c) => /POP|LRANGE|LINDEX|LLEN/.test(c.name));

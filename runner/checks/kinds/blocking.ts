@@ -6,14 +6,9 @@
  */
 import type { CheckSpec } from '../../lab/types.js';
 import type { ScriptRun } from '../../run/script.js';
-import { type CheckContext, type IdleObservation, settled, sleep } from '../context.js';
+import { type CheckContext, type IdleObservation, inBlockingPop, settled, sleep } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { consumerFile, diagnoseReplicas, startConsumers, stopAll, waitUntilWaiting } from './consumers.js';
-
-/** `run` waits in a blocking pop that Redis has not served yet. */
-export function inBlockingPop(ctx: CheckContext, run: ScriptRun): boolean {
-  return ctx.wire.connectionsOf(run.name).some((c) => c.waitingSince !== undefined && c.closedAt === undefined);
-}
 
 /**
  * Watches `consumer` for `windowMs` while the queue stays empty (not at all once nothing more can

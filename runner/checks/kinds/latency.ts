@@ -3,9 +3,9 @@
  * idle window is kept for the blocking check, which asks its question of the same window.
  */
 import type { CheckSpec } from '../../lab/types.js';
-import { type CheckContext, enqueue, settled, waitFor } from '../context.js';
+import { type CheckContext, enqueue, inBlockingPop, settled, waitFor } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
-import { inBlockingPop, observeIdle } from './blocking.js';
+import { observeIdle } from './blocking.js';
 import { consumerFile, diagnoseReplicas, printedIds, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
 
 export async function latencyCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
