@@ -10,9 +10,11 @@ import { join } from 'node:path';
 import { type LabsError, isLabsError } from '../errors.js';
 import type { Lab } from '../lab/types.js';
 import type { DockerRuntime } from '../provision/docker.js';
-import { prune } from '../provision/teardown.js';
+import { removeHostRules } from '../provision/firewall.js';
+import { prune, removeSession } from '../provision/teardown.js';
 import { packageVersion } from '../paths.js';
 import { runCheckSession } from '../session/check.js';
+import { newSessionId } from '../workspace/state.js';
 import { type SubmissionFile, discoverSubmissions, loadSubmission, materialize } from './intake.js';
 import { writeOutputs } from './outputs.js';
 import { type GradeJob, type QueueConnection, openCoordinator } from './queue.js';
@@ -221,14 +223,23 @@ export async function gradeAttempt(sub: SubmissionInput, ctx: AttemptContext): P
   const finish = (rest: Pick<SubmissionResult, 'status'> & Partial<SubmissionResult>): SubmissionResult => ({ ...base, durationMs: Date.now() - started, finishedAt: new Date().toISOString(), ...rest });
   const timeout = AbortSignal.timeout(ctx.timeoutMs);
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
+  const session = newSessionId();
   const dir = await mkdtemp(join(tmpdir(), `labs-grade-${sub.student.replace(/[^a-zA-Z0-9_.-]/g, '_')}-`));
   try {
     await materialize(sub.files, dir);
-    const report = await runCheckSession({ runtime: ctx.runtime, lab: ctx.lab, dir, mode: 'grade', signal });
+    const checking = runCheckSession({ runtime: ctx.runtime, lab: ctx.lab, dir, mode: 'grade', signal, session });
+    const report = await endsWithin(checking, signal, stopGraceMs);
     return finish({ status: 'graded', report });
   } catch (error) {
+    // A session that did not end once stopped must not hold up the batch: its containers go now.
+    const abandoned = error instanceof Abandoned;
+    if (abandoned) {
+      const removing = Promise.all([removeSession(ctx.runtime, session), removeHostRules((s) => s === session)]);
+      await endsWithin(removing, AbortSignal.abort(), stopGraceMs).catch(() => undefined);
+    }
     if (ctx.signal?.aborted) return undefined;
-    if (timeout.aborted) return finish({ status: 'timeout', error: `grading took longer than ${ctx.timeoutMs} ms and was stopped` });
+    const stopped = abandoned ? `, and did not stop within ${stopGraceMs / 1000} s; its containers were removed` : ' and was stopped';
+    if (timeout.aborted) return finish({ status: 'timeout', error: `grading took longer than ${ctx.timeoutMs} ms${stopped}` });
     if (isLabsError(error) && (error.code === 'WORKSPACE_INVALID' || error.code === 'USAGE')) {
       // The submission itself is unusable (an invalid compose file): every check fails, with why.
       return finish({ status: 'graded', report: unusableReport(ctx.lab, error) });
@@ -237,6 +248,33 @@ export async function gradeAttempt(sub: SubmissionInput, ctx: AttemptContext): P
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** How long a stopped session may take to end (remove its containers) before it is let go. */
+export const stopGraceMs = 30_000;
+
+/** What `endsWithin` throws when the work went on too long after the stop. */
+export class Abandoned extends Error {
+  constructor(graceMs: number) {
+    super(`did not end within ${graceMs} ms of being stopped`);
+  }
+}
+
+/**
+ * `work`'s outcome; but once `signal` is aborted, `work` has `graceMs` to settle, after which
+ * this rejects with Abandoned and `work` is left to itself.
+ */
+export function endsWithin<T>(work: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => void (timer = setTimeout(() => reject(new Abandoned(graceMs)), graceMs));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
 }
 
 /** Retries infrastructure errors locally; after the last attempt the result says infra-error. */

@@ -3,7 +3,7 @@
  * else talks to `DockerRuntime`, whose methods speak the lab's language and whose failures are
  * LabsErrors that say which endpoint was tried and what to do next.
  */
-import { type Duplex, type Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { LabsError } from '../errors.js';
 import { type DockerEndpoint, describeEndpoint, resolveDockerEndpoint } from './connect.js';
@@ -347,25 +347,41 @@ export class DockerRuntime {
     )) as unknown as Readable;
     this.docker.modem.demuxStream(stream, out, err);
     await new Promise<void>((resolve) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      options.signal?.addEventListener('abort', () => {
+      const stop = (): void => {
         stream.destroy();
         resolve();
-      });
+      };
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      if (options.signal?.aborted) stop();
+      else options.signal?.addEventListener('abort', stop, { once: true });
     });
   }
 
   /** Runs a command in a running container and collects its output (bounded). */
-  async exec(id: string, cmd: string[], options: { user?: string; workingDir?: string; env?: Record<string, string> } = {}): Promise<ExecResult> {
+  async exec(id: string, cmd: string[], options: { user?: string; workingDir?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ExecResult> {
     const { exec, stream } = await this.startExec(id, cmd, options);
     const out = new Collector();
     const err = new Collector();
     this.docker.modem.demuxStream(stream, out.writable(), err.writable());
     await new Promise<void>((resolve, reject) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', reject);
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              stream.destroy();
+              reject(new LabsError('DOCKER_FAILED', `\`${cmd.join(' ').slice(0, 80)}\` in container ${id.slice(0, 12)} did not finish within ${options.timeoutMs} ms`, { hint: 'the engine or the container is overloaded; try again' }));
+            }, options.timeoutMs);
+      const end = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      stream.on('end', end);
+      stream.on('close', end);
+      stream.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
     });
     return { exitCode: await this.exitCodeOf(exec), stdout: out.text(), stderr: err.text() };
   }
@@ -388,7 +404,8 @@ export class DockerRuntime {
       return { exec, stream: (await exec.start({ hijack: true, stdin: false })) as Duplex };
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
-      if (status === 404 || status === 409) {
+      // 409 is also "paused": such a container still holds what runs in it.
+      if (status === 404 || (status === 409 && !/paused/i.test((error as Error).message))) {
         throw new LabsError('CONTAINER_GONE', `container ${id.slice(0, 12)} is not running`, { hint: 'it stopped or was removed; start it again', cause: error });
       }
       this.fail(error, 'starting a command');
@@ -534,17 +551,25 @@ export class DockerRuntime {
     });
     this.docker.modem.demuxStream(stream, lines.out, lines.err);
     await new Promise<void>((resolve) => {
+      const signal = options.signal;
+      let ended = false;
       const done = (): void => {
+        if (ended) return;
+        ended = true;
+        signal?.removeEventListener('abort', stop);
         lines.end();
         resolve();
+      };
+      const stop = (): void => {
+        stream.destroy();
+        done();
       };
       stream.on('end', done);
       stream.on('close', done);
       stream.on('error', done);
-      options.signal?.addEventListener('abort', () => {
-        stream.destroy();
-        done();
-      });
+      // Aborted while the engine was still answering: no abort event is coming any more.
+      if (signal?.aborted) stop();
+      else signal?.addEventListener('abort', stop, { once: true });
     });
     return { bytes: lines.bytes, truncated: lines.truncated };
   }
@@ -624,12 +649,17 @@ export interface OutputLineEvent {
   text: string;
 }
 
-/** Splits a command's two streams into lines, delivering at most `maxBytes` and counting the rest. */
+/**
+ * Splits a command's two streams into lines, delivering at most `maxBytes` and counting the rest.
+ * What arrives after `end` is dropped: a destroyed response can still hand over data it had read.
+ */
 class LineSplitter {
   bytes = 0;
   truncated = false;
   readonly out: Writable;
   readonly err: Writable;
+  private ended = false;
+  private readonly partial = { stdout: '', stderr: '' };
 
   constructor(
     private readonly maxBytes: number,
@@ -640,32 +670,26 @@ class LineSplitter {
   }
 
   end(): void {
-    this.out.end();
-    this.err.end();
+    if (this.ended) return;
+    this.ended = true;
+    for (const kind of ['stdout', 'stderr'] as const) if (this.partial[kind]) this.emit(kind, this.partial[kind]);
   }
 
   private splitter(kind: 'stdout' | 'stderr'): Writable {
-    let partial = '';
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const self = this;
-    return new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        self.bytes += chunk.length;
-        if (self.bytes > self.maxBytes) {
-          self.truncated = true;
-          callback();
-          return;
-        }
-        const lines = (partial + chunk.toString('utf8')).split('\n');
-        partial = lines.pop() ?? '';
-        for (const raw of lines) self.emit(kind, raw);
-        callback();
-      },
-      final(callback) {
-        if (partial) self.emit(kind, partial);
-        callback();
-      },
-    });
+    // A minimal Writable: demuxStream only calls write().
+    const write = (chunk: Buffer): boolean => {
+      if (this.ended) return true;
+      this.bytes += chunk.length;
+      if (this.bytes > this.maxBytes) {
+        this.truncated = true;
+        return true;
+      }
+      const lines = (this.partial[kind] + chunk.toString('utf8')).split('\n');
+      this.partial[kind] = lines.pop() ?? '';
+      for (const raw of lines) this.emit(kind, raw);
+      return true;
+    };
+    return { write } as unknown as Writable;
   }
 }
 

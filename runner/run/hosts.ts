@@ -55,6 +55,9 @@ const oomKills =
   '[ -r "$f" ] && while read -r k v; do [ "$k" = oom_kill ] && echo "oom_kill $v"; done < "$f"; done; :';
 export const cleanupCommand = ['/bin/sh', '-c', `${killAll}; ${oomKills}`];
 
+/** The kill loop is bounded at about 3 s; beyond this the engine or the container is stuck. */
+const cleanupTimeoutMs = 30_000;
+
 /** The out-of-memory kill count `cleanupCommand` printed, if any. */
 export function parseOomKills(stdout: string): number | undefined {
   const match = /^oom_kill (\d+)$/m.exec(stdout);
@@ -176,15 +179,18 @@ export class ScriptHosts {
    */
   async cleanup(host: ScriptHost): Promise<{ oomKilled: boolean }> {
     try {
-      const result = await this.env.runtime.exec(host.containerId, cleanupCommand, { user: studentUser });
+      const result = await this.env.runtime.exec(host.containerId, cleanupCommand, { user: studentUser, timeoutMs: cleanupTimeoutMs });
       const kills = parseOomKills(result.stdout) ?? 0;
       const before = host.oomKills;
       host.oomKills = kills;
       return { oomKilled: kills > before };
     } catch (error) {
-      // A container that is gone runs nothing; anything else is the engine's failure.
-      if (!(isLabsError(error) && error.code === 'CONTAINER_GONE')) throw error;
-      return { oomKilled: false };
+      // A container that is gone runs nothing.
+      if (isLabsError(error) && error.code === 'CONTAINER_GONE') return { oomKilled: false };
+      // Anything else is the engine's failure, and what runs in the container may still run: the
+      // container goes down with it, so that the run ends (its container is replaced).
+      await this.env.runtime.killContainer(host.containerId).catch(() => undefined);
+      throw error;
     }
   }
 

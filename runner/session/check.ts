@@ -8,11 +8,11 @@ import { codecFor } from '../checks/codec.js';
 import { type CheckContext, defaultQueue, untilClientsGone } from '../checks/context.js';
 import { phrasings } from '../checks/diagnose.js';
 import { checkKindRunners } from '../checks/kinds/index.js';
-import { openProbe, redisRefusal } from '../checks/probe.js';
+import { type Probe, openProbe, redisRefusal } from '../checks/probe.js';
 import { type CheckOutcome, outcome } from '../checks/outcome.js';
 import { newSeed, seededRandom, tokenSource } from '../checks/tokens.js';
 import { WireLog } from '../checks/wire.js';
-import { LabsError, isLabsError } from '../errors.js';
+import { LabsError } from '../errors.js';
 import { type CheckReport, type CheckResult, buildReport, scoreCheck } from '../grade/score.js';
 import { resolveServices } from '../lab/compose.js';
 import type { CheckSpec, Lab } from '../lab/types.js';
@@ -42,6 +42,8 @@ export interface CheckSessionOptions {
   onCheck?: (event: { id: string; title: string; phase: 'start' } | { id: string; title: string; phase: 'end'; result: CheckResult }) => void;
   /** The recorder runs on Node.js; any image with it will do. */
   recorderImage?: string;
+  /** The session's id, its resources' label (default: a new one). */
+  session?: string;
 }
 
 const skipped = new Set(['.labs', '.git', 'data', 'node_modules', '__pycache__', '.venv', 'venv']);
@@ -126,7 +128,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
   await runtime.ping();
   const services = await resolveServices(lab, options.dir);
   const files = await readSubmission(options.dir);
-  const identity = { lab: lab.id, session: newSessionId(), mode: options.mode ?? 'check', owner: currentOwner() } as const;
+  const identity = { lab: lab.id, session: options.session ?? newSessionId(), mode: options.mode ?? 'check', owner: currentOwner() } as const;
   const env = await provisionIsolated({
     runtime,
     lab,
@@ -144,26 +146,32 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
   const warming = hosts.warm(hostsNeeded(lab, specs, (s) => hosts.poolOf(s))).catch(() => undefined);
   const wire = new WireLog();
   const following = new AbortController();
-  const recording = runtime.followLines(env.recorder.containerId, (line) => line.stream === 'stdout' && wire.feed(line.text), {
-    maxBytes: 512 * 1024 * 1024,
-    signal: following.signal,
-  });
-  const ctx: CheckContext = {
-    lab,
-    env,
-    hosts,
-    probe: await openProbe(env.redis.hostPort),
-    wire,
-    tokens: tokenSource(random),
-    codec: codecFor(lab.runtime),
-    phrasing: lab.runtime === 'node' ? phrasings.node : lab.files.some((f) => f.role === 'worker') ? phrasings.worker : phrasings.consume,
-    queue: defaultQueue,
-    signal: options.signal,
-    scriptTimeoutMs: options.scriptTimeoutMs ?? 15_000,
-    runs: [],
-  };
+  // Every verdict reads the recorder's log: a session that lost it grades nothing (an infra error).
+  let recordingFailed: unknown;
+  const recording = runtime
+    .followLines(env.recorder.containerId, (line) => line.stream === 'stdout' && wire.feed(line.text), {
+      maxBytes: 512 * 1024 * 1024,
+      signal: following.signal,
+    })
+    .catch((error: unknown) => void (recordingFailed = error));
   const results: CheckResult[] = [];
+  let probe: Probe | undefined;
   try {
+    probe = await openProbe(env.redis.hostPort);
+    const ctx: CheckContext = {
+      lab,
+      env,
+      hosts,
+      probe,
+      wire,
+      tokens: tokenSource(random),
+      codec: codecFor(lab.runtime),
+      phrasing: lab.runtime === 'node' ? phrasings.node : lab.files.some((f) => f.role === 'worker') ? phrasings.worker : phrasings.consume,
+      queue: defaultQueue,
+      signal: options.signal,
+      scriptTimeoutMs: options.scriptTimeoutMs ?? 15_000,
+      runs: [],
+    };
     for (const spec of specs) {
       options.signal?.throwIfAborted();
       const title = spec.title ?? spec.id;
@@ -181,15 +189,15 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
         if (runs.length) await untilClientsGone(ctx).catch(() => false);
       }
     }
+    if (recordingFailed !== undefined) throw recordingFailed;
     return buildReport(lab.id, seed, results);
   } catch (error) {
     if (options.signal?.aborted) throw new LabsError('INTERRUPTED', 'interrupted: the check was stopped and its containers removed', { cause: error });
-    if (isLabsError(error)) throw error;
     throw error;
   } finally {
     following.abort();
-    await Promise.all([recording.catch(() => undefined), warming, hosts.settle()]);
-    await ctx.probe.close().catch(() => undefined);
+    await Promise.all([recording, warming, hosts.settle()]);
+    await probe?.close().catch(() => undefined);
     await removeSession(runtime, identity.session);
     await removeHostRules((s) => s === identity.session);
   }

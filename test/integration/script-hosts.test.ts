@@ -84,6 +84,29 @@ describe('script hosts', () => {
     expect(await killed.exited).toMatchObject({ oomKilled: false, description: 'killed (SIGKILL, exit 137)' });
     expect(await (await py(hog)).exited).toMatchObject({ oomKilled: true });
   });
+
+  it('a run whose cleanup the engine refuses still ends: its container goes down, and the next run gets a new one', async () => {
+    const run = await py('import time; print("up", flush=True); time.sleep(600)', 'frozen');
+    await expect.poll(() => run.lines.length, { timeout: 10_000 }).toBe(1);
+    const addresses = async (id: string): Promise<string> => (await execa('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', id])).stdout;
+    let host = '';
+    for (const id of await hostContainers()) if ((await addresses(id)).split(' ').includes(run.address)) host = id;
+    expect(host).not.toBe('');
+    // A paused container refuses every command: the kill the cleanup runs in it cannot start.
+    await execa('docker', ['pause', host]);
+    const outcome = await Promise.race([
+      run.stop().then(
+        () => 'ended',
+        (error: Error) => `ended: ${error.message}`,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still running'), 10_000)),
+    ]);
+    expect(outcome).toMatch(/^ended: .*paused/);
+    const next = await py('print("next")');
+    expect(await next.exited).toMatchObject({ code: 0 });
+    expect(next.lines.map((l) => l.text)).toEqual(['next']);
+    expect(await hostContainers()).not.toContain(host);
+  });
 });
 
 describe('script hosts and teardown', () => {
