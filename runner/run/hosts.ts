@@ -53,7 +53,8 @@ export function runCommand(argv: string[]): string[] {
 const oomKills =
   'for f in /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control; do ' +
   '[ -r "$f" ] && while read -r k v; do [ "$k" = oom_kill ] && echo "oom_kill $v"; done < "$f"; done; :';
-export const cleanupCommand = ['/bin/sh', '-c', `${killAll}; ${oomKills}`];
+export const cleanupDone = 'labs-cleanup-done';
+export const cleanupCommand = ['/bin/sh', '-c', `${killAll}; ${oomKills}; echo ${cleanupDone}`];
 
 /** The kill loop is bounded at about 3 s; beyond this the engine or the container is stuck. */
 const cleanupTimeoutMs = 30_000;
@@ -71,6 +72,8 @@ export interface ScriptHost {
   address: string;
   /** Out-of-memory kills counted in it so far. */
   oomKills: number;
+  /** Taken down by the grader (see `cleanup`): replaced once released. */
+  killed?: boolean;
 }
 
 interface Slot {
@@ -140,7 +143,7 @@ export class ScriptHosts {
   release(host: ScriptHost, options: { replace?: boolean } = {}): void {
     const slot = this.slots.find((s) => s.host === host);
     if (!slot) return;
-    if (options.replace) {
+    if (options.replace || host.killed) {
       this.drop(slot);
       this.track(this.env.runtime.removeContainer(host.containerId).catch(() => undefined));
     } else {
@@ -180,18 +183,24 @@ export class ScriptHosts {
   async cleanup(host: ScriptHost): Promise<{ oomKilled: boolean }> {
     try {
       const result = await this.env.runtime.exec(host.containerId, cleanupCommand, { user: studentUser, timeoutMs: cleanupTimeoutMs });
-      const kills = parseOomKills(result.stdout) ?? 0;
-      const before = host.oomKills;
-      host.oomKills = kills;
-      return { oomKilled: kills > before };
+      if (result.stdout.includes(cleanupDone)) {
+        const kills = parseOomKills(result.stdout) ?? 0;
+        const before = host.oomKills;
+        host.oomKills = kills;
+        return { oomKilled: kills > before };
+      }
+      // It did not run to its end: a fork bomb holds every process slot, so the engine could not
+      // start it ("OCI runtime exec failed") or the shell could not fork ("Cannot fork").
     } catch (error) {
       // A container that is gone runs nothing.
       if (isLabsError(error) && error.code === 'CONTAINER_GONE') return { oomKilled: false };
-      // Anything else is the engine's failure, and what runs in the container may still run: the
-      // container goes down with it, so that the run ends (its container is replaced).
-      await this.env.runtime.killContainer(host.containerId).catch(() => undefined);
-      throw error;
+      if (!isLabsError(error)) throw error;
     }
+    // What runs in it may still run: the container goes down with it (and is replaced), so the
+    // run ends. Should the engine fail that too, the failure is the engine's.
+    host.killed = true;
+    await this.env.runtime.killContainer(host.containerId);
+    return { oomKilled: false };
   }
 
   /**
