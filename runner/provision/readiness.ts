@@ -2,6 +2,7 @@
  * Waiting until a service is ready, with a measured timeout: the error says how long was waited,
  * what the last attempt saw, and the container's last output when it stopped on its own.
  */
+import { connect } from 'node:net';
 import { LabsError } from '../errors.js';
 import type { ReadinessSpec } from '../lab/types.js';
 import type { DockerRuntime } from './docker.js';
@@ -59,6 +60,41 @@ export async function waitReady(
     }
     await clock.sleep(pollMs);
   }
+}
+
+/**
+ * Whether Redis answers PING with PONG at 127.0.0.1:`port` within `timeoutMs`, asked every 20 ms.
+ * Cheaper than a command in the container; a published port whose container does not listen yet
+ * accepts the connection and then closes it, which counts as no answer.
+ */
+export async function answersPing(port: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    signal?.throwIfAborted();
+    if (await pingOnce(port, Math.max(50, deadline - Date.now()))) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
+
+function pingOnce(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let answer = '';
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('latin1');
+      if (answer.includes('\r\n')) done(answer.startsWith('+PONG\r\n'));
+    });
+    socket.on('error', () => done(false));
+    socket.on('close', () => done(false));
+  });
 }
 
 /** Waits until a container prints a line on stdout that `matches`; NOT_READY with its last output otherwise. */
