@@ -243,3 +243,37 @@ describe('a submission that takes longer than its time', () => {
     expect(again.exitCode).toBe(0);
   });
 });
+
+describe('a submission the engine cannot grade (an image that is not there)', () => {
+  let root: string;
+  afterAll(async () => sweep(root));
+
+  it('is tried again, then recorded as infra-error with why, never as a zero; its neighbour is graded; a rerun tries it again', async () => {
+    root = await tempDir('labs-grade-infra-');
+    const solution2 = join(repoRoot, 'templates', 'exercise-2', 'solution');
+    for (const student of ['good', 'noimage']) {
+      await mkdir(join(root, 'subs', student), { recursive: true });
+      await cp(solution2, join(root, 'subs', student), { recursive: true });
+    }
+    const compose = join(root, 'subs', 'noimage', 'docker-compose.yml');
+    await writeFile(compose, (await readFile(compose, 'utf8')).replace(/(python1:\s*\n\s*image:) python:3\.10/, '$1 python:3.10-no-such-tag'));
+
+    const result = await labs(['grade', 'exercise-2', 'subs', '--out', 'out', '-j', '2'], { cwd: root, timeout: 300_000 });
+    expect(result.exitCode, String(result.stderr)).toBe(3);
+    expect(result.stdout).toMatch(/graded 1 \(0 unchanged since the last run\), infra-error 1, timeout 0/);
+    const rows = Object.fromEntries(parseCsv(await readFile(join(root, 'out', 'gradebook.csv'), 'utf8')).map((r) => [r.student, r]));
+    expect(rows.good).toMatchObject({ total: '10', status: 'graded' });
+    // Not a zero: every score of the row is empty.
+    expect(Object.entries(rows.noimage!).filter(([k]) => !['student', 'max', 'status'].includes(k)).every(([, v]) => v === '')).toBe(true);
+    expect(rows.noimage!.status).toBe('infra-error');
+    const line = (await readFile(join(root, 'out', 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { student: string; attempts: number; error?: string }).find((l) => l.student === 'noimage')!;
+    expect(line.attempts).toBe(3);
+    expect(line.error).toMatch(/python:3\.10-no-such-tag/);
+    expect(await readFile(join(root, 'out', 'feedback', 'noimage.md'), 'utf8')).toMatch(/not a grade/i);
+    expect(await labelled('container', 'labs.mode=grade')).toEqual([]);
+
+    const again = await labs(['grade', 'exercise-2', 'subs', '--out', 'out', '-j', '2'], { cwd: root, timeout: 300_000 });
+    expect(again.stderr).toMatch(/^2 submission\(s\): 1 to grade, 1 already graded/m);
+    expect(again.exitCode).toBe(3);
+  }, 600_000);
+});
