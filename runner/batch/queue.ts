@@ -163,6 +163,11 @@ export interface WorkerHandle {
   close: () => Promise<void>;
 }
 
+export type WorkerEvent =
+  | { type: 'active' | 'completed'; job: GradeJob }
+  /** `retried`: attempts are left, so the job goes back to the queue. */
+  | { type: 'failed'; job: GradeJob; detail: string; retried: boolean };
+
 /**
  * Grades jobs as they come. `grade` returns the result of a job, or throws a LabsError for an
  * infrastructure failure so that BullMQ retries it (on this or another worker).
@@ -171,7 +176,7 @@ export async function startWorker(
   connection: QueueConnection,
   concurrency: number,
   grade: (job: GradeJob, attempt: number) => Promise<SubmissionResult>,
-  onEvent: (event: { type: 'active' | 'completed' | 'failed'; job: GradeJob; detail?: string }) => void = () => {},
+  onEvent: (event: WorkerEvent) => void = () => {},
   lockMs = 30_000,
 ): Promise<WorkerHandle> {
   const worker = new Worker<GradeJob, SubmissionResult>(
@@ -190,7 +195,10 @@ export async function startWorker(
     },
   );
   worker.on('completed', (job: Job<GradeJob, SubmissionResult>) => onEvent({ type: 'completed', job: job.data }));
-  worker.on('failed', (job: Job<GradeJob, SubmissionResult> | undefined, error: Error) => job && onEvent({ type: 'failed', job: job.data, detail: error.message }));
+  worker.on('failed', (job: Job<GradeJob, SubmissionResult> | undefined, error: Error) => {
+    // attemptsMade already counts this failure.
+    if (job) onEvent({ type: 'failed', job: job.data, detail: error.message, retried: job.attemptsMade < (job.opts.attempts ?? 1) });
+  });
   worker.on('error', () => {});
   try {
     await withinConnectTime(worker.waitUntilReady());

@@ -8,7 +8,7 @@ import type { DockerRuntime } from '../provision/docker.js';
 import { prune } from '../provision/teardown.js';
 import { packageVersion } from '../paths.js';
 import { gradeAttempt, infraError, labHash } from './grade.js';
-import { type GradeJob, type QueueConnection, startWorker } from './queue.js';
+import { type GradeJob, type QueueConnection, type WorkerEvent, startWorker } from './queue.js';
 import type { SubmissionResult } from './types.js';
 
 export interface WorkerOptions {
@@ -20,7 +20,7 @@ export interface WorkerOptions {
   lockMs?: number;
   /** The first abort stops taking jobs and lets the ones in hand finish. */
   signal: AbortSignal;
-  onEvent?: (event: { type: 'ready' } | { type: 'active' | 'completed' | 'failed'; job: GradeJob; detail?: string }) => void;
+  onEvent?: (event: { type: 'ready' } | WorkerEvent) => void;
 }
 
 export async function runWorker(options: WorkerOptions): Promise<void> {

@@ -3,7 +3,7 @@
  * `labs worker` processes: every submission graded exactly once, and a worker killed mid-job leaves
  * its job to the other worker, graded once.
  */
-import { cp, mkdir, readFile, readdir } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -94,6 +94,39 @@ describe('labs grade --queue with two labs worker processes', () => {
     const result = await worker.process;
     expect(result.exitCode).toBe(0);
     expect(worker.log.at(-1)).toBe('labs worker: stopped');
+  });
+
+  it('a submission a worker cannot grade (its image is not there) is tried again, then recorded as infra-error, not a zero', async () => {
+    const worker = startWorker();
+    const ready = async (): Promise<boolean> => {
+      for (let t = 0; t < 20_000; t += 100) {
+        if (worker.log.some((l) => l.startsWith('labs worker: grading jobs from'))) return true;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return false;
+    };
+    expect(await ready()).toBe(true);
+    const sub = join(root, 'infra-subs', 'noimage');
+    await mkdir(sub, { recursive: true });
+    await cp(join(repoRoot, 'templates', 'exercise-2', 'solution'), sub, { recursive: true });
+    const compose = join(sub, 'docker-compose.yml');
+    await writeFile(compose, (await readFile(compose, 'utf8')).replace(/(python1:\s*\n\s*image:) python:3\.10/, '$1 python:3.10-no-such-tag'));
+
+    const result = await labs(['grade', 'exercise-2', join(root, 'infra-subs'), '--out', join(root, 'infra-out'), '--queue', url], { cwd: root, timeout: 300_000 });
+    expect(result.exitCode, String(result.stderr)).toBe(3);
+    expect(result.stdout).toMatch(/graded 0 \(0 unchanged since the last run\), infra-error 1, timeout 0/);
+    const [line] = (await readFile(join(root, 'infra-out', 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { status: string; attempts: number; error: string });
+    expect(line).toMatchObject({ status: 'infra-error', attempts: 3 });
+    expect(line!.error).toMatch(/^every attempt failed on the workers: .*python:3\.10-no-such-tag/);
+    expect((await readFile(join(root, 'infra-out', 'gradebook.csv'), 'utf8')).trimEnd().split('\n')[1]).toMatch(/^noimage,,\d+,(,)+infra-error$/);
+    // The worker said so each time, and that the third was the last.
+    const failures = worker.log.filter((l) => /! exercise-2 noimage: .*no-such-tag/.test(l));
+    expect(failures).toHaveLength(3);
+    expect(failures.slice(0, 2).every((l) => l.endsWith('(it will be retried)'))).toBe(true);
+    expect(failures[2]).toMatch(/\(no attempt left: the coordinator records it as infra-error\)$/);
+    worker.process.kill('SIGINT');
+    expect((await worker.process).exitCode).toBe(0);
+    expect(await labelled('container', 'labs.mode=grade')).toEqual([]);
   });
 
   it('an unreachable queue is an infrastructure error saying where (exit 3)', async () => {

@@ -17,7 +17,10 @@ export async function workerCommand(ctx: Context, opts: { queue: string; jobs?: 
       if (event.type === 'ready') writeLine(ctx.stderr, `labs worker: grading jobs from ${connection.host}:${connection.port}, ${jobs} at a time (Ctrl-C: finish the current ones and stop)`);
       else if (event.type === 'active') writeLine(ctx.stderr, `  … ${event.job.lab} ${event.job.student}`);
       else if (event.type === 'completed') writeLine(ctx.stderr, `  ${ctx.style.ok('✓')} ${event.job.lab} ${event.job.student}`);
-      else writeLine(ctx.stderr, `  ${ctx.style.warn('!')} ${event.job.lab} ${event.job.student}: ${event.detail ?? 'failed'} (it will be retried)`);
+      else if (event.type === 'failed') {
+        const next = event.retried ? 'it will be retried' : 'no attempt left: the coordinator records it as infra-error';
+        writeLine(ctx.stderr, `  ${ctx.style.warn('!')} ${event.job.lab} ${event.job.student}: ${event.detail} (${next})`);
+      }
     },
   });
   writeLine(ctx.stderr, 'labs worker: stopped');
