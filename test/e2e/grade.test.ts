@@ -277,3 +277,31 @@ describe('a submission the engine cannot grade (an image that is not there)', ()
     expect(again.exitCode).toBe(3);
   }, 600_000);
 });
+
+describe('the progress display', () => {
+  let root: string;
+  afterAll(async () => sweep(root));
+
+  it('is a live line (done/total, passing, ETA, what is being graded) on a terminal, and plain lines elsewhere', async () => {
+    root = await tempDir('labs-grade-progress-');
+    for (const student of ['ann', 'ben', 'cat']) {
+      await mkdir(join(root, 'subs', student), { recursive: true });
+      await cp(solution, join(root, 'subs', student), { recursive: true });
+    }
+    const { execa } = await import('execa');
+    const { bin } = await import('../helpers/labs.js');
+    // On a terminal (script gives the command one).
+    const tty = await execa('script', ['-qec', `node ${bin} grade exercise-1 subs --out out -j 2`, '/dev/null'], { cwd: root, reject: false, timeout: 300_000, env: { TERM: 'xterm', NO_COLOR: '1' } });
+    expect(tty.exitCode, tty.stdout).toBe(0);
+    const redraws = tty.stdout.split('\r\u001b[K').filter((part) => part.startsWith('['));
+    expect(redraws[0]).toMatch(/^\[0\/3\] passing 0 · ETA … · grading (ann|ben|cat)/);
+    expect(redraws.some((r) => /^\[1\/3\] passing 1 · ETA (\d+m)?\d+s · grading /.test(r))).toBe(true);
+    expect(tty.stdout).toMatch(/\[3\/3\] (ann|ben|cat) 10\/10 \(/);
+    expect(tty.stdout).toMatch(/✓ 3 result\(s\) in /);
+    // Not on a terminal: one plain line per submission, nothing redrawn.
+    const plain = await execa('node', [bin, 'grade', 'exercise-1', 'subs', '--out', 'out2', '-j', '2'], { cwd: root, reject: false, timeout: 300_000, env: { NO_COLOR: '1' } });
+    expect(plain.exitCode).toBe(0);
+    expect(plain.stderr).not.toContain('\r');
+    expect(plain.stderr.split('\n').filter((l) => /^ {2}\[\d\/3\] \w+ 10\/10 \(\d+\.\d s\)$/.test(l))).toHaveLength(3);
+  }, 600_000);
+});
