@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { pack } from 'tar-stream';
 import yazl from 'yazl';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labelled, labs, repoRoot, sweep, tempDir } from '../helpers/labs.js';
+import { bin, labelled, labs, repoRoot, sweep, tempDir } from '../helpers/labs.js';
 
 const solution = join(repoRoot, 'templates', 'exercise-1', 'solution');
 const fixtures = join(repoRoot, 'test', 'fixtures', 'submissions');
@@ -34,6 +35,14 @@ async function solutionFiles(): Promise<Record<string, Buffer>> {
   const files: Record<string, Buffer> = {};
   for (const name of await readdir(solution)) files[name] = await readFile(join(solution, name));
   return files;
+}
+
+/** `root`/subs/<student> for each student: a copy of `from` (the exercise-1 solution by default). */
+async function submissionsOf(root: string, students: string[], from = solution): Promise<void> {
+  for (const student of students) {
+    await mkdir(join(root, 'subs', student), { recursive: true });
+    await cp(from, join(root, 'subs', student), { recursive: true });
+  }
 }
 
 /** A zip; names with `..` are written as a same-length stand-in and patched in, as yazl refuses them. */
@@ -198,12 +207,7 @@ describe('Ctrl-C during labs grade', () => {
 
   it('stops gracefully: finished results kept, containers removed, exit 130; the next run grades the rest', async () => {
     root = await tempDir('labs-grade-int-');
-    for (const student of ['s1', 's2', 's3']) {
-      await mkdir(join(root, 'subs', student), { recursive: true });
-      await cp(solution, join(root, 'subs', student), { recursive: true });
-    }
-    const { execa } = await import('execa');
-    const { bin } = await import('../helpers/labs.js');
+    await submissionsOf(root, ['s1', 's2', 's3']);
     const run = execa('node', [bin, 'grade', 'exercise-1', 'subs', '--out', 'out', '-j', '1'], { cwd: root, reject: false, env: { NO_COLOR: '1' } });
     let log = '';
     run.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -228,8 +232,7 @@ describe('a submission that takes longer than its time', () => {
 
   it('is recorded as timeout, not as a grade: empty cells, exit 3; a rerun tries it again', async () => {
     root = await tempDir('labs-grade-timeout-');
-    await mkdir(join(root, 'subs', 'slow'), { recursive: true });
-    await cp(solution, join(root, 'subs', 'slow'), { recursive: true });
+    await submissionsOf(root, ['slow']);
     const result = await labs(['grade', 'exercise-1', 'subs', '--out', 'out', '--timeout', '3'], { cwd: root, timeout: 120_000 });
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toMatch(/graded 0 \(0 unchanged since the last run\), infra-error 0, timeout 1/);
@@ -251,10 +254,7 @@ describe('a submission the engine cannot grade (an image that is not there)', ()
   it('is tried again, then recorded as infra-error with why, never as a zero; its neighbour is graded; a rerun tries it again', async () => {
     root = await tempDir('labs-grade-infra-');
     const solution2 = join(repoRoot, 'templates', 'exercise-2', 'solution');
-    for (const student of ['good', 'noimage']) {
-      await mkdir(join(root, 'subs', student), { recursive: true });
-      await cp(solution2, join(root, 'subs', student), { recursive: true });
-    }
+    await submissionsOf(root, ['good', 'noimage'], solution2);
     const compose = join(root, 'subs', 'noimage', 'docker-compose.yml');
     await writeFile(compose, (await readFile(compose, 'utf8')).replace(/(python1:\s*\n\s*image:) python:3\.10/, '$1 python:3.10-no-such-tag'));
 
@@ -284,12 +284,7 @@ describe('the progress display', () => {
 
   it('is a live line (done/total, passing, ETA, what is being graded) on a terminal, and plain lines elsewhere', async () => {
     root = await tempDir('labs-grade-progress-');
-    for (const student of ['ann', 'ben', 'cat']) {
-      await mkdir(join(root, 'subs', student), { recursive: true });
-      await cp(solution, join(root, 'subs', student), { recursive: true });
-    }
-    const { execa } = await import('execa');
-    const { bin } = await import('../helpers/labs.js');
+    await submissionsOf(root, ['ann', 'ben', 'cat']);
     // On a terminal (script gives the command one).
     const tty = await execa('script', ['-qec', `node ${bin} grade exercise-1 subs --out out -j 2`, '/dev/null'], { cwd: root, reject: false, timeout: 300_000, env: { TERM: 'xterm', NO_COLOR: '1' } });
     expect(tty.exitCode, tty.stdout).toBe(0);
