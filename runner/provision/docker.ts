@@ -353,8 +353,7 @@ export class DockerRuntime {
       };
       stream.on('end', resolve);
       stream.on('close', resolve);
-      if (options.signal?.aborted) stop();
-      else options.signal?.addEventListener('abort', stop, { once: true });
+      onAbort(options.signal, stop);
     });
   }
 
@@ -477,11 +476,11 @@ export class DockerRuntime {
       const script = `p=$(cat ${pidFile} 2>/dev/null) && kill -TERM "$p" 2>/dev/null; sleep 1; kill -KILL "$p" 2>/dev/null; rm -f ${pidFile}`;
       this.exec(id, ['/bin/sh', '-c', script]).catch(() => {});
     };
-    options.signal?.addEventListener('abort', kill, { once: true });
+    const forget = onAbort(options.signal, kill);
     const wait = new Promise<number>((resolve, reject) => {
       const done = (): void => {
         options.stdin?.unpipe(stream);
-        options.signal?.removeEventListener('abort', kill);
+        forget();
         exec.inspect().then((info) => resolve(info.ExitCode ?? 0), reject);
       };
       stream.on('end', done);
@@ -551,12 +550,9 @@ export class DockerRuntime {
     });
     this.docker.modem.demuxStream(stream, lines.out, lines.err);
     await new Promise<void>((resolve) => {
-      const signal = options.signal;
-      let ended = false;
+      let forget = (): void => undefined;
       const done = (): void => {
-        if (ended) return;
-        ended = true;
-        signal?.removeEventListener('abort', stop);
+        forget();
         lines.end();
         resolve();
       };
@@ -567,9 +563,7 @@ export class DockerRuntime {
       stream.on('end', done);
       stream.on('close', done);
       stream.on('error', done);
-      // Aborted while the engine was still answering: no abort event is coming any more.
-      if (signal?.aborted) stop();
-      else signal?.addEventListener('abort', stop, { once: true });
+      forget = onAbort(options.signal, stop);
     });
     return { bytes: lines.bytes, truncated: lines.truncated };
   }
@@ -610,6 +604,19 @@ export class DockerRuntime {
       this.fail(error, doing);
     }
   }
+}
+
+/**
+ * Runs `stop` once `signal` aborts, or at once if it already has: a caller that was aborted while
+ * the engine was still answering gets no abort event any more. Returns what forgets the listener.
+ */
+function onAbort(signal: AbortSignal | undefined, stop: () => void): () => void {
+  if (signal?.aborted) {
+    stop();
+    return () => undefined;
+  }
+  signal?.addEventListener('abort', stop, { once: true });
+  return () => signal?.removeEventListener('abort', stop);
 }
 
 /** Accumulates a stream's text up to a bound, so a flood of output cannot exhaust memory. */
