@@ -43,6 +43,12 @@ export interface ContainerCreate {
   tty?: boolean;
   /** Containment for untrusted code (DESIGN.md, "Untrusted code"). */
   confine?: Confinement;
+  /** Capabilities kept on top of a confinement that drops all (run/supervisor.py needs three). */
+  capAdd?: string[];
+  /** Keep stdin open, for `attach`. */
+  openStdin?: boolean;
+  /** Keep no log of the container's output (what reads it attaches). */
+  noLog?: boolean;
   /** Publish these container ports on 127.0.0.1 at ports the engine picks. */
   publishRandom?: number[];
 }
@@ -195,9 +201,9 @@ export class DockerRuntime {
 
   // ---- networks and volumes -----------------------------------------------------------------
 
-  async createNetwork(name: string, labels: Record<string, string>, internal = false): Promise<string> {
+  async createNetwork(name: string, labels: Record<string, string>, internal = false, driverOptions?: Record<string, string>): Promise<string> {
     const network = await this.call(`creating network ${name}`, () =>
-      this.docker.createNetwork({ Name: name, Labels: labels, Internal: internal, CheckDuplicate: true }),
+      this.docker.createNetwork({ Name: name, Labels: labels, Internal: internal, CheckDuplicate: true, Options: driverOptions }),
     );
     return network.id;
   }
@@ -266,6 +272,8 @@ export class DockerRuntime {
         WorkingDir: spec.workingDir,
         Labels: spec.labels,
         Tty: spec.tty ?? false,
+        OpenStdin: spec.openStdin ?? false,
+        StdinOnce: false,
         ExposedPorts: exposed,
         HostConfig: {
           Binds: spec.binds,
@@ -275,6 +283,8 @@ export class DockerRuntime {
           AutoRemove: spec.autoRemove ?? false,
           Init: true,
           ...(spec.confine ? confinedHostConfig(spec.confine) : {}),
+          ...(spec.capAdd ? { CapAdd: spec.capAdd } : {}),
+          ...(spec.noLog ? { LogConfig: { Type: 'none', Config: {} } } : {}),
         },
         NetworkingConfig: spec.network
           ? { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases ?? [] } } }
@@ -494,6 +504,35 @@ export class DockerRuntime {
     await this.call('copying files into a container', () => this.docker.getContainer(id).putArchive(tar, { path }));
   }
 
+  /**
+   * Attaches to a created container's stdin, stdout and stderr (before it starts, so that nothing
+   * it prints is missed). `closed` resolves once its output ended: it exited, or was removed.
+   */
+  async attach(
+    id: string,
+    onStdout: (chunk: Buffer) => void,
+    onStderr: (chunk: Buffer) => void,
+  ): Promise<{ write: (data: string) => void; closed: Promise<void> }> {
+    const stream = (await this.call(`attaching to container ${id}`, () =>
+      this.docker.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }),
+    )) as unknown as Duplex;
+    const sink = (push: (chunk: Buffer) => void): Writable => ({ write: (chunk: Buffer) => (push(Buffer.from(chunk)), true) }) as unknown as Writable;
+    this.docker.modem.demuxStream(stream, sink(onStdout), sink(onStderr));
+    const closed = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+    let open = true;
+    void closed.then(() => (open = false));
+    return {
+      write: (data) => {
+        if (open) stream.write(data);
+      },
+      closed,
+    };
+  }
+
   async killContainer(id: string, signal = 'SIGKILL'): Promise<void> {
     try {
       await this.docker.getContainer(id).kill({ signal });
@@ -660,7 +699,7 @@ export interface OutputLineEvent {
  * Splits a command's two streams into lines, delivering at most `maxBytes` and counting the rest.
  * What arrives after `end` is dropped: a destroyed response can still hand over data it had read.
  */
-class LineSplitter {
+export class LineSplitter {
   bytes = 0;
   truncated = false;
   readonly out: Writable;

@@ -1,15 +1,23 @@
 /**
  * The containers student scripts run in. Starting a container costs the engine ~0.25 s of CPU (a
- * network namespace, the shim, the network hook); starting a command in a running one ~0.04 s. So
- * each replica of a student service is one long-lived, confined container, and every run of a
- * script in it is a command started there (`docker exec`), one run at a time:
+ * network namespace, the shim, the network hook); starting a command in a running one ~0.04 s; and
+ * a new Python interpreter ~0.1 s to import redis and hotqueue. So each replica of a student service
+ * is one long-lived, confined container, and every run of a script in it is started by the
+ * container's main process, the supervisor (run/supervisor.py), one run at a time:
  *
- * - The container's own process is the engine's init (reaping orphans) and `sleep`, as uid 65534.
- *   Student code runs as 1000:1000 and cannot signal them, so `kill -9 -1` from student code (or
- *   from the grader's cleanup) never takes the container down.
- * - Before a run, and after it ends or is stopped, every process of uid 1000 is killed and /tmp
- *   emptied: a run starts as clean as a fresh container would, and nothing of a stopped run can
- *   still pop a message.
+ * - PID 1 is the engine's init (reaping orphans); its child, the supervisor, is root with only the
+ *   capabilities to start runs as the student and to kill them (SETUID, SETGID, KILL), no new
+ *   privileges. Student code runs as 1000:1000 with no capability and cannot signal either, so
+ *   `kill -9 -1` from student code never takes the container down.
+ * - A run starts on a line to the supervisor's stdin; its output, its exit code and the kernel's
+ *   count of out-of-memory kills come back in frames the supervisor writes, which nothing the script
+ *   prints can forge. A Python script is forked from the supervisor, which has the lab's libraries
+ *   imported, unless a fresh interpreter could behave otherwise (see supervisor.py).
+ * - Before a run, and after it ends or is stopped, every other process is killed and /tmp emptied:
+ *   a run starts as clean as a fresh container would, and nothing of a stopped run can still pop a
+ *   message. A supervisor that does not answer (paused, starved) takes its container down with it.
+ * - An image without python3 gets the older way: the container's process is `sleep` as uid 65534,
+ *   and each run and each cleanup is a command started in the container (`docker exec`).
  * - Two replicas that run at the same time are two containers, so the recorder tells their
  *   connections apart by address; runs one after another in one container are told apart by time.
  * - A container that died is replaced; a run that ran out of memory is told apart by the kernel's
@@ -19,11 +27,12 @@
  *   and a batch starts one container fewer per submission.
  */
 import { randomBytes } from 'node:crypto';
-import { isLabsError } from '../errors.js';
-import type { OutputLineEvent } from '../provision/docker.js';
+import { LabsError, isLabsError } from '../errors.js';
+import type { ContainerCreate, OutputLineEvent } from '../provision/docker.js';
 import type { IsolatedEnvironment } from '../provision/isolated.js';
 import { studentUser } from '../provision/isolated.js';
 import { Label, resourceName, sessionLabels } from '../provision/labels.js';
+import { type SupervisedRun, SupervisorChannel, supervisorCapabilities, supervisorCommand } from './supervisor.js';
 
 /** The container's own processes run as this user, which student code (uid 1000) cannot signal. */
 export const keeperUser = '65534:65534';
@@ -58,6 +67,8 @@ export const cleanupCommand = ['/bin/sh', '-c', `${killAll}; ${oomKills}; echo $
 
 /** The kill loop is bounded at about 3 s; beyond this the engine or the container is stuck. */
 const cleanupTimeoutMs = 30_000;
+/** The supervisor's kill loop is bounded at about 3 s too; beyond this it is stuck (or paused). */
+const supervisedStopTimeoutMs = 8_000;
 
 /** The out-of-memory kill count `cleanupCommand` printed, if any. */
 export function parseOomKills(stdout: string): number | undefined {
@@ -74,6 +85,10 @@ export interface ScriptHost {
   oomKills: number;
   /** Taken down by the grader (see `cleanup`): replaced once released. */
   killed?: boolean;
+  /** Its main process starts and stops runs (run/supervisor.py); without it, each is a `docker exec`. */
+  supervisor?: SupervisorChannel;
+  /** The last run the supervisor started. */
+  run?: SupervisedRun;
 }
 
 interface Slot {
@@ -106,6 +121,8 @@ export class ScriptHosts {
   /** Creations and removals under way: teardown waits for them (see `settle`). */
   private readonly pending = new Set<Promise<unknown>>();
   private readonly pools: Record<string, string>;
+  /** Pools whose image cannot run the supervisor. */
+  private readonly unsupervised = new Set<string>();
 
   constructor(private readonly env: IsolatedEnvironment) {
     this.pools = hostPools(env.services, env.images);
@@ -163,6 +180,10 @@ export class ScriptHosts {
       const host = await this.acquire(service);
       try {
         beforeStart(host);
+        if (host.supervisor) {
+          host.run = host.supervisor.run(argv, this.env.lab.workdir, maxBytes, onLine);
+          return { host, finished: host.run.finished };
+        }
         const run = await this.env.runtime.execLines(host.containerId, runCommand(argv), onLine, {
           user: studentUser,
           workingDir: this.env.lab.workdir,
@@ -181,6 +202,7 @@ export class ScriptHosts {
    * kernel killed a process of it for want of memory since the last cleanup.
    */
   async cleanup(host: ScriptHost): Promise<{ oomKilled: boolean }> {
+    if (host.supervisor) return this.stopSupervised(host, host.supervisor);
     try {
       const result = await this.env.runtime.exec(host.containerId, cleanupCommand, { user: studentUser, timeoutMs: cleanupTimeoutMs });
       if (result.stdout.includes(cleanupDone)) {
@@ -198,6 +220,34 @@ export class ScriptHosts {
     }
     // What runs in it may still run: the container goes down with it (and is replaced), so the
     // run ends. Should the engine fail that too, the failure is the engine's.
+    host.killed = true;
+    await this.env.runtime.killContainer(host.containerId);
+    return { oomKilled: false };
+  }
+
+  private async stopSupervised(host: ScriptHost, supervisor: SupervisorChannel): Promise<{ oomKilled: boolean }> {
+    const run = host.run;
+    if (!run) return { oomKilled: false };
+    if (!run.hasEnded()) supervisor.stop(run.id);
+    let timer: NodeJS.Timeout | undefined;
+    const end = await Promise.race([
+      run.ended,
+      new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), supervisedStopTimeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (end === undefined) {
+      // The container went away with the run: it runs nothing, and is replaced.
+      host.killed = true;
+      return { oomKilled: false };
+    }
+    if (end !== 'late' && !end.stuck) {
+      const kills = end.oom ?? 0;
+      const before = host.oomKills;
+      host.oomKills = kills;
+      return { oomKilled: kills > before };
+    }
+    // It did not answer in time (paused, starved) or could not kill all: the container goes down
+    // with whatever runs in it, and is replaced.
     host.killed = true;
     await this.env.runtime.killContainer(host.containerId);
     return { oomKilled: false };
@@ -234,17 +284,64 @@ export class ScriptHosts {
   }
 
   private async create(service: string): Promise<ScriptHost> {
+    if (!this.unsupervised.has(service)) {
+      const host = await this.createSupervised(service);
+      if (host) return host;
+      this.unsupervised.add(service);
+    }
+    const { id, runtime } = await this.createContainer(service, {
+      // The engine's init is PID 1 and reaps what student code leaves behind.
+      cmd: ['sleep', '2147483647'],
+      user: keeperUser,
+    });
+    await runtime.startContainer(id, `a container for ${service}`);
+    return this.hostOf(service, id);
+  }
+
+  /**
+   * A container whose main process is the supervisor (run/supervisor.py); undefined when its image
+   * has no python3 to run it, and runs are then commands started in the container.
+   */
+  private async createSupervised(service: string): Promise<ScriptHost | undefined> {
+    const supervisor = new SupervisorChannel();
+    const { id, runtime } = await this.createContainer(service, {
+      cmd: supervisorCommand,
+      user: '0:0',
+      capAdd: supervisorCapabilities,
+      openStdin: true,
+      noLog: true,
+    });
+    supervisor.connect(await runtime.attach(id, (chunk) => supervisor.onStdout(chunk), (chunk) => supervisor.onStderr(chunk)));
+    // The engine's init says so when there is no python3 to start: "exec python3 failed: No such file".
+    const noPython = (error: unknown): boolean => /(exec python3 failed|executable file not found)/i.test((error as Error).message);
+    try {
+      await runtime.startContainer(id, `a container for ${service}`);
+      await supervisor.ready;
+    } catch (error) {
+      if (noPython(error)) {
+        await runtime.removeContainer(id).catch(() => undefined);
+        return undefined;
+      }
+      if (isLabsError(error)) throw error;
+      throw new LabsError('DOCKER_FAILED', `the container for ${service} did not start: ${(error as Error).message}`, { cause: error });
+    }
+    return { ...(await this.hostOf(service, id)), supervisor };
+  }
+
+  private async createContainer(
+    service: string,
+    how: Pick<ContainerCreate, 'cmd' | 'user' | 'capAdd' | 'openStdin' | 'noLog'>,
+  ): Promise<{ id: string; runtime: IsolatedEnvironment['runtime'] }> {
     const { env } = this;
     const spec = env.services[service];
     const image = env.images[service];
     if (!spec || !image) throw new Error(`labs: no student service ${service} in this lab`);
     const runtime = env.runtime;
     const id = await runtime.createContainer({
+      ...how,
       name: resourceName(env.identity, `${service}-${randomBytes(3).toString('hex')}`),
       image,
       entrypoint: [],
-      // The engine's init is PID 1 and reaps what student code leaves behind.
-      cmd: ['sleep', '2147483647'],
       env: {
         ...spec.environment,
         // Buffered output is never the student's problem: Python flushes every line.
@@ -252,15 +349,17 @@ export class ScriptHosts {
         PYTHONDONTWRITEBYTECODE: '1',
         HOME: '/tmp',
       },
-      user: keeperUser,
       workingDir: env.lab.workdir,
       labels: sessionLabels(env.identity, { [Label.service]: service, [Label.role]: 'script-host' }),
       network: env.network,
       volumes: [{ source: env.filesVolume, target: env.lab.workdir, readOnly: true }],
       confine: env.confine,
     });
-    await runtime.startContainer(id, `a container for ${service}`);
-    const state = await runtime.inspectContainer(id);
-    return { service, containerId: id, address: state.ip[env.network] ?? '', oomKills: 0 };
+    return { id, runtime };
+  }
+
+  private async hostOf(service: string, id: string): Promise<ScriptHost> {
+    const state = await this.env.runtime.inspectContainer(id);
+    return { service, containerId: id, address: state.ip[this.env.network] ?? '', oomKills: 0 };
   }
 }

@@ -1,0 +1,386 @@
+# The main process of a container that student scripts run in (runner/run/hosts.ts), under the
+# engine's init. Starting a command in a running container costs the engine about 40 ms of CPU; this
+# process starts each run, and stops it, on a line written to its stdin instead.
+#
+# It runs as root with three capabilities only: SETUID and SETGID (to start each run as the student,
+# 1000:1000, with none), and KILL (to stop a run and everything it started). Student code cannot
+# signal it, trace it or read its stdin, so nothing a script prints can pass for what this process
+# says: every byte of a run's output reaches the grader inside a frame this process wrote.
+#
+# Frames on stdout: one byte of kind ('o' the run's stdout, 'e' its stderr, 'c' a JSON message of
+# this process), four bytes of length (big-endian), then the bytes. Commands on stdin, one JSON
+# object a line: {"op": "run", "id", "argv", "cwd", "max"} and {"op": "stop", "id"}.
+#
+# A Python script (`python3 FILE ARGS`, this same interpreter) is started by forking this process,
+# which has imported the lab's libraries (redis, hotqueue) already: importing them costs a new
+# interpreter about 95 ms of CPU, and a lab's check runs a dozen scripts. The fork becomes what a
+# fresh `python3 FILE` would be (see run_python); when it could not be the same (a file of the
+# student's own would shadow a module already imported, a PYTHON* setting), the interpreter is
+# started afresh instead. One difference stays: forks share this process's seed of str hashes, so a
+# set of strings iterates in the same order in every run (a fresh interpreter draws a seed each).
+# Run with -I: nothing of the student's folder or environment reaches this process.
+import errno
+import json
+import os
+import select
+import shutil
+import signal
+import struct
+import sys
+import time
+
+STUDENT = 1000
+ME = os.getpid()
+KILL_ROUNDS = 300
+
+# The lab's libraries, imported once here so that each forked run has them.
+for _name in ('hotqueue', 'redis'):
+    try:
+        __import__(_name)
+    except Exception:
+        pass
+del _name
+# Every module a run would find imported: a student file of the same name must win, as it would.
+PRELOADED = frozenset(name.split('.')[0] for name in sys.modules)
+ALLOWED_ENV = {'PYTHONUNBUFFERED', 'PYTHONDONTWRITEBYTECODE'}
+sys.dont_write_bytecode = True
+
+
+def write_all(data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(1, view):]
+
+
+def send(kind, data):
+    write_all(kind + struct.pack('>I', len(data)) + data)
+
+
+def control(message):
+    send(b'c', json.dumps(message).encode())
+
+
+def others():
+    return [int(n) for n in os.listdir('/proc') if n.isdigit() and int(n) not in (1, ME)]
+
+
+def oom_kills():
+    for path in ('/sys/fs/cgroup/memory.events', '/sys/fs/cgroup/memory/memory.oom_control'):
+        try:
+            with open(path) as f:
+                for line in f:
+                    key, _, value = line.partition(' ')
+                    if key == 'oom_kill':
+                        return int(value)
+        except OSError:
+            pass
+    return 0
+
+
+class Run:
+    def __init__(self, command):
+        self.id = command['id']
+        self.max = int(command['max'])
+        self.bytes = 0
+        self.truncated = False
+        self.status = None
+        self.pid = None
+        self.fds = {}
+
+
+run = None
+
+
+def reap():
+    """Collects every child that ended; the run's own exit status is kept."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        if run is not None and pid == run.pid:
+            run.status = status
+
+
+def kill_all():
+    """Kills every process but the engine's init and this one, until /proc shows none."""
+    for _ in range(KILL_ROUNDS):
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except OSError:
+            pass
+        reap()
+        if not others():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def exit_code(status):
+    if os.WIFSIGNALED(status):
+        return 128 + os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
+def start(command):
+    global run
+    if run is not None:
+        control({'error': 'a run is under way'})
+        return
+    kill_all()
+    run = Run(command)
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError as error:
+        for fd in (out_r, out_w, err_r, err_w):
+            os.close(fd)
+        control({'ended': run.id, 'failed': 'could not start the run: ' + error.strerror})
+        run = None
+        return
+    if pid == 0:
+        code = 127
+        try:
+            child(command, out_w, err_w)
+        except BaseException as error:
+            try:
+                os.write(2, ('labs: could not run %s: %s\n' % (' '.join(command['argv']), error)).encode())
+            except OSError:
+                pass
+        finally:
+            os._exit(code)
+    os.close(out_w)
+    os.close(err_w)
+    run.pid = pid
+    run.fds = {out_r: b'o', err_r: b'e'}
+    control({'started': run.id})
+
+
+def child(command, out_w, err_w):
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.setsid()
+    # Out of memory, the kernel kills student code first, never this process.
+    with open('/proc/self/oom_score_adj', 'w') as f:
+        f.write('1000')
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(out_w, 1)
+    os.dup2(err_w, 2)
+    os.closerange(3, 65536)
+    os.setgroups([])
+    os.setgid(STUDENT)
+    os.setuid(STUDENT)
+    # A run starts as clean as a fresh container: /tmp empty (as the student, whose files they are).
+    empty('/tmp')
+    os.chdir(command['cwd'])
+    argv = command['argv']
+    target = forkable(argv)
+    if target is not None:
+        run_python(*target)
+    # A new program gets the signal dispositions a command started by the engine gets.
+    for name in ('SIGPIPE', 'SIGXFSZ'):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    os.execvp(argv[0], argv)
+
+
+def empty(folder):
+    for entry in os.scandir(folder):
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+# Options a fork honours already: unbuffered output (PYTHONUNBUFFERED is set), no .pyc written.
+FORKABLE_OPTIONS = {'-u', '-B'}
+
+
+def forkable(argv):
+    """(script, arguments) when `argv` runs this interpreter on a file the way a fork can stand in for."""
+    rest = argv[1:]
+    while rest and rest[0] in FORKABLE_OPTIONS:
+        rest = rest[1:]
+    if not rest or rest[0].startswith('-'):
+        return None
+    found = shutil.which(argv[0])
+    if not found or os.path.realpath(found) != os.path.realpath(sys.executable):
+        return None
+    if any(k.startswith('PYTHON') and k not in ALLOWED_ENV for k in os.environ):
+        return None
+    if not os.environ.get('PYTHONUNBUFFERED'):
+        return None
+    script = rest[0]
+    folder = os.path.dirname(os.path.realpath(script))
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return None
+    for name in names:
+        if name.split('.')[0] in PRELOADED:
+            return None
+    return script, rest[1:]
+
+
+def run_python(script, args):
+    """Runs `script` in this process as `python3 script args` would in a fresh interpreter."""
+    import atexit
+    import builtins
+    import importlib.machinery
+    import io
+    import types
+    path = os.path.abspath(script)
+    sys.argv = [script] + list(args)
+    sys.path.insert(0, os.path.dirname(os.path.realpath(script)))
+    enc_out, err_out, err_err = sys.stdout.encoding, sys.stdout.errors, sys.stderr.errors
+    # As PYTHONUNBUFFERED makes them: unbuffered, each write straight to the pipe.
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, 'r', closefd=False)), encoding=enc_out, errors=err_out)
+    sys.stdout = sys.__stdout__ = io.TextIOWrapper(io.FileIO(1, 'w', closefd=False), encoding=enc_out, errors=err_out, write_through=True)
+    sys.stderr = sys.__stderr__ = io.TextIOWrapper(io.FileIO(2, 'w', closefd=False), encoding=enc_out, errors=err_err, write_through=True)
+    if 'random' in sys.modules:
+        # A fresh interpreter seeds its own; a fork would repeat this process's numbers.
+        sys.modules['random'].seed()
+    main = types.ModuleType('__main__')
+    main.__file__ = path
+    main.__cached__ = None
+    main.__builtins__ = builtins
+    main.__loader__ = importlib.machinery.SourceFileLoader('__main__', path)
+    sys.modules['__main__'] = main
+    code = 0
+    try:
+        with open(path, 'rb') as f:
+            source = f.read()
+        exec(compile(source, path, 'exec', dont_inherit=True), main.__dict__)
+    except SystemExit as stop:
+        code = system_exit_code(stop)
+    except BaseException as error:
+        tb = error.__traceback__
+        # The traceback starts in the student's file, as it would.
+        while tb is not None and tb.tb_frame.f_code.co_filename != path:
+            tb = tb.tb_next
+        sys.excepthook(type(error), error.with_traceback(tb), tb)
+        code = 1
+        if isinstance(error, KeyboardInterrupt):
+            code = -signal.SIGINT
+    finish(code, atexit)
+
+
+def system_exit_code(stop):
+    if stop.code is None:
+        return 0
+    if isinstance(stop.code, int):
+        return stop.code & 0xFF
+    try:
+        print(stop.code, file=sys.stderr)
+    except Exception:
+        pass
+    return 1
+
+
+def finish(code, atexit):
+    """What the interpreter does on its way out: wait for threads, run atexit, flush."""
+    threading = sys.modules.get('threading')
+    if threading is not None:
+        try:
+            threading._shutdown()
+        except BaseException:
+            pass
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    if code == -signal.SIGINT:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+        code = 130
+    os._exit(code)
+
+
+def stop(command):
+    if run is None or run.id != command.get('id'):
+        return
+    if not kill_all():
+        control({'ended': run.id, 'stuck': True})
+
+
+def relay(fd):
+    data = os.read(fd, 65536)
+    if not data:
+        os.close(fd)
+        del run.fds[fd]
+        return
+    room = run.max - run.bytes
+    run.bytes += len(data)
+    if run.bytes > run.max:
+        run.truncated = True
+    if room > 0:
+        send(run.fds[fd], data[:room])
+
+
+def end_if_done():
+    global run
+    if run is None or run.status is None or run.fds:
+        return
+    # Whatever the script left running ends with it.
+    stuck = not kill_all()
+    message = {'ended': run.id, 'code': exit_code(run.status), 'oom': oom_kills(), 'bytes': run.bytes, 'truncated': run.truncated}
+    if stuck:
+        message['stuck'] = True
+    control(message)
+    run = None
+
+
+def main():
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    poller = select.poll()
+    poller.register(0, select.POLLIN)
+    poller.register(wake_r, select.POLLIN)
+    watched = set()
+    pending = b''
+    control({'ready': True, 'preloaded': sorted(n for n in ('hotqueue', 'redis') if n in sys.modules)})
+    while True:
+        fds = set(run.fds) if run is not None else set()
+        for fd in watched - fds:
+            poller.unregister(fd)
+        for fd in fds - watched:
+            poller.register(fd, select.POLLIN)
+        watched = fds
+        for fd, _ in poller.poll():
+            if fd == wake_r:
+                try:
+                    os.read(wake_r, 4096)
+                except OSError:
+                    pass
+                reap()
+            elif fd == 0:
+                data = os.read(0, 65536)
+                if not data:
+                    kill_all()
+                    return
+                pending += data
+                while b'\n' in pending:
+                    line, pending = pending.split(b'\n', 1)
+                    command = json.loads(line)
+                    if command['op'] == 'run':
+                        start(command)
+                    elif command['op'] == 'stop':
+                        stop(command)
+            elif run is not None and fd in run.fds:
+                relay(fd)
+        reap()
+        end_if_done()
+
+
+main()

@@ -1,0 +1,131 @@
+/**
+ * The grader's side of run/supervisor.py, the main process of a container that student scripts
+ * run in: each run is a line on its stdin, and its output, end, exit code and out-of-memory count
+ * come back in frames on its stdout. No command is started in the container for a run.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LabsError } from '../errors.js';
+import { LineSplitter, type OutputLineEvent } from '../provision/docker.js';
+import { packageRoot } from '../paths.js';
+
+const source = readFileSync(join(packageRoot, 'runner', 'run', 'supervisor.py'), 'utf8');
+
+/** The container's command: the supervisor, isolated from the student's folder and environment. */
+export const supervisorCommand = ['python3', '-I', '-c', source];
+/** What it keeps of root's capabilities: start runs as the student (SETUID, SETGID), stop them (KILL). */
+export const supervisorCapabilities = ['SETUID', 'SETGID', 'KILL'];
+
+/** How a run ended, as the supervisor says it. */
+export interface RunEnd {
+  code?: number;
+  /** Out-of-memory kills in the container so far. */
+  oom?: number;
+  bytes?: number;
+  truncated?: boolean;
+  /** Something it started could not be killed. */
+  stuck?: boolean;
+  /** It could not start the run. */
+  failed?: string;
+}
+
+export interface SupervisedRun {
+  id: number;
+  /** The end message; undefined when the container went away first. */
+  ended: Promise<RunEnd | undefined>;
+  finished: Promise<{ exitCode: number; bytes: number; truncated: boolean }>;
+  hasEnded: () => boolean;
+}
+
+interface Current {
+  id: number;
+  lines: LineSplitter;
+  end: (message: RunEnd | undefined) => void;
+}
+
+export class SupervisorChannel {
+  closed = false;
+  readonly ready: Promise<void>;
+  private io?: { write: (data: string) => void };
+  private buffer: Buffer = Buffer.alloc(0);
+  private current?: Current;
+  private nextId = 1;
+  private stderrTail = '';
+  private settleReady!: (error?: Error) => void;
+
+  constructor() {
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.settleReady = (error) => (error ? reject(error) : resolve());
+    });
+    // Whoever waits for it handles its failure; nobody else must see it unhandled.
+    this.ready.catch(() => undefined);
+  }
+
+  /** Wires the container's stdin and the end of its output (see DockerRuntime.attach). */
+  connect(io: { write: (data: string) => void; closed: Promise<void> }): void {
+    this.io = io;
+    void io.closed.then(() => {
+      this.closed = true;
+      this.settleReady(new Error(`its supervisor ended before it was ready${this.stderrTail ? `: ${this.stderrTail.trim()}` : ''}`));
+      this.current?.end(undefined);
+    });
+  }
+
+  /** What it printed on stderr, last 2 KB: only its own failures go there. */
+  onStderr(chunk: Buffer): void {
+    this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2048);
+  }
+
+  onStdout(chunk: Buffer): void {
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    while (this.buffer.length >= 5) {
+      const length = this.buffer.readUInt32BE(1);
+      if (this.buffer.length < 5 + length) break;
+      const kind = this.buffer[0];
+      const data = this.buffer.subarray(5, 5 + length);
+      this.buffer = this.buffer.subarray(5 + length);
+      if (kind === 0x6f) this.current?.lines.out.write(data);
+      else if (kind === 0x65) this.current?.lines.err.write(data);
+      else if (kind === 0x63) this.onMessage(JSON.parse(data.toString('utf8')) as Record<string, unknown>);
+    }
+  }
+
+  /** Starts a run; throws CONTAINER_GONE when the container is no more. */
+  run(argv: string[], cwd: string, maxBytes: number, onLine: (line: OutputLineEvent) => void): SupervisedRun {
+    if (this.closed || !this.io) throw new LabsError('CONTAINER_GONE', 'the container that runs scripts is gone');
+    if (this.current) throw new Error('labs: a run is under way in this container');
+    const id = this.nextId;
+    this.nextId += 1;
+    const lines = new LineSplitter(maxBytes, (kind, raw) => onLine({ stream: kind, t: Date.now(), text: raw.replace(/\r$/, '') }));
+    let done = false;
+    let resolve!: (message: RunEnd | undefined) => void;
+    const ended = new Promise<RunEnd | undefined>((r) => (resolve = r));
+    this.current = {
+      id,
+      lines,
+      end: (message) => {
+        lines.end();
+        this.current = undefined;
+        done = true;
+        resolve(message);
+      },
+    };
+    this.io.write(`${JSON.stringify({ op: 'run', id, argv, cwd, max: maxBytes })}\n`);
+    const finished = ended.then((message) => {
+      if (message?.failed) throw new LabsError('DOCKER_FAILED', `the script could not start: ${message.failed}`);
+      // A container that went away took its run with it: killed.
+      return { exitCode: message?.code ?? 137, bytes: message?.bytes ?? lines.bytes, truncated: message?.truncated ?? lines.truncated };
+    });
+    return { id, ended, finished, hasEnded: () => done };
+  }
+
+  /** Asks it to kill run `id` and all it started; `ended` of that run says when it did. */
+  stop(id: number): void {
+    this.io?.write(`${JSON.stringify({ op: 'stop', id })}\n`);
+  }
+
+  private onMessage(message: Record<string, unknown>): void {
+    if (message.ready) this.settleReady();
+    else if (typeof message.ended === 'number' && this.current?.id === message.ended) this.current.end(message as RunEnd);
+  }
+}
