@@ -142,6 +142,12 @@ async function locally(
 ): Promise<boolean> {
   let interrupted = false;
   const queue = [...todo];
+  // A slot takes the next submission while the last one's containers are still being removed.
+  const removals = new Set<Promise<void>>();
+  const teardown = (removal: Promise<void>): void => {
+    const tracked = removal.catch(() => undefined).finally(() => removals.delete(tracked));
+    removals.add(tracked);
+  };
   const worker = async (): Promise<void> => {
     for (;;) {
       if (options.signal?.aborted) {
@@ -151,7 +157,7 @@ async function locally(
       const item = queue.shift();
       if (!item) return;
       options.onEvent?.({ type: 'start', student: item.student });
-      const result = await gradeWithRetries(options, item, ctx);
+      const result = await gradeWithRetries(options, item, { ...ctx, teardown });
       if (!result) {
         interrupted = true;
         return;
@@ -160,6 +166,7 @@ async function locally(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, () => worker()));
+  while (removals.size) await Promise.all([...removals]);
   return interrupted;
 }
 
@@ -211,6 +218,8 @@ export interface AttemptContext {
   timeoutMs: number;
   attempt: number;
   signal?: AbortSignal;
+  /** Takes each session's removal instead of waiting for it (see runCheckSession). */
+  teardown?: (removal: Promise<void>) => void;
 }
 
 /**
@@ -227,7 +236,7 @@ export async function gradeAttempt(sub: SubmissionInput, ctx: AttemptContext): P
   const dir = await mkdtemp(join(tmpdir(), `labs-grade-${sub.student.replace(/[^a-zA-Z0-9_.-]/g, '_')}-`));
   try {
     await materialize(sub.files, dir);
-    const checking = runCheckSession({ runtime: ctx.runtime, lab: ctx.lab, dir, mode: 'grade', signal, session });
+    const checking = runCheckSession({ runtime: ctx.runtime, lab: ctx.lab, dir, mode: 'grade', signal, session, teardown: ctx.teardown });
     const report = await endsWithin(checking, signal, stopGraceMs);
     return finish({ status: 'graded', report });
   } catch (error) {
@@ -281,13 +290,13 @@ export function endsWithin<T>(work: Promise<T>, signal: AbortSignal, graceMs: nu
 async function gradeWithRetries(
   options: GradeOptions,
   sub: SubmissionInput,
-  ctx: { hash: string; version: string; timeoutMs: number; attempts: number },
+  ctx: { hash: string; version: string; timeoutMs: number; attempts: number; teardown?: AttemptContext['teardown'] },
 ): Promise<SubmissionResult | undefined> {
   const started = Date.now();
   let lastError = '';
   for (let attempt = 1; attempt <= ctx.attempts; attempt += 1) {
     try {
-      return await gradeAttempt(sub, { runtime: options.runtime, lab: options.lab, labHash: ctx.hash, toolVersion: ctx.version, timeoutMs: ctx.timeoutMs, attempt, signal: options.signal });
+      return await gradeAttempt(sub, { runtime: options.runtime, lab: options.lab, labHash: ctx.hash, toolVersion: ctx.version, timeoutMs: ctx.timeoutMs, attempt, signal: options.signal, teardown: ctx.teardown });
     } catch (error) {
       if (!isLabsError(error)) throw error;
       lastError = `${error.message}${error.hint ? ` (${error.hint})` : ''}`;

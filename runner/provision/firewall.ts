@@ -5,12 +5,12 @@
  * would expose the grader's own services, its BullMQ Redis say. A DROP rule on the bridge's input
  * closes that.
  *
- * Redis itself sits on a second, ordinary network too, so that the grader reaches it through a
- * published port; and students drive Redis: a `replicaof HOST PORT` in their compose file, or sent
+ * Redis itself sits on a second, ordinary network too (one that the sessions of a grader share),
+ * so that the grader reaches it through a published port; and students drive Redis: a `replicaof HOST PORT` in their compose file, or sent
  * as a command, makes it connect wherever they say, out of the machine or to the grading host. So
- * on that bridge every new connection that starts inside (from Redis) is dropped, going out
- * (DOCKER-USER, the engine's place for such rules) and to the host; connections the grader opens,
- * and their replies, pass.
+ * on that bridge every new connection that starts inside (from Redis) is dropped, going out or to
+ * another session's Redis (DOCKER-USER, the engine's place for such rules) and to the host;
+ * connections the grader opens, and their replies, pass.
  *
  * It needs root and a local engine; elsewhere (Docker Desktop's VM, a remote engine) the caller is
  * told it stays open.
@@ -31,28 +31,29 @@ async function iptables(args: string[]): Promise<{ ok: boolean; stdout: string; 
   }
 }
 
-export async function closeHostAccess(
-  endpoint: DockerEndpoint,
-  networkId: string,
-  session: string,
-  graderNetworkId?: string,
-): Promise<HostAccess> {
+export async function closeHostAccess(endpoint: DockerEndpoint, networkId: string, session: string): Promise<HostAccess> {
   if (!endpoint.socketPath) return 'open: remote engine';
   if (process.getuid?.() !== 0) return 'open: not root';
   const comment = ['-m', 'comment', '--comment', tag(session)];
   // The engine names a network's bridge br-<first 12 hex digits of its id>.
   const bridge = `br-${networkId.slice(0, 12)}`;
   const result = await iptables(['-I', 'INPUT', '-i', bridge, ...comment, '-j', 'DROP']);
-  if (result.missing) return 'open: no iptables';
-  if (!result.ok) return 'open: no iptables';
-  if (graderNetworkId) {
-    const grader = `br-${graderNetworkId.slice(0, 12)}`;
-    const started = ['-i', grader, '-m', 'conntrack', '--ctstate', 'NEW', ...comment, '-j', 'DROP'];
-    const input = await iptables(['-I', 'INPUT', ...started]);
-    const forward = (await iptables(['-I', 'DOCKER-USER', ...started])).ok || (await iptables(['-I', 'FORWARD', ...started])).ok;
-    if (!input.ok || !forward) return 'open: no iptables';
-  }
-  return 'closed';
+  return result.ok ? 'closed' : 'open: no iptables';
+}
+
+/**
+ * The grader network's rules (session-networks.ts: one network Redis containers of many sessions
+ * share): no new connection that starts on its bridge, to the host, beyond, or to another
+ * container on it.
+ */
+export async function closeGraderAccess(endpoint: DockerEndpoint, networkId: string, session: string): Promise<HostAccess> {
+  if (!endpoint.socketPath) return 'open: remote engine';
+  if (process.getuid?.() !== 0) return 'open: not root';
+  const comment = ['-m', 'comment', '--comment', tag(session)];
+  const started = ['-i', `br-${networkId.slice(0, 12)}`, '-m', 'conntrack', '--ctstate', 'NEW', ...comment, '-j', 'DROP'];
+  const input = await iptables(['-I', 'INPUT', ...started]);
+  const forward = (await iptables(['-I', 'DOCKER-USER', ...started])).ok || (await iptables(['-I', 'FORWARD', ...started])).ok;
+  return input.ok && forward ? 'closed' : 'open: no iptables';
 }
 
 /** Whether `closeHostAccess` can work here, without changing anything (for `labs doctor`). */

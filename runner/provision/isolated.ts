@@ -2,7 +2,8 @@
  * The environment of one check or grading run (DESIGN.md, "Untrusted code"): its own internal
  * network with no route out; the real Redis under a name students do not know; the wire recorder
  * standing in as `redis-db`; the student's files copied into a volume (never bind-mounted). Only the
- * grader reaches Redis, through a second network whose port is published on 127.0.0.1.
+ * grader reaches Redis, through a second network (session-networks.ts) whose port is published on
+ * 127.0.0.1.
  */
 import { randomBytes } from 'node:crypto';
 import { LabsError } from '../errors.js';
@@ -15,6 +16,7 @@ import { answersPing, waitForLine, waitReady } from './readiness.js';
 import { recorderFiles, recorderScript } from './recorder/files.js';
 import { removeSession } from './teardown.js';
 import { type HostAccess, closeHostAccess, removeHostRules } from './firewall.js';
+import { graderNetworkSettled, sessionNetworks } from './session-networks.js';
 
 export interface IsolatedOptions {
   runtime: DockerRuntime;
@@ -29,7 +31,16 @@ export interface IsolatedOptions {
   recorderImage: string;
   signal?: AbortSignal;
   onEvent?: (event: ImageEvent) => void;
+  /**
+   * Called as soon as the network and the student's files are there, while Redis and the recorder
+   * still start: the containers scripts run in can start too. Returns what resolves once the work
+   * it started settled, which a provisioning that fails waits for before it removes everything.
+   */
+  withFiles?: (env: FilesEnvironment) => () => Promise<void>;
 }
+
+/** What the containers scripts run in need of the environment (see `withFiles`). */
+export type FilesEnvironment = Pick<IsolatedEnvironment, 'runtime' | 'lab' | 'identity' | 'services' | 'network' | 'images' | 'filesVolume' | 'confine'>;
 
 export interface IsolatedEnvironment {
   runtime: DockerRuntime;
@@ -37,6 +48,8 @@ export interface IsolatedEnvironment {
   identity: SessionIdentity;
   services: Record<string, ServiceSpec>;
   network: string;
+  /** The network through which the grader reaches Redis (shared; see session-networks.ts). */
+  graderNetwork: string;
   /** Prepared image of each student service. */
   images: Record<string, string>;
   filesVolume: string;
@@ -78,6 +91,7 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
   }
   const students = Object.values(services).filter((s) => s.student);
   let hostAccess: HostAccess = 'open: not root';
+  let settleEarly: (() => Promise<void>) | undefined;
   try {
     const [images] = await Promise.all([
       prepareServiceImages(runtime, students, options.onEvent),
@@ -85,23 +99,26 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
       ensureImage(runtime, options.recorderImage, options.onEvent),
     ]);
     options.signal?.throwIfAborted();
-    const network = resourceName(identity);
-    const graderNetwork = resourceName(identity, 'grader');
-    const [networkId, graderNetworkId] = await Promise.all([
-      runtime.createNetwork(network, sessionLabels(identity), true),
-      runtime.createNetwork(graderNetwork, sessionLabels(identity, { [Label.role]: 'grader' }), false),
-    ]);
-    hostAccess = await closeHostAccess(runtime.endpoint, networkId, identity.session, graderNetworkId);
+    const { network, networkId, grader } = await sessionNetworks(runtime, identity, options.signal);
+    const graderNetwork = grader.name;
+    const labAccess = await closeHostAccess(runtime.endpoint, networkId, identity.session);
+    hostAccess = labAccess === 'closed' ? grader.access : labAccess;
     const upstreamAlias = `upstream-${randomBytes(6).toString('hex')}`;
     const [redis, recorder, filesVolume] = await Promise.all([
       startRedis(options, redisService, network, graderNetwork, upstreamAlias),
       startRecorder(options, network, upstreamAlias),
-      copyFiles(options, students[0] ? images[students[0].name]! : redisService.image),
+      copyFiles(options, students[0] ? images[students[0].name]! : redisService.image).then((filesVolume) => {
+        settleEarly = options.withFiles?.({ runtime, lab, identity, services, network, images, filesVolume, confine: options.confine });
+        return filesVolume;
+      }),
     ]);
-    return { runtime, lab, identity, services, network, images, filesVolume, confine: options.confine, redis, recorder, hostAccess };
+    return { runtime, lab, identity, services, network, graderNetwork, images, filesVolume, confine: options.confine, redis, recorder, hostAccess };
   } catch (error) {
+    // A container still being created would escape the removal, and keep its network.
+    await settleEarly?.().catch(() => undefined);
     await removeSession(runtime, identity.session);
     await removeHostRules((s) => s === identity.session);
+    await graderNetworkSettled();
     if (options.signal?.aborted) throw new LabsError('INTERRUPTED', 'interrupted: removed what had been created', { cause: error });
     throw error;
   }
@@ -144,7 +161,7 @@ export async function createRedisContainer(
   identity: SessionIdentity,
   handle: RedisHandle,
   network: string,
-  graderNetwork: string = resourceName(identity, 'grader'),
+  graderNetwork: string,
   signal?: AbortSignal,
   /** Gives the volumes to this owner before Redis starts. */
   volumeOwner?: { uid: number; gid: number },

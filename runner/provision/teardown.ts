@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { DockerRuntime } from './docker.js';
 import { removeHostRules } from './firewall.js';
+import { networksReleased, sharedSessionPrefix } from './session-networks.js';
 import { Label, parseOwner } from './labels.js';
 
 export interface Removed {
@@ -16,7 +17,11 @@ export interface Removed {
 }
 
 export async function removeSession(runtime: DockerRuntime, session: string): Promise<Removed> {
-  return removeByLabel(runtime, `${Label.session}=${session}`);
+  try {
+    return await removeByLabel(runtime, `${Label.session}=${session}`);
+  } finally {
+    networksReleased(session);
+  }
 }
 
 export async function removeByLabel(runtime: DockerRuntime, filter: string): Promise<Removed> {
@@ -126,7 +131,9 @@ export async function prune(runtime: DockerRuntime, options: { all: boolean } & 
   const kept: SessionInfo[] = [];
   const failed: PruneResult['failed'] = [];
   const totals: Removed = { containers: 0, networks: 0, volumes: 0 };
-  for (const info of sessions) {
+  // A grader network goes last: the Redis containers of sessions still to be removed are on it.
+  const ordered = [...sessions].sort((a, b) => Number(a.session.startsWith(sharedSessionPrefix)) - Number(b.session.startsWith(sharedSessionPrefix)));
+  for (const info of ordered) {
     if (!options.all && isLive(info, options)) {
       kept.push(info);
       continue;

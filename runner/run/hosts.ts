@@ -29,7 +29,7 @@
 import { randomBytes } from 'node:crypto';
 import { LabsError, isLabsError } from '../errors.js';
 import type { ContainerCreate, OutputLineEvent } from '../provision/docker.js';
-import type { IsolatedEnvironment } from '../provision/isolated.js';
+import type { FilesEnvironment } from '../provision/isolated.js';
 import { studentUser } from '../provision/isolated.js';
 import { Label, resourceName, sessionLabels } from '../provision/labels.js';
 import { type SupervisedRun, SupervisorChannel, supervisorCapabilities, supervisorCommand } from './supervisor.js';
@@ -124,7 +124,7 @@ export class ScriptHosts {
   /** Pools whose image cannot run the supervisor. */
   private readonly unsupervised = new Set<string>();
 
-  constructor(private readonly env: IsolatedEnvironment) {
+  constructor(private readonly env: FilesEnvironment) {
     this.pools = hostPools(env.services, env.images);
   }
 
@@ -331,7 +331,7 @@ export class ScriptHosts {
   private async createContainer(
     service: string,
     how: Pick<ContainerCreate, 'cmd' | 'user' | 'capAdd' | 'openStdin' | 'noLog'>,
-  ): Promise<{ id: string; runtime: IsolatedEnvironment['runtime'] }> {
+  ): Promise<{ id: string; runtime: FilesEnvironment['runtime'] }> {
     const { env } = this;
     const spec = env.services[service];
     const image = env.images[service];

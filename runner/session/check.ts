@@ -22,6 +22,7 @@ import { confinement, provisionIsolated } from '../provision/isolated.js';
 import type { ImageEvent } from '../provision/images.js';
 import { type SessionMode, currentOwner } from '../provision/labels.js';
 import { removeSession } from '../provision/teardown.js';
+import { graderNetworkSettled } from '../provision/session-networks.js';
 import { removeHostRules } from '../provision/firewall.js';
 import { ScriptHosts } from '../run/hosts.js';
 import { newSessionId } from '../workspace/state.js';
@@ -44,6 +45,11 @@ export interface CheckSessionOptions {
   recorderImage?: string;
   /** The session's id, its resources' label (default: a new one). */
   session?: string;
+  /**
+   * Takes the removal of the session's containers instead of waiting for it: a batch starts the
+   * next submission meanwhile, and waits for every removal at its end.
+   */
+  teardown?: (removal: Promise<void>) => void;
 }
 
 const skipped = new Set(['.labs', '.git', 'data', 'node_modules', '__pycache__', '.venv', 'venv']);
@@ -129,6 +135,8 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
   const services = await resolveServices(lab, options.dir);
   const files = await readSubmission(options.dir);
   const identity = { lab: lab.id, session: options.session ?? newSessionId(), mode: options.mode ?? 'check', owner: currentOwner() } as const;
+  let hosts: ScriptHosts | undefined;
+  let warming: Promise<unknown> = Promise.resolve();
   const env = await provisionIsolated({
     runtime,
     lab,
@@ -139,11 +147,16 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
     recorderImage: options.recorderImage ?? 'node:20',
     signal: options.signal,
     onEvent: options.onImage,
+    // The containers the scripts run in start as soon as the files are there, while Redis and the
+    // recorder start: one per replica that runs at the same time as another of its service.
+    withFiles: (early) => {
+      const started = new ScriptHosts(early);
+      hosts = started;
+      warming = started.warm(hostsNeeded(lab, specs, (s) => started.poolOf(s))).catch(() => undefined);
+      return () => started.settle();
+    },
   });
-  // The containers the scripts run in start while the grader connects: one per replica that
-  // runs at the same time as another of its service.
-  const hosts = new ScriptHosts(env);
-  const warming = hosts.warm(hostsNeeded(lab, specs, (s) => hosts.poolOf(s))).catch(() => undefined);
+  hosts ??= new ScriptHosts(env);
   const wire = new WireLog();
   const following = new AbortController();
   // Every verdict reads the recorder's log: a session that lost it grades nothing (an infra error).
@@ -196,9 +209,16 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
     throw error;
   } finally {
     following.abort();
-    await Promise.all([recording, warming, hosts.settle()]);
-    await probe?.close().catch(() => undefined);
-    await removeSession(runtime, identity.session);
-    await removeHostRules((s) => s === identity.session);
+    const started = hosts;
+    const removal = (async (): Promise<void> => {
+      await Promise.all([recording, warming, started.settle()]);
+      await probe?.close().catch(() => undefined);
+      await removeSession(runtime, identity.session);
+      await removeHostRules((s) => s === identity.session);
+      // The last session of this process takes the grader network with it.
+      await graderNetworkSettled();
+    })();
+    if (options.teardown) options.teardown(removal);
+    else await removal;
   }
 }

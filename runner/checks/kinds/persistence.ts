@@ -40,7 +40,7 @@ export async function persistenceCheck(ctx: CheckContext, spec: CheckSpec): Prom
   const old = redis.containerId;
   await runtime.killContainer(old);
   await runtime.removeContainer(old);
-  await createRedisContainer(runtime, ctx.env.identity, redis, ctx.env.network, undefined, ctx.signal);
+  await createRedisContainer(runtime, ctx.env.identity, redis, ctx.env.network, ctx.env.graderNetwork, ctx.signal);
   await ctx.probe.close();
   ctx.probe = await openProbe(redis.hostPort);
   const left = (await ctx.probe.range(ctx.queue.db, ctx.queue.key)).map((raw) => ctx.codec.decode(raw).text);

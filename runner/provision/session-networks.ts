@@ -1,0 +1,141 @@
+/**
+ * The networks of check sessions. Each session has its own internal lab network. The grader
+ * reaches each session's Redis through a port published on 127.0.0.1, which needs a network that
+ * is not internal: that one is shared by all the sessions of this process, with traffic between
+ * its containers off (the engine's `enable_icc=false`) and no new connection from it to the host
+ * or beyond (firewall.ts), so one session's Redis cannot reach another's. A network per session
+ * would take two of the engine's address ranges (31 by default) per session, and its creation and
+ * removal are among the slowest things the engine does under load.
+ *
+ * When the ranges run out anyway, the engine refuses the next network. That is not the
+ * submission's failure, nor worth an attempt: the session waits for another session of this
+ * process to give its network back.
+ */
+import { randomBytes } from 'node:crypto';
+import { LabsError } from '../errors.js';
+import type { DockerRuntime } from './docker.js';
+import { type HostAccess, closeGraderAccess, removeHostRules } from './firewall.js';
+import { Label, type SessionIdentity, resourceName, sessionLabels } from './labels.js';
+
+/** Sessions of this process that have (or are making) networks. */
+const sessions = new Set<string>();
+let waiting: (() => void)[] = [];
+/** Wait at most this long for another session to end before trying again... */
+const recheckMs = 15_000;
+/** ...and this long in all: sessions end within minutes, whatever their submission does. */
+const giveUpMs = 10 * 60_000;
+
+/** The shared grader network's own session id starts so: `labs prune` removes it last. */
+export const sharedSessionPrefix = 'grader-';
+
+export interface GraderNetwork {
+  name: string;
+  id: string;
+  session: string;
+  access: HostAccess;
+}
+
+let shared: { runtime: DockerRuntime; network: Promise<GraderNetwork> } | undefined;
+let removing: Promise<void> | undefined;
+
+export function isAddressPoolExhausted(error: unknown): boolean {
+  return /could not find an available, non-overlapping IPv4 address pool/i.test((error as Error)?.message ?? '');
+}
+
+/**
+ * Makes `session`'s lab network (internal) and joins the shared grader network, making it first if
+ * needed. While the engine has no address range left and another session of this process holds
+ * one, waits for it to end and tries again; with none to wait for, the failure says what to do.
+ */
+export async function sessionNetworks(
+  runtime: DockerRuntime,
+  identity: SessionIdentity,
+  signal?: AbortSignal,
+): Promise<{ network: string; networkId: string; grader: GraderNetwork }> {
+  sessions.add(identity.session);
+  const network = resourceName(identity);
+  const deadline = Date.now() + giveUpMs;
+  for (;;) {
+    try {
+      const grader = await graderNetwork(runtime, identity);
+      const networkId = await runtime.createNetwork(network, sessionLabels(identity), true);
+      return { network, networkId, grader };
+    } catch (error) {
+      if (!isAddressPoolExhausted(error)) throw error;
+      if (![...sessions].some((s) => s !== identity.session) || signal?.aborted || Date.now() > deadline) {
+        throw new LabsError('DOCKER_FAILED', 'Docker has no network address range left for a new session', {
+          hint: 'remove networks you do not need (`docker network prune`, `labs prune`), grade fewer at a time (-j), or give the engine more ranges ("default-address-pools" in daemon.json)',
+          cause: error,
+        });
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, recheckMs);
+        const done = (): void => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        waiting.push(done);
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+}
+
+/**
+ * Says that `session`'s resources are gone (see teardown's removeSession): a session waiting for
+ * an address range tries again, and the grader network goes once no session of this process is left.
+ */
+export function networksReleased(session: string): void {
+  if (!sessions.delete(session)) return;
+  const wake = waiting;
+  waiting = [];
+  for (const resolve of wake) resolve();
+  if (sessions.size === 0 && shared) {
+    const { runtime, network } = shared;
+    shared = undefined;
+    removing = (async () => {
+      const made = await network.catch(() => undefined);
+      if (!made) return;
+      await removeGraderNetwork(runtime, made).catch(() => undefined);
+    })().finally(() => (removing = undefined));
+  }
+}
+
+/** Resolves once the grader network is gone, if it is going (tests, and the end of a batch). */
+export async function graderNetworkSettled(): Promise<void> {
+  await removing;
+}
+
+async function graderNetwork(runtime: DockerRuntime, identity: SessionIdentity): Promise<GraderNetwork> {
+  while (removing) await removing;
+  if (!shared) {
+    const session = `${sharedSessionPrefix}${randomBytes(4).toString('hex')}`;
+    const own = { ...identity, session };
+    const name = resourceName(own);
+    const network = (async (): Promise<GraderNetwork> => {
+      const id = await runtime.createNetwork(name, sessionLabels(own, { [Label.role]: 'grader' }), false, { 'com.docker.network.bridge.enable_icc': 'false' });
+      return { name, id, session, access: await closeGraderAccess(runtime.endpoint, id, session) };
+    })();
+    shared = { runtime, network };
+    // A failed creation is tried again by the next session that needs it.
+    network.catch(() => {
+      if (shared?.network === network) shared = undefined;
+    });
+  }
+  return shared.network;
+}
+
+async function removeGraderNetwork(runtime: DockerRuntime, network: GraderNetwork): Promise<void> {
+  // A container whose removal the engine is still finishing holds its endpoint a moment longer.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await runtime.removeNetwork(network.id);
+      break;
+    } catch (error) {
+      if (attempt >= 5 || !/active endpoints/.test((error as Error).message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+  await removeHostRules((s) => s === network.session);
+}
