@@ -101,7 +101,7 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .argument('<lab>', 'the lab, e.g. exercise-2')
     .argument('<submissions>', 'a folder with one sub-folder, .zip or .tar.gz per student')
     .option('--out <dir>', 'where the gradebook, feedback and report go', 'results')
-    .option('-j, --jobs <n>', `submissions graded at once (default: 6 per core, here ${defaultJobs()})`, (v) => Number(v))
+    .option('-j, --jobs <n>', `submissions graded at once (default: 10 per core, at most 24; here ${defaultJobs()})`, (v) => Number(v))
     .option('--force', 'regrade every submission, even unchanged graded ones')
     .option('--timeout <seconds>', 'per submission', (v) => Number(v))
     .option('--queue <url>', 'spread the grading over `labs worker`s through BullMQ on this Redis (redis://host:6379)')
@@ -111,7 +111,7 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
   program
     .command('worker')
     .requiredOption('--queue <url>', 'the Redis of the grading queue (redis://host:6379)')
-    .option('-j, --jobs <n>', `submissions graded at once (default: 6 per core, here ${defaultJobs()})`, (v) => Number(v))
+    .option('-j, --jobs <n>', `submissions graded at once (default: 10 per core, at most 24; here ${defaultJobs()})`, (v) => Number(v))
     .option('--timeout <seconds>', 'per submission', (v) => Number(v))
     .option('--lock-seconds <n>', 'how long a job stays with a worker that went silent before another takes it', (v) => Number(v), 30)
     .description('grade submissions from a `labs grade --queue` coordinator with this machine’s Docker')
