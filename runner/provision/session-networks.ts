@@ -127,15 +127,19 @@ async function graderNetwork(runtime: DockerRuntime, identity: SessionIdentity):
 }
 
 async function removeGraderNetwork(runtime: DockerRuntime, network: GraderNetwork): Promise<void> {
-  // A container whose removal the engine is still finishing holds its endpoint a moment longer.
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await runtime.removeNetwork(network.id);
-      break;
-    } catch (error) {
-      if (attempt >= 5 || !/active endpoints/.test((error as Error).message)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+  try {
+    // A container whose removal the engine is still finishing holds its endpoint a moment longer.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await runtime.removeNetwork(network.id);
+        break;
+      } catch (error) {
+        if (attempt >= 5 || !/active endpoints/.test((error as Error).message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
     }
+  } finally {
+    // A network the engine keeps (it leaks an endpoint now and then) must not keep its rules.
+    await removeHostRules((s) => s === network.session);
   }
-  await removeHostRules((s) => s === network.session);
 }

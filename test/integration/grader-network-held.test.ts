@@ -1,0 +1,33 @@
+/**
+ * The engine now and then keeps a network it was asked to remove ("has active endpoints" with no
+ * container on it). When that happens to the grader network of a process's sessions, its firewall
+ * rules must go all the same. Against the real engine, as root.
+ */
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { graderNetworkSettled, networksReleased, sessionNetworks } from '../../runner/provision/session-networks.js';
+import { runtime } from '../helpers/isolated.js';
+
+const run = Date.now().toString(36);
+
+describe('the grader network that cannot be removed', () => {
+  it('still loses its firewall rules when the last session ends', async () => {
+    const session = `held-${run}`;
+    const made = await sessionNetworks(runtime, { lab: 'exercise-1', session, mode: 'check', owner: `test:${process.pid}` });
+    const rules = async (): Promise<string[]> => (await execa('iptables', ['-S'])).stdout.split('\n').filter((l) => l.includes(`labs:${made.grader.session}`));
+    expect(await rules()).toHaveLength(2);
+    // A container outside labs keeps an endpoint on it, as the engine sometimes does by itself.
+    const holder = `${session}-holder`;
+    await execa('docker', ['run', '-d', '--name', holder, '--network', made.grader.name, '--entrypoint', 'sleep', 'redis:7', '600']);
+    try {
+      await execa('docker', ['network', 'rm', made.network]);
+      networksReleased(session);
+      await graderNetworkSettled();
+      expect((await execa('docker', ['network', 'ls', '-q', '--filter', `name=${made.grader.name}`])).stdout.trim()).not.toBe('');
+      expect(await rules()).toEqual([]);
+    } finally {
+      await execa('docker', ['rm', '-f', holder], { reject: false });
+      await execa('docker', ['network', 'rm', made.grader.name], { reject: false });
+    }
+  }, 60_000);
+});
