@@ -516,8 +516,7 @@ export class DockerRuntime {
     const stream = (await this.call(`attaching to container ${id}`, () =>
       this.docker.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }),
     )) as unknown as Duplex;
-    const sink = (push: (chunk: Buffer) => void): Writable => ({ write: (chunk: Buffer) => (push(Buffer.from(chunk)), true) }) as unknown as Writable;
-    this.docker.modem.demuxStream(stream, sink(onStdout), sink(onStderr));
+    this.docker.modem.demuxStream(stream, writableOf(onStdout), writableOf(onStderr));
     const closed = new Promise<void>((resolve) => {
       stream.on('end', resolve);
       stream.on('close', resolve);
@@ -658,6 +657,11 @@ function onAbort(signal: AbortSignal | undefined, stop: () => void): () => void 
   return () => signal?.removeEventListener('abort', stop);
 }
 
+/** A minimal Writable handing each chunk to `push`: demuxStream only calls write(). */
+function writableOf(push: (chunk: Buffer) => void): Writable {
+  return { write: (chunk: Buffer) => (push(Buffer.from(chunk)), true) } as unknown as Writable;
+}
+
 /** Accumulates a stream's text up to a bound, so a flood of output cannot exhaust memory. */
 export class Collector {
   private chunks: Buffer[] = [];
@@ -679,8 +683,7 @@ export class Collector {
   }
 
   writable(): Writable {
-    // A minimal Writable: demuxStream only calls write().
-    return { write: (chunk: Buffer) => (this.push(Buffer.from(chunk)), true) } as unknown as Writable;
+    return writableOf((chunk) => this.push(chunk));
   }
 
   text(): string {

@@ -6,8 +6,9 @@
  * closes that.
  *
  * Redis itself sits on a second, ordinary network too (one that the sessions of a grader share),
- * so that the grader reaches it through a published port; and students drive Redis: a `replicaof HOST PORT` in their compose file, or sent
- * as a command, makes it connect wherever they say, out of the machine or to the grading host. So
+ * so that the grader reaches it through a published port; and students drive Redis: a `replicaof
+ * HOST PORT` in their compose file, or sent as a command, makes it connect wherever they say, out
+ * of the machine or to the grading host. So
  * on that bridge every new connection that starts inside (from Redis) is dropped, going out or to
  * another session's Redis (DOCKER-USER, the engine's place for such rules) and to the host;
  * connections the grader opens, and their replies, pass.
@@ -31,9 +32,16 @@ async function iptables(args: string[]): Promise<{ ok: boolean; stdout: string; 
   }
 }
 
-export async function closeHostAccess(endpoint: DockerEndpoint, networkId: string, session: string): Promise<HostAccess> {
+/** Why no rule can be set here, if none can. */
+function cannotClose(endpoint: DockerEndpoint): HostAccess | undefined {
   if (!endpoint.socketPath) return 'open: remote engine';
   if (process.getuid?.() !== 0) return 'open: not root';
+  return undefined;
+}
+
+export async function closeHostAccess(endpoint: DockerEndpoint, networkId: string, session: string): Promise<HostAccess> {
+  const cannot = cannotClose(endpoint);
+  if (cannot) return cannot;
   const comment = ['-m', 'comment', '--comment', tag(session)];
   // The engine names a network's bridge br-<first 12 hex digits of its id>.
   const bridge = `br-${networkId.slice(0, 12)}`;
@@ -47,8 +55,8 @@ export async function closeHostAccess(endpoint: DockerEndpoint, networkId: strin
  * container on it.
  */
 export async function closeGraderAccess(endpoint: DockerEndpoint, networkId: string, session: string): Promise<HostAccess> {
-  if (!endpoint.socketPath) return 'open: remote engine';
-  if (process.getuid?.() !== 0) return 'open: not root';
+  const cannot = cannotClose(endpoint);
+  if (cannot) return cannot;
   const comment = ['-m', 'comment', '--comment', tag(session)];
   const started = ['-i', `br-${networkId.slice(0, 12)}`, '-m', 'conntrack', '--ctstate', 'NEW', ...comment, '-j', 'DROP'];
   const input = await iptables(['-I', 'INPUT', ...started]);
@@ -58,8 +66,8 @@ export async function closeGraderAccess(endpoint: DockerEndpoint, networkId: str
 
 /** Whether `closeHostAccess` can work here, without changing anything (for `labs doctor`). */
 export async function hostAccessCheck(endpoint: DockerEndpoint): Promise<HostAccess> {
-  if (!endpoint.socketPath) return 'open: remote engine';
-  if (process.getuid?.() !== 0) return 'open: not root';
+  const cannot = cannotClose(endpoint);
+  if (cannot) return cannot;
   const listed = await iptables(['-S', 'INPUT']);
   return listed.ok ? 'closed' : 'open: no iptables';
 }

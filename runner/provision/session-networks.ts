@@ -126,18 +126,21 @@ async function graderNetwork(runtime: DockerRuntime, identity: SessionIdentity):
   return shared.network;
 }
 
+/** Removes a network; a container whose removal the engine is still finishing holds its endpoint a moment longer. */
+export async function removeNetworkPatiently(runtime: DockerRuntime, id: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await runtime.removeNetwork(id);
+    } catch (error) {
+      if (attempt >= 5 || !/active endpoints/.test((error as Error).message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
 async function removeGraderNetwork(runtime: DockerRuntime, network: GraderNetwork): Promise<void> {
   try {
-    // A container whose removal the engine is still finishing holds its endpoint a moment longer.
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await runtime.removeNetwork(network.id);
-        break;
-      } catch (error) {
-        if (attempt >= 5 || !/active endpoints/.test((error as Error).message)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-      }
-    }
+    await removeNetworkPatiently(runtime, network.id);
   } finally {
     // A network the engine keeps (it leaks an endpoint now and then) must not keep its rules.
     await removeHostRules((s) => s === network.session);

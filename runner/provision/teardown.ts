@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { DockerRuntime } from './docker.js';
 import { removeHostRules } from './firewall.js';
-import { networksReleased, sharedSessionPrefix } from './session-networks.js';
+import { networksReleased, removeNetworkPatiently, sharedSessionPrefix } from './session-networks.js';
 import { Label, parseOwner } from './labels.js';
 
 export interface Removed {
@@ -36,16 +36,6 @@ export async function removeByLabel(runtime: DockerRuntime, filter: string): Pro
   return { containers: containers.length, networks: networks.length, volumes: volumes.length };
 }
 
-async function removeNetworkPatiently(runtime: DockerRuntime, id: string): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await runtime.removeNetwork(id);
-    } catch (error) {
-      if (attempt >= 5 || !/active endpoints/.test((error as Error).message)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-    }
-  }
-}
 
 export interface SessionInfo {
   session: string;
