@@ -16,7 +16,7 @@ import { answersPing, waitForLine, waitReady } from './readiness.js';
 import { recorderFiles, recorderScript } from './recorder/files.js';
 import { removeSession } from './teardown.js';
 import { type HostAccess, closeHostAccess, removeHostRules } from './firewall.js';
-import { graderNetworkSettled, sessionNetworks } from './session-networks.js';
+import { sessionNetworks } from './session-networks.js';
 
 export interface IsolatedOptions {
   runtime: DockerRuntime;
@@ -118,7 +118,6 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
     await settleEarly?.().catch(() => undefined);
     await removeSession(runtime, identity.session);
     await removeHostRules((s) => s === identity.session);
-    await graderNetworkSettled();
     if (options.signal?.aborted) throw new LabsError('INTERRUPTED', 'interrupted: removed what had been created', { cause: error });
     throw error;
   }

@@ -84,9 +84,11 @@ export async function sessionNetworks(
 
 /**
  * Says that `session`'s resources are gone (see teardown's removeSession): a session waiting for
- * an address range tries again, and the grader network goes once no session of this process is left.
+ * an address range tries again, and the grader network goes once no session of this process is
+ * left. Resolves once it has gone, when this was the last session: removing a session (and so
+ * `labs check`, a batch, a test) ends only then, with nothing left behind.
  */
-export function networksReleased(session: string): void {
+export async function networksReleased(session: string): Promise<void> {
   if (!sessions.delete(session)) return;
   const wake = waiting;
   waiting = [];
@@ -99,12 +101,8 @@ export function networksReleased(session: string): void {
       if (!made) return;
       await removeGraderNetwork(runtime, made).catch(() => undefined);
     })().finally(() => (removing = undefined));
+    await removing;
   }
-}
-
-/** Resolves once the grader network is gone, if it is going (tests, and the end of a batch). */
-export async function graderNetworkSettled(): Promise<void> {
-  await removing;
 }
 
 async function graderNetwork(runtime: DockerRuntime, identity: SessionIdentity): Promise<GraderNetwork> {

@@ -20,7 +20,7 @@ export async function removeSession(runtime: DockerRuntime, session: string): Pr
   try {
     return await removeByLabel(runtime, `${Label.session}=${session}`);
   } finally {
-    networksReleased(session);
+    await networksReleased(session);
   }
 }
 

@@ -22,7 +22,6 @@ import { confinement, provisionIsolated } from '../provision/isolated.js';
 import type { ImageEvent } from '../provision/images.js';
 import { type SessionMode, currentOwner } from '../provision/labels.js';
 import { removeSession } from '../provision/teardown.js';
-import { graderNetworkSettled } from '../provision/session-networks.js';
 import { removeHostRules } from '../provision/firewall.js';
 import { ScriptHosts } from '../run/hosts.js';
 import { newSessionId } from '../workspace/state.js';
@@ -215,8 +214,6 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
       await probe?.close().catch(() => undefined);
       await removeSession(runtime, identity.session);
       await removeHostRules((s) => s === identity.session);
-      // The last session of this process takes the grader network with it.
-      await graderNetworkSettled();
     })();
     if (options.teardown) options.teardown(removal);
     else await removal;

@@ -5,7 +5,6 @@ import type { ArchiveEntry } from '../../runner/provision/archive.js';
 import { DockerRuntime } from '../../runner/provision/docker.js';
 import { type IsolatedEnvironment, confinement, provisionIsolated } from '../../runner/provision/isolated.js';
 import { removeSession } from '../../runner/provision/teardown.js';
-import { graderNetworkSettled } from '../../runner/provision/session-networks.js';
 import { removeHostRules } from '../../runner/provision/firewall.js';
 
 export const runtime = new DockerRuntime();
@@ -25,6 +24,5 @@ export async function exercise1Environment(session: string, files: ArchiveEntry[
 
 export async function removeEnvironment(session: string): Promise<void> {
   await removeSession(runtime, session);
-  await graderNetworkSettled();
   await removeHostRules((s) => s === session);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DockerRuntime } from '../../../runner/provision/docker.js';
 import type { SessionIdentity } from '../../../runner/provision/labels.js';
-import { graderNetworkSettled, isAddressPoolExhausted, networksReleased, sessionNetworks } from '../../../runner/provision/session-networks.js';
+import { isAddressPoolExhausted, networksReleased, sessionNetworks } from '../../../runner/provision/session-networks.js';
 
 const exhausted = (): Error =>
   new Error('Docker failed while creating network labs-x: could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
@@ -34,12 +34,10 @@ describe('session networks', () => {
     expect(networks.get(a.grader.id)?.options).toEqual({ 'com.docker.network.bridge.enable_icc': 'false' });
     expect(networks.size).toBe(3);
     networks.delete(a.networkId);
-    networksReleased('a1');
-    await graderNetworkSettled();
+    await networksReleased('a1');
     expect(networks.has(a.grader.id)).toBe(true);
     networks.delete(b.networkId);
-    networksReleased('b1');
-    await graderNetworkSettled();
+    await networksReleased('b1');
     expect(networks.size).toBe(0);
   });
 
@@ -51,12 +49,11 @@ describe('session networks', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(ready).toBe(false);
     networks.delete(first.networkId);
-    networksReleased('a2');
+    await networksReleased('a2');
     const made = await second;
     expect(made.grader.id).toBe(first.grader.id);
     networks.delete(made.networkId);
-    networksReleased('b2');
-    await graderNetworkSettled();
+    await networksReleased('b2');
     expect(networks.size).toBe(0);
   });
 
@@ -67,8 +64,7 @@ describe('session networks', () => {
       message: 'Docker has no network address range left for a new session',
       hint: expect.stringContaining('default-address-pools'),
     });
-    networksReleased('alone');
-    await graderNetworkSettled();
+    await networksReleased('alone');
   });
 
   it('tells the engine running out of address ranges from other failures', () => {
