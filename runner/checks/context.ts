@@ -114,8 +114,14 @@ export async function startRole(
 /** A run that has not reached Redis this long after it started tries an address that does not answer. */
 export const connectGraceMs = 5000;
 
+/**
+ * The run has not reached Redis, and will not: its grace period is over, or it waits on an address
+ * that did not answer (its supervisor saw the request go unanswered for a second, where every
+ * address that exists answers at once).
+ */
 export function neverConnected(ctx: CheckContext, run: ScriptRun): boolean {
-  return Date.now() - run.startedAt > connectGraceMs && ctx.wire.connectionsOf(run.name).length === 0;
+  if (ctx.wire.connectionsOf(run.name).length > 0) return false;
+  return run.unanswered() !== undefined || Date.now() - run.startedAt > connectGraceMs;
 }
 
 /** Nothing more can come of these runs: each has ended, or never reached Redis within the grace period. */
@@ -124,13 +130,14 @@ export function settled(ctx: CheckContext, runs: ScriptRun[]): boolean {
 }
 
 /**
- * Runs the producer to its end. One that has not reached Redis within the grace period is trying an
+ * Runs the producer to its end. One that will not reach Redis (see neverConnected) is trying an
  * address that does not answer (a hard-coded IP): it is stopped rather than waited out to its timeout.
  */
 export async function runProducer(ctx: CheckContext, name: string, args: string[], options: { timeoutMs?: number } = {}): Promise<{ run: ScriptRun; exit: ScriptExit }> {
   const run = await startRole(ctx, 'producer', name, args, options);
-  await waitFor(() => run.hasEnded() || ctx.wire.connectionsOf(run.name).length > 0, connectGraceMs, ctx.signal, 50);
-  if (!run.hasEnded() && ctx.wire.connectionsOf(run.name).length === 0) await run.stop();
+  const connected = (): boolean => ctx.wire.connectionsOf(run.name).length > 0;
+  await waitFor(() => run.hasEnded() || connected() || neverConnected(ctx, run), connectGraceMs + 100, ctx.signal, 50);
+  if (!run.hasEnded() && !connected()) await run.stop();
   return { run, exit: await run.exited };
 }
 

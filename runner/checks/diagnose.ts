@@ -13,6 +13,8 @@ export interface RunEvidence {
   profile: WireProfile;
   /** The run should still have been running when it was stopped (a consumer). */
   expectedToRun: boolean;
+  /** An address it asked a connection of that did not answer (see ScriptRun.unanswered). */
+  unanswered?: string;
 }
 
 /** How the fixes are worded for the lab's way of consuming: the student's own vocabulary. */
@@ -78,6 +80,8 @@ export function diagnoseRun(evidence: RunEvidence, queue: QueueRef, phrasing: Ph
     if (/SyntaxError|IndentationError|TabError/.test(crash ?? '')) return findings;
     if (/ConnectionError|Connection refused|Timeout|timed out|ENOTFOUND|ECONNREFUSED|EHOSTUNREACH|Name or service not known/.test(crash ?? '')) {
       findings.push(`${file} could not connect to Redis: connect to host REDIS_IP (redis-db), not a hard-coded IP address`);
+    } else if (!endedByItself && evidence.unanswered) {
+      findings.push(`${file} never reached redis-db: it was trying to connect to ${evidence.unanswered}, where nothing answers, when it was stopped. A hard-coded IP address? Connect to host REDIS_IP (redis-db), port 6379`);
     } else if (!endedByItself) {
       findings.push(`${file} never reached redis-db (it was still running, without a connection, when stopped): a hard-coded IP address, a wrong host name, or a loop before it connects? Connect to host REDIS_IP (redis-db), port 6379`);
     } else {

@@ -175,21 +175,23 @@ export class ScriptHosts {
     onLine: (line: OutputLineEvent) => void,
     maxBytes: number,
     beforeStart: (host: ScriptHost) => void = () => undefined,
-  ): Promise<{ host: ScriptHost; finished: Promise<{ exitCode: number; bytes: number; truncated: boolean }> }> {
+  ): Promise<{ host: ScriptHost; finished: Promise<{ exitCode: number; bytes: number; truncated: boolean }>; unanswered: () => string | undefined }> {
     for (let attempt = 0; ; attempt += 1) {
       const host = await this.acquire(service);
       try {
         beforeStart(host);
         if (host.supervisor) {
-          host.run = host.supervisor.run(argv, this.env.lab.workdir, maxBytes, onLine);
-          return { host, finished: host.run.finished };
+          const run = host.supervisor.run(argv, this.env.lab.workdir, maxBytes, onLine);
+          host.run = run;
+          return { host, finished: run.finished, unanswered: run.unanswered };
         }
         const run = await this.env.runtime.execLines(host.containerId, runCommand(argv), onLine, {
           user: studentUser,
           workingDir: this.env.lab.workdir,
           maxBytes,
         });
-        return { host, finished: run.finished };
+        // Without the supervisor nobody watches its connection requests.
+        return { host, finished: run.finished, unanswered: () => undefined };
       } catch (error) {
         this.release(host, { replace: true });
         if (attempt > 0 || !isLabsError(error) || error.code !== 'CONTAINER_GONE') throw error;

@@ -34,6 +34,12 @@ export interface ScriptRun {
   exited: Promise<ScriptExit>;
   /** Whether `exited` has resolved: the run and everything it started are dead, its output read. */
   hasEnded: () => boolean;
+  /**
+   * An address the script asked a connection of that did not answer within a second, while it had
+   * no connection: it is trying an address where nothing is (a hard-coded IP). Undefined otherwise,
+   * and always where no supervisor watches (an image without python3).
+   */
+  unanswered: () => string | undefined;
   /** Stops the script now (SIGKILL); resolves once its output is read to the end. */
   stop: () => Promise<ScriptExit>;
 }
@@ -65,7 +71,7 @@ export async function startScript(options: ScriptOptions): Promise<ScriptRun> {
   const { hosts } = options;
   const lines: OutputLine[] = [];
   let startedAt = 0;
-  const { host, finished } = await hosts.exec(options.service, options.argv, (line) => lines.push(line), options.maxOutputBytes ?? 1024 * 1024, (h) => {
+  const { host, finished, unanswered } = await hosts.exec(options.service, options.argv, (line) => lines.push(line), options.maxOutputBytes ?? 1024 * 1024, (h) => {
     // Taken before the script starts, so that nothing it does can come before it.
     startedAt = Date.now();
     options.onStart?.({ address: h.address, startedAt });
@@ -124,6 +130,7 @@ export async function startScript(options: ScriptOptions): Promise<ScriptRun> {
     startedAt,
     lines,
     outputTruncated: () => truncated,
+    unanswered,
     exited,
     hasEnded: () => ended,
     stop: async () => {

@@ -35,12 +35,15 @@ export interface SupervisedRun {
   ended: Promise<RunEnd | undefined>;
   finished: Promise<{ exitCode: number; bytes: number; truncated: boolean }>;
   hasEnded: () => boolean;
+  /** The address the run asked a connection of and got no answer from, when it said so (and had none). */
+  unanswered: () => string | undefined;
 }
 
 interface Current {
   id: number;
   lines: LineSplitter;
   end: (message: RunEnd | undefined) => void;
+  unanswered?: string;
 }
 
 export class SupervisorChannel {
@@ -100,7 +103,7 @@ export class SupervisorChannel {
     let done = false;
     let resolve!: (message: RunEnd | undefined) => void;
     const ended = new Promise<RunEnd | undefined>((r) => (resolve = r));
-    this.current = {
+    const current: Current = {
       id,
       lines,
       end: (message) => {
@@ -110,13 +113,14 @@ export class SupervisorChannel {
         resolve(message);
       },
     };
+    this.current = current;
     this.io.write(`${JSON.stringify({ op: 'run', id, argv, cwd, max: maxBytes })}\n`);
     const finished = ended.then((message) => {
       if (message?.failed) throw new LabsError('DOCKER_FAILED', `the script could not start: ${message.failed}`);
       // A container that went away took its run with it: killed.
       return { exitCode: message?.code ?? 137, bytes: message?.bytes ?? lines.bytes, truncated: message?.truncated ?? lines.truncated };
     });
-    return { id, ended, finished, hasEnded: () => done };
+    return { id, ended, finished, hasEnded: () => done, unanswered: () => current.unanswered };
   }
 
   /** Asks it to kill run `id` and all it started; `ended` of that run says when it did. */
@@ -127,5 +131,8 @@ export class SupervisorChannel {
   private onMessage(message: Record<string, unknown>): void {
     if (message.ready) this.settleReady();
     else if (typeof message.ended === 'number' && this.current?.id === message.ended) this.current.end(message as RunEnd);
+    else if (typeof message.unanswered === 'number' && this.current?.id === message.unanswered && typeof message.address === 'string') {
+      this.current.unanswered = message.address;
+    }
   }
 }

@@ -84,6 +84,24 @@ describe('labs check exercise-1', () => {
     expect(report.checks[0]!.hint).toMatch(/never reached redis-db/);
   });
 
+  it('scripts with a hard-coded IP address fail with the address they were trying, where nothing answers', async () => {
+    const dir = await copyOf('exercise-1');
+    dirs.push(dir);
+    // 172.17.0.2: on the engine's default bridge, which the lab's network has no way to.
+    for (const file of ['producer.py', 'consumer.py']) {
+      const source = await readFile(join(dir, file), 'utf8');
+      await writeFile(join(dir, file), source.replace('host=os.environ.get("REDIS_IP", "redis-db")', 'host="172.17.0.2"'));
+    }
+    const { report } = await checkJson('exercise-1', dir, ['--only', 'producer-puts-arguments,delivery-one-consumer']);
+    expect(report.checks.map((c) => [c.id, c.passed])).toEqual([
+      ['producer-puts-arguments', false],
+      ['delivery-one-consumer', false],
+    ]);
+    for (const [check, file] of [[report.checks[0]!, 'producer.py'], [report.checks[1]!, 'consumer.py']] as const) {
+      expect(check.hint).toMatch(new RegExp(`^${file} never reached redis-db: it was trying to connect to 172\\.17\\.0\\.2:6379, where nothing answers, when it was stopped`));
+    }
+  });
+
   it('a consumer that connects and then sleeps does not pass blocking: quiet is not waiting (a regression)', async () => {
     const dir = await copyOf('exercise-1');
     dirs.push(dir);

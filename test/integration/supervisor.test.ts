@@ -1,8 +1,9 @@
 /**
  * The supervisor that starts and stops runs in a script container (run/supervisor.py), against the
  * real engine: a Python script it forks behaves as `python3 FILE` would, nothing a script prints
- * can pass for the supervisor, a flood of output is cut at the bound, a student's module that
- * shadows one the supervisor imported wins, and an image without python3 still runs scripts.
+ * can pass for the supervisor, a flood of output is cut at the bound, a run waiting on an address
+ * where nothing answers is named, a student's module that shadows one the supervisor imported wins,
+ * and an image without python3 still runs scripts.
  */
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +48,9 @@ const files = [
       ].join('\n'),
     ),
   },
+  // 172.17.0.2: on the engine's default bridge, which the lab's network has no way to: nothing answers.
+  { path: 'blackhole.py', data: Buffer.from('import socket\nsocket.create_connection(("172.17.0.2", 6379))') },
+  { path: 'reaches.py', data: Buffer.from('import socket, time\ns = socket.create_connection(("redis-db", 6379))\nprint("connected", flush=True)\ntime.sleep(600)') },
   { path: 'own/queue.py', data: Buffer.from('WHOSE = "the student\'s own"') },
   { path: 'own/uses_queue.py', data: Buffer.from('import queue\nprint(queue.WHOSE)') },
 ];
@@ -133,6 +137,17 @@ describe('the supervisor of a script container', () => {
     const delivered = flood.lines.reduce((n, l) => n + l.text.length + 1, 0);
     expect(delivered).toBeLessThanOrEqual(64 * 1024);
     expect(delivered).toBeGreaterThan(60 * 1024);
+  });
+
+  it('says which address a run waits on that does not answer, and says nothing of a run that connected', async () => {
+    const [lost, connected] = await Promise.all([run(['python3', 'blackhole.py'], { name: 'lost' }), run(['python3', 'reaches.py'], { name: 'connected' })]);
+    await expect.poll(() => lost.unanswered(), { timeout: 10_000 }).toBe('172.17.0.2:6379');
+    expect(lost.hasEnded()).toBe(false);
+    await expect.poll(() => textOf(connected), { timeout: 10_000 }).toEqual(['connected']);
+    // Longer than a connection request waits for its first answer before the kernel asks again.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(connected.unanswered()).toBeUndefined();
+    await Promise.all([lost.stop(), connected.stop()]);
   });
 
   it("a student's module that shadows one the supervisor imported wins, as it would in a fresh interpreter", async () => {

@@ -104,7 +104,7 @@ export function diagnoseReplicas(ctx: CheckContext, session: ConsumerSession, ex
   const findings = new Set<string>();
   for (const r of session.replicas) {
     for (const f of diagnoseRun(
-      { file: consumerFile(ctx), exit: exits.get(r.name), lines: r.lines, profile: wireProfile(ctx.wire, r.name, session.mark), expectedToRun: true },
+      { file: consumerFile(ctx), exit: exits.get(r.name), lines: r.lines, profile: wireProfile(ctx.wire, r.name, session.mark), expectedToRun: true, unanswered: r.unanswered() },
       ctx.queue,
       ctx.phrasing,
     )) {

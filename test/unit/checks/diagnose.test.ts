@@ -28,6 +28,15 @@ describe('diagnoseRun', () => {
     expect(found).toContain('consumer.py could not connect to Redis: connect to host REDIS_IP (redis-db), not a hard-coded IP address');
   });
 
+  it('never connected and stopped: the address it waited on when there was one, the likely causes when not', () => {
+    const stopped = { code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false };
+    const evidence = { file: 'producer.py', exit: stopped, lines: [], profile: profile({ connections: 0 }), expectedToRun: false };
+    expect(diagnoseRun({ ...evidence, unanswered: '172.17.0.2:6379' }, queue)).toEqual([
+      'producer.py never reached redis-db: it was trying to connect to 172.17.0.2:6379, where nothing answers, when it was stopped. A hard-coded IP address? Connect to host REDIS_IP (redis-db), port 6379',
+    ]);
+    expect(diagnoseRun(evidence, queue)[0]).toMatch(/^producer\.py never reached redis-db \(it was still running, without a connection, when stopped\): a hard-coded IP address, a wrong host name, or a loop/);
+  });
+
   it('wrong db, wrong key, peeking, pushing back, wrong end, busy polling', () => {
     const found = diagnoseRun({ file: 'c.py', exit: undefined, lines: [], profile: profile({ dbs: [0], keys: ['hotqueue:jobs'], peeks: 3, pushes: 2, rpops: 1, emptyPops: 50 }), expectedToRun: true }, queue);
     expect(found.map((f) => f.split(' ').slice(1, 4).join(' '))).toEqual([
