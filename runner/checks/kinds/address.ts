@@ -23,7 +23,7 @@ async function round(ctx: CheckContext, label: string, count: number): Promise<{
   }
   await untilPrinted(ctx, replicas, sent, 2000, 8000);
   const printed = [...printedIds(ctx, replicas)].filter((id) => messages.includes(id)).length;
-  const exits = await stopAll(replicas);
+  const exits = await stopAll(ctx, replicas);
   return { printed, sent: count, mark, replicas, exits };
 }
 

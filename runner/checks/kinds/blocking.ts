@@ -49,7 +49,7 @@ async function ownObservation(ctx: CheckContext, windowMs: number): Promise<Idle
   const [consumer] = await startConsumers(ctx, 1);
   await waitUntilWaiting(ctx, [consumer!]);
   const observed = await observeIdle(ctx, consumer!, mark, windowMs);
-  observed.exits = await stopAll([consumer!]);
+  observed.exits = await stopAll(ctx, [consumer!]);
   return observed;
 }
 

@@ -26,7 +26,7 @@ export async function deliveryCheck(ctx: CheckContext, spec: CheckSpec): Promise
   // The rest one at a time while the replicas wait, as a producer would put them.
   sent.push(...(await enqueue(ctx, messages.slice(before))));
   await untilPrinted(ctx, replicas, sent, 2000, 15_000);
-  const exits = await stopAll(replicas);
+  const exits = await stopAll(ctx, replicas);
   const session = { replicas, sent, mark, started };
   const v = await judge(ctx, session);
 

@@ -26,7 +26,7 @@ export async function latencyCheck(ctx: CheckContext, spec: CheckSpec): Promise<
   const [probe] = settled(ctx, replicas) ? [] : await enqueue(ctx, [ctx.tokens.next()]);
   if (probe) await untilPrinted(ctx, replicas, [probe], Math.max(3000, withinMs * 3), Math.max(5000, withinMs * 5));
   const line = probe && consumer!.lines.find((l) => ctx.tokens.find(l.text).includes(probe.id));
-  const exits = await stopAll(replicas);
+  const exits = await stopAll(ctx, replicas);
   idle.exits = exits;
   ctx.idle = idle;
   const latencyMs = line && probe ? Math.max(0, line.t - probe.t) : undefined;

@@ -22,7 +22,7 @@ export async function restartCheck(ctx: CheckContext, spec: CheckSpec): Promise<
   const whileDown = await enqueue(ctx, Array.from({ length: total }, () => ctx.tokens.next()));
   const [second] = await startConsumers(ctx, 1, 'consumer-after');
   await untilPrinted(ctx, [second!], whileDown, 2000, 10_000);
-  const exits = await stopAll([second!]);
+  const exits = await stopAll(ctx, [second!]);
   exits.set(first!.name, firstExit);
   const session = { replicas: [first!, second!], sent: [...warmup, ...whileDown], mark, started: 0 };
   const v = await judge(ctx, session);

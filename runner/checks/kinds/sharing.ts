@@ -17,7 +17,7 @@ export async function sharingCheck(ctx: CheckContext, spec: CheckSpec): Promise<
     await sleep(40, ctx.signal);
   }
   await untilPrinted(ctx, replicas, sent, 2000, 10_000);
-  const exits = await stopAll(replicas);
+  const exits = await stopAll(ctx, replicas);
   const session = { replicas, sent, mark, started: 0 };
   const v = await judge(ctx, session);
   const floor = Math.ceil(total / (2 * k));
