@@ -13,7 +13,8 @@ import type { Confinement, DockerRuntime } from './docker.js';
 import { type ImageEvent, ensureImage, prepareServiceImages } from './images.js';
 import { Label, type SessionIdentity, resourceName, sessionLabels } from './labels.js';
 import { answersPing, waitForLine, waitReady } from './readiness.js';
-import { recorderFiles, recorderScript } from './recorder/files.js';
+import { recorderScript } from './recorder/files.js';
+import { recorderDir, recorderImage } from './recorder/image.js';
 import { removeSession } from './teardown.js';
 import { type HostAccess, closeHostAccess, removeHostRules } from './firewall.js';
 import { sessionNetworks } from './session-networks.js';
@@ -27,7 +28,7 @@ export interface IsolatedOptions {
   /** The student's files, copied to the lab workdir of every student container. */
   files: ArchiveEntry[];
   confine: Confinement;
-  /** An image with Node.js for the recorder. */
+  /** An image with Node.js: the base of the recorder's image (recorder/image.ts). */
   recorderImage: string;
   signal?: AbortSignal;
   onEvent?: (event: ImageEvent) => void;
@@ -93,10 +94,10 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
   let hostAccess: HostAccess = 'open: not root';
   let settleEarly: (() => Promise<void>) | undefined;
   try {
-    const [images] = await Promise.all([
+    const [images, , recorder] = await Promise.all([
       prepareServiceImages(runtime, students, options.onEvent),
       ensureImage(runtime, redisService.image, options.onEvent),
-      ensureImage(runtime, options.recorderImage, options.onEvent),
+      recorderImage(runtime, options.recorderImage, options.onEvent),
     ]);
     options.signal?.throwIfAborted();
     const { network, networkId, grader } = await sessionNetworks(runtime, identity, options.signal);
@@ -104,15 +105,15 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
     const labAccess = await closeHostAccess(runtime.endpoint, networkId, identity.session);
     hostAccess = labAccess === 'closed' ? grader.access : labAccess;
     const upstreamAlias = `upstream-${randomBytes(6).toString('hex')}`;
-    const [redis, recorder, filesVolume] = await Promise.all([
+    const [redis, recorderContainer, filesVolume] = await Promise.all([
       startRedis(options, redisService, network, graderNetwork, upstreamAlias),
-      startRecorder(options, network, upstreamAlias),
+      startRecorder(options, recorder, network, upstreamAlias),
       copyFiles(options, students[0] ? images[students[0].name]! : redisService.image).then((filesVolume) => {
         settleEarly = options.withFiles?.({ runtime, lab, identity, services, network, images, filesVolume, confine: options.confine });
         return filesVolume;
       }),
     ]);
-    return { runtime, lab, identity, services, network, graderNetwork, images, filesVolume, confine: options.confine, redis, recorder, hostAccess };
+    return { runtime, lab, identity, services, network, graderNetwork, images, filesVolume, confine: options.confine, redis, recorder: recorderContainer, hostAccess };
   } catch (error) {
     // A container still being created would escape the removal, and keep its network.
     await settleEarly?.().catch(() => undefined);
@@ -213,12 +214,12 @@ async function chownVolumes(options: IsolatedOptions, service: ServiceSpec, volu
   }
 }
 
-async function startRecorder(options: IsolatedOptions, network: string, upstreamAlias: string): Promise<{ containerId: string }> {
+async function startRecorder(options: IsolatedOptions, image: string, network: string, upstreamAlias: string): Promise<{ containerId: string }> {
   const { runtime, identity, lab } = options;
   const id = await runtime.createContainer({
     name: resourceName(identity, 'recorder'),
-    image: options.recorderImage,
-    entrypoint: ['node', `/recorder/${recorderScript}`],
+    image,
+    entrypoint: ['node', `${recorderDir}/${recorderScript}`],
     cmd: [],
     env: { UPSTREAM_HOST: upstreamAlias, UPSTREAM_PORT: '6379', LISTEN_PORT: '6379' },
     user: '65534:65534',
@@ -226,7 +227,6 @@ async function startRecorder(options: IsolatedOptions, network: string, upstream
     network,
     aliases: [lab.redisService],
   });
-  await runtime.putArchive(id, '/', await tarArchive((await recorderFiles()).map((f) => ({ ...f, path: `recorder/${f.path}` }))));
   await runtime.startContainer(id, 'the wire recorder');
   // It says when it listens; reading that is cheaper than starting a probe in it.
   await waitForLine(runtime, id, 'the wire recorder', (text) => text.includes('"e":"listening"'), 15_000, options.signal);
