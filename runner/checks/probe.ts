@@ -32,7 +32,7 @@ export function redisRefusal(error: unknown): string | undefined {
   return error instanceof Error && error.name === 'ReplyError' ? error.message : undefined;
 }
 
-export async function openProbe(port: number, host = '127.0.0.1'): Promise<Probe> {
+export async function openProbe({ host, port }: { host: string; port: number }): Promise<Probe> {
   const clients = new Map<number, Redis>();
   const client = async (db: number): Promise<Redis> => {
     let c = clients.get(db);

@@ -6,7 +6,7 @@
  * closes that.
  *
  * Redis itself sits on a second, ordinary network too (one that the sessions of a grader share),
- * so that the grader reaches it through a published port; and students drive Redis: a `replicaof
+ * through which the grader reaches it (session-networks.ts); and students drive Redis: a `replicaof
  * HOST PORT` in their compose file, or sent as a command, makes it connect wherever they say, out
  * of the machine or to the grading host. So
  * on that bridge every new connection that starts inside (from Redis) is dropped, going out or to

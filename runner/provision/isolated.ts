@@ -17,7 +17,7 @@ import { recorderScript } from './recorder/files.js';
 import { recorderDir, recorderImage } from './recorder/image.js';
 import { removeSession } from './teardown.js';
 import { type HostAccess, closeHostAccess, removeHostRules } from './firewall.js';
-import { sessionNetworks } from './session-networks.js';
+import { type GraderNetwork, sessionNetworks } from './session-networks.js';
 
 export interface IsolatedOptions {
   runtime: DockerRuntime;
@@ -64,8 +64,10 @@ export interface IsolatedEnvironment {
 export interface RedisHandle {
   service: ServiceSpec;
   containerId: string;
-  /** The grader's way in: 127.0.0.1:hostPort. */
-  hostPort: number;
+  /** The grader's way in: its address on the grader network, or 127.0.0.1 and a published port. */
+  address: { host: string; port: number };
+  /** Whether the grader reaches it at its address on the grader network (see session-networks.ts). */
+  direct: boolean;
   /** The real Redis's name on the lab network; only the recorder uses it. */
   upstreamAlias: string;
   volumes: { source: string; target: string; readOnly: boolean }[];
@@ -106,7 +108,7 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
     hostAccess = labAccess === 'closed' ? grader.access : labAccess;
     const upstreamAlias = `upstream-${randomBytes(6).toString('hex')}`;
     const [redis, recorderContainer, filesVolume] = await Promise.all([
-      startRedis(options, redisService, network, graderNetwork, upstreamAlias),
+      startRedis(options, redisService, network, grader, upstreamAlias),
       startRecorder(options, recorder, network, upstreamAlias),
       copyFiles(options, students[0] ? images[students[0].name]! : redisService.image).then((filesVolume) => {
         settleEarly = options.withFiles?.({ runtime, lab, identity, services, network, images, filesVolume, confine: options.confine });
@@ -133,7 +135,7 @@ async function startRedis(
   options: IsolatedOptions,
   service: ServiceSpec,
   network: string,
-  graderNetwork: string,
+  grader: Pick<GraderNetwork, 'name' | 'direct'>,
   upstreamAlias: string,
 ): Promise<RedisHandle> {
   const { runtime, identity } = options;
@@ -149,9 +151,9 @@ async function startRedis(
   // container of its own); a user name only the image knows, by chown in a helper container.
   const numeric = service.user && volumes.length ? /^(\d+)(?::(\d+))?$/.exec(service.user) : null;
   if (service.user && volumes.length && !numeric) await chownVolumes(options, service, volumes);
-  const handle: RedisHandle = { service, containerId: '', hostPort: 0, upstreamAlias, volumes };
+  const handle: RedisHandle = { service, containerId: '', address: { host: '', port: 0 }, direct: grader.direct, upstreamAlias, volumes };
   const owner = numeric ? { uid: Number(numeric[1]), gid: Number(numeric[2] ?? numeric[1]) } : undefined;
-  await createRedisContainer(runtime, identity, handle, network, graderNetwork, options.signal, owner);
+  await createRedisContainer(runtime, identity, handle, network, grader.name, options.signal, owner);
   return handle;
 }
 
@@ -178,17 +180,19 @@ export async function createRedisContainer(
     labels: sessionLabels(identity, { [Label.service]: service.name, [Label.role]: 'redis' }),
     network: graderNetwork,
     volumes: handle.volumes,
-    publishRandom: [6379],
+    publishRandom: handle.direct ? undefined : [6379],
   });
   await runtime.connectNetwork(network, id, { aliases: [handle.upstreamAlias] });
   if (volumeOwner) await runtime.putArchive(id, '/', await ownedDirectories(handle.volumes.map((v) => v.target), volumeOwner.uid, volumeOwner.gid));
   await runtime.startContainer(id, `service ${service.name}`);
   handle.containerId = id;
-  handle.hostPort = await runtime.hostPort(id, 6379);
+  handle.address = handle.direct
+    ? { host: (await runtime.inspectContainer(id)).ip[graderNetwork] ?? '', port: 6379 }
+    : { host: '127.0.0.1', port: await runtime.hostPort(id, 6379) };
   const readiness = service.readiness.kind === 'redis' ? service.readiness : { kind: 'redis' as const, port: 6379, command: undefined, timeoutMs: 30_000 };
   // Asked the way the grader will ask it, first: no command started in the container. Redis that
   // does not answer there soon is waited for (and explained) the thorough way.
-  if ((readiness.port || 6379) === 6379 && (await answersPing(handle.hostPort, 2000, signal))) return;
+  if ((readiness.port || 6379) === 6379 && (await answersPing(handle.address, 2000, signal))) return;
   await waitReady(runtime, id, service.name, readiness, { signal });
 }
 

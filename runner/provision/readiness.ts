@@ -63,23 +63,23 @@ export async function waitReady(
 }
 
 /**
- * Whether Redis answers PING with PONG at 127.0.0.1:`port` within `timeoutMs`, asked every 20 ms.
+ * Whether Redis answers PING with PONG at `address` within `timeoutMs`, asked every 20 ms.
  * Cheaper than a command in the container; a published port whose container does not listen yet
  * accepts the connection and then closes it, which counts as no answer.
  */
-export async function answersPing(port: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+export async function answersPing(address: { host: string; port: number }, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
-    if (await pingOnce(port, Math.max(50, deadline - Date.now()))) return true;
+    if (await pingOnce(address, Math.max(50, deadline - Date.now()))) return true;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return false;
 }
 
-function pingOnce(port: number, timeoutMs: number): Promise<boolean> {
+function pingOnce(address: { host: string; port: number }, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect(address);
     let answer = '';
     const done = (ok: boolean): void => {
       clearTimeout(timer);

@@ -1,17 +1,21 @@
 /**
  * The networks of check sessions. Each session has its own internal lab network. The grader
- * reaches each session's Redis through a port published on 127.0.0.1, which needs a network that
- * is not internal: that one is shared by all the sessions of this process, with traffic between
- * its containers off (the engine's `enable_icc=false`) and no new connection from it to the host
- * or beyond (firewall.ts), so one session's Redis cannot reach another's. A network per session
- * would take two of the engine's address ranges (31 by default) per session, and its creation and
- * removal are among the slowest things the engine does under load.
+ * reaches each session's Redis on a second network, shared by all the sessions of this process,
+ * with traffic between its containers off (the engine's `enable_icc=false`) and no new connection
+ * from it to the host or beyond (firewall.ts), so one session's Redis cannot reach another's. When
+ * that network's bridge is on this host (a local engine on Linux) the grader connects to Redis's
+ * address on it; elsewhere (Docker Desktop's VM, a remote engine) through a port published on
+ * 127.0.0.1, which is why the network is not internal. A published port costs the engine a proxy
+ * process and forwarding rules at each Redis creation. A network per session would take two of the
+ * engine's address ranges (31 by default) per session, and its creation and removal are among the
+ * slowest things the engine does under load.
  *
  * When the ranges run out anyway, the engine refuses the next network. That is not the
  * submission's failure, nor worth an attempt: the session waits for another session of this
  * process to give its network back.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { LabsError } from '../errors.js';
 import type { DockerRuntime } from './docker.js';
 import { type HostAccess, closeGraderAccess, removeHostRules } from './firewall.js';
@@ -33,6 +37,20 @@ export interface GraderNetwork {
   id: string;
   session: string;
   access: HostAccess;
+  /** The grader reaches containers on it by their address on it, not through a published port. */
+  direct: boolean;
+}
+
+/** How the grader reaches Redis: 'auto' (directly where it can), or always through a published port. */
+export const graderReach: { mode: 'auto' | 'published' } = { mode: 'auto' };
+
+/**
+ * Whether the network's bridge is an interface of this host (the engine names it br-<first 12 hex
+ * digits of the id>), and so its containers' addresses are routed from here. Not under Docker
+ * Desktop (the bridge is in its VM) or a rootless engine (in its own network namespace).
+ */
+export function bridgeIsHere(networkId: string, sysClassNet = '/sys/class/net'): boolean {
+  return existsSync(`${sysClassNet}/br-${networkId.slice(0, 12)}`);
 }
 
 let shared: { runtime: DockerRuntime; network: Promise<GraderNetwork> } | undefined;
@@ -113,7 +131,8 @@ async function graderNetwork(runtime: DockerRuntime, identity: SessionIdentity):
     const name = resourceName(own);
     const network = (async (): Promise<GraderNetwork> => {
       const id = await runtime.createNetwork(name, sessionLabels(own, { [Label.role]: 'grader' }), false, { 'com.docker.network.bridge.enable_icc': 'false' });
-      return { name, id, session, access: await closeGraderAccess(runtime.endpoint, id, session) };
+      const access = await closeGraderAccess(runtime.endpoint, id, session);
+      return { name, id, session, access, direct: graderReach.mode === 'auto' && Boolean(runtime.endpoint.socketPath) && bridgeIsHere(id) };
     })();
     shared = { runtime, network };
     // A failed creation is tried again by the next session that needs it.

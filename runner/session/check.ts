@@ -169,7 +169,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
   const results: CheckResult[] = [];
   let probe: Probe | undefined;
   try {
-    probe = await openProbe(env.redis.hostPort);
+    probe = await openProbe(env.redis.address);
     const ctx: CheckContext = {
       lab,
       env,

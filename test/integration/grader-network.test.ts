@@ -1,6 +1,6 @@
 /**
  * The Redis containers of all the sessions of a grader share one network, through which the grader
- * reaches each by a published port (session-networks.ts). Students drive their Redis (a
+ * reaches each at its address there, the engine being local (session-networks.ts). Students drive their Redis (a
  * `--replicaof HOST PORT` in their compose file, or a command), so against the real engine: one
  * session's Redis cannot open a connection to another's on that network, while the grader reaches
  * both.
@@ -32,11 +32,15 @@ describe('the grader network sessions share', () => {
     const [ipA, ipB] = await Promise.all([graderIp(a), graderIp(b)]);
     expect(ipA).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(ipA).not.toBe(ipB);
-    // The grader's way in, and the address itself from the host: both answer.
-    for (const port of [a.redis.hostPort, b.redis.hostPort]) {
-      expect((await execa('redis-cli', ['-p', String(port), 'ping'])).stdout).toBe('PONG');
+    // The grader's way in is each Redis's address on that network, no published port: both answer.
+    expect([a.redis.address, b.redis.address]).toEqual([
+      { host: ipA, port: 6379 },
+      { host: ipB, port: 6379 },
+    ]);
+    expect((await execa('docker', ['port', a.redis.containerId])).stdout).toBe('');
+    for (const { host, port } of [a.redis.address, b.redis.address]) {
+      expect((await execa('redis-cli', ['-h', host, '-p', String(port), 'ping'])).stdout).toBe('PONG');
     }
-    expect((await execa('redis-cli', ['-h', ipA, '-p', '6379', 'ping'])).stdout).toBe('PONG');
     // From B's Redis container to A's Redis: nothing answers.
     const across = await execa('docker', ['exec', b.redis.containerId, 'timeout', '5', 'redis-cli', '-h', ipA, '-p', '6379', 'ping'], { reject: false });
     expect(across.stdout).not.toContain('PONG');

@@ -25,7 +25,7 @@ let probe: Probe;
 beforeAll(async () => {
   env = await exercise1Environment(session);
   hosts = new ScriptHosts(env);
-  probe = await openProbe(env.redis.hostPort);
+  probe = await openProbe(env.redis.address);
 }, 120_000);
 
 afterAll(async () => {

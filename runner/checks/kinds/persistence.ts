@@ -42,7 +42,7 @@ export async function persistenceCheck(ctx: CheckContext, spec: CheckSpec): Prom
   await runtime.removeContainer(old);
   await createRedisContainer(runtime, ctx.env.identity, redis, ctx.env.network, ctx.env.graderNetwork, ctx.signal);
   await ctx.probe.close();
-  ctx.probe = await openProbe(redis.hostPort);
+  ctx.probe = await openProbe(redis.address);
   const left = (await ctx.probe.range(ctx.queue.db, ctx.queue.key)).map((raw) => ctx.codec.decode(raw).text);
   const survived = sent.filter((m, i) => left[i] === m.id).length;
   const passed = survived === total && left.length === total;

@@ -24,7 +24,7 @@ afterEach(async () => {
 describe('answersPing', () => {
   it('is true once PING is answered with PONG', async () => {
     const port = await listen((socket) => socket.on('data', () => socket.write('+PONG\r\n')));
-    expect(await answersPing(port, 2000)).toBe(true);
+    expect(await answersPing({ host: '127.0.0.1', port: port }, 2000)).toBe(true);
   });
 
   it('asks again after a connection that was closed unanswered, and is true when Redis comes up', async () => {
@@ -34,27 +34,27 @@ describe('answersPing', () => {
       if (connections < 3) socket.destroy();
       else socket.on('data', () => socket.write('+PONG\r\n'));
     });
-    expect(await answersPing(port, 2000)).toBe(true);
+    expect(await answersPing({ host: '127.0.0.1', port: port }, 2000)).toBe(true);
     expect(connections).toBe(3);
   });
 
   it('is false when every answer is an error (Redis still loading) or the connection is only closed', async () => {
     const loading = await listen((socket) => socket.on('data', () => socket.write('-LOADING Redis is loading the dataset in memory\r\n')));
-    expect(await answersPing(loading, 300)).toBe(false);
+    expect(await answersPing({ host: '127.0.0.1', port: loading }, 300)).toBe(false);
     await new Promise((resolve) => server!.close(resolve));
     const closing = await listen((socket) => socket.destroy());
-    expect(await answersPing(closing, 300)).toBe(false);
+    expect(await answersPing({ host: '127.0.0.1', port: closing }, 300)).toBe(false);
   });
 
   it('is false when nothing listens', async () => {
     const port = await listen(() => undefined);
     await new Promise((resolve) => server!.close(resolve));
     server = undefined;
-    expect(await answersPing(port, 300)).toBe(false);
+    expect(await answersPing({ host: '127.0.0.1', port: port }, 300)).toBe(false);
   });
 
   it('a stop ends the wait', async () => {
     const port = await listen((socket) => socket.destroy());
-    await expect(answersPing(port, 5000, AbortSignal.abort())).rejects.toThrow();
+    await expect(answersPing({ host: '127.0.0.1', port: port }, 5000, AbortSignal.abort())).rejects.toThrow();
   });
 });

@@ -1,7 +1,10 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DockerRuntime } from '../../../runner/provision/docker.js';
 import type { SessionIdentity } from '../../../runner/provision/labels.js';
-import { isAddressPoolExhausted, networksReleased, sessionNetworks } from '../../../runner/provision/session-networks.js';
+import { bridgeIsHere, isAddressPoolExhausted, networksReleased, sessionNetworks } from '../../../runner/provision/session-networks.js';
 
 const exhausted = (): Error =>
   new Error('Docker failed while creating network labs-x: could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
@@ -70,5 +73,14 @@ describe('session networks', () => {
   it('tells the engine running out of address ranges from other failures', () => {
     expect(isAddressPoolExhausted(exhausted())).toBe(true);
     expect(isAddressPoolExhausted(new Error('network with name x already exists'))).toBe(false);
+  });
+
+  it("reaches containers directly only when the network's bridge is an interface of this host", async () => {
+    const sys = await mkdtemp(join(tmpdir(), 'labs-sys-class-net-'));
+    await mkdir(join(sys, 'br-0123456789ab'));
+    expect(bridgeIsHere('0123456789abcdef0123', sys)).toBe(true);
+    // Docker Desktop, a rootless engine: the bridge is elsewhere, this host has no such interface.
+    expect(bridgeIsHere('fedcba9876543210fedc', sys)).toBe(false);
+    await rm(sys, { recursive: true });
   });
 });
