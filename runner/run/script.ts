@@ -35,7 +35,7 @@ export interface ScriptRun {
   /** Whether `exited` has resolved: the run and everything it started are dead, its output read. */
   hasEnded: () => boolean;
   /**
-   * An address the script asked a connection of that did not answer within a second, while it had
+   * An address the script asked a connection of that did not answer within 3 s, while it had
    * no connection: it is trying an address where nothing is (a hard-coded IP). Undefined otherwise,
    * and always where no supervisor watches (an image without python3).
    */

@@ -19,10 +19,12 @@
 # started afresh instead. One difference stays: forks share this process's seed of str hashes, so a
 # set of strings iterates in the same order in every run (a fresh interpreter draws a seed each).
 #
-# A run that asks for a connection and gets no answer for a second (the kernel sent its SYN again)
-# is trying an address where nothing is: on the lab's network an address that exists answers at
-# once, accepting or refusing. It is said once, with the address, so that the grader need not wait
-# out its grace period for a script with a hard-coded IP (control message {"unanswered", "address"}).
+# A run that asks for a connection and gets no answer for three seconds (the kernel sent its SYN a
+# third time) is trying an address where nothing is: on the lab's network an address that exists
+# answers at once, accepting or refusing. It is said once, with the address, so that the grader
+# need not wait out its grace period for a script with a hard-coded IP (control message
+# {"unanswered", "address"}). A script that gives up on such an address sooner, and connects
+# elsewhere, is not named: the kernel sends a SYN again after 1 s, then 2 s more.
 # Run with -I: nothing of the student's folder or environment reaches this process.
 import errno
 import json
@@ -38,9 +40,11 @@ import time
 STUDENT = 1000
 ME = os.getpid()
 KILL_ROUNDS = 300
-# How often a run without a connection has its connection requests looked at, from when.
+# How often a run without a connection has its connection requests looked at, from when; how many
+# times a SYN must have been sent again (at 1 s, then 3 s) for its address to count as not answering.
 WATCH_EVERY = 0.25
-WATCH_FROM = 0.75
+WATCH_FROM = 2.5
+UNANSWERED_AFTER = 2
 
 # The lab's libraries, imported once here so that each forked run has them.
 for _name in ('hotqueue', 'redis'):
@@ -332,7 +336,7 @@ def connections():
                 continue
             if fields[3] == '01':
                 return True, None
-            if fields[3] == '02' and int(fields[6], 16) > 0 and unanswered is None:
+            if fields[3] == '02' and int(fields[6], 16) >= UNANSWERED_AFTER and unanswered is None:
                 unanswered = address(fields[2], family)
     return False, unanswered
 

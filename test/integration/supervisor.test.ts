@@ -50,6 +50,9 @@ const files = [
   },
   // 172.17.0.2: on the engine's default bridge, which the lab's network has no way to: nothing answers.
   { path: 'blackhole.py', data: Buffer.from('import socket\nsocket.create_connection(("172.17.0.2", 6379))') },
+  // Gives up on it after 2 s, as a script with a connect timeout and a fallback does (a regression:
+  // a 1 s threshold named it, and the checks stopped waiting for a script that then connected).
+  { path: 'fallback.py', data: Buffer.from('import socket, time\ntry:\n    socket.create_connection(("172.17.0.2", 6379), timeout=2)\nexcept OSError:\n    pass\ns = socket.create_connection(("redis-db", 6379))\nprint("connected", flush=True)\ntime.sleep(600)') },
   { path: 'reaches.py', data: Buffer.from('import socket, time\ns = socket.create_connection(("redis-db", 6379))\nprint("connected", flush=True)\ntime.sleep(600)') },
   { path: 'own/queue.py', data: Buffer.from('WHOSE = "the student\'s own"') },
   { path: 'own/uses_queue.py', data: Buffer.from('import queue\nprint(queue.WHOSE)') },
@@ -148,6 +151,14 @@ describe('the supervisor of a script container', () => {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(connected.unanswered()).toBeUndefined();
     await Promise.all([lost.stop(), connected.stop()]);
+  });
+
+  it('says nothing of a run that gives up on an address that does not answer within 3 s, and connects elsewhere', async () => {
+    const r = await run(['python3', 'fallback.py'], { name: 'fallback' });
+    await expect.poll(() => textOf(r), { timeout: 15_000 }).toEqual(['connected']);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(r.unanswered()).toBeUndefined();
+    await r.stop();
   });
 
   it("a student's module that shadows one the supervisor imported wins, as it would in a fresh interpreter", async () => {
