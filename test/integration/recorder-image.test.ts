@@ -17,7 +17,10 @@ afterAll(async () => {
 
 describe('the recorder image', () => {
   it('is made once from its base, holds the recorder, and keeps the base entrypoint and command', async () => {
-    await execa('docker', ['tag', 'node:20', base]);
+    // A base of its own (node:20 itself has its recorder image already, made by the other tests).
+    const maker = (await execa('docker', ['create', 'node:20'])).stdout.trim();
+    await execa('docker', ['commit', '--change', `LABEL labs.test.base=${base}`, maker, base]);
+    await execa('docker', ['rm', maker]);
     const runtime = new DockerRuntime();
     const asked = await Promise.all([recorderImage(runtime, base), recorderImage(runtime, base), recorderImage(new DockerRuntime(), base)]);
     made.push(asked[0]);
