@@ -4,8 +4,9 @@ import { LabsError } from '../errors.js';
 /**
  * Submissions graded at once when the instructor does not say: a check mostly waits (for Redis, for
  * a consumer, through deliberate idle times), so ten per core keep the machine busy. Measured on 2
- * cores (exercise-2, 100 submissions, a third of them buggy): 24.9 a minute at -j 16, 26.8 to 27.3
- * at -j 20 with the CPU about 90% busy once all are under way, every verdict as expected. At most
+ * cores (exercise-2, 100 submissions, a third of them buggy): 30.2 to 31.7 a minute at -j 20 (the
+ * benchmark), 31.0 at -j 20 and 32.1 at -j 24 in verified batches, every verdict as expected, the CPU
+ * 95 to 100% busy once all are under way. At most
  * 24: each session takes one of the engine's 31 network address ranges (see session-networks.ts).
  */
 export function defaultJobs(cores = availableParallelism()): number {
