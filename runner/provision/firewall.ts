@@ -23,6 +23,9 @@ export type HostAccess = 'closed' | 'open: not root' | 'open: remote engine' | '
 
 const tag = (session: string): string => `labs:${session}`;
 
+/** The engine names a network's bridge br-<first 12 hex digits of its id>. */
+export const bridgeName = (networkId: string): string => `br-${networkId.slice(0, 12)}`;
+
 async function iptables(args: string[]): Promise<{ ok: boolean; stdout: string; missing: boolean }> {
   try {
     const result = await execa('iptables', ['-w', ...args], { reject: false });
@@ -43,9 +46,7 @@ export async function closeHostAccess(endpoint: DockerEndpoint, networkId: strin
   const cannot = cannotClose(endpoint);
   if (cannot) return cannot;
   const comment = ['-m', 'comment', '--comment', tag(session)];
-  // The engine names a network's bridge br-<first 12 hex digits of its id>.
-  const bridge = `br-${networkId.slice(0, 12)}`;
-  const result = await iptables(['-I', 'INPUT', '-i', bridge, ...comment, '-j', 'DROP']);
+  const result = await iptables(['-I', 'INPUT', '-i', bridgeName(networkId), ...comment, '-j', 'DROP']);
   return result.ok ? 'closed' : 'open: no iptables';
 }
 
@@ -58,7 +59,7 @@ export async function closeGraderAccess(endpoint: DockerEndpoint, networkId: str
   const cannot = cannotClose(endpoint);
   if (cannot) return cannot;
   const comment = ['-m', 'comment', '--comment', tag(session)];
-  const started = ['-i', `br-${networkId.slice(0, 12)}`, '-m', 'conntrack', '--ctstate', 'NEW', ...comment, '-j', 'DROP'];
+  const started = ['-i', bridgeName(networkId), '-m', 'conntrack', '--ctstate', 'NEW', ...comment, '-j', 'DROP'];
   const input = await iptables(['-I', 'INPUT', ...started]);
   const forward = (await iptables(['-I', 'DOCKER-USER', ...started])).ok || (await iptables(['-I', 'FORWARD', ...started])).ok;
   return input.ok && forward ? 'closed' : 'open: no iptables';

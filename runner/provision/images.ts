@@ -87,6 +87,11 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_.\/:=@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Labels of a container that makes an image: session labels too, so that `labs prune` sweeps one a killed run left. */
+export function prepareLabels(): Record<string, string> {
+  return { [Label.role]: 'prepare', [Label.session]: `prepare-${process.pid}`, [Label.mode]: 'prepare', [Label.owner]: currentOwner() };
+}
+
 /** The image to run for a service: the base itself when it needs no packages, else a prepared one. */
 export async function prepareImage(
   runtime: DockerRuntime,
@@ -101,14 +106,7 @@ export async function prepareImage(
   if (await runtime.imageId(prepared)) return prepared;
 
   const started = Date.now();
-  // Session labels too, so that `labs prune` sweeps an install container left by a killed run.
-  const labels = {
-    [Label.role]: 'prepare',
-    [Label.session]: `prepare-${process.pid}`,
-    [Label.mode]: 'prepare',
-    [Label.owner]: currentOwner(),
-    'labs.prepared.from': image,
-  };
+  const labels = { ...prepareLabels(), 'labs.prepared.from': image };
   const probe = await runOnce(runtime, image, missingPackagesScript(packages), labels);
   const missing: Packages = { pip: [], npm: [] };
   for (const line of probe.output.split('\n')) {

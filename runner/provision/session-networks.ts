@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { LabsError } from '../errors.js';
 import type { DockerRuntime } from './docker.js';
-import { type HostAccess, closeGraderAccess, removeHostRules } from './firewall.js';
+import { type HostAccess, bridgeName, closeGraderAccess, removeHostRules } from './firewall.js';
 import { Label, type SessionIdentity, resourceName, sessionLabels } from './labels.js';
 
 /** Sessions of this process that have (or are making) networks. */
@@ -45,12 +45,12 @@ export interface GraderNetwork {
 export const graderReach: { mode: 'auto' | 'published' } = { mode: 'auto' };
 
 /**
- * Whether the network's bridge is an interface of this host (the engine names it br-<first 12 hex
- * digits of the id>), and so its containers' addresses are routed from here. Not under Docker
- * Desktop (the bridge is in its VM) or a rootless engine (in its own network namespace).
+ * Whether the network's bridge is an interface of this host, and so its containers' addresses are
+ * routed from here. Not under Docker Desktop (the bridge is in its VM) or a rootless engine (in its
+ * own network namespace).
  */
 export function bridgeIsHere(networkId: string, sysClassNet = '/sys/class/net'): boolean {
-  return existsSync(`${sysClassNet}/br-${networkId.slice(0, 12)}`);
+  return existsSync(`${sysClassNet}/${bridgeName(networkId)}`);
 }
 
 let shared: { runtime: DockerRuntime; network: Promise<GraderNetwork> } | undefined;

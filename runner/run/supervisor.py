@@ -352,9 +352,14 @@ def address(field, family):
     return ('[%s]:%d' if family == socket.AF_INET6 else '%s:%d') % (text, int(port, 16))
 
 
+def watched():
+    """Whether the run under way still has its connection requests looked at."""
+    return run is not None and run.watching and run.status is None
+
+
 def watch():
     """Says once that the run waits on an address that does not answer; stops at its first connection."""
-    if run is None or not run.watching or run.status is not None:
+    if not watched():
         return
     now = time.monotonic()
     if now < run.next_watch:
@@ -368,7 +373,7 @@ def watch():
 
 
 def poll_timeout():
-    if run is None or not run.watching or run.status is not None:
+    if not watched():
         return None
     return max(0, int((run.next_watch - time.monotonic()) * 1000) + 1)
 

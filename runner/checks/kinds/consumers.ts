@@ -75,8 +75,7 @@ export async function untilPrinted(ctx: CheckContext, replicas: ScriptRun[], sen
 export async function stopAll(ctx: Pick<CheckContext, 'wire' | 'signal'>, replicas: ScriptRun[], wireMs = 3000): Promise<Map<string, ScriptExit>> {
   const exits = new Map<string, ScriptExit>();
   await Promise.all(replicas.map(async (r) => exits.set(r.name, await r.stop())));
-  const names = new Set(replicas.map((r) => r.name));
-  const open = (): boolean => [...ctx.wire.connections.values()].some((c) => c.closedAt === undefined && names.has(ctx.wire.ownerOf(c) ?? ''));
+  const open = (): boolean => replicas.some((r) => ctx.wire.connectionsOf(r.name).some((c) => c.closedAt === undefined));
   if (open()) await waitFor(() => !open(), wireMs, ctx.signal, 20);
   return exits;
 }

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { describeEndpoint } from '../connect.js';
 import type { DockerRuntime } from '../docker.js';
-import { type ImageEvent, ensureImage } from '../images.js';
-import { Label, currentOwner } from '../labels.js';
+import { type ImageEvent, ensureImage, prepareLabels } from '../images.js';
+import { Label } from '../labels.js';
 import { tarArchive } from '../archive.js';
 import { recorderFiles } from './files.js';
 
@@ -40,12 +40,11 @@ async function make(runtime: DockerRuntime, base: string, onEvent?: (e: ImageEve
   const tag = hash.digest('hex').slice(0, 16);
   const name = `${recorderRepo}:${tag}`;
   if (await runtime.imageId(name)) return name;
-  // Session labels too, so that `labs prune` sweeps a container left by a killed run.
   const id = await runtime.createContainer({
     name: `labs-recorder-image-${process.pid}-${Date.now().toString(36)}`,
     // Never started; created with the base image's own entrypoint and command, which the commit keeps.
     image: base,
-    labels: { [Label.role]: 'prepare', [Label.session]: `prepare-${process.pid}`, [Label.mode]: 'prepare', [Label.owner]: currentOwner() },
+    labels: prepareLabels(),
     network: 'none',
   });
   try {
