@@ -17,9 +17,24 @@ export interface WireCommand {
   /** Pushed values (base64 decoded). */
   values: Buffer[];
   reply: WireReply | null;
+  /** The recorder wrote its reply down (it does for list and keyspace commands, see `keyed` there). */
+  replyRecorded: boolean;
 }
 
-export type WireReply = { b: string } | { i: number } | { err: string } | { a: (WireReply | null)[]; n: number } | { s: string };
+/**
+ * A reply as the recorder writes it (runner/provision/recorder/resp-proxy.cjs), the same for RESP2 and
+ * RESP3: bulk strings {b} (base64), integers {i} (a RESP3 big number as its decimal string), simple
+ * and verbatim strings {s}, errors {err}, arrays, sets and maps (flattened to key, value, …) {a, n},
+ * RESP3 booleans {bool} and doubles {d} (decimal string); a null of either protocol is null.
+ */
+export type WireReply =
+  | { b: string }
+  | { i: number | string }
+  | { err: string }
+  | { a: (WireReply | null)[]; n: number }
+  | { s: string }
+  | { bool: boolean }
+  | { d: string };
 
 export interface Connection {
   id: number;
@@ -30,6 +45,21 @@ export interface Connection {
   waitingSince: number | undefined;
   /** The script run it belongs to, or undefined when no run had that address then. */
   run: string | undefined;
+  /** The RESP version it speaks: 2, or 3 once a `HELLO 3` succeeded. */
+  protocol: 2 | 3;
+  /** Set when the recorder met bytes it could not read on it: from then on nothing of it is recorded. */
+  unreadable: Unreadable | undefined;
+}
+
+/** What the recorder could not read on a connection. */
+export interface Unreadable {
+  t: number;
+  /** Which way the bytes went: from the script ('command') or from Redis ('reply'). */
+  direction: 'command' | 'reply';
+  /** The parser's words, e.g. "unknown RESP type byte 0x40". */
+  why: string;
+  /** The first bytes not understood, in hex (at most 32). */
+  at: string;
 }
 
 export interface RunWindow {
@@ -53,7 +83,6 @@ export class WireLog {
   readonly connections = new Map<number, Connection>();
   readonly commands: WireCommand[] = [];
   readonly waits: WireWait[] = [];
-  unparsed = 0;
   private readonly runs: RunWindow[] = [];
 
   /** Registers a run's address as soon as it is known, so its connections can be attributed. */
@@ -96,7 +125,16 @@ export class WireLog {
         const address = String(record.a ?? '');
         const t = Number(record.t);
         const owner = this.owner(address, t);
-        this.connections.set(c, { id: c, address, openedAt: t, closedAt: undefined, waitingSince: undefined, run: owner?.exact ? owner.name : undefined });
+        this.connections.set(c, {
+          id: c,
+          address,
+          openedAt: t,
+          closedAt: undefined,
+          waitingSince: undefined,
+          run: owner?.exact ? owner.name : undefined,
+          protocol: 2,
+          unreadable: undefined,
+        });
         break;
       }
       case 'close': {
@@ -116,9 +154,23 @@ export class WireLog {
         });
         break;
       }
-      case 'unparsed':
-        this.unparsed += 1;
+      case 'proto': {
+        const conn = this.connections.get(c);
+        if (conn && (record.v === 2 || record.v === 3)) conn.protocol = record.v;
         break;
+      }
+      case 'unparsed': {
+        const conn = this.connections.get(c);
+        if (conn) {
+          conn.unreadable = {
+            t: Number(record.t),
+            direction: record.d === 'reply' ? 'reply' : 'command',
+            why: String(record.why ?? 'bytes that are not RESP'),
+            at: String(record.at ?? ''),
+          };
+        }
+        break;
+      }
       case 'cmd': {
         const conn = this.connections.get(c);
         if (conn && String(record.n ?? '').startsWith('B')) conn.waitingSince = undefined;
@@ -131,6 +183,7 @@ export class WireLog {
           keys: Array.isArray(record.k) ? (record.k as unknown[]).map(String) : [],
           values: Array.isArray(record.v) ? (record.v as string[]).map((v) => Buffer.from(v, 'base64')) : [],
           reply: (record.y as WireReply | undefined) ?? null,
+          replyRecorded: 'y' in record,
         });
         break;
       }
@@ -177,7 +230,8 @@ function bulk(reply: WireReply | null | undefined): Buffer | undefined {
   return reply && 'b' in reply ? Buffer.from(reply.b, 'base64') : undefined;
 }
 
-function bulks(reply: WireReply | null | undefined): Buffer[] {
+/** Every bulk string in a reply, nested ones included. */
+export function bulks(reply: WireReply | null | undefined): Buffer[] {
   if (!reply) return [];
   if ('b' in reply) return [Buffer.from(reply.b, 'base64')];
   if ('a' in reply) return reply.a.flatMap((r) => bulks(r));
@@ -249,7 +303,7 @@ export function wireProfile(log: WireLog, run: string, mark = 0): WireProfile {
   };
   const waiting: WireCommand[] = log.waits
     .filter((w) => w.t >= since && !served.has(`${w.connection}@${w.t}`) && ownedBy(w.connection))
-    .map((w) => ({ connection: w.connection, t: w.t, r: w.t, db: w.db, name: w.name, keys: w.keys, values: [], reply: null }));
+    .map((w) => ({ connection: w.connection, t: w.t, r: w.t, db: w.db, name: w.name, keys: w.keys, values: [], reply: null, replyRecorded: false }));
   const commands = [...log.since(mark, run), ...waiting];
   const names: Record<string, number> = {};
   const dbs = new Map<number, number>();

@@ -81,11 +81,23 @@ describe('WireLog and queueOps', () => {
     expect(p).toMatchObject({ connections: 1, dbs: [0], keys: ['hotqueue:jobs'], emptyPops: 25, blockingPops: 1, rpops: 1, peeks: 0, pushes: 0 });
   });
 
-  it('ignores lines that are not JSON and counts what the recorder could not parse', () => {
-    const w = log([{ e: 'unparsed', c: 1, t: 1 }]);
+  it('ignores lines that are not JSON and marks the connection whose bytes the recorder could not read', () => {
+    const w = log([
+      { e: 'open', c: 1, a: '10.0.0.5', t: 1 },
+      { e: 'unparsed', c: 1, t: 2, d: 'reply', why: 'unknown RESP type byte 0x40', at: '400d0a' },
+    ]);
     w.feed('not json');
-    expect(w.unparsed).toBe(1);
+    expect(w.connections.get(1)?.unreadable).toEqual({ t: 2, direction: 'reply', why: 'unknown RESP type byte 0x40', at: '400d0a' });
     expect(w.commands).toEqual([]);
+  });
+
+  it('knows which protocol each connection speaks: RESP2 until a HELLO 3 succeeds', () => {
+    const w = log([
+      { e: 'open', c: 1, a: '10.0.0.5', t: 1 },
+      { e: 'open', c: 2, a: '10.0.0.5', t: 1 },
+      { e: 'proto', c: 2, t: 2, v: 3 },
+    ]);
+    expect([w.connections.get(1)?.protocol, w.connections.get(2)?.protocol]).toEqual([2, 3]);
   });
 });
 
