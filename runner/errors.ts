@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'IMAGE_PREPARE_FAILED'
   | 'PORT_IN_USE'
   | 'NOT_READY'
+  | 'WIRE_UNREADABLE'
   | 'INTERRUPTED';
 
 /** Exit codes of every command (DESIGN.md, "Outputs"). */
@@ -46,6 +47,7 @@ const exitByCode: Record<ErrorCode, number> = {
   IMAGE_PREPARE_FAILED: ExitCode.infrastructure,
   PORT_IN_USE: ExitCode.infrastructure,
   NOT_READY: ExitCode.infrastructure,
+  WIRE_UNREADABLE: ExitCode.infrastructure,
   INTERRUPTED: ExitCode.interrupted,
 };
 

@@ -12,7 +12,8 @@ import { type Probe, openProbe, redisRefusal } from '../checks/probe.js';
 import { type CheckOutcome, outcome } from '../checks/outcome.js';
 import { newSeed, seededRandom, tokenSource } from '../checks/tokens.js';
 import { WireLog } from '../checks/wire.js';
-import { LabsError } from '../errors.js';
+import { LabsError, isLabsError } from '../errors.js';
+import { blindError, blindSpots } from '../checks/evidence.js';
 import { type CheckReport, type CheckResult, buildReport, scoreCheck } from '../grade/score.js';
 import { resolveServices } from '../lab/compose.js';
 import type { CheckSpec, Lab } from '../lab/types.js';
@@ -76,12 +77,26 @@ export async function readSubmission(dir: string): Promise<ArchiveEntry[]> {
   return entries;
 }
 
-/** One check on a clean Redis; Redis refusing the grader's own commands fails the check, with why. */
+/** Kinds whose verdict is read from the wire (producer reads the queue itself, static the source). */
+const judgedFromWire = new Set<CheckSpec['kind']>(['delivery', 'sharing', 'latency', 'blocking', 'persistence', 'restart', 'address']);
+
+/**
+ * One check on a clean Redis; Redis refusing the grader's own commands fails the check, with why. A
+ * check judged from the wire that fails while the wire log has a blind spot (see checks/evidence.ts)
+ * throws WIRE_UNREADABLE instead: the grader does not know what happened.
+ */
 async function runCheckKind(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
   try {
     await ctx.probe.flushAll();
-    return await checkKindRunners[spec.kind](ctx, spec);
+    const from = Date.now();
+    const result = await checkKindRunners[spec.kind](ctx, spec);
+    if (!result.passed && judgedFromWire.has(spec.kind)) {
+      const spots = blindSpots(ctx.wire, from, Date.now());
+      if (spots.length) throw blindError(spots, spec.id);
+    }
+    return result;
   } catch (error) {
+    if (isLabsError(error) && error.code === 'WIRE_UNREADABLE' && !error.message.startsWith(`${spec.id}: `)) throw blindError(error.details, spec.id);
     const refusal = redisRefusal(error);
     if (refusal === undefined) throw error;
     const redis = ctx.lab.redisService;

@@ -6,6 +6,7 @@ import type { ScriptExit, ScriptRun } from '../../run/script.js';
 import { type CheckContext, enqueue, isWaiting, neverConnected, settled, startRole, waitFor } from '../context.js';
 import { type DeliveryEvent, type DeliveryVerdict, deliveryVerdict } from '../delivery-verdict.js';
 import { diagnoseRun } from '../diagnose.js';
+import { blindError, unexplainedPrints } from '../evidence.js';
 import { queueOps, wireProfile } from '../wire.js';
 
 export interface ConsumerSession {
@@ -99,6 +100,14 @@ export async function judge(ctx: CheckContext, session: ConsumerSession): Promis
       const ids = ctx.tokens.find(line.text);
       if (ids.length) events.push({ type: 'print', t: line.t, replica: r.name, ids });
     }
+  }
+  const sentIds = new Set(session.sent.map((s) => s.id));
+  const printed = new Map(session.replicas.map((r) => [r.name, new Set(r.lines.flatMap((line) => ctx.tokens.find(line.text)).filter((id) => sentIds.has(id)))]));
+  const unexplained = unexplainedPrints(ctx.wire, printed, (raw) => ctx.tokens.find(idOf(raw)));
+  if (unexplained.length) {
+    throw blindError(
+      unexplained.map(({ run, ids }) => `${run} printed ${ids.length} message(s) the wire shows nobody was handed (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''}): the recorder missed how they reached it`),
+    );
   }
   const remaining = (await ctx.probe.range(ctx.queue.db, ctx.queue.key)).map(idOf);
   return deliveryVerdict({
