@@ -138,8 +138,9 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
 
   program
     .command('doctor')
-    .description('check Docker, the engine, the images the labs use and disk space')
-    .action(async () => setResult(await doctorCommand(ctx)));
+    .argument('[labs...]', 'lab ids or lab folders (default: every shipped lab)')
+    .description("check Docker, the engine, the images the labs use, the queue clients in them and disk space")
+    .action(async (labs: string[]) => setResult(await doctorCommand(ctx, labs)));
 
   program
     .command('validate')

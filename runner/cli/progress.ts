@@ -3,10 +3,22 @@
  * (a CI log or a pipe should not fill with carriage returns).
  */
 import type { ProvisionEvent } from '../provision/environment.js';
+import type { ProbedPackage } from '../provision/images.js';
 import type { Context } from './context.js';
 import { writeLine } from './context.js';
 
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** "hotqueue 0.2.8, redis 4.3.4, ioredis not installed": what an image has of each package. */
+export function versions(probed: readonly ProbedPackage[]): string {
+  return probed.map((p) => `${p.name} ${p.installed ?? 'not installed'}`).join(', ');
+}
+
+/** ", which has redis 8.1.0" for installed packages whose version the lab's pin does not accept. */
+function replacing(probed: readonly ProbedPackage[]): string {
+  const outdated = probed.filter((p) => p.state === 'unsatisfied');
+  return outdated.length ? `, which has ${versions(outdated)}` : '';
+}
 
 export function provisionReporter(ctx: Context): (event: ProvisionEvent) => void {
   const live = Boolean(ctx.stderr.isTTY);
@@ -41,8 +53,8 @@ export function provisionReporter(ctx: Context): (event: ProvisionEvent) => void
         writeLine(
           out,
           event.missing.length
-            ? `  installing ${event.missing.join(', ')} into ${event.image} (once; later starts reuse it) …`
-            : `  ${event.image} already has the lab's packages`,
+            ? `  installing ${event.missing.join(', ')} into ${event.image}${replacing(event.probed)} (once; later starts reuse it) …`
+            : `  ${event.image} already has the lab's packages (${versions(event.probed)})`,
         );
         break;
       case 'prepared':

@@ -15,10 +15,16 @@ export const environmentSchema = z.union([
 
 export const packagesSchema = z
   .strictObject({
-    pip: z.array(z.string().min(1)).optional().describe('Python distributions installed with pip'),
-    npm: z.array(z.string().min(1)).optional().describe('npm packages installed globally (NODE_PATH)'),
+    pip: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Python distributions installed with pip, each a name with an optional PEP 440 version specifier: redis>=4.2,<8, hotqueue==0.2.8'),
+    npm: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('npm packages installed globally (NODE_PATH), each a name with an optional semver range: ioredis@^5'),
   })
-  .describe('Packages the service needs; baked once into a prepared image, only what is missing');
+  .describe("Packages the service needs; baked once into a prepared image, only what is missing or outside the entry's version specifier");
 
 export const readinessSchema = z
   .strictObject({

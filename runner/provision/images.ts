@@ -1,26 +1,31 @@
 /**
  * Images: a present image is used, a missing one is pulled with progress; packages a lab installs
- * are baked once into a prepared image, cached by a hash of the base image and the package lists.
- * Only what is missing is installed, so a base image that already has everything needs no network.
+ * are baked once into a prepared image, cached by a hash of the base image and the package entries
+ * (version specifiers included, so a changed pin makes a new image). Only what is missing or does
+ * not satisfy its specifier is installed, so a base image that already has everything needs no
+ * network.
  */
 import { createHash } from 'node:crypto';
 import { LabsError } from '../errors.js';
 import type { DockerRuntime, PullProgress } from './docker.js';
 import { Label, currentOwner } from './labels.js';
+import { type Packages, type ProbedPackage, packageProbeScript, readProbe, toInstall } from './package-probe.js';
+import { shellQuote } from './shell-quote.js';
+
+export type { Packages, ProbedPackage } from './package-probe.js';
 
 export type ImageEvent =
   | { type: 'pull'; image: string; progress: PullProgress }
   | { type: 'pulled'; image: string }
-  | { type: 'prepare'; image: string; missing: string[] }
+  /** `missing`: the entries to install; `probed`: what the base image has of each entry. */
+  | { type: 'prepare'; image: string; missing: string[]; probed: ProbedPackage[] }
   | { type: 'prepared'; image: string; tag: string; ms: number };
 
-export interface Packages {
-  pip: string[];
-  npm: string[];
-}
-
-/** Bump when the way prepared images are made changes, so old ones are not reused. */
-const recipeVersion = '1';
+/**
+ * Bump when the way prepared images are made changes, so old ones are not reused. 2: the probe
+ * checks that the installed version satisfies the entry's specifier, not only that it is there.
+ */
+const recipeVersion = '2';
 export const preparedRepo = 'labs-prepared';
 
 export async function ensureImage(runtime: DockerRuntime, image: string, onEvent: (e: ImageEvent) => void = () => {}): Promise<string> {
@@ -37,6 +42,10 @@ export async function ensureImage(runtime: DockerRuntime, image: string, onEvent
   return pulled;
 }
 
+/**
+ * The tag of the prepared image for a base image id and a lab's package entries: 16 hex digits of a
+ * hash over both, the entries as written (a changed pin is a new image) in any order.
+ */
 export function preparedTag(baseImageId: string, packages: Packages): string {
   const hash = createHash('sha256')
     .update(JSON.stringify({ recipeVersion, baseImageId, pip: [...packages.pip].sort(), npm: [...packages.npm].sort() }))
@@ -44,38 +53,7 @@ export function preparedTag(baseImageId: string, packages: Packages): string {
   return hash.slice(0, 16);
 }
 
-/** Distribution name from a pip requirement ("redis>=4" → "redis"). */
-export function pipName(requirement: string): string {
-  return requirement.split(/[<>=!~;\[\s]/)[0] ?? requirement;
-}
-
-/** Package name from an npm spec ("ioredis@5" → "ioredis", "@scope/x@1" → "@scope/x"). */
-export function npmName(spec: string): string {
-  const at = spec.lastIndexOf('@');
-  return at > 0 ? spec.slice(0, at) : spec;
-}
-
-/**
- * A shell script that prints the packages missing from the image, one per line, prefixed by
- * "pip " or "npm ". Written for POSIX sh because images differ in what else they have.
- */
-export function missingPackagesScript(packages: Packages): string {
-  const lines: string[] = [];
-  for (const req of packages.pip) {
-    const dist = pipName(req);
-    lines.push(
-      `python3 -c 'import importlib.metadata as m, sys; m.version(sys.argv[1])' ${shellQuote(dist)} >/dev/null 2>&1 || echo ${shellQuote(`pip ${req}`)}`,
-    );
-  }
-  for (const spec of packages.npm) {
-    const name = npmName(spec);
-    lines.push(
-      `NODE_PATH="\${NODE_PATH:-/usr/local/lib/node_modules}" node -e 'require.resolve(process.argv[1])' ${shellQuote(name)} >/dev/null 2>&1 || echo ${shellQuote(`npm ${spec}`)}`,
-    );
-  }
-  return lines.join('\n');
-}
-
+/** sh that installs the entries (pip and npm as root), failing at the first installer that fails. */
 export function installScript(missing: Packages): string {
   const steps: string[] = ['set -e'];
   if (missing.pip.length) steps.push(`python3 -m pip install --no-cache-dir --disable-pip-version-check -q ${missing.pip.map(shellQuote).join(' ')}`);
@@ -83,16 +61,32 @@ export function installScript(missing: Packages): string {
   return steps.join('\n');
 }
 
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_.\/:=@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /** Labels of a container that makes an image: session labels too, so that `labs prune` sweeps one a killed run left. */
 export function prepareLabels(): Record<string, string> {
   return { [Label.role]: 'prepare', [Label.session]: `prepare-${process.pid}`, [Label.mode]: 'prepare', [Label.owner]: currentOwner() };
 }
 
-/** The image to run for a service: the base itself when it needs no packages, else a prepared one. */
+/**
+ * What `image` has of each entry of `packages`, from one short-lived container that needs no
+ * network (see package-probe.ts); `output` is what the container printed, for error details.
+ */
+export async function probePackages(
+  runtime: DockerRuntime,
+  image: string,
+  packages: Packages,
+  labels: Record<string, string> = { ...prepareLabels(), 'labs.prepared.from': image },
+): Promise<{ probed: ProbedPackage[]; output: string }> {
+  const { output } = await runOnce(runtime, image, packageProbeScript(packages), labels);
+  return { probed: readProbe(output, packages), output };
+}
+
+/**
+ * The image to run for a service: the base itself when it needs no packages, else a prepared one
+ * (`labs-prepared:<preparedTag>`), made once: the base tagged when it satisfies every entry, else
+ * the base with what is missing or outside its specifier installed. Throws IMAGE_UNAVAILABLE (the
+ * pull), IMAGE_PREPARE_FAILED (an install that failed, with the installer's words; or an entry the
+ * image cannot judge).
+ */
 export async function prepareImage(
   runtime: DockerRuntime,
   image: string,
@@ -107,13 +101,11 @@ export async function prepareImage(
 
   const started = Date.now();
   const labels = { ...prepareLabels(), 'labs.prepared.from': image };
-  const probe = await runOnce(runtime, image, missingPackagesScript(packages), labels);
-  const missing: Packages = { pip: [], npm: [] };
-  for (const line of probe.output.split('\n')) {
-    if (line.startsWith('pip ')) missing.pip.push(line.slice(4));
-    if (line.startsWith('npm ')) missing.npm.push(line.slice(4));
-  }
-  onEvent({ type: 'prepare', image, missing: [...missing.pip, ...missing.npm] });
+  const { probed, output } = await probePackages(runtime, image, packages, labels);
+  const unknown = probed.filter((p) => p.state === 'unknown');
+  if (unknown.length) throw cannotEvaluate(image, unknown, output);
+  const missing = toInstall(probed);
+  onEvent({ type: 'prepare', image, missing: [...missing.pip, ...missing.npm], probed });
 
   if (missing.pip.length === 0 && missing.npm.length === 0) {
     // Nothing to install: remember that under the prepared name so the probe runs only once.
@@ -142,6 +134,21 @@ export async function prepareImage(
   }
   onEvent({ type: 'prepared', image, tag: prepared, ms: Date.now() - started });
   return prepared;
+}
+
+/**
+ * IMAGE_PREPARE_FAILED for entries the image could not judge: a pin is never taken as satisfied
+ * without a look, and installing over a version that may be right would need network for nothing.
+ */
+function cannotEvaluate(image: string, unknown: readonly ProbedPackage[], output: string): LabsError {
+  const what = unknown.map((p) => (p.installed === undefined ? p.entry : `${p.entry} (it has ${p.name} ${p.installed})`)).join(', ');
+  const reasons = [...new Set(unknown.flatMap((p) => (p.reason === undefined ? [] : [p.reason])))];
+  return new LabsError('IMAGE_PREPARE_FAILED', `cannot tell whether ${image} satisfies ${what}`, {
+    details: [...reasons, ...installerWords(output).filter((line) => !line.startsWith('labs-probe'))],
+    hint:
+      `version specifiers are checked in the image: pip entries with python3 (3.8 or later) and pip or the packaging module, ` +
+      `npm entries with node; use such an image, or drop the specifier of ${unknown.map((p) => p.name).join(', ')} in the lab`,
+  });
 }
 
 /**

@@ -106,13 +106,15 @@ describe('kill -9 during `labs start`, then `labs prune`', () => {
     expect(result.exitCode).toBe(0);
   });
 
-  it('`labs doctor` reports the engine, the images the labs use and disk space', async () => {
+  it('`labs doctor` reports the engine, the images the labs use, the queue clients in them and disk space', async () => {
     const doctor = await labs(['doctor'], { cwd: live });
     expect(doctor.exitCode, doctor.stderr).toBe(0);
     expect(doctor.stdout).toMatch(/^✓ Docker reachable at unix:\/\/\/var\/run\/docker\.sock$/m);
     expect(doctor.stdout).toMatch(/^✓ engine \d+\.\d+/m);
     expect(doctor.stdout).toMatch(/^✓ image redis:7 present \(used by exercise-1, exercise-1-node, exercise-2, exercise-3\)$/m);
     expect(doctor.stdout).toMatch(/^✓ image node:20 present \(used by exercise-1-node\)$/m);
+    // The workspace's lab is prepared: the queue clients its scripts run with.
+    expect(doctor.stdout).toMatch(/^✓ exercise-3 \(python\): hotqueue 0\.2\.8, redis 4\.3\.4 in labs-prepared:[0-9a-f]{16}$/m);
     expect(doctor.stdout).toMatch(/GB free at/);
     // CI runs as root on a local engine: the host can be closed to student code.
     expect(doctor.stdout).toMatch(/^✓ checks close this host to student code/m);

@@ -2,11 +2,14 @@ import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isLabsError } from '../../errors.js';
 import { resolveServices } from '../../lab/compose.js';
-import { findLab, listLabs } from '../../lab/registry.js';
+import { findLab, listLabs, loadLab } from '../../lab/registry.js';
+import type { Lab } from '../../lab/types.js';
 import { describeEndpoint } from '../../provision/connect.js';
 import { hostAccessCheck } from '../../provision/firewall.js';
+import { type ImageClients, labClients } from '../../provision/lab-clients.js';
 import { listSessions, isLive } from '../../provision/teardown.js';
 import { type Context, writeLine } from '../context.js';
+import { versions } from '../progress.js';
 
 const lowDiskBytes = 2e9;
 
@@ -19,7 +22,13 @@ async function freeBytes(path: string): Promise<number | undefined> {
   }
 }
 
-export async function doctorCommand(ctx: Context): Promise<number> {
+/**
+ * `labs doctor [labs...]`: Docker, the engine, the images of the given labs (ids or lab folders;
+ * default every shipped lab) and the queue clients in them, disk space, host access, leftovers.
+ * Returns 0 whatever it warns about (labs can still run), or a LabsError's exit code when Docker
+ * is not reachable.
+ */
+export async function doctorCommand(ctx: Context, labArgs: readonly string[] = []): Promise<number> {
   const runtime = ctx.runtime();
   const ok = (s: string) => writeLine(ctx.stdout, `${ctx.style.ok('✓')} ${s}`);
   const warn = (s: string) => writeLine(ctx.stdout, `${ctx.style.warn('!')} ${s}`);
@@ -39,11 +48,17 @@ export async function doctorCommand(ctx: Context): Promise<number> {
   const info = await runtime.info();
   ok(`engine ${version.version} (API ${version.apiVersion}, ${version.os}/${version.arch}, storage ${info.storageDriver}, cgroup v${info.cgroupVersion})`);
 
+  const labs: Lab[] = labArgs.length
+    ? await Promise.all(labArgs.map((arg) => loadLab(arg, { cwd: ctx.cwd })))
+    : await Promise.all((await listLabs()).map((summary) => findLab(summary.id)));
+  // A lab given as a folder is named as the user wrote it: an author's copy may share a shipped lab's id.
+  const labName = (lab: Lab): string => labArgs[labs.indexOf(lab)] ?? lab.id;
+  const resolved = await Promise.all(
+    labs.map(async (lab) => ({ lab, services: Object.values(await resolveServices(lab, join(lab.templatesDir, 'starter'))) })),
+  );
   const images = new Map<string, string[]>();
-  for (const summary of await listLabs()) {
-    const lab = await findLab(summary.id);
-    const services = await resolveServices(lab, join(lab.templatesDir, 'starter'));
-    for (const service of Object.values(services)) images.set(service.image, [...(images.get(service.image) ?? []), lab.id]);
+  for (const { lab, services } of resolved) {
+    for (const service of services) images.set(service.image, [...(images.get(service.image) ?? []), lab.id]);
   }
   for (const [image, labs] of [...images].sort()) {
     const used = `used by ${[...new Set(labs)].join(', ')}`;
@@ -51,6 +66,18 @@ export async function doctorCommand(ctx: Context): Promise<number> {
     else {
       warn(`image ${image} missing (${used}): \`labs start\` will pull it, which needs network`);
       problems += 1;
+    }
+  }
+
+  for (const { lab, images } of await labClients(runtime, resolved)) {
+    for (const image of images) {
+      const line = clientsLine(image);
+      if (line === undefined) continue;
+      const text = `${labName(lab)} (${image.services.join(', ')}): ${line.text}`;
+      if (line.warning) {
+        warn(text);
+        problems += 1;
+      } else ok(text);
     }
   }
 
@@ -81,4 +108,32 @@ export async function doctorCommand(ctx: Context): Promise<number> {
   writeLine(ctx.stdout);
   writeLine(ctx.stdout, problems ? `${problems} warning(s); labs can run, see above` : 'all good');
   return 0;
+}
+
+/**
+ * What doctor says of one image of a lab: the versions of its queue clients and what to know about
+ * them. A warning when the first start needs network, when redis-py is 8 or later without a pin,
+ * or when the image cannot judge a pin.
+ */
+function clientsLine(image: ImageClients): { text: string; warning: boolean } | undefined {
+  // A missing base image has its own warning above, and nothing to read versions from.
+  if (image.status === 'base-missing') return undefined;
+  if (image.error !== undefined) return { text: `cannot read the clients in ${image.probedImage}: ${image.error}`, warning: true };
+  const unjudged = image.probed.filter((p) => p.state === 'unknown').map((p) => p.entry);
+  const notes = [
+    ...(image.status === 'prepared'
+      ? []
+      : image.toInstall.length === 0
+        ? ["not prepared yet: the lab's first start or check prepares it without network"]
+        : [`not prepared yet: the lab's first start or check installs ${image.toInstall.join(', ')}, which needs network`]),
+    ...(image.unpinnedRedisPy8 === undefined
+      ? []
+      : [
+          `redis-py ${image.unpinnedRedisPy8} and no pin in the lab: its 5 s socket timeout with retries ends an idle ` +
+            `q.consume() after about a minute (TimeoutError); pin "redis>=4.2,<8" in the lab's packages`,
+        ]),
+    ...(unjudged.length ? [`the image cannot tell whether it satisfies ${unjudged.join(', ')}`] : []),
+  ];
+  const warning = image.toInstall.length > 0 || image.unpinnedRedisPy8 !== undefined || unjudged.length > 0;
+  return { text: [`${versions(image.probed)} in ${image.probedImage}`, ...notes].join('; '), warning };
 }

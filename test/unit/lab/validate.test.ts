@@ -151,6 +151,56 @@ checks:
   });
 });
 
+describe('validateLab: version specifiers in packages', () => {
+  it('accepts pip requirements with PEP 440 specifiers and npm specs with semver ranges', async () => {
+    const yaml = simpleLab.replace(
+      '    student: true\n',
+      '    student: true\n    packages:\n      pip: [hotqueue==0.2.8, "redis>=4.2,<8", "Requests ~= 2.31", zope.interface]\n      npm: ["ioredis@^5", "@scope/pkg@5.x", "redis@>=4 <6", bullmq]\n',
+    );
+    const { lines, result } = await problemsOf(yaml);
+    expect(lines).toEqual([]);
+    expect(result.input).toBeDefined();
+  });
+
+  it('reports each malformed entry at its own line:col with the reason, and the lab does not load', async () => {
+    const yaml = simpleLab.replace(
+      '    student: true\n',
+      [
+        '    student: true',
+        '    packages:',
+        '      pip:',
+        '        - "redis>=4.2,,<8"',
+        '        - redis 4.3',
+        '        - "requests[socks]>=2"',
+        `        - 'redis; python_version < "3.8"'`,
+        '        - ">=4"',
+        '      npm: ["ioredis@latest", "IORedis@5", "ioredis@"]',
+        '',
+      ].join('\n'),
+    );
+    const { lines, result } = await problemsOf(yaml);
+    expect(lines).toEqual([
+      'labs/exercise-9/lab.yaml:13:11 services.python.packages.pip.0: "redis>=4.2,,<8": ">=4.2,,<8" is not a PEP 440 version specifier (e.g. >=4.2,<8, ==0.2.8, ~=4.2)',
+      'labs/exercise-9/lab.yaml:14:11 services.python.packages.pip.1: "redis 4.3": "4.3" is not a PEP 440 version specifier (e.g. >=4.2,<8, ==0.2.8, ~=4.2)',
+      'labs/exercise-9/lab.yaml:15:11 services.python.packages.pip.2: "requests[socks]>=2": extras ([…]) are not supported; list the packages the extra would add',
+      'labs/exercise-9/lab.yaml:16:11 services.python.packages.pip.3: "redis; python_version < \\"3.8\\"": environment markers (; …) are not supported; the lab\'s image decides the Python',
+      'labs/exercise-9/lab.yaml:17:11 services.python.packages.pip.4: ">=4": a pip requirement starts with the distribution\'s name, e.g. redis>=4.2,<8',
+      'labs/exercise-9/lab.yaml:18:13 services.python.packages.npm.0: "ioredis@latest": "latest" is not a semver range (e.g. ^5, 5.x, >=5.3 <6); tags, URLs and paths are not supported',
+      'labs/exercise-9/lab.yaml:18:31 services.python.packages.npm.1: "IORedis@5": "IORedis" is not an npm package name (lower case, e.g. ioredis or @scope/name)',
+      'labs/exercise-9/lab.yaml:18:44 services.python.packages.npm.2: "ioredis@": "" is not a semver range (e.g. ^5, 5.x, >=5.3 <6); tags, URLs and paths are not supported',
+    ]);
+    expect(result.input).toBeUndefined();
+  });
+
+  it('checks the packages of a compose lab\'s overlays too', async () => {
+    const yaml = composeLab.replace('pip: [hotqueue]', 'pip: [hotqueue, "redis=4"]');
+    const { lines } = await problemsOf(yaml, { id: 'exercise-8', starter: composeStarter });
+    expect(lines).toEqual([
+      'labs/exercise-8/lab.yaml:9:23 services.python1.packages.pip.1: "redis=4": "=4" is not a PEP 440 version specifier (e.g. >=4.2,<8, ==0.2.8, ~=4.2)',
+    ]);
+  });
+});
+
 describe('validateLab with compose:', () => {
   it('accepts overlays of services in the starter compose file', async () => {
     const { lines, result } = await problemsOf(composeLab, { id: 'exercise-8', starter: composeStarter });
