@@ -134,6 +134,37 @@ describe('labs check exercise-1', () => {
   });
 });
 
+describe('labs check reads source the way Python does: as editors save it', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await sweep(d);
+  });
+
+  /** The exercise-3 reference solution, with worker.py as `save` turns its text into bytes. */
+  async function savedAs(save: (source: string) => Buffer): Promise<string> {
+    const dir = await copyOf('exercise-3');
+    dirs.push(dir);
+    await writeFile(join(dir, 'worker.py'), save(await readFile(join(dir, 'worker.py'), 'utf8')));
+    return dir;
+  }
+
+  const saves: [string, (source: string) => Buffer][] = [
+    ['with a UTF-8 byte order mark (Windows Notepad)', (s) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(s, 'utf8')])],
+    ['with CRLF line ends', (s) => Buffer.from(s.replace(/\n/g, '\r\n'), 'utf8')],
+    ['in Latin-1, declared by a coding comment, with a non-ASCII comment', (s) => Buffer.from(`# -*- coding: latin-1 -*-\n# Écho: affiche chaque élément reçu (ça marche).\n${s}`, 'latin1')],
+    ['indented with tabs', (s) => Buffer.from(s.replace(/^ {4}/gm, '\t'), 'utf8')],
+  ];
+  for (const [how, save] of saves) {
+    it(`exercise-3's reference solution saved ${how} scores full marks`, async () => {
+      const dir = await savedAs(save);
+      const { exitCode, report } = await checkJson('exercise-3', dir);
+      expect(report.checks.filter((c) => !c.passed).map((c) => `${c.id}: ${c.summary}`)).toEqual([]);
+      expect(report.score).toBe(report.maxScore);
+      expect(exitCode).toBe(0);
+    });
+  }
+});
+
 describe('labs check in a workspace', () => {
   let root: string;
   beforeAll(async () => {
