@@ -6,6 +6,7 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { xmlEscape } from '../../runner/report/junit.js';
 import { labelled, labs, repoRoot, sweep, tempDir } from '../helpers/labs.js';
 
 interface JsonReport {
@@ -163,6 +164,63 @@ describe('labs check reads source the way Python does: as editors save it', () =
       expect(exitCode).toBe(0);
     });
   }
+});
+
+describe("labs check of a student's compose file that is not valid YAML", () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await sweep(d);
+  });
+
+  /** exercise-2's reference solution with its redis-db line (line 5) indented with a tab, as an editor may. */
+  async function tabbed(): Promise<string> {
+    const dir = await copyOf('exercise-2');
+    dirs.push(dir);
+    const compose = join(dir, 'docker-compose.yml');
+    await writeFile(compose, (await readFile(compose, 'utf8')).replace('\n  redis-db:\n', '\n\tredis-db:\n'));
+    return dir;
+  }
+  const where = /docker-compose\.yml:5:1: Tabs are not allowed as indentation/;
+
+  it('is student input in --json, --junit and --gradescope: every check failed with file:line:col and a hint (exit 1)', async () => {
+    const dir = await tabbed();
+    const { exitCode, report } = await checkJson('exercise-2', dir, ['--junit', 'junit.xml', '--gradescope', 'results.json']);
+    expect(exitCode).toBe(1);
+    expect(report.score).toBe(0);
+    expect(report.checks.map((c) => c.id)).toEqual([
+      'producer-puts-arguments', 'delivery-one-consumer', 'sharing-two-consumers', 'delivery-two-consumers',
+      'persistence-survives-redis-crash', 'restart-consumer', 'address-redis-by-name', 'latency-new-message', 'blocking-when-idle',
+    ]);
+    for (const check of report.checks) {
+      expect(check).toMatchObject({ passed: false, score: 0 });
+      expect(check.summary).toMatch(where);
+      expect(check.hint).toMatch(/docker-compose\.yml/);
+      expect(JSON.stringify(check)).not.toContain(dir);
+    }
+    const { summary, hint } = report.checks[0]!;
+    const junit = await readFile(join(dir, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuites tests="9" failures="9"/);
+    expect(junit.split(`<failure message="${xmlEscape(summary)}"`)).toHaveLength(10);
+    const gradescope = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as { score: number; tests: { status: string; output: string }[] };
+    expect(gradescope.score).toBe(0);
+    expect(gradescope.tests).toHaveLength(9);
+    for (const test of gradescope.tests) {
+      expect(test.status).toBe('failed');
+      expect(test.output).toContain(summary);
+      expect(test.output).toContain(hint!);
+    }
+  });
+
+  it('is student input in the terminal too: the same words, exit 1', async () => {
+    const dir = await tabbed();
+    const result = await labs(['check', 'exercise-2', dir], { cwd: dir });
+    expect(result.exitCode, String(result.stderr)).toBe(1);
+    expect(String(result.stdout).match(/^✗ FAIL {2}/gm)).toHaveLength(9);
+    expect(String(result.stdout).match(new RegExp(`^ {8}not run: ${where.source}`, 'gm'))).toHaveLength(9);
+    expect(String(result.stdout).match(/^ {8}hint: fix docker-compose\.yml at the line:col given/gm)).toHaveLength(9);
+    expect(result.stdout).not.toContain(dir);
+    expect(result.stdout).toMatch(/^9 of 9 checks failed: 0\/10 points/m);
+  });
 });
 
 describe('labs check in a workspace', () => {
