@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LabsError, isLabsError } from '../errors.js';
+import { isLabsError } from '../errors.js';
 import type { Lab } from '../lab/types.js';
 import type { DockerRuntime } from '../provision/docker.js';
 import { removeHostRules } from '../provision/firewall.js';
@@ -249,10 +249,6 @@ export async function gradeAttempt(sub: SubmissionInput, ctx: AttemptContext): P
     if (ctx.signal?.aborted) return undefined;
     const stopped = abandoned ? `, and did not stop within ${stopGraceMs / 1000} s; its containers were removed` : ' and was stopped';
     if (timeout.aborted) return finish({ status: 'timeout', error: `grading took longer than ${ctx.timeoutMs} ms${stopped}` });
-    if (isLabsError(error) && (error.code === 'WORKSPACE_INVALID' || error.code === 'USAGE')) {
-      // The submission itself is unusable (an invalid compose file): every check fails, with why.
-      return finish({ status: 'graded', report: unusableReport(ctx.lab, error) });
-    }
     throw error;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -320,27 +316,3 @@ export function infraError(sub: Pick<SubmissionInput, 'student' | 'contentHash' 
     attempts,
   };
 }
-
-function unusableReport(lab: Lab, error: LabsError): NonNullable<SubmissionResult['report']> {
-  const why = [error.message, ...error.details].join('\n');
-  return {
-    lab: lab.id,
-    seed: 0,
-    score: 0,
-    maxScore: lab.checks.reduce((sum, c) => sum + c.points, 0),
-    checks: lab.checks.map((c) => ({
-      id: c.id,
-      kind: c.kind,
-      title: c.title ?? c.id,
-      passed: false,
-      score: 0,
-      maxScore: c.points,
-      summary: `not run: ${error.message}`,
-      hint: error.hint ?? why,
-      details: error.details,
-      durationMs: 0,
-      measurements: {},
-    })),
-  };
-}
-

@@ -3,7 +3,7 @@
  * compose lab's services resolved from the student's own file with the lab's overlays merged in.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { LabsError } from '../errors.js';
 import { composeFileSchema } from './schema.js';
 import type { Lab, Problem, ServiceOverlaySpec, ServiceSpec } from './types.js';
@@ -31,6 +31,10 @@ function fileProblem(file: string, message: string): Problem {
   return { file, line: 1, col: 1, path: '', message, severity: 'error' };
 }
 
+/**
+ * Reads and checks a compose file. Never throws: a file that cannot be read is a problem at 1:1
+ * (ENOENT: "the compose file does not exist").
+ */
 export async function loadComposeFile(file: string, redisService = 'redis-db'): Promise<ComposeLoad> {
   let text: string;
   try {
@@ -40,6 +44,11 @@ export async function loadComposeFile(file: string, redisService = 'redis-db'): 
     const message = code === 'ENOENT' ? 'the compose file does not exist' : `cannot read the compose file (${code ?? String(error)})`;
     return { services: undefined, problems: [fileProblem(file, message)], source: undefined };
   }
+  return parseComposeFile(text, file, redisService);
+}
+
+/** Pure: a compose file's text checked as loadComposeFile does; `file` is how the problems name it. */
+export function parseComposeFile(text: string, file: string, redisService = 'redis-db'): ComposeLoad {
   const source = parseYaml(text, file);
   if (source.value === undefined) return { services: undefined, problems: source.syntaxProblems, source };
 
@@ -98,38 +107,70 @@ function merge(spec: ServiceSpec, overlay: ServiceOverlaySpec | undefined, redis
 }
 
 /**
- * The services to provision for a lab: its own for a lab without `compose:`; otherwise those of
- * `<workspaceDir>/<lab.compose>` (the student's file, which may differ from the starter) with the
- * lab's overlays merged in.
+ * Either the services to provision, or why a compose lab's file cannot give them: the file (the
+ * lab's `compose:`, normalised: `docker-compose.yml`), `missing` when there is no such file, and its
+ * problems (errors and warnings, each located in the file).
  */
-export async function resolveServices(lab: Lab, workspaceDir: string): Promise<Record<string, ServiceSpec>> {
+export type LabServices =
+  | { services: Record<string, ServiceSpec>; unusable?: undefined }
+  | { services?: undefined; unusable: UnusableComposeFile };
+
+export interface UnusableComposeFile {
+  file: string;
+  missing: boolean;
+  problems: Problem[];
+}
+
+/**
+ * Pure: a lab's services. A lab without `compose:` has its own (`compose` is ignored); a compose lab
+ * takes them from its compose file as loaded (undefined: there is none), which is the student's and
+ * may differ from the starter, with the lab's overlays merged in. That file cannot be used when it
+ * has errors or lacks a service the lab needs.
+ */
+export function labServices(lab: Lab, compose: ComposeLoad | undefined): LabServices {
   if (lab.compose === undefined) {
     const services: Record<string, ServiceSpec> = {};
     for (const [name, service] of Object.entries(lab.services)) if (!('overlay' in service)) services[name] = service;
-    return services;
+    return { services };
   }
-  const file = join(workspaceDir, lab.compose);
-  const loaded = await loadComposeFile(file, lab.redisService);
-  const problems = [...loaded.problems];
-  if (loaded.services !== undefined && loaded.source !== undefined) {
-    problems.push(...missingServiceProblems(requiredComposeServices(lab), loaded.services, loaded.source, lab.id));
+  const file = posix.normalize(lab.compose);
+  compose ??= { services: undefined, problems: [fileProblem(file, 'the compose file does not exist')], source: undefined };
+  const problems = [...compose.problems];
+  if (compose.services !== undefined && compose.source !== undefined) {
+    problems.push(...missingServiceProblems(requiredComposeServices(lab), compose.services, compose.source, lab.id));
   }
-  if (loaded.source === undefined) {
-    throw new LabsError('WORKSPACE_INVALID', `${file} is missing: lab ${lab.id} takes its services from it`, {
-      details: problems.map((p) => formatProblem(p, workspaceDir)),
-      hint: `run \`labs start ${lab.id} --dir ${workspaceDir}\` to restore it from the starter`,
-    });
-  }
-  if (loaded.services === undefined || errorCount(problems) > 0) {
-    throw new LabsError('WORKSPACE_INVALID', `${lab.compose} in ${workspaceDir} has ${plural(errorCount(problems), 'problem')}`, {
-      details: problems.map((p) => formatProblem(p, workspaceDir)),
-      hint: `fix the lines listed, or rename the file and run \`labs start ${lab.id} --dir ${workspaceDir}\` to get the starter back`,
-    });
+  if (compose.source === undefined || compose.services === undefined || errorCount(problems) > 0) {
+    return { unusable: { file, missing: compose.source === undefined, problems } };
   }
   const services: Record<string, ServiceSpec> = {};
-  for (const [name, spec] of Object.entries(loaded.services)) {
+  for (const [name, spec] of Object.entries(compose.services)) {
     const overlay = lab.services[name];
     services[name] = merge(spec, overlay !== undefined && 'overlay' in overlay ? overlay : undefined, lab.redisService);
   }
-  return services;
+  return { services };
+}
+
+/**
+ * The services to provision for a lab from a workspace: its own for a lab without `compose:`;
+ * otherwise those of `<workspaceDir>/<lab.compose>`, the lab's overlays merged in. Throws
+ * WORKSPACE_INVALID (the file's problems as details, relative to the workspace) when that file is
+ * missing or cannot be used. Grading does not come here: a submission's file is its student's
+ * input, graded as failed checks (session/check.ts).
+ */
+export async function resolveServices(lab: Lab, workspaceDir: string): Promise<Record<string, ServiceSpec>> {
+  const file = lab.compose === undefined ? undefined : join(workspaceDir, lab.compose);
+  const resolved = labServices(lab, file === undefined ? undefined : await loadComposeFile(file, lab.redisService));
+  if (resolved.services !== undefined) return resolved.services;
+  const { missing, problems } = resolved.unusable;
+  const details = problems.map((p) => formatProblem(p, workspaceDir));
+  if (missing) {
+    throw new LabsError('WORKSPACE_INVALID', `${file} is missing: lab ${lab.id} takes its services from it`, {
+      details,
+      hint: `run \`labs start ${lab.id} --dir ${workspaceDir}\` to restore it from the starter`,
+    });
+  }
+  throw new LabsError('WORKSPACE_INVALID', `${lab.compose} in ${workspaceDir} has ${plural(errorCount(problems), 'problem')}`, {
+    details,
+    hint: `fix the lines listed, or rename the file and run \`labs start ${lab.id} --dir ${workspaceDir}\` to get the starter back`,
+  });
 }

@@ -3,7 +3,7 @@
  * in order against a clean Redis, a report; teardown in `finally`, whatever happens.
  */
 import { lstat, readFile, readdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, posix, relative } from 'node:path';
 import { codecFor } from '../checks/codec.js';
 import { type CheckContext, defaultQueue, untilClientsGone } from '../checks/context.js';
 import { phrasings } from '../checks/diagnose.js';
@@ -15,7 +15,8 @@ import { WireLog } from '../checks/wire.js';
 import { LabsError, isLabsError } from '../errors.js';
 import { blindError, blindSpots } from '../checks/evidence.js';
 import { type CheckReport, type CheckResult, buildReport, scoreCheck } from '../grade/score.js';
-import { resolveServices } from '../lab/compose.js';
+import { type LabServices, type UnusableComposeFile, labServices, parseComposeFile } from '../lab/compose.js';
+import { formatProblem, plural } from '../lab/problem.js';
 import type { CheckSpec, Lab } from '../lab/types.js';
 import type { ArchiveEntry } from '../provision/archive.js';
 import type { DockerRuntime } from '../provision/docker.js';
@@ -30,7 +31,11 @@ import { newSessionId } from '../workspace/state.js';
 export interface CheckSessionOptions {
   runtime: DockerRuntime;
   lab: Lab;
-  /** The submission: a workspace or an unpacked student folder. */
+  /**
+   * The submission: a workspace or an unpacked student folder. Its files are read once, at the
+   * start; from then on they are named by their path in it, so no words of the report name the
+   * folder (a batch's is a temporary one the student never saw).
+   */
   dir: string;
   seed?: number;
   /** Only these check ids (default: all, in lab order). */
@@ -75,6 +80,39 @@ export async function readSubmission(dir: string): Promise<ArchiveEntry[]> {
   };
   await walk(dir);
   return entries;
+}
+
+/**
+ * The services a submission's checks run in: the lab's own, or those of its compose file, read from
+ * the submission's files (paths relative to it, so problems name `docker-compose.yml:5:1`).
+ */
+export function submissionServices(lab: Lab, files: readonly ArchiveEntry[]): LabServices {
+  const name = lab.compose === undefined ? undefined : posix.normalize(lab.compose);
+  const file = name === undefined ? undefined : files.find((f) => f.path === name);
+  return labServices(lab, file && parseComposeFile(file.data.toString('utf8'), file.path, lab.redisService));
+}
+
+/**
+ * What every check of a compose lab says when the student's compose file cannot be used (missing,
+ * not YAML, not what Compose accepts, a service missing): no check can run without the containers it
+ * defines. The student's input, so failed checks (exit 1) with the same words in every output mode
+ * and in a batch's feedback, never an error; a lab's own broken file is LAB_INVALID when it loads.
+ */
+export function unusableComposeOutcome(labId: string, unusable: UnusableComposeFile): CheckOutcome {
+  const { file } = unusable;
+  const restore = `\`labs start ${labId} --dir .\` in your folder copies the course's file (only files that are missing)`;
+  if (unusable.missing) {
+    return outcome(false, `not run: there is no ${file}, and lab ${labId} runs its containers from it`, {
+      diagnosis: [`add ${file} next to your scripts: every check runs the containers it defines. ${restore}`],
+    });
+  }
+  const errors = unusable.problems.filter((p) => p.severity === 'error');
+  const first = errors[0] ?? unusable.problems[0];
+  const more = errors.length > 1 ? ` (and ${plural(errors.length - 1, 'more problem')} in ${file})` : '';
+  return outcome(false, `not run: ${first ? formatProblem(first) : `${file} cannot be used`}${more}`, {
+    details: unusable.problems.length > 1 ? unusable.problems.map((p) => formatProblem(p)) : [],
+    diagnosis: [`fix ${file} at the line:col given: every check runs the containers it defines, so none can run until it is valid. To start again instead, rename yours: ${restore}`],
+  });
 }
 
 /** Kinds whose verdict is read from the wire (producer reads the queue itself, static the source). */
@@ -145,9 +183,14 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
       });
     }
   }
-  await runtime.ping();
-  const services = await resolveServices(lab, options.dir);
   const files = await readSubmission(options.dir);
+  const resolved = submissionServices(lab, files);
+  if (resolved.unusable) {
+    const failed = unusableComposeOutcome(lab.id, resolved.unusable);
+    return buildReport(lab.id, seed, specs.map((spec) => scoreCheck(spec, failed, 0)));
+  }
+  const { services } = resolved;
+  await runtime.ping();
   const identity = { lab: lab.id, session: options.session ?? newSessionId(), mode: options.mode ?? 'check', owner: currentOwner() } as const;
   let hosts: ScriptHosts | undefined;
   let warming: Promise<unknown> = Promise.resolve();

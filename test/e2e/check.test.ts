@@ -6,6 +6,7 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { xmlEscape } from '../../runner/report/junit.js';
 import { labelled, labs, repoRoot, sweep, tempDir } from '../helpers/labs.js';
 
 interface JsonReport {
@@ -131,6 +132,94 @@ describe('labs check exercise-1', () => {
     expect(exitCode).toBe(1);
     expect(report.score).toBe(0);
     expect(report.checks.find((c) => c.kind === 'producer')!.hint).toMatch(/producer\.py crashed .*No such file|can't open file/);
+  });
+});
+
+describe('labs check reads source the way Python does: as editors save it', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await sweep(d);
+  });
+
+  /** The exercise-3 reference solution, with worker.py as `save` turns its text into bytes. */
+  async function savedAs(save: (source: string) => Buffer): Promise<string> {
+    const dir = await copyOf('exercise-3');
+    dirs.push(dir);
+    await writeFile(join(dir, 'worker.py'), save(await readFile(join(dir, 'worker.py'), 'utf8')));
+    return dir;
+  }
+
+  const saves: [string, (source: string) => Buffer][] = [
+    ['with a UTF-8 byte order mark (Windows Notepad)', (s) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(s, 'utf8')])],
+    ['with CRLF line ends', (s) => Buffer.from(s.replace(/\n/g, '\r\n'), 'utf8')],
+    ['in Latin-1, declared by a coding comment, with a non-ASCII comment', (s) => Buffer.from(`# -*- coding: latin-1 -*-\n# Écho: affiche chaque élément reçu (ça marche).\n${s}`, 'latin1')],
+    ['indented with tabs', (s) => Buffer.from(s.replace(/^ {4}/gm, '\t'), 'utf8')],
+  ];
+  for (const [how, save] of saves) {
+    it(`exercise-3's reference solution saved ${how} scores full marks`, async () => {
+      const dir = await savedAs(save);
+      const { exitCode, report } = await checkJson('exercise-3', dir);
+      expect(report.checks.filter((c) => !c.passed).map((c) => `${c.id}: ${c.summary}`)).toEqual([]);
+      expect(report.score).toBe(report.maxScore);
+      expect(exitCode).toBe(0);
+    });
+  }
+});
+
+describe("labs check of a student's compose file that is not valid YAML", () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await sweep(d);
+  });
+
+  /** exercise-2's reference solution with its redis-db line (line 5) indented with a tab, as an editor may. */
+  async function tabbed(): Promise<string> {
+    const dir = await copyOf('exercise-2');
+    dirs.push(dir);
+    const compose = join(dir, 'docker-compose.yml');
+    await writeFile(compose, (await readFile(compose, 'utf8')).replace('\n  redis-db:\n', '\n\tredis-db:\n'));
+    return dir;
+  }
+  const where = /docker-compose\.yml:5:1: Tabs are not allowed as indentation/;
+
+  it('is student input in --json, --junit and --gradescope: every check failed with file:line:col and a hint (exit 1)', async () => {
+    const dir = await tabbed();
+    const { exitCode, report } = await checkJson('exercise-2', dir, ['--junit', 'junit.xml', '--gradescope', 'results.json']);
+    expect(exitCode).toBe(1);
+    expect(report.score).toBe(0);
+    expect(report.checks.map((c) => c.id)).toEqual([
+      'producer-puts-arguments', 'delivery-one-consumer', 'sharing-two-consumers', 'delivery-two-consumers',
+      'persistence-survives-redis-crash', 'restart-consumer', 'address-redis-by-name', 'latency-new-message', 'blocking-when-idle',
+    ]);
+    for (const check of report.checks) {
+      expect(check).toMatchObject({ passed: false, score: 0 });
+      expect(check.summary).toMatch(where);
+      expect(check.hint).toMatch(/docker-compose\.yml/);
+      expect(JSON.stringify(check)).not.toContain(dir);
+    }
+    const { summary, hint } = report.checks[0]!;
+    const junit = await readFile(join(dir, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuites tests="9" failures="9"/);
+    expect(junit.split(`<failure message="${xmlEscape(summary)}"`)).toHaveLength(10);
+    const gradescope = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as { score: number; tests: { status: string; output: string }[] };
+    expect(gradescope.score).toBe(0);
+    expect(gradescope.tests).toHaveLength(9);
+    for (const test of gradescope.tests) {
+      expect(test.status).toBe('failed');
+      expect(test.output).toContain(summary);
+      expect(test.output).toContain(hint!);
+    }
+  });
+
+  it('is student input in the terminal too: the same words, exit 1', async () => {
+    const dir = await tabbed();
+    const result = await labs(['check', 'exercise-2', dir], { cwd: dir });
+    expect(result.exitCode, String(result.stderr)).toBe(1);
+    expect(String(result.stdout).match(/^✗ FAIL {2}/gm)).toHaveLength(9);
+    expect(String(result.stdout).match(new RegExp(`^ {8}not run: ${where.source}`, 'gm'))).toHaveLength(9);
+    expect(String(result.stdout).match(/^ {8}hint: fix docker-compose\.yml at the line:col given/gm)).toHaveLength(9);
+    expect(result.stdout).not.toContain(dir);
+    expect(result.stdout).toMatch(/^9 of 9 checks failed: 0\/10 points/m);
   });
 });
 

@@ -300,3 +300,33 @@ describe('the progress display', () => {
     expect(plain.stderr.split('\n').filter((l) => /^ {2}\[\d\/3\] \w+ 10\/10 \(\d+\.\d s\)$/.test(l))).toHaveLength(3);
   }, 600_000);
 });
+
+describe("a submission whose compose file is not valid YAML (a tab)", () => {
+  let root: string;
+  afterAll(async () => sweep(root));
+
+  it('is graded 0 with the words labs check prints, naming docker-compose.yml:5:1, never the grader’s temporary folder', async () => {
+    root = await tempDir('labs-grade-tab-');
+    await submissionsOf(root, ['tabby'], join(repoRoot, 'templates', 'exercise-2', 'solution'));
+    const compose = join(root, 'subs', 'tabby', 'docker-compose.yml');
+    await writeFile(compose, (await readFile(compose, 'utf8')).replace('\n  redis-db:\n', '\n\tredis-db:\n'));
+
+    const result = await labs(['grade', 'exercise-2', 'subs', '--out', 'out', '-j', '1'], { cwd: root });
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(parseCsv(await readFile(join(root, 'out', 'gradebook.csv'), 'utf8'))[0]).toMatchObject({ student: 'tabby', total: '0', status: 'graded' });
+    const markdown = await readFile(join(root, 'out', 'feedback', 'tabby.md'), 'utf8');
+    const json = await readFile(join(root, 'out', 'feedback', 'tabby.json'), 'utf8');
+    const html = await readFile(join(root, 'out', 'report.html'), 'utf8');
+    for (const text of [markdown, json, html]) {
+      expect(text).toMatch(/docker-compose\.yml:5:1: Tabs are not allowed as indentation/);
+      expect(text).not.toMatch(/labs-grade-tabby|--dir \//);
+    }
+    for (const text of [markdown, json]) expect(text).not.toContain('/tmp/');
+
+    // One path for both: labs check of the same folder says the same words.
+    const check = await labs(['check', 'exercise-2', join(root, 'subs', 'tabby'), '--json'], { cwd: root });
+    const words = (report: string): unknown => (JSON.parse(report) as { checks: { summary: string; hint: string; details: string[] }[] }).checks.map((c) => [c.summary, c.hint, c.details]);
+    expect(check.exitCode).toBe(1);
+    expect(words(json)).toEqual(words(String(check.stdout)));
+  });
+});

@@ -7,14 +7,24 @@ import type { CheckContext } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { startScript } from '../../run/script.js';
 
-/** Prints JSON: the functions decorated with <name>.worker, and the names called at module level. */
+/**
+ * Prints JSON: the functions decorated with <name>.worker, and the names called at module level; or
+ * `{error}` when Python could not read the file. The source is parsed from its bytes, as `python
+ * FILE` reads it (PEP 263): a UTF-8 byte order mark, a `coding:` declaration and any line ends are
+ * honoured, where decoding the text first (as UTF-8) would fail on the first two.
+ */
 export const workerDecoratorProbe = `
 import ast, json, sys
 path = sys.argv[1]
 try:
-    tree = ast.parse(open(path, encoding="utf-8").read(), path)
+    with open(path, "rb") as f:
+        source = f.read()
+    tree = ast.parse(source, path)
 except SyntaxError as e:
-    print(json.dumps({"error": "SyntaxError: %s (line %s)" % (e.msg, e.lineno)})); sys.exit(0)
+    where = " (line %s)" % e.lineno if e.lineno else ""
+    print(json.dumps({"error": "%s: %s%s" % (type(e).__name__, e.msg, where)})); sys.exit(0)
+except (ValueError, RecursionError, MemoryError) as e:
+    print(json.dumps({"error": "%s: %s" % (type(e).__name__, e)})); sys.exit(0)
 except OSError as e:
     print(json.dumps({"error": "cannot read %s: %s" % (path, e.strerror)})); sys.exit(0)
 def is_worker(d):
