@@ -70,7 +70,11 @@ export function diagnoseRun(evidence: RunEvidence, queue: QueueRef, phrasing: Ph
   const findings: string[] = [];
   const crash = crashLine(evidence.lines);
   const endedByItself = exit !== undefined && !exit.timedOut && exit.description !== 'stopped by the grader';
-  if (endedByItself) {
+  const clientTimeout = /TimeoutError: Timeout reading from socket/.test(crash ?? '');
+  if (clientTimeout || profile.cutPops > 0) {
+    findings.push(ownTimeout(file, clientTimeout ? crash : undefined, profile));
+  }
+  if (endedByItself && !clientTimeout) {
     if (exit.oomKilled) findings.push(`${file} ran out of memory and was killed`);
     else if (exit.code !== 0) findings.push(`${file} crashed (${exit.description})${crash ? `: ${crash}` : ''}`);
     else if (evidence.expectedToRun && profile.connections === 0) return [phrasing.neverStarted(file)];
@@ -103,6 +107,28 @@ export function diagnoseRun(evidence: RunEvidence, queue: QueueRef, phrasing: Ph
   if (profile.rpops > 0) findings.push(`${file} took items from the wrong end of the list (RPOP/BRPOP): the newest first; ${phrasing.oldestFirst}`);
   if (profile.emptyPops >= 20) findings.push(`${file} polled Redis in a loop (${profile.emptyPops} empty non-blocking pops): ${phrasing.noPolling}`);
   return findings;
+}
+
+/**
+ * The blocking pop cut by the script's own Redis client. redis-py 8 gives every connection a 5 s
+ * socket timeout with retries (DESIGN.md, "Redis clients as students have them today"): an idle
+ * `q.consume()` times out, asks again on a new connection, and after about a minute dies with
+ * `redis.exceptions.TimeoutError: Timeout reading from socket` (measured with hotqueue 0.2.8 and
+ * redis-py 8.1.0). A script that sets a short `socket_timeout` itself does the same sooner.
+ */
+function ownTimeout(file: string, crash: string | undefined, profile: WireProfile): string {
+  const seen: string[] = [];
+  if (profile.cutPops > 0) {
+    const after = profile.cutAfterMs === undefined ? '' : ` after ${(profile.cutAfterMs / 1000).toFixed(1)} s`;
+    seen.push(`its own Redis client gave up on its blocking pop${after} and asked again on a new connection (${profile.cutPops}×)`);
+  }
+  if (crash) seen.push(profile.cutPops > 0 ? `then crashed with ${crash}` : `it crashed with ${crash}`);
+  return (
+    `${file} could not wait for messages on an empty queue: ${seen.join(', ')}. The client's socket timeout cuts the wait: ` +
+    'redis-py 8 sets 5 s by default, so q.consume() dies after about a minute of idle queue. Fix either way: ' +
+    'pin redis-py below 8 (pip install "redis>=4.2,<8"; in requirements.txt: redis>=4.2,<8), ' +
+    'or pass socket_timeout=None to HotQueue(...) (and do not set a short socket_timeout yourself)'
+  );
 }
 
 export function tail(lines: OutputLine[], stream: 'stdout' | 'stderr', count = 3): string[] {

@@ -100,14 +100,14 @@ export class WireLog {
    * dead) do not overlap, so the run whose window holds `t` is the owner. Only when none does, a
    * run that started a little later or ended a little earlier is taken, and not for good.
    */
-  private owner(address: string, t: number): { name: string; exact: boolean } | undefined {
+  private owner(address: string, t: number): { name: string; exact: boolean; window: RunWindow } | undefined {
     for (let i = this.runs.length - 1; i >= 0; i -= 1) {
       const run = this.runs[i]!;
-      if (run.address === address && run.startedAt <= t && (run.endedAt === undefined || t <= run.endedAt)) return { name: run.name, exact: true };
+      if (run.address === address && run.startedAt <= t && (run.endedAt === undefined || t <= run.endedAt)) return { name: run.name, exact: true, window: run };
     }
     for (let i = this.runs.length - 1; i >= 0; i -= 1) {
       const run = this.runs[i]!;
-      if (run.address === address && run.startedAt - 2000 <= t && (run.endedAt === undefined || t <= run.endedAt + 1000)) return { name: run.name, exact: false };
+      if (run.address === address && run.startedAt - 2000 <= t && (run.endedAt === undefined || t <= run.endedAt + 1000)) return { name: run.name, exact: false, window: run };
     }
     return undefined;
   }
@@ -206,6 +206,14 @@ export class WireLog {
     return owner?.name;
   }
 
+  /**
+   * The run window a connection belongs to: runs of one name follow each other (consumer-1 of one
+   * check, then of the next), and this tells them apart.
+   */
+  windowOf(conn: Connection): RunWindow | undefined {
+    return this.owner(conn.address, conn.openedAt)?.window;
+  }
+
   /** Commands of one run (or of every run) since a mark, in arrival order. */
   since(mark: number, run?: string): WireCommand[] {
     return this.commands.slice(mark).filter((c) => run === undefined || this.runOf(c) === run);
@@ -291,6 +299,13 @@ export interface WireProfile {
   peeks: number;
   pushes: number;
   rpops: number;
+  /**
+   * Blocking pops left unserved because the run's own client closed their connection (its socket
+   * timeout) and then asked again on a new connection: redis-py 8's default 5 s timeout with retries
+   * does this to an idle `q.consume()`. `cutAfterMs` is how long the first of them had waited.
+   */
+  cutPops: number;
+  cutAfterMs: number | undefined;
 }
 
 export function wireProfile(log: WireLog, run: string, mark = 0): WireProfile {
@@ -327,6 +342,7 @@ export function wireProfile(log: WireLog, run: string, mark = 0): WireProfile {
     if (c.name === 'RPOP' || c.name === 'BRPOP') rpops += 1;
   }
   const byUse = <T>(m: Map<T, number>): T[] => [...m.entries()].sort((a, b) => b[1] - a[1]).map(([k]) => k);
+  const cut = cutBlockingPops(log, run, since);
   return {
     connections: log.connectionsOf(run).length,
     commands: commands.length,
@@ -338,7 +354,30 @@ export function wireProfile(log: WireLog, run: string, mark = 0): WireProfile {
     peeks,
     pushes,
     rpops,
+    cutPops: cut.length,
+    cutAfterMs: cut[0],
   };
+}
+
+/**
+ * How long each blocking pop of `run` (since `since`) had waited when its connection closed unserved
+ * while the run went on to open another connection: its client gave up, not the grader (a run
+ * stopped by the grader opens nothing after). Durations in ms, in order.
+ */
+function cutBlockingPops(log: WireLog, run: string, since: number): number[] {
+  const conns = log.connectionsOf(run);
+  const served = new Set(log.commands.map((c) => `${c.connection}@${c.t}`));
+  const cut: number[] = [];
+  for (const w of log.waits) {
+    if (w.t < since || served.has(`${w.connection}@${w.t}`)) continue;
+    const conn = conns.find((c) => c.id === w.connection);
+    if (conn?.closedAt === undefined) continue;
+    const window = log.windowOf(conn);
+    // Opened once the pop waited (its close may be logged a moment after the new connection opens).
+    const later = conns.some((c) => c.id !== conn.id && c.openedAt > w.t && log.windowOf(c) === window);
+    if (later) cut.push(conn.closedAt - w.t);
+  }
+  return cut;
 }
 
 export function decodeAll(codec: Codec, raws: Buffer[]): DecodedItem[] {

@@ -39,6 +39,21 @@ describe('clients as students have them today', () => {
     expect([report.score, report.maxScore, result.exitCode]).toEqual([10, 10, 0]);
   });
 
+  it('a consumer whose own client cuts its idle blocking pop (a short socket_timeout, as redis-py 8 has) is told the cause and both fixes', async () => {
+    const dir = join(root, 'socket-timeout');
+    await mkdir(dir, { recursive: true });
+    await copyFile(join(solution, 'producer.py'), join(dir, 'producer.py'));
+    await copyFile(join(repoRoot, 'templates', 'exercise-1', 'variants', 'consumer-socket-timeout', 'consumer.py'), join(dir, 'consumer.py'));
+    const result = await labs(['check', 'exercise-1', dir, '--json', '--only', 'latency-new-message,blocking-when-idle'], { cwd: root });
+    expect(result.exitCode).toBe(1);
+    const report = JSON.parse(String(result.stdout)) as { checks: { id: string; passed: boolean; hint: string | null }[] };
+    for (const check of report.checks) {
+      expect(check.passed).toBe(false);
+      expect(check.hint).toMatch(/^consumer\.py could not wait for messages on an empty queue: its own Redis client gave up on its blocking pop after 1\.\d s and asked again on a new connection \(\d+×\), then crashed with redis\.exceptions\.TimeoutError: Timeout reading from socket\./);
+      expect(check.hint).toContain('pin redis-py below 8 (pip install "redis>=4.2,<8"; in requirements.txt: redis>=4.2,<8), or pass socket_timeout=None to HotQueue(...)');
+    }
+  });
+
   it('a consumer in a protocol the recorder does not know is an infrastructure error saying what was not read, not a failed check', async () => {
     const dir = await submission('unknown', 'unknown_protocol_consumer.py');
     const result = await labs(['check', 'exercise-1', dir, '--json'], { cwd: root });

@@ -5,7 +5,7 @@ import { itemMistakes } from '../../../runner/checks/kinds/producer.js';
 import type { WireProfile } from '../../../runner/checks/wire.js';
 
 const queue = { db: 1, key: 'hotqueue:queue' };
-const profile = (over: Partial<WireProfile>): WireProfile => ({ connections: 1, commands: 3, dbs: [1], keys: ['hotqueue:queue'], names: {}, emptyPops: 0, blockingPops: 1, peeks: 0, pushes: 0, rpops: 0, ...over });
+const profile = (over: Partial<WireProfile>): WireProfile => ({ connections: 1, commands: 3, dbs: [1], keys: ['hotqueue:queue'], names: {}, emptyPops: 0, blockingPops: 1, peeks: 0, pushes: 0, rpops: 0, cutPops: 0, cutAfterMs: undefined, ...over });
 const stderr = (...texts: string[]) => texts.map((text, i) => ({ stream: 'stderr' as const, t: i, text }));
 
 describe('diagnoseRun', () => {
@@ -78,5 +78,29 @@ describe('persistence mistakes', () => {
     expect(persistenceMistakes(['--save', '1', '1'], ['/data'])).toEqual([]);
     expect(persistenceMistakes(undefined, ['/data'])[0]).toMatch(/--save/);
     expect(persistenceMistakes(['--save', '1', '1'], [])[0]).toMatch(/\.\/data:\/data/);
+  });
+});
+
+describe('a blocking pop cut by the script’s own client (redis-py 8’s socket timeout)', () => {
+  const traceback = ['Traceback (most recent call last):', '  File "/usr/lib/python3/dist-packages/redis/connection.py", line 206, in _read_from_socket', 'redis.exceptions.TimeoutError: Timeout reading from socket'];
+  const lines = traceback.map((text, i) => ({ t: i, stream: 'stderr' as const, text }));
+  const exit = { code: 1, timedOut: false, oomKilled: false, description: 'exited with code 1' };
+
+  it('names the cause and both fixes, with what the wire showed', () => {
+    const [finding, ...rest] = diagnoseRun({ file: 'consumer.py', exit, lines, profile: profile({ connections: 2, cutPops: 1, cutAfterMs: 5000 }), expectedToRun: true }, queue);
+    expect(finding).toBe(
+      'consumer.py could not wait for messages on an empty queue: its own Redis client gave up on its blocking pop after 5.0 s and asked again on a new connection (1×), ' +
+        "then crashed with redis.exceptions.TimeoutError: Timeout reading from socket. The client's socket timeout cuts the wait: " +
+        'redis-py 8 sets 5 s by default, so q.consume() dies after about a minute of idle queue. Fix either way: pin redis-py below 8 (pip install "redis>=4.2,<8"; ' +
+        'in requirements.txt: redis>=4.2,<8), or pass socket_timeout=None to HotQueue(...) (and do not set a short socket_timeout yourself)',
+    );
+    // Not also the generic "crashed" sentence.
+    expect(rest.filter((f) => f.includes('crashed'))).toEqual([]);
+  });
+
+  it('is not said of a consumer that crashed of something else', () => {
+    const other = [{ t: 0, stream: 'stderr' as const, text: 'NameError: name "q" is not defined' }];
+    const findings = diagnoseRun({ file: 'consumer.py', exit, lines: other, profile: profile({}), expectedToRun: true }, queue);
+    expect(findings.join(' ')).not.toContain('socket timeout');
   });
 });

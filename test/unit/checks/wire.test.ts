@@ -111,3 +111,31 @@ describe('wireProfile of a consumer waiting on the wrong queue', () => {
     expect(wireProfile(w, 'consumer-1')).toMatchObject({ dbs: [0], keys: ['hotqueue:jobs'], blockingPops: 1 });
   });
 });
+
+describe('wireProfile of a consumer whose own client cuts its blocking pop', () => {
+  const cutThenAgain = [
+    { e: 'open', c: 1, a: '10.0.0.5', t: 10 },
+    { e: 'wait', c: 1, t: 20, n: 'BLPOP', db: 1, k: ['hotqueue:queue', '0'] },
+    { e: 'open', c: 2, a: '10.0.0.5', t: 5010 },
+    { e: 'close', c: 1, t: 5012 },
+    { e: 'wait', c: 2, t: 5020, n: 'BLPOP', db: 1, k: ['hotqueue:queue', '0'] },
+  ];
+
+  it('counts a pop left unserved when its connection closed and the run asked again on a new one', () => {
+    const p = wireProfile(log(cutThenAgain), 'consumer-1');
+    expect([p.cutPops, p.cutAfterMs]).toEqual([1, 4992]);
+  });
+
+  it('does not count a pop the grader cut by stopping the run, though a later run of the same name connects', () => {
+    const w = new WireLog();
+    w.addRun({ name: 'consumer-1', address: '10.0.0.5', startedAt: 0, endedAt: 5000 });
+    w.addRun({ name: 'consumer-1', address: '10.0.0.5', startedAt: 7000, endedAt: undefined });
+    for (const l of [
+      { e: 'open', c: 1, a: '10.0.0.5', t: 10 },
+      { e: 'wait', c: 1, t: 20, n: 'BLPOP', db: 1, k: ['hotqueue:queue', '0'] },
+      { e: 'close', c: 1, t: 4990 },
+      { e: 'open', c: 2, a: '10.0.0.5', t: 7010 },
+    ]) w.feed(JSON.stringify(l));
+    expect(wireProfile(w, 'consumer-1').cutPops).toBe(0);
+  });
+});
