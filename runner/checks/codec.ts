@@ -61,12 +61,28 @@ function safeJson(value: unknown): string {
   }
 }
 
+/**
+ * The str of a protocol-0 pickle that is one str (`V<text>\n`, a memo `p0\n` or not, `.`), or
+ * undefined for any other pickle. Protocol 0 writes a str as raw-unicode-escape text: a Latin-1 byte
+ * per character below U+0100, `\uXXXX` or `\UXXXXXXXX` above (and for `\`, `\n`, `\r`, NUL, `\x1a`),
+ * which pickleparser 0.2.1 returns undecoded (`\u0142` for "ł") and reads Latin-1 bytes as Windows-1252.
+ */
+function protocol0String(raw: Buffer): string | undefined {
+  const whole = /^V([^\n]*)\n(?:p\d+\n)?\.$/.exec(raw.toString('latin1'));
+  if (!whole) return undefined;
+  // As CPython decodes it: an escape only after an odd number of backslashes.
+  return whole[1]!.replace(/(\\+)(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/g, (all, slashes: string, escape: string) => {
+    const code = Number.parseInt(escape.slice(1), 16);
+    return slashes.length % 2 === 0 || code > 0x10ffff ? all : slashes.slice(1) + String.fromCodePoint(code);
+  });
+}
+
 export const pickleCodec: Codec = {
   name: 'pickle',
   encode: pickleString,
   decode: (raw) => {
     try {
-      return describe(new Parser().parse(raw));
+      return describe(protocol0String(raw) ?? new Parser().parse(raw));
     } catch {
       return { text: undefined, type: 'undecodable', shown: `raw bytes ${JSON.stringify(raw.subarray(0, 60).toString('latin1'))}` };
     }

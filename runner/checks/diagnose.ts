@@ -25,6 +25,8 @@ export interface Phrasing {
   queueCall: (db: number) => string;
   /** A consumer that ended without ever connecting. */
   neverStarted: (file: string) => string;
+  /** A consumer that printed the bytes it popped instead of the message they hold. */
+  printMessage: string;
 }
 
 export const phrasings = {
@@ -34,6 +36,7 @@ export const phrasings = {
     oldestFirst: "hotqueue's get() and consume() take the oldest",
     queueCall: (db: number) => `HotQueue("queue", host=REDIS_IP, port=6379, db=${db})`,
     neverStarted: (file: string) => `${file} ended without ever connecting to Redis: does it loop over q.consume()?`,
+    printMessage: 'for item in q.consume(): print(item) hands over each message unpickled; with redis-py, print(pickle.loads(data)) for the data blpop returns',
   },
   worker: {
     keepWaiting: 'call the decorated function (echo()) and let it run: with @q.worker (no block=False, no timeout) it waits for messages forever',
@@ -41,6 +44,7 @@ export const phrasings = {
     oldestFirst: '@q.worker takes the oldest first',
     queueCall: (db: number) => `HotQueue("queue", host=REDIS_IP, port=6379, db=${db})`,
     neverStarted: (file: string) => `${file} ended without ever connecting to Redis: is the decorated function called (echo() at the end of the file)?`,
+    printMessage: '@q.worker passes echo(item) the message itself, unpickled: print(item)',
   },
   node: {
     keepWaiting: "loop forever on a blocking pop: await redis.blpop('hotqueue:queue', 0) waits while the queue is empty",
@@ -48,6 +52,7 @@ export const phrasings = {
     oldestFirst: 'BLPOP takes the oldest (the head of the list)',
     queueCall: (db: number) => `new Redis({ host: process.env.REDIS_IP, port: 6379, db: ${db} }) and the list "hotqueue:queue"`,
     neverStarted: (file: string) => `${file} ended without ever connecting to Redis: does it wait for messages in a loop?`,
+    printMessage: 'JSON.parse() the string BLPOP returns (not a Buffer) and print that',
   },
 } satisfies Record<string, Phrasing>;
 
@@ -93,6 +98,8 @@ export function diagnoseRun(evidence: RunEvidence, queue: QueueRef, phrasing: Ph
     }
     return findings;
   }
+  const raw = evidence.expectedToRun ? rawBytesPrinted(evidence.lines) : undefined;
+  if (raw) findings.push(`${file} printed the bytes it popped (${raw}), not the message they hold: ${phrasing.printMessage}`);
   if (profile.dbs.length && !profile.dbs.includes(queue.db)) {
     findings.push(`${file} used db ${profile.dbs.join(', ')}, but the queue is in db ${queue.db}: ${phrasing.queueCall(queue.db)}`);
   }
@@ -129,6 +136,24 @@ function ownTimeout(file: string, crash: string | undefined, profile: WireProfil
     'pin redis-py below 8 (pip install "redis>=4.2,<8"; in requirements.txt: redis>=4.2,<8), ' +
     'or pass socket_timeout=None to HotQueue(...) (and do not set a short socket_timeout yourself)'
   );
+}
+
+/**
+ * The start of the first printed bytes value, when a line shows one: Python's repr of bytes with an
+ * escape in it (`b'\x80\x04\x95…'`, a pickle; `b'"h\xc3\xa9"'`, JSON) or a Node.js Buffer
+ * (`<Buffer 22 68 …>`). The grader's messages all hold a character outside ASCII, which such a
+ * repr shows escaped, so a consumer printing them never printed a message.
+ */
+export function rawBytesPrinted(lines: OutputLine[]): string | undefined {
+  for (const line of lines) {
+    const found = /(?<![\w'"])b(['"])(?:(?!\1).)*?\\|<Buffer [0-9a-f]{2}/.exec(line.text);
+    if (!found) continue;
+    // The first 16 characters of it, an escape counting as one: cut, never in the middle of one.
+    const rest = line.text.slice(found.index);
+    const shown = /^(?:\\x[0-9a-f]{2}|\\.|[^\\]){1,16}/.exec(rest)![0];
+    return shown.length < rest.length ? `${shown}…` : shown;
+  }
+  return undefined;
 }
 
 export function tail(lines: OutputLine[], stream: 'stdout' | 'stderr', count = 3): string[] {

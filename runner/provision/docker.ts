@@ -4,6 +4,7 @@
  * LabsErrors that say which endpoint was tried and what to do next.
  */
 import type { Duplex, Readable, Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import Docker from 'dockerode';
 import { LabsError } from '../errors.js';
 import { type DockerEndpoint, describeEndpoint, resolveDockerEndpoint } from './connect.js';
@@ -709,6 +710,9 @@ export class LineSplitter {
   readonly err: Writable;
   private ended = false;
   private readonly partial = { stdout: '', stderr: '' };
+  // A read ends anywhere, in the middle of a character too: each stream keeps the bytes of one that
+  // is not whole yet for its next chunk (decoded chunk by chunk, "é" split in two read as "\ufffd\ufffd").
+  private readonly decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
 
   constructor(
     private readonly maxBytes: number,
@@ -721,7 +725,10 @@ export class LineSplitter {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    for (const kind of ['stdout', 'stderr'] as const) if (this.partial[kind]) this.emit(kind, this.partial[kind]);
+    for (const kind of ['stdout', 'stderr'] as const) {
+      const rest = this.partial[kind] + this.decoders[kind].end();
+      if (rest) this.emit(kind, rest);
+    }
   }
 
   private splitter(kind: 'stdout' | 'stderr'): Writable {
@@ -733,7 +740,7 @@ export class LineSplitter {
         this.truncated = true;
         return true;
       }
-      const lines = (this.partial[kind] + chunk.toString('utf8')).split('\n');
+      const lines = (this.partial[kind] + this.decoders[kind].write(chunk)).split('\n');
       this.partial[kind] = lines.pop() ?? '';
       for (const raw of lines) this.emit(kind, raw);
       return true;

@@ -13,6 +13,17 @@ describe('pickle codec', () => {
     }
   });
 
+  it('reads a protocol-0 str as Python does (raw-unicode-escape: Latin-1 bytes, \\uXXXX and \\UXXXXXXXX escapes)', () => {
+    // python3 -c "import pickle; print(pickle.dumps(TEXT, protocol=0).hex())"
+    const cases: [string, string][] = [
+      ['k7fq2 005 qfłva', '566b37667132203030352071665c753031343276610a70300a2e'],
+      ['７３９', '565c75666631375c75666631335c75666631390a70300a2e'],
+      ['héllo wörld ☕', '5668e96c6c6f2077f6726c64205c75323631350a70300a2e'],
+      ['a\\u0041 \\ b\nc 😀', '56615c75303035637530303431205c753030356320625c753030306163205c5530303031663630300a70300a2e'],
+    ];
+    for (const [text, hex] of cases) expect(pickleCodec.decode(Buffer.from(hex, 'hex'))).toMatchObject({ type: 'str', text });
+  });
+
   it('tells bytes, numbers, lists and garbage apart from a str', () => {
     const hex = (h: string) => Buffer.from(h, 'hex');
     expect(pickleCodec.decode(hex('8004950500000000000000430178942e'))).toMatchObject({ type: 'bytes', text: undefined, shown: 'b"x"' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crashLine, diagnoseRun, firstFew } from '../../../runner/checks/diagnose.js';
+import { crashLine, diagnoseRun, firstFew, phrasings, rawBytesPrinted } from '../../../runner/checks/diagnose.js';
 import { persistenceMistakes } from '../../../runner/checks/kinds/persistence.js';
 import { itemMistakes } from '../../../runner/checks/kinds/producer.js';
 import type { WireProfile } from '../../../runner/checks/wire.js';
@@ -47,6 +47,23 @@ describe('diagnoseRun', () => {
       'took items from',
       'polled Redis in',
     ]);
+  });
+
+  it('a consumer that printed the bytes it popped is told to print the message, in its own vocabulary', () => {
+    const stdout = (...texts: string[]) => texts.map((text, i) => ({ stream: 'stdout' as const, t: i, text }));
+    const pickle = "b'\\x80\\x04\\x95\\x14\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x8c\\x10k7fq2-004-qf\\xc3\\xa4va\\x94.'";
+    const lines = stdout(pickle, `(b'hotqueue:queue', ${pickle})`);
+    const evidence = { file: 'consumer.py', exit: { code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false }, lines, profile: profile({}), expectedToRun: true };
+    expect(diagnoseRun(evidence, queue)).toEqual([
+      "consumer.py printed the bytes it popped (b'\\x80\\x04\\x95\\x14\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x8c\\x10k…), not the message they hold: for item in q.consume(): print(item) hands over each message unpickled; with redis-py, print(pickle.loads(data)) for the data blpop returns",
+    ]);
+    expect(diagnoseRun({ ...evidence, lines: stdout(`(b'hotqueue:queue', ${pickle})`) }, queue, phrasings.worker)[0]).toMatch(/^consumer\.py printed the bytes it popped \(b'\\x80.*: @q\.worker passes echo\(item\)/);
+    expect(rawBytesPrinted(stdout('got b\'"k7f\\xc3\\xa4"\''))).toBe('b\'"k7f\\xc3\\xa4"\'');
+    expect(rawBytesPrinted(stdout('[ <Buffer 68 6f 74>, <Buffer 22 6b> ]'))).toBe('<Buffer 68 6f 74…');
+    // Text that merely mentions bytes, or a message with a quote in it, is no bytes value.
+    expect(rawBytesPrinted(stdout("b'plain ascii bytes'", "Bob's job: k7fq2-004-qfäva", "['k7fq2-004-qfäva']", 'tab\\there'))).toBeUndefined();
+    // A producer is not expected to print messages.
+    expect(diagnoseRun({ ...evidence, expectedToRun: false }, queue)).toEqual([]);
   });
 
   it('shows the first few ids', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Collector, demuxFrames } from '../../../runner/provision/docker.js';
+import { Collector, LineSplitter, demuxFrames } from '../../../runner/provision/docker.js';
 
 const frame = (stream: 1 | 2, text: string): Buffer => {
   const data = Buffer.from(text);
@@ -22,6 +22,20 @@ describe('container output', () => {
   it('passes TTY output (no frames) through as stdout', () => {
     expect(demuxFrames(Buffer.from('plain text')).map((f) => f.data.toString())).toEqual(['plain text']);
     expect(demuxFrames(Buffer.alloc(0))).toEqual([]);
+  });
+
+  it('keeps a character whole when a read ends in the middle of it (every byte boundary of a line)', () => {
+    const line = Buffer.from('Received: k7fq2-004-qfäva ７３９１２００６５８２\nnext\n');
+    for (let cut = 1; cut < line.length; cut += 1) {
+      const seen: string[] = [];
+      const lines = new LineSplitter(1024, (kind, raw) => seen.push(`${kind}:${raw}`));
+      lines.out.write(line.subarray(0, cut));
+      lines.err.write(Buffer.from('é'.repeat(3)).subarray(0, 1));
+      lines.out.write(line.subarray(cut));
+      lines.err.write(Buffer.from('é'.repeat(3)).subarray(1));
+      lines.end();
+      expect(seen).toEqual(['stdout:Received: k7fq2-004-qfäva ７３９１２００６５８２', 'stdout:next', 'stderr:ééé']);
+    }
   });
 
   it('bounds what it keeps of a flood of output and says so', () => {
