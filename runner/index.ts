@@ -1,6 +1,8 @@
 /**
- * The public library API of labs. The CLI and any outside user import only this module; a test pins
- * the export list so that it changes only on purpose.
+ * The public library API of labs, for outside users; a test pins the export list so that it changes
+ * only on purpose. Importing it loads every layer (dockerode, ioredis, BullMQ, zod, the reports:
+ * about half a second of start-up), so the CLI does not: each command imports the modules it needs
+ * when it runs (runner/cli/main.ts).
  */
 export { LabsError, ExitCode, isLabsError, type ErrorCode } from './errors.js';
 export type { Lab, ServiceSpec, Problem, CheckSpec, CheckKind } from './lab/types.js';

@@ -3,8 +3,7 @@
  * working directory, the Docker runtime factory, the interrupt signal and the hard exit.
  */
 import type { Readable, Writable } from 'node:stream';
-import { DockerRuntime } from '../provision/docker.js';
-import { resolveDockerEndpoint } from '../provision/connect.js';
+import type { DockerRuntime } from '../provision/docker.js';
 
 export interface Io {
   stdin: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
@@ -17,7 +16,11 @@ export interface Io {
 }
 
 export interface Context extends Io {
-  runtime: () => DockerRuntime;
+  /**
+   * The Docker runtime, made on the first call and shared after; its module (and dockerode) is
+   * imported only then, so that commands without Docker start fast.
+   */
+  runtime: () => Promise<DockerRuntime>;
   /** Aborted by the first Ctrl-C. */
   signal: AbortSignal;
   style: Style;
@@ -38,12 +41,16 @@ export function makeStyle(enabled: boolean): Style {
 
 export function makeContext(io: Io, signal: AbortSignal): Context {
   const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
-  let runtime: DockerRuntime | undefined;
+  let runtime: Promise<DockerRuntime> | undefined;
+  const makeRuntime = async (): Promise<DockerRuntime> => {
+    const [{ DockerRuntime }, { resolveDockerEndpoint }] = await Promise.all([import('../provision/docker.js'), import('../provision/connect.js')]);
+    return new DockerRuntime(resolveDockerEndpoint({ env: io.env }));
+  };
   return {
     ...io,
     signal,
     style: makeStyle(color),
-    runtime: () => (runtime ??= new DockerRuntime(resolveDockerEndpoint({ env: io.env }))),
+    runtime: () => (runtime ??= makeRuntime()),
   };
 }
 

@@ -1,25 +1,20 @@
 /**
  * The command line: parse, make one library call, render, return the exit code. This is the one
  * error boundary: a LabsError prints as its message, details and next step; anything else is a bug.
+ *
+ * The command table (names, arguments, flags, help) is built here without importing any command:
+ * each action imports its command's module when it runs, so that `labs --version`, `--help` and the
+ * light commands never load dockerode, ioredis, BullMQ, zod or the reports (about 0.6 s of a 2-core
+ * machine's start-up, all told). Only light modules may be imported statically here and in
+ * context.ts; test/e2e/startup.test.ts fails when a heavy one comes back.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, isLabsError } from '../errors.js';
 import { defaultJobs } from '../batch/jobs.js';
 import { packageVersion } from '../paths.js';
 import { type Context, type Io, makeContext, writeLine } from './context.js';
-import { checkCommand, type CheckFlags } from './commands/check.js';
-import { doctorCommand } from './commands/doctor.js';
-import { workerCommand } from './commands/worker.js';
-import { gradeCommand, type GradeFlags } from './commands/grade.js';
-import { selftestCommand } from './commands/selftest.js';
-import { execCommand, shellCommand } from './commands/exec.js';
-import { listCommand } from './commands/list.js';
-import { logsCommand } from './commands/logs.js';
-import { pruneCommand } from './commands/prune.js';
-import { startCommand } from './commands/start.js';
-import { statusCommand } from './commands/status.js';
-import { stopCommand } from './commands/stop.js';
-import { validateCommand } from './commands/validate.js';
+import type { CheckFlags } from './commands/check.js';
+import type { GradeFlags } from './commands/grade.js';
 
 const processIo = (): Io => ({
   stdin: process.stdin,
@@ -42,27 +37,42 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     });
   const dirOption = (): Option => new Option('--dir <dir>', 'the workspace (default: the one containing the current directory)');
 
-  program.command('list').description('list the labs').action(async () => setResult(await listCommand(ctx)));
+  program
+    .command('list')
+    .description('list the labs')
+    .action(async () => {
+      const { listCommand } = await import('./commands/list.js');
+      setResult(await listCommand(ctx));
+    });
 
   program
     .command('start')
     .argument('[lab]', 'lab id, e.g. exercise-2 (asked for when omitted on a terminal)')
     .addOption(new Option('--dir <dir>', 'the workspace folder (default: ./<lab>)'))
     .description("copy the lab's starter files into a workspace and start its containers")
-    .action(async (lab: string | undefined, opts: { dir?: string }) => setResult(await startCommand(ctx, lab, opts)));
+    .action(async (lab: string | undefined, opts: { dir?: string }) => {
+      const { startCommand } = await import('./commands/start.js');
+      setResult(await startCommand(ctx, lab, opts));
+    });
 
   program
     .command('status')
     .addOption(dirOption())
     .description("show the workspace's services and containers")
-    .action(async (opts: { dir?: string }) => setResult(await statusCommand(ctx, opts)));
+    .action(async (opts: { dir?: string }) => {
+      const { statusCommand } = await import('./commands/status.js');
+      setResult(await statusCommand(ctx, opts));
+    });
 
   program
     .command('shell')
     .argument('<service>', 'service name, e.g. python1')
     .addOption(dirOption())
     .description('open an interactive shell in a service container (exit code passed through)')
-    .action(async (service: string, opts: { dir?: string }) => setResult(await shellCommand(ctx, service, opts)));
+    .action(async (service: string, opts: { dir?: string }) => {
+      const { shellCommand } = await import('./commands/exec.js');
+      setResult(await shellCommand(ctx, service, opts));
+    });
 
   program
     .command('exec')
@@ -70,7 +80,10 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .argument('<command...>', 'the command, after --')
     .addOption(dirOption())
     .description('run a command in a service container: labs exec python1 -- python producer.py hi')
-    .action(async (service: string, command: string[], opts: { dir?: string }) => setResult(await execCommand(ctx, service, command, opts)));
+    .action(async (service: string, command: string[], opts: { dir?: string }) => {
+      const { execCommand } = await import('./commands/exec.js');
+      setResult(await execCommand(ctx, service, command, opts));
+    });
 
   program
     .command('logs')
@@ -79,9 +92,10 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .option('-f, --follow', 'keep printing new output')
     .option('--tail <n>', 'only the last n lines of each service', (v) => Number.parseInt(v, 10))
     .description("print the services' output")
-    .action(async (service: string | undefined, opts: { dir?: string; follow?: boolean; tail?: number }) =>
-      setResult(await logsCommand(ctx, service, opts)),
-    );
+    .action(async (service: string | undefined, opts: { dir?: string; follow?: boolean; tail?: number }) => {
+      const { logsCommand } = await import('./commands/logs.js');
+      setResult(await logsCommand(ctx, service, opts));
+    });
 
   program
     .command('check')
@@ -94,7 +108,10 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--gradescope <file>', "also write Gradescope's results.json")
     .description("grade the student's scripts against a fresh Redis: every check with points and a hint")
-    .action(async (lab: string | undefined, folder: string | undefined, opts: CheckFlags) => setResult(await checkCommand(ctx, lab, folder, opts)));
+    .action(async (lab: string | undefined, folder: string | undefined, opts: CheckFlags) => {
+      const { checkCommand } = await import('./commands/check.js');
+      setResult(await checkCommand(ctx, lab, folder, opts));
+    });
 
   program
     .command('grade')
@@ -106,7 +123,10 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .option('--timeout <seconds>', 'per submission', (v) => Number(v))
     .option('--queue <url>', 'spread the grading over `labs worker`s through BullMQ on this Redis (redis://host:6379)')
     .description('grade every submission in isolation, in parallel, resumable: gradebook.csv, feedback, report.html')
-    .action(async (lab: string, submissions: string, opts: GradeFlags) => setResult(await gradeCommand(ctx, lab, submissions, opts)));
+    .action(async (lab: string, submissions: string, opts: GradeFlags) => {
+      const { gradeCommand } = await import('./commands/grade.js');
+      setResult(await gradeCommand(ctx, lab, submissions, opts));
+    });
 
   program
     .command('worker')
@@ -115,38 +135,56 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .option('--timeout <seconds>', 'per submission', (v) => Number(v))
     .option('--lock-seconds <n>', 'how long a job stays with a worker that went silent before another takes it', (v) => Number(v), 30)
     .description('grade submissions from a `labs grade --queue` coordinator with this machine’s Docker')
-    .action(async (opts: { queue: string; jobs?: number; timeout?: number; lockSeconds?: number }) => setResult(await workerCommand(ctx, opts)));
+    .action(async (opts: { queue: string; jobs?: number; timeout?: number; lockSeconds?: number }) => {
+      const { workerCommand } = await import('./commands/worker.js');
+      setResult(await workerCommand(ctx, opts));
+    });
 
   program
     .command('selftest')
     .argument('[lab]', 'one lab (default: every lab)')
     .option('--only <variants>', 'only these variants (comma-separated), besides the solution')
     .description('the reference solution must score full marks; every known-bad variant must fail exactly what it declares')
-    .action(async (lab: string | undefined, opts: { only?: string }) => setResult(await selftestCommand(ctx, lab, opts)));
+    .action(async (lab: string | undefined, opts: { only?: string }) => {
+      const { selftestCommand } = await import('./commands/selftest.js');
+      setResult(await selftestCommand(ctx, lab, opts));
+    });
 
   program
     .command('stop')
     .addOption(dirOption())
     .description("remove everything the workspace's session started (your files and ./data stay)")
-    .action(async (opts: { dir?: string }) => setResult(await stopCommand(ctx, opts)));
+    .action(async (opts: { dir?: string }) => {
+      const { stopCommand } = await import('./commands/stop.js');
+      setResult(await stopCommand(ctx, opts));
+    });
 
   program
     .command('prune')
     .option('--all', 'remove every labs container, network and volume, live or not')
     .description('remove what labs left behind from sessions whose owner is gone')
-    .action(async (opts: { all?: boolean }) => setResult(await pruneCommand(ctx, opts)));
+    .action(async (opts: { all?: boolean }) => {
+      const { pruneCommand } = await import('./commands/prune.js');
+      setResult(await pruneCommand(ctx, opts));
+    });
 
   program
     .command('doctor')
     .argument('[labs...]', 'lab ids or lab folders (default: every shipped lab)')
     .description("check Docker, the engine, the images the labs use, the queue clients in them and disk space")
-    .action(async (labs: string[]) => setResult(await doctorCommand(ctx, labs)));
+    .action(async (labs: string[]) => {
+      const { doctorCommand } = await import('./commands/doctor.js');
+      setResult(await doctorCommand(ctx, labs));
+    });
 
   program
     .command('validate')
     .argument('[paths...]', 'lab folders, lab.yaml or compose files (default: every shipped lab)')
     .description('validate lab definitions; every problem as file:line:col path: message')
-    .action(async (paths: string[]) => setResult(await validateCommand(ctx, paths)));
+    .action(async (paths: string[]) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      setResult(await validateCommand(ctx, paths));
+    });
 
   return program;
 }

@@ -1,72 +1,28 @@
 /**
- * The labs a package ships (labs/<id>/lab.yaml) or an author points at: listing, finding by id,
- * loading with every problem reported, and `labs validate` over files and folders.
+ * The labs a package ships (labs/<id>/lab.yaml) or an author points at: finding by id, loading with
+ * every problem reported, and `labs validate` over files and folders. Listing is catalog.ts's
+ * (re-exported here), which does not load what validation needs.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { LabsError } from '../errors.js';
 import { labsRoot } from '../paths.js';
 import type { Lab, Problem } from './types.js';
+import { isFile, labFileName, labIds } from './catalog.js';
 import { loadComposeFile } from './compose.js';
-import { asRecord } from './loose.js';
 import { normaliseLab } from './normalise.js';
 import { errorCount, formatProblem, plural } from './problem.js';
 import { didYouMean } from './suggest.js';
 import { readVariants } from './variants.js';
 import { validateLab } from './validate.js';
 
-export interface LabSummary {
-  id: string;
-  title: string;
-  summary: string;
-}
+export { labIds, listLabs, type LabSummary } from './catalog.js';
 
 export interface RegistryOptions {
   /** The folder of lab folders; the package's labs/ by default. */
   root?: string;
   /** Problems in error details are shown relative to this folder when inside it. */
   cwd?: string;
-}
-
-const labFileName = 'lab.yaml';
-
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
-}
-
-/** Ids of the lab folders under `root`, sorted. */
-export async function labIds(root: string = labsRoot): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(root, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const ids: string[] = [];
-  for (const entry of entries) {
-    if (entry.isDirectory() && (await isFile(join(root, entry.name, labFileName)))) ids.push(entry.name);
-  }
-  return ids.sort();
-}
-
-/**
- * Every lab's id, title and summary. Read loosely, so that one broken lab.yaml does not hide the
- * others from `labs list`; `labs validate` is where its problems are reported.
- */
-export async function listLabs(root: string = labsRoot): Promise<LabSummary[]> {
-  const summaries: LabSummary[] = [];
-  for (const id of await labIds(root)) {
-    let doc: Record<string, unknown> | undefined;
-    try {
-      doc = asRecord(parse(await readFile(join(root, id, labFileName), 'utf8')));
-    } catch {
-      doc = undefined;
-    }
-    const text = (key: string): string => (typeof doc?.[key] === 'string' ? (doc[key] as string) : '');
-    summaries.push({ id, title: text('title'), summary: text('summary') });
-  }
-  return summaries;
 }
 
 /** Loads a lab folder (or its lab.yaml); throws LAB_INVALID listing every problem. */

@@ -41,7 +41,7 @@ export async function checkCommand(ctx: Context, labArg: string | undefined, dir
   const progress = ctx.stderr;
   writeLine(progress, `Checking ${ctx.style.bold(lab.id)} in ${dir} (a fresh Redis and containers, nothing of your workspace changes) …`);
   const report = await runCheckSession({
-    runtime: ctx.runtime(),
+    runtime: await ctx.runtime(),
     lab,
     dir,
     seed: flags.seed,

@@ -29,7 +29,7 @@ async function freeBytes(path: string): Promise<number | undefined> {
  * is not reachable.
  */
 export async function doctorCommand(ctx: Context, labArgs: readonly string[] = []): Promise<number> {
-  const runtime = ctx.runtime();
+  const runtime = await ctx.runtime();
   const ok = (s: string) => writeLine(ctx.stdout, `${ctx.style.ok('✓')} ${s}`);
   const warn = (s: string) => writeLine(ctx.stdout, `${ctx.style.warn('!')} ${s}`);
   const bad = (s: string) => writeLine(ctx.stdout, `${ctx.style.bad('✗')} ${s}`);

@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 const shellArgv = ['/bin/sh', '-c', 'if command -v bash >/dev/null 2>&1; then exec bash; else exec sh; fi'];
 
 export async function shellCommand(ctx: Context, service: string, opts: { dir?: string }): Promise<number> {
-  const runtime = ctx.runtime();
+  const runtime = await ctx.runtime();
   const { container } = await serviceContainer(runtime, { dir: opts.dir, cwd: ctx.cwd, service });
   const tty = Boolean(ctx.stdin.isTTY && ctx.stdout.isTTY);
   const size = () => ({ rows: ctx.stdout.rows ?? 24, columns: ctx.stdout.columns ?? 80 });
@@ -35,7 +35,7 @@ export async function shellCommand(ctx: Context, service: string, opts: { dir?: 
 }
 
 export async function execCommand(ctx: Context, service: string, command: string[], opts: { dir?: string }): Promise<number> {
-  const runtime = ctx.runtime();
+  const runtime = await ctx.runtime();
   const { container } = await serviceContainer(runtime, { dir: opts.dir, cwd: ctx.cwd, service });
   const session = await runtime.execAttached(container.id, command, {
     tty: false,

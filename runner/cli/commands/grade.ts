@@ -71,11 +71,11 @@ export async function gradeCommand(ctx: Context, labId: string, submissions: str
   const jobs = jobsFlag(flags.jobs);
   const outDir = resolve(ctx.cwd, flags.out ?? 'results');
   if (!flags.queue) {
-    const access = await hostAccessCheck(ctx.runtime().endpoint);
+    const access = await hostAccessCheck((await ctx.runtime()).endpoint);
     if (access !== 'closed') writeLine(ctx.stderr, `${ctx.style.warn('!')} student code can reach services listening on this host's bridge addresses (${access}); on Linux, grade as root to close that`);
   }
   const summary = await gradeSubmissions({
-    runtime: ctx.runtime(),
+    runtime: await ctx.runtime(),
     lab,
     submissionsDir: resolve(ctx.cwd, submissions),
     outDir,

@@ -1,4 +1,4 @@
-import { listLabs } from '../../lab/registry.js';
+import { listLabs } from '../../lab/catalog.js';
 import { type Context, table, writeLine } from '../context.js';
 
 export async function listCommand(ctx: Context): Promise<number> {

@@ -23,7 +23,7 @@ function prefixed(target: Writable, prefix: string): Writable {
 }
 
 export async function logsCommand(ctx: Context, service: string | undefined, opts: { dir?: string; follow?: boolean; tail?: number }): Promise<number> {
-  const runtime = ctx.runtime();
+  const runtime = await ctx.runtime();
   const status = await workspaceStatus(runtime, { dir: opts.dir, cwd: ctx.cwd });
   const known = status.services.map((s) => s.service);
   if (service && !known.includes(service)) {

@@ -5,7 +5,7 @@ import { type Context, writeLine } from '../context.js';
 export async function selftestCommand(ctx: Context, labId: string | undefined, opts: { only?: string }): Promise<number> {
   const labs = labId ? [await findLab(labId)] : await Promise.all((await listLabs()).map((l) => findLab(l.id)));
   const cases = await runSelftest({
-    runtime: ctx.runtime(),
+    runtime: await ctx.runtime(),
     labs,
     only: opts.only?.split(',').map((s) => s.trim()).filter(Boolean),
     signal: ctx.signal,

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { select } from '@inquirer/prompts';
 import { LabsError } from '../../errors.js';
-import { listLabs } from '../../lab/registry.js';
+import { listLabs } from '../../lab/catalog.js';
 import { startWorkspace } from '../../workspace/workspace.js';
 import { type Context, writeLine } from '../context.js';
 import { provisionReporter } from '../progress.js';
@@ -22,7 +22,7 @@ async function chooseLab(ctx: Context): Promise<string> {
 
 export async function startCommand(ctx: Context, labArg: string | undefined, opts: { dir?: string }): Promise<number> {
   const lab = labArg ?? (await chooseLab(ctx));
-  const runtime = ctx.runtime();
+  const runtime = await ctx.runtime();
   writeLine(ctx.stderr, `Starting ${ctx.style.bold(lab)} …`);
   const result = await startWorkspace({
     runtime,

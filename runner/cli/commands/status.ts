@@ -15,7 +15,7 @@ export function serviceRows(ctx: Context, services: string[], containers: Contai
 }
 
 export async function statusCommand(ctx: Context, opts: { dir?: string }): Promise<number> {
-  const status = await workspaceStatus(ctx.runtime(), { dir: opts.dir, cwd: ctx.cwd });
+  const status = await workspaceStatus(await ctx.runtime(), { dir: opts.dir, cwd: ctx.cwd });
   writeLine(ctx.stdout, `${ctx.style.bold(status.lab.id)} in ${status.workspace.dir}${status.session ? ` (session ${status.session})` : ' (not started)'}`);
   const containers = status.services.flatMap((s) => (s.container ? [s.container] : []));
   for (const line of serviceRows(ctx, status.services.map((s) => s.service), containers)) writeLine(ctx.stdout, `  ${line}`);

@@ -7,7 +7,7 @@ export async function workerCommand(ctx: Context, opts: { queue: string; jobs?: 
   const connection = parseQueueUrl(opts.queue);
   const jobs = jobsFlag(opts.jobs);
   await runWorker({
-    runtime: ctx.runtime(),
+    runtime: await ctx.runtime(),
     connection,
     concurrency: jobs,
     timeoutMs: opts.timeout ? opts.timeout * 1000 : undefined,
