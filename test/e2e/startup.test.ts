@@ -4,17 +4,21 @@
  * when they were imported eagerly). Each run here is the built CLI as a process, with a module hook
  * (test/fixtures/module-loads) writing down every module it loaded; no Docker is needed.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { labs, repoRoot, sweep, tempDir } from '../helpers/labs.js';
+import { labs, repoRoot, tempDir } from '../helpers/labs.js';
 
 const register = join(repoRoot, 'test', 'fixtures', 'module-loads', 'register.mjs');
 
-/** The packages under node_modules a module path or URL belongs to (its innermost one). */
+/** The package under node_modules a module's path or URL belongs to (the innermost one), if any. */
 function packageOf(path: string): string | undefined {
-  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\/[^/]*(?:\/[^/]*)*$/.exec(decodeURIComponent(path));
-  return match?.[1];
+  const marker = '/node_modules/';
+  const at = path.lastIndexOf(marker);
+  if (at < 0) return undefined;
+  const [first, second] = path.slice(at + marker.length).split('/');
+  return first?.startsWith('@') ? `${first}/${second}` : first;
 }
 
 interface Loaded {
@@ -30,7 +34,7 @@ interface Loaded {
 describe('start-up loads only what the command needs', () => {
   const dirs: string[] = [];
   afterAll(async () => {
-    for (const d of dirs) await sweep(d);
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 
   async function run(args: string[], env: Record<string, string> = {}): Promise<Loaded> {
@@ -38,10 +42,13 @@ describe('start-up loads only what the command needs', () => {
     dirs.push(cwd);
     const log = join(cwd, 'modules.log');
     const result = await labs(args, { cwd, env: { ...env, LABS_MODULE_LOG: log, NODE_OPTIONS: `--import ${register}` } });
-    const lines = (await readFile(log, 'utf8')).split('\n').filter(Boolean);
-    const packages = [...new Set(lines.map(packageOf).filter((p): p is string => p !== undefined))].sort();
+    const paths = (await readFile(log, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (line.startsWith('file:') ? fileURLToPath(line) : line));
+    const packages = [...new Set(paths.map(packageOf).filter((p): p is string => p !== undefined))].sort();
     const distRunner = `${join(repoRoot, 'dist', 'runner')}/`;
-    const own = [...new Set(lines.map((l) => decodeURIComponent(l.replace(/^file:\/\//, ''))).filter((p) => p.startsWith(distRunner)).map((p) => p.slice(distRunner.length)))].sort();
+    const own = [...new Set(paths.filter((p) => p.startsWith(distRunner)).map((p) => p.slice(distRunner.length)))].sort();
     return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr), packages, own };
   }
 
