@@ -16,7 +16,8 @@ export { provision, type Environment, type ProvisionEvent } from './provision/en
 export { prune, removeSession, listSessions } from './provision/teardown.js';
 export { startWorkspace, stopWorkspace, workspaceStatus, serviceContainer } from './workspace/workspace.js';
 export { findWorkspace } from './workspace/state.js';
-export { runCheckSession, readSubmission } from './session/check.js';
+export { runCheckSession } from './session/check.js';
+export { readSubmission, readArchive, type Limits, type SubmissionFiles, type SubmissionFile, type SubmissionKind } from './intake/read.js';
 export { runSelftest } from './session/selftest.js';
 export type { CheckReport, CheckResult } from './grade/score.js';
 export { deliveryVerdict, type DeliveryEvent, type DeliveryLog, type DeliveryVerdict } from './checks/delivery-verdict.js';
@@ -25,7 +26,7 @@ export { junitReport } from './report/junit.js';
 export { gradescopeReport } from './report/gradescope.js';
 export { gradeSubmissions, type GradeOptions, type GradeSummary } from './batch/grade.js';
 export { runWorker } from './batch/worker.js';
-export { discoverSubmissions, loadSubmission } from './batch/intake.js';
+export { discoverSubmissions } from './batch/discover.js';
 export type { SubmissionResult } from './batch/types.js';
 export { gradebookCsv } from './report/csv.js';
 export { feedbackMarkdown, feedbackJson } from './report/feedback.js';

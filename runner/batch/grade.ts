@@ -4,10 +4,10 @@
  * infrastructure trouble is retried and then recorded as such, never as a zero.
  */
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isLabsError } from '../errors.js';
+import { type SubmissionFiles, readSubmission } from '../intake/read.js';
 import type { Lab } from '../lab/types.js';
 import type { DockerRuntime } from '../provision/docker.js';
 import { removeHostRules } from '../provision/firewall.js';
@@ -15,7 +15,7 @@ import { prune, removeSession } from '../provision/teardown.js';
 import { packageVersion } from '../paths.js';
 import { runCheckSession } from '../session/check.js';
 import { newSessionId } from '../workspace/state.js';
-import { type SubmissionFile, discoverSubmissions, loadSubmission, materialize } from './intake.js';
+import { discoverSubmissions } from './discover.js';
 import { writeOutputs } from './outputs.js';
 import { type GradeJob, type QueueConnection, openCoordinator } from './queue.js';
 import type { SubmissionResult } from './types.js';
@@ -96,7 +96,7 @@ export async function gradeSubmissions(options: GradeOptions): Promise<GradeSumm
   const timeoutMs = options.timeoutMs ?? 180_000;
   const attempts = options.attempts ?? 3;
 
-  const loaded = await Promise.all(submissions.map(async (sub) => ({ sub, loaded: await loadSubmission(sub) })));
+  const loaded = await Promise.all(submissions.map(async (sub) => ({ sub, loaded: await readSubmission(sub.source, sub.kind) })));
   const final = new Map<string, SubmissionResult>();
   const todo: typeof loaded = [];
   for (const item of loaded) {
@@ -203,11 +203,9 @@ async function viaQueue(
   return Boolean(options.signal?.aborted);
 }
 
-export interface SubmissionInput {
+/** One student's submission as intake read it: what a local slot or a queued job grades. */
+export interface SubmissionInput extends SubmissionFiles {
   student: string;
-  files: SubmissionFile[];
-  contentHash: string;
-  warnings: string[];
 }
 
 export interface AttemptContext {
@@ -233,10 +231,9 @@ export async function gradeAttempt(sub: SubmissionInput, ctx: AttemptContext): P
   const timeout = AbortSignal.timeout(ctx.timeoutMs);
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
   const session = newSessionId();
-  const dir = await mkdtemp(join(tmpdir(), `labs-grade-${sub.student.replace(/[^a-zA-Z0-9_.-]/g, '_')}-`));
   try {
-    await materialize(sub.files, dir);
-    const checking = runCheckSession({ runtime: ctx.runtime, lab: ctx.lab, dir, mode: 'grade', signal, session, teardown: ctx.teardown });
+    // The files as intake read them, in memory: the session reads nothing again, with other limits.
+    const checking = runCheckSession({ runtime: ctx.runtime, lab: ctx.lab, submission: sub, mode: 'grade', signal, session, teardown: ctx.teardown });
     const report = await endsWithin(checking, signal, stopGraceMs);
     return finish({ status: 'graded', report });
   } catch (error) {
@@ -250,8 +247,6 @@ export async function gradeAttempt(sub: SubmissionInput, ctx: AttemptContext): P
     const stopped = abandoned ? `, and did not stop within ${stopGraceMs / 1000} s; its containers were removed` : ' and was stopped';
     if (timeout.aborted) return finish({ status: 'timeout', error: `grading took longer than ${ctx.timeoutMs} ms${stopped}` });
     throw error;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -18,7 +18,7 @@ export interface SubmissionResult {
   toolVersion: string;
   /** ISO time the result was written. */
   finishedAt: string;
-  /** Things found in the submission (entries skipped from an archive, limits reached). */
+  /** Intake's notes on the submission (each file left out and why, limits reached): the report's `warnings`, kept here for results without a report. */
   warnings: string[];
   attempts: number;
 }

@@ -100,7 +100,7 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
   program
     .command('check')
     .argument('[lab]', 'the lab, with a folder; omit both inside a workspace')
-    .argument('[folder]', "the student's folder")
+    .argument('[folder]', "the student's folder, .zip or .tar.gz")
     .addOption(dirOption())
     .option('--seed <n>', 'replay a run: the seed a previous run printed', (v) => Number(v))
     .option('--only <ids>', 'only these checks (comma-separated ids)')

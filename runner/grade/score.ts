@@ -23,6 +23,11 @@ export interface CheckReport {
   score: number;
   maxScore: number;
   checks: CheckResult[];
+  /**
+   * Notes on the submission itself, from intake (runner/intake): each file that was left out and
+   * why, limits reached. Not graded, but what a student must see next to the checks they explain.
+   */
+  warnings: string[];
 }
 
 export function scoreCheck(spec: CheckSpec, outcome: CheckOutcome, durationMs: number): CheckResult {
@@ -43,12 +48,13 @@ export function scoreCheck(spec: CheckSpec, outcome: CheckOutcome, durationMs: n
   };
 }
 
-export function buildReport(lab: string, seed: number, checks: CheckResult[]): CheckReport {
+export function buildReport(lab: string, seed: number, checks: CheckResult[], warnings: string[] = []): CheckReport {
   return {
     lab,
     seed,
     score: checks.reduce((sum, c) => sum + c.score, 0),
     maxScore: checks.reduce((sum, c) => sum + c.maxScore, 0),
     checks,
+    warnings,
   };
 }

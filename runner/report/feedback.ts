@@ -128,11 +128,12 @@ export function feedbackMarkdown(lab: Lab, result: SubmissionResult): string {
 
 /**
  * `DIR/feedback/<student>.json`: for a graded submission exactly what `labs check --json` prints;
- * otherwise `{lab, student, status, error}`. Needs the lab (or its id) because a submission that was
- * never graded has no report to name it.
+ * otherwise `{lab, student, status, error, warnings}`. Needs the lab (or its id) because a submission
+ * that was never graded has no report to name it.
  */
 export function feedbackJson(result: SubmissionResult, lab: Pick<Lab, 'id'> | string): string {
-  if (result.status === 'graded' && result.report) return jsonReport(result.report);
+  // The batch's own record of intake's warnings: a report from before reports carried them has none.
+  if (result.status === 'graded' && result.report) return jsonReport({ ...result.report, warnings: result.warnings });
   const labId = typeof lab === 'string' ? lab : lab.id;
-  return `${JSON.stringify({ lab: labId, student: result.student, status: result.status, error: result.error ?? null }, null, 2)}\n`;
+  return `${JSON.stringify({ lab: labId, student: result.student, status: result.status, error: result.error ?? null, warnings: result.warnings }, null, 2)}\n`;
 }

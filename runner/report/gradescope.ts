@@ -1,12 +1,13 @@
-/** Gradescope's results.json: score, max_score, and a test per check with its output. */
+/** Gradescope's results.json: score, max_score, a test per check with its output, and the notes on the submission in `output`. */
 import type { CheckReport } from '../grade/score.js';
+import { submissionNotes } from './terminal.js';
 
 export function gradescopeReport(report: CheckReport): string {
   return `${JSON.stringify(
     {
       score: report.score,
       max_score: report.maxScore,
-      output: `labs ${report.lab}, seed ${report.seed}: ${report.score}/${report.maxScore}`,
+      output: [`labs ${report.lab}, seed ${report.seed}: ${report.score}/${report.maxScore}`, ...submissionNotes(report.warnings)].join('\n'),
       tests: report.checks.map((c) => ({
         name: c.title,
         number: c.id,

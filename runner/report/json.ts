@@ -1,4 +1,7 @@
-/** `labs check --json`: the documented keys (DESIGN.md, "Outputs") plus each check's title and details; nothing else on stdout. */
+/**
+ * `labs check --json`: the documented keys (DESIGN.md, "Outputs") plus each check's title and details,
+ * and `warnings`, the notes on the submission (files left out, and why; [] when none); nothing else on stdout.
+ */
 import type { CheckReport } from '../grade/score.js';
 
 export function jsonReport(report: CheckReport): string {
@@ -19,6 +22,7 @@ export function jsonReport(report: CheckReport): string {
         title: c.title,
         details: c.details,
       })),
+      warnings: report.warnings,
     },
     null,
     2,

@@ -1,5 +1,6 @@
-/** JUnit XML, one testcase per check, for course CI systems. */
+/** JUnit XML, one testcase per check, for course CI systems; the notes on the submission as the suite's system-err. */
 import type { CheckReport } from '../grade/score.js';
+import { submissionNotes } from './terminal.js';
 
 export function xmlEscape(text: string): string {
   return text
@@ -28,6 +29,7 @@ export function junitReport(report: CheckReport): string {
     `<testsuites tests="${report.checks.length}" failures="${failures}" time="${seconds(total)}">`,
     `  <testsuite name="labs ${xmlEscape(report.lab)} (seed ${report.seed})" tests="${report.checks.length}" failures="${failures}" time="${seconds(total)}">`,
     ...cases,
+    ...(report.warnings.length ? [`    <system-err>${xmlEscape(submissionNotes(report.warnings).join('\n'))}</system-err>`] : []),
     '  </testsuite>',
     '</testsuites>',
     '',

@@ -2,8 +2,7 @@
  * One submission end to end: its files read, a fresh isolated environment, every check of the lab
  * in order against a clean Redis, a report; teardown in `finally`, whatever happens.
  */
-import { lstat, readFile, readdir } from 'node:fs/promises';
-import { join, posix, relative } from 'node:path';
+import { posix } from 'node:path';
 import { codecFor } from '../checks/codec.js';
 import { type CheckContext, defaultQueue, untilClientsGone } from '../checks/context.js';
 import { phrasings } from '../checks/diagnose.js';
@@ -15,6 +14,7 @@ import { WireLog } from '../checks/wire.js';
 import { LabsError, isLabsError } from '../errors.js';
 import { blindError, blindSpots } from '../checks/evidence.js';
 import { type CheckReport, type CheckResult, buildReport, scoreCheck } from '../grade/score.js';
+import { type SubmissionFiles, readSubmission, submissionKind } from '../intake/read.js';
 import { type LabServices, type UnusableComposeFile, labServices, parseComposeFile } from '../lab/compose.js';
 import { formatProblem, plural } from '../lab/problem.js';
 import type { CheckSpec, Lab } from '../lab/types.js';
@@ -32,11 +32,12 @@ export interface CheckSessionOptions {
   runtime: DockerRuntime;
   lab: Lab;
   /**
-   * The submission: a workspace or an unpacked student folder. Its files are read once, at the
-   * start; from then on they are named by their path in it, so no words of the report name the
-   * folder (a batch's is a temporary one the student never saw).
+   * The submission: its files as intake read them (a batch's, in memory), or the path of a
+   * workspace, a student's folder, .zip or .tar.gz that intake reads at the start (LabsError 'USAGE'
+   * when it is none of these). Either way its files are named by their path in it, never by where
+   * they were read from, and intake's warnings (files left out, and why) are the report's.
    */
-  dir: string;
+  submission: string | Pick<SubmissionFiles, 'files' | 'warnings'>;
   seed?: number;
   /** Only these check ids (default: all, in lab order). */
   only?: string[];
@@ -57,29 +58,10 @@ export interface CheckSessionOptions {
   teardown?: (removal: Promise<void>) => void;
 }
 
-const skipped = new Set(['.labs', '.git', 'data', 'node_modules', '__pycache__', '.venv', 'venv']);
-const maxFileBytes = 1024 * 1024;
-const maxTotalBytes = 10 * 1024 * 1024;
-
-/** The student's files: everything under the folder but state, data and dependencies, bounded. */
-export async function readSubmission(dir: string): Promise<ArchiveEntry[]> {
-  const entries: ArchiveEntry[] = [];
-  let total = 0;
-  const walk = async (folder: string): Promise<void> => {
-    for (const entry of await readdir(folder, { withFileTypes: true })) {
-      if (skipped.has(entry.name)) continue;
-      const full = join(folder, entry.name);
-      // Links are not followed: a link could point anywhere on the grader's disk.
-      const info = await lstat(full);
-      if (info.isDirectory()) await walk(full);
-      else if (info.isFile() && info.size <= maxFileBytes && total + info.size <= maxTotalBytes) {
-        total += info.size;
-        entries.push({ path: relative(dir, full).split('\\').join('/'), data: await readFile(full) });
-      }
-    }
-  };
-  await walk(dir);
-  return entries;
+/** The submission's files and intake's warnings, read now when given as a path. */
+async function submissionOf(submission: CheckSessionOptions['submission']): Promise<Pick<SubmissionFiles, 'files' | 'warnings'>> {
+  if (typeof submission !== 'string') return submission;
+  return readSubmission(submission, await submissionKind(submission));
 }
 
 /**
@@ -183,11 +165,11 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
       });
     }
   }
-  const files = await readSubmission(options.dir);
+  const { files, warnings } = await submissionOf(options.submission);
   const resolved = submissionServices(lab, files);
   if (resolved.unusable) {
     const failed = unusableComposeOutcome(lab.id, resolved.unusable);
-    return buildReport(lab.id, seed, specs.map((spec) => scoreCheck(spec, failed, 0)));
+    return buildReport(lab.id, seed, specs.map((spec) => scoreCheck(spec, failed, 0)), warnings);
   }
   const { services } = resolved;
   await runtime.ping();
@@ -260,7 +242,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
       }
     }
     if (recordingFailed !== undefined) throw recordingFailed;
-    return buildReport(lab.id, seed, results);
+    return buildReport(lab.id, seed, results, warnings);
   } catch (error) {
     if (options.signal?.aborted) throw new LabsError('INTERRUPTED', 'interrupted: the check was stopped and its containers removed', { cause: error });
     throw error;

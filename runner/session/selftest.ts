@@ -2,10 +2,10 @@
  * `labs selftest`: a lab's reference solution must score full marks, and every known-bad variant
  * must fail exactly the check kinds it declares. A check that cannot fail shows up here.
  */
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckReport } from '../grade/score.js';
+import { byPath } from '../intake/paths.js';
+import { type SubmissionFiles, readSubmission } from '../intake/read.js';
 import type { CheckKind, Lab } from '../lab/types.js';
 import { listVariants } from '../lab/variants.js';
 import type { DockerRuntime } from '../provision/docker.js';
@@ -42,15 +42,14 @@ export function judgeCase(report: CheckReport, mustFail: CheckKind[]): Pick<Self
   return { passedWrongly: [...passedWrongly, ...declaredButAbsent.map((k) => `(no ${k} check)`)], failedWrongly, ok: !passedWrongly.length && !failedWrongly.length && !declaredButAbsent.length };
 }
 
-async function assemble(lab: Lab, variantDir: string | undefined): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), `labs-selftest-${lab.id}-`));
-  await cp(join(lab.templatesDir, 'solution'), dir, { recursive: true });
-  if (variantDir) {
-    for (const entry of await readdir(variantDir)) {
-      if (entry !== 'variant.yaml') await cp(join(variantDir, entry), join(dir, entry), { recursive: true });
-    }
-  }
-  return dir;
+/** The solution's files with the variant's over them, path by path, read by intake like any submission. */
+async function assemble(lab: Lab, variantDir: string | undefined): Promise<Pick<SubmissionFiles, 'files' | 'warnings'>> {
+  const solution = await readSubmission(join(lab.templatesDir, 'solution'), 'folder');
+  if (!variantDir) return solution;
+  const variant = await readSubmission(variantDir, 'folder');
+  const files = new Map(solution.files.map((f) => [f.path, f]));
+  for (const file of variant.files) if (file.path !== 'variant.yaml') files.set(file.path, file);
+  return { files: [...files.values()].sort(byPath), warnings: [...solution.warnings, ...variant.warnings] };
 }
 
 export async function runSelftest(options: SelftestOptions): Promise<SelftestCase[]> {
@@ -61,15 +60,11 @@ export async function runSelftest(options: SelftestOptions): Promise<SelftestCas
     for (const item of todo) {
       options.signal?.throwIfAborted();
       options.onStart?.(lab.id, item.name);
-      const dir = await assemble(lab, item.dir);
-      try {
-        const report = await runCheckSession({ runtime: options.runtime, lab, dir, signal: options.signal, mode: 'check' });
-        const result: SelftestCase = { lab: lab.id, name: item.name, description: item.description, mustFail: item.mustFail, report, ...judgeCase(report, item.mustFail) };
-        cases.push(result);
-        options.onCase?.(result);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      const submission = await assemble(lab, item.dir);
+      const report = await runCheckSession({ runtime: options.runtime, lab, submission, signal: options.signal, mode: 'check' });
+      const result: SelftestCase = { lab: lab.id, name: item.name, description: item.description, mustFail: item.mustFail, report, ...judgeCase(report, item.mustFail) };
+      cases.push(result);
+      options.onCase?.(result);
     }
   }
   return cases;

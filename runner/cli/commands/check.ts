@@ -43,7 +43,7 @@ export async function checkCommand(ctx: Context, labArg: string | undefined, dir
   const report = await runCheckSession({
     runtime: await ctx.runtime(),
     lab,
-    dir,
+    submission: dir,
     seed: flags.seed,
     only: flags.only?.split(',').map((s) => s.trim()).filter(Boolean),
     signal: ctx.signal,

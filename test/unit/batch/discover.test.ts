@@ -2,8 +2,8 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabsError } from '../../../runner/errors.js';
-import { discoverSubmissions } from '../../../runner/batch/intake.js';
-import { tempDir, writeTree } from './build.js';
+import { discoverSubmissions } from '../../../runner/batch/discover.js';
+import { tempDir, writeTree } from '../intake/build.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -65,9 +65,17 @@ describe('feedbackJson', () => {
     expect(feedbackJson(r, lab)).toBe(jsonReport(r.report!));
   });
 
-  it('not graded: {lab, student, status, error}', () => {
-    expect(JSON.parse(feedbackJson(notGraded('bob', 'timeout', 'too slow'), lab))).toEqual({ lab: 'exercise-1', student: 'bob', status: 'timeout', error: 'too slow' });
-    const keys = Object.keys(JSON.parse(feedbackJson(notGraded('c', 'infra-error', 'x'), 'exercise-1')) as object);
-    expect(keys).toEqual(['lab', 'student', 'status', 'error']);
+  it('graded: the batch\'s notes on the submission are the report\'s warnings, even in a report recorded without them', () => {
+    const warnings = ['huge.bin (6 MiB) was not graded: files over 5 MiB are left out'];
+    const r = graded('alice', [], { warnings });
+    const { warnings: _, ...older } = r.report!;
+    r.report = older as typeof r.report;
+    expect((JSON.parse(feedbackJson(r, lab)) as { warnings: string[] }).warnings).toEqual(warnings);
+  });
+
+  it('not graded: {lab, student, status, error, warnings}', () => {
+    expect(JSON.parse(feedbackJson(notGraded('bob', 'timeout', 'too slow'), lab))).toEqual({ lab: 'exercise-1', student: 'bob', status: 'timeout', error: 'too slow', warnings: [] });
+    const keys = Object.keys(JSON.parse(feedbackJson(notGraded('c', 'infra-error', 'x', { warnings: ['w'] }), 'exercise-1')) as object);
+    expect(keys).toEqual(['lab', 'student', 'status', 'error', 'warnings']);
   });
 });

@@ -31,7 +31,8 @@ describe('reports', () => {
 
   it('--json: the documented keys, checks in lab order, hint null on a pass', () => {
     const json = JSON.parse(jsonReport(report)) as Record<string, unknown> & { checks: Record<string, unknown>[] };
-    expect(Object.keys(json)).toEqual(['lab', 'seed', 'score', 'maxScore', 'checks']);
+    expect(Object.keys(json)).toEqual(['lab', 'seed', 'score', 'maxScore', 'checks', 'warnings']);
+    expect(json.warnings).toEqual([]);
     expect(json).toMatchObject({ lab: 'exercise-1', seed: 77, score: 4, maxScore: 6 });
     expect(json.checks.map((c) => [c.id, c.kind, c.passed, c.score, c.maxScore, c.hint])).toEqual([
       ['delivery-one-consumer', 'delivery', true, 4, 4, null],
@@ -60,5 +61,24 @@ describe('reports', () => {
     expect(lines[0]).toBe('✓ PASS  Every message arrives once  [delivery-one-consumer]  4/4');
     expect(lines).toContain('        hint: use q.consume()');
     expect(lines.at(-1)).toBe('1 of 2 checks failed: 4/6 points  (seed 77; `--seed 77` replays this run)');
+    expect(lines.join('\n')).not.toContain('Notes on your submission');
+  });
+
+  it('the notes on the submission (files left out) in every output: terminal, --json, JUnit, Gradescope', () => {
+    const warnings = ['huge.bin (6 MiB) was not graded: files over 5 MiB are left out', '"../x.py" was not graded: its path leads outside the submission (..)'];
+    const noted = { ...report, warnings };
+    const plain = { ok: (s: string) => s, bad: (s: string) => s, dim: (s: string) => s, bold: (s: string) => `*${s}*` };
+    const lines = terminalReport(noted, plain);
+    // Just above the verdict, which stays last.
+    expect(lines.slice(-5)).toEqual([
+      '*Notes on your submission:*',
+      `  ${warnings[0]}`,
+      `  ${warnings[1]}`,
+      '',
+      '1 of 2 checks failed: *4/6* points  (seed 77; `--seed 77` replays this run)',
+    ]);
+    expect((JSON.parse(jsonReport(noted)) as { warnings: string[] }).warnings).toEqual(warnings);
+    expect(junitReport(noted)).toContain(`    <system-err>Notes on your submission:\n  ${warnings[0]}\n  &quot;../x.py&quot; was not graded: its path leads outside the submission (..)</system-err>\n  </testsuite>`);
+    expect((JSON.parse(gradescopeReport(noted)) as { output: string }).output).toBe(`labs exercise-1, seed 77: 4/6\nNotes on your submission:\n  ${warnings[0]}\n  ${warnings[1]}`);
   });
 });

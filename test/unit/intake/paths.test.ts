@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entryPath, isIgnored, stripCommonTop } from '../../../runner/batch/intake-paths.js';
+import { entryPath, isIgnored, stripCommonTop } from '../../../runner/intake/paths.js';
 
 describe('entryPath', () => {
   it('normalises separators and drops empty and "." segments', () => {
@@ -8,15 +8,15 @@ describe('entryPath', () => {
     expect(entryPath('alice/')).toEqual({ ok: true, path: 'alice' });
   });
   it('refuses names that lead outside the submission', () => {
-    expect(entryPath('../../evil.py')).toEqual({ ok: false, problem: 'the path leads outside the submission (..)' });
+    expect(entryPath('../../evil.py')).toEqual({ ok: false, problem: 'its path leads outside the submission (..)' });
     expect(entryPath('a/../../b')).toMatchObject({ ok: false });
     expect(entryPath('..\\evil.py')).toMatchObject({ ok: false });
-    expect(entryPath('/etc/x')).toEqual({ ok: false, problem: 'an absolute path' });
-    expect(entryPath('\\\\server\\share')).toEqual({ ok: false, problem: 'an absolute path' });
-    expect(entryPath('C:/Windows/x')).toEqual({ ok: false, problem: 'an absolute path (drive letter)' });
+    expect(entryPath('/etc/x')).toEqual({ ok: false, problem: 'its path is absolute' });
+    expect(entryPath('\\\\server\\share')).toEqual({ ok: false, problem: 'its path is absolute' });
+    expect(entryPath('C:/Windows/x')).toEqual({ ok: false, problem: 'its path is absolute (a drive letter)' });
     expect(entryPath('c:x')).toMatchObject({ ok: false });
-    expect(entryPath('a\u0000b')).toEqual({ ok: false, problem: 'control characters in the name' });
-    expect(entryPath(`${'a'.repeat(256)}.py`)).toEqual({ ok: false, problem: 'the name is too long' });
+    expect(entryPath('a\u0000b')).toEqual({ ok: false, problem: 'its name holds control characters' });
+    expect(entryPath(`${'a'.repeat(256)}.py`)).toEqual({ ok: false, problem: 'its name is too long' });
   });
   it('keeps names that merely contain dots', () => {
     expect(entryPath('..hidden/x..py')).toEqual({ ok: true, path: '..hidden/x..py' });

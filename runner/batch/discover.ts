@@ -5,8 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { LabsError } from '../errors.js';
-
-export type SubmissionKind = 'folder' | 'zip' | 'tar.gz';
+import { type SubmissionKind, archiveKind, archiveSuffixes } from '../intake/read.js';
 
 export interface Submission {
   /** The id the outputs are named by (`feedback/<student>.md`); a safe file name. */
@@ -24,12 +23,6 @@ export interface Discovered {
 
 /** What OSes and LMS downloads leave lying about: never a student, never worth mentioning. */
 const litter = new Set(['__MACOSX', 'Thumbs.db', 'desktop.ini']);
-
-const archiveSuffixes: [suffix: string, kind: SubmissionKind][] = [
-  ['.tar.gz', 'tar.gz'],
-  ['.tgz', 'tar.gz'],
-  ['.zip', 'zip'],
-];
 
 const unsafeId = /[/\\\u0000-\u001f\u007f]/;
 
@@ -70,11 +63,6 @@ async function listFolder(dir: string): Promise<string[]> {
       cause: error,
     });
   }
-}
-
-function archiveKind(name: string): SubmissionKind | undefined {
-  const lower = name.toLowerCase();
-  return archiveSuffixes.find(([suffix]) => lower.endsWith(suffix) && lower.length > suffix.length)?.[1];
 }
 
 function studentId(name: string, kind: SubmissionKind): string {

@@ -1,11 +1,14 @@
-/** How much of one submission intake reads before it stops: bounds for hostile uploads. */
+/**
+ * How much of one submission intake keeps and reads: one set of bounds for `labs check` and
+ * `labs grade` alike, against hostile uploads and stray large files (README, "Limits").
+ */
 
 export interface Limits {
-  /** Files kept, after ignored entries. */
+  /** Files kept, after ignored entries; later ones are left out, named. */
   maxFiles: number;
   /** Bytes of one file; a larger file is dropped whole, never truncated. */
   maxFileBytes: number;
-  /** Bytes kept in all; reading stops at the first file that would cross it. */
+  /** Bytes kept in all; a file that would cross it is left out, named, and smaller ones after it are still kept. */
   maxTotalBytes: number;
   /** Expansion above this ratio (decompressed : compressed) is a zip bomb… */
   maxRatio: number;

@@ -5,16 +5,19 @@
  */
 import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
-import type { Collector, EntryKind } from './intake-collect.js';
+import type { Collector, EntryKind } from './collect.js';
 
 // Exported by yauzl 3, missing from @types/yauzl (written for yauzl 2).
 const { getFileNameLowLevel } = yauzl as unknown as {
   getFileNameLowLevel(flags: number, name: Buffer, extraFields: Entry['extraFields'], strict: boolean): string;
 };
 
-/** Throws only when the archive as a whole cannot be read; the caller turns that into a warning. */
-export async function readZip(file: string, collector: Collector): Promise<void> {
-  const zip = await openZip(file);
+/**
+ * The zip at `source` (a file's path, or its bytes already in memory). Throws only when the archive
+ * as a whole cannot be read; the caller turns that into a warning.
+ */
+export async function readZip(source: string | Buffer, collector: Collector): Promise<void> {
+  const zip = await openZip(source);
   // yauzl reports a broken archive once, on the zip file, possibly between two entries: keep it for
   // the next read rather than let an unheard 'error' event crash the batch.
   const failure: { error?: Error } = {};
@@ -34,7 +37,7 @@ async function readEntry(zip: ZipFile, entry: Entry, collector: Collector): Prom
   const path = collector.admit(name, kindOf(entry, name), { declared: entry.uncompressedSize, compressed: entry.compressedSize });
   if (path === undefined) return;
   if (entry.isEncrypted()) {
-    collector.warn(`skipped ${path}: encrypted`);
+    collector.leaveOut(path, 'it is encrypted');
     return;
   }
   const reading = collector.read(path, entry.compressedSize);
@@ -49,8 +52,7 @@ async function readEntry(zip: ZipFile, entry: Entry, collector: Collector): Prom
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // yauzl counts the bytes against the size the entry claims: more means a header lied.
-    if (/too many bytes/.test(message)) collector.warn(`zip bomb: dropped ${path}, it holds more data than its header claims`);
-    else collector.warn(`skipped ${path}: could not be read (${message})`);
+    collector.leaveOut(path, /too many bytes/.test(message) ? 'it holds more data than its header claims, a zip bomb' : `it could not be read (${message})`);
   } finally {
     stream?.destroy();
   }
@@ -68,11 +70,12 @@ function kindOf(entry: Entry, name: string): EntryKind {
   return 'special';
 }
 
-function openZip(file: string): Promise<ZipFile> {
+function openZip(source: string | Buffer): Promise<ZipFile> {
+  const options = { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true };
   return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true }, (error, zip) =>
-      error ? reject(error) : resolve(zip),
-    );
+    const opened = (error: Error | null, zip: ZipFile): void => (error ? reject(error) : resolve(zip));
+    if (typeof source === 'string') yauzl.open(source, options, opened);
+    else yauzl.fromBuffer(source, options, opened);
   });
 }
 

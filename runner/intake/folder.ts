@@ -1,8 +1,8 @@
-/** A submission handed in as a folder: walked in name order, links never followed. */
+/** A submission as a folder (a workspace, a student's folder): walked in name order, links never followed. */
 import { constants } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Collector, EntryKind } from './intake-collect.js';
+import type { Collector, EntryKind } from './collect.js';
 
 export async function readFolder(dir: string, collector: Collector): Promise<void> {
   const walk = async (relative: string): Promise<void> => {
@@ -22,7 +22,7 @@ export async function readFolder(dir: string, collector: Collector): Promise<voi
         if (admitted !== undefined) await readBounded(join(dir, path), admitted, collector);
       } catch (error) {
         // One unreadable entry (no permission, a name that is not UTF-8) costs that entry only.
-        collector.warn(`skipped ${JSON.stringify(path)}: could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+        collector.leaveOut(JSON.stringify(path), `it could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
       }
     }
   };

@@ -6,20 +6,25 @@
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { type Header, extract } from 'tar-stream';
-import { formatBytes } from './intake-limits.js';
-import type { Collector, EntryKind } from './intake-collect.js';
+import type { Collector, EntryKind } from './collect.js';
+import { formatBytes } from './limits.js';
 
 /** Thrown into the pipeline to stop it; the collector has already said why. */
 class StopReading extends Error {}
 
-/** Throws only when the archive as a whole cannot be read; the caller turns that into a warning. */
-export async function readTarGz(file: string, collector: Collector): Promise<void> {
-  const gzipped = await startsWithGzipMagic(file);
-  // Small reads keep the measured ratio close: the compressed side is counted a chunk at a time.
-  const source = createReadStream(file, { highWaterMark: 16 * 1024 });
+/** Small reads keep the measured ratio close: the compressed side is counted a chunk at a time. */
+const chunkBytes = 16 * 1024;
+
+/**
+ * The tar.gz at `from` (a file's path, or its bytes already in memory). Throws only when the
+ * archive as a whole cannot be read; the caller turns that into a warning.
+ */
+export async function readTarGz(from: string | Buffer, collector: Collector): Promise<void> {
+  const gzipped = isGzip(typeof from === 'string' ? await firstBytes(from, 2) : from);
+  const source = typeof from === 'string' ? createReadStream(from, { highWaterMark: chunkBytes }) : Readable.from(chunksOf(from));
   const gunzip = gzipped ? createGunzip() : undefined;
   const tar = extract();
   const meter = meterStream(collector, gunzip);
@@ -58,7 +63,7 @@ function meterStream(collector: Collector, gunzip: Gunzip | undefined): Transfor
       inflated += chunk.length;
       if (!collector.inflated(chunk.length)) return callback(new StopReading());
       if (gunzip && inflated > ratioMinBytes && inflated > gunzip.bytesWritten * maxRatio) {
-        collector.stop(`zip bomb: ${collector.label} expands more than ${maxRatio}:1; stopped reading it after ${formatBytes(inflated)}`);
+        collector.stop(`it expands more than ${maxRatio}:1 (stopped after ${formatBytes(inflated)}), a zip bomb`);
         return callback(new StopReading());
       }
       callback(null, chunk);
@@ -82,12 +87,20 @@ function kindOf(header: Header): EntryKind {
   }
 }
 
-/** Students rename a plain .tar to .tgz; gzip files begin 1f 8b. */
-async function startsWithGzipMagic(file: string): Promise<boolean> {
+function* chunksOf(bytes: Buffer): Generator<Buffer> {
+  for (let at = 0; at < bytes.length; at += chunkBytes) yield bytes.subarray(at, at + chunkBytes);
+}
+
+/** Students rename a plain .tar to .tgz; gzip files begin 1f 8b (an empty one is left to gunzip to refuse). */
+function isGzip(head: Buffer): boolean {
+  return head.length < 2 || (head[0] === 0x1f && head[1] === 0x8b);
+}
+
+async function firstBytes(file: string, count: number): Promise<Buffer> {
   const handle = await open(file, 'r');
   try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
-    return bytesRead < 2 || (buffer[0] === 0x1f && buffer[1] === 0x8b);
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(count), 0, count, 0);
+    return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }

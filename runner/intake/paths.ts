@@ -14,17 +14,18 @@ const controlCharacters = /[\u0000-\u001f\u007f]/;
 export type EntryPath = { ok: true; path: string } | { ok: false; problem: string };
 
 /**
- * A relative path with `/` separators and no `.`/empty segments, or why the name is unsafe.
+ * A relative path with `/` separators and no `.`/empty segments, or why the name is unsafe (a clause
+ * that follows "… was not graded: ").
  * Backslashes count as separators: Windows tools write them, and a file named `a\b` is never meant.
  */
 export function entryPath(name: string): EntryPath {
-  if (controlCharacters.test(name)) return { ok: false, problem: 'control characters in the name' };
+  if (controlCharacters.test(name)) return { ok: false, problem: 'its name holds control characters' };
   const slashed = name.replace(/\\/g, '/');
-  if (/^[A-Za-z]:/.test(slashed)) return { ok: false, problem: 'an absolute path (drive letter)' };
-  if (slashed.startsWith('/')) return { ok: false, problem: 'an absolute path' };
+  if (/^[A-Za-z]:/.test(slashed)) return { ok: false, problem: 'its path is absolute (a drive letter)' };
+  if (slashed.startsWith('/')) return { ok: false, problem: 'its path is absolute' };
   const segments = slashed.split('/').filter((s) => s !== '' && s !== '.');
-  if (segments.includes('..')) return { ok: false, problem: 'the path leads outside the submission (..)' };
-  if (segments.some((s) => s.length > 255) || slashed.length > 1024) return { ok: false, problem: 'the name is too long' };
+  if (segments.includes('..')) return { ok: false, problem: 'its path leads outside the submission (..)' };
+  if (segments.some((s) => s.length > 255) || slashed.length > 1024) return { ok: false, problem: 'its name is too long' };
   return { ok: true, path: segments.join('/') };
 }
 
