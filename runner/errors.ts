@@ -22,7 +22,7 @@ export type ErrorCode =
   | 'WIRE_UNREADABLE'
   | 'INTERRUPTED';
 
-/** Exit codes of every command (DESIGN.md, "Outputs"). */
+/** Exit codes of every command (ARCHITECTURE.md, "Outputs"). */
 export const ExitCode = {
   ok: 0,
   checkFailed: 1,

@@ -18,7 +18,7 @@ import { newSessionId } from '../workspace/state.js';
 import { discoverSubmissions } from './discover.js';
 import { writeOutputs } from './outputs.js';
 import { type GradeJob, type QueueConnection, openCoordinator } from './queue.js';
-import type { SubmissionResult } from './types.js';
+import type { SubmissionResult } from '../rubric/submission.js';
 
 export interface GradeOptions {
   runtime: DockerRuntime;

@@ -6,7 +6,7 @@ import { packageVersion } from '../paths.js';
 import { gradebookCsv } from '../report/csv.js';
 import { feedbackJson, feedbackMarkdown } from '../report/feedback.js';
 import { reportHtml } from '../report/html.js';
-import type { SubmissionResult } from './types.js';
+import type { SubmissionResult } from '../rubric/submission.js';
 
 /** Writes through a temporary file and a rename, so a reader never sees half a gradebook. */
 async function writeAtomically(file: string, text: string): Promise<void> {

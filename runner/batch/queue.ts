@@ -7,7 +7,7 @@
  */
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import { LabsError } from '../errors.js';
-import type { SubmissionResult } from './types.js';
+import type { SubmissionResult } from '../rubric/submission.js';
 
 export interface GradeJob {
   lab: string;

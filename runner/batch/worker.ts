@@ -9,7 +9,7 @@ import { prune } from '../provision/teardown.js';
 import { packageVersion } from '../paths.js';
 import { gradeAttempt, infraError, labHash } from './grade.js';
 import { type GradeJob, type QueueConnection, type WorkerEvent, startWorker } from './queue.js';
-import type { SubmissionResult } from './types.js';
+import type { SubmissionResult } from '../rubric/submission.js';
 
 export interface WorkerOptions {
   runtime: DockerRuntime;

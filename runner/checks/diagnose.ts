@@ -118,7 +118,7 @@ export function diagnoseRun(evidence: RunEvidence, queue: QueueRef, phrasing: Ph
 
 /**
  * The blocking pop cut by the script's own Redis client. redis-py 8 gives every connection a 5 s
- * socket timeout with retries (DESIGN.md, "Redis clients as students have them today"): an idle
+ * socket timeout with retries (ARCHITECTURE.md, "Redis clients as students have them today"): an idle
  * `q.consume()` times out, asks again on a new connection, and after about a minute dies with
  * `redis.exceptions.TimeoutError: Timeout reading from socket` (measured with hotqueue 0.2.8 and
  * redis-py 8.1.0). A script that sets a short `socket_timeout` itself does the same sooner.

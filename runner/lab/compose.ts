@@ -1,5 +1,5 @@
 /**
- * Compose files: the documented subset labs reads (DESIGN.md), validated with positions, and a
+ * Compose files: the documented subset labs reads (README.md, "Writing a lab"), validated with positions, and a
  * compose lab's services resolved from the student's own file with the lab's overlays merged in.
  */
 import { readFile } from 'node:fs/promises';

@@ -42,7 +42,7 @@ export interface ContainerCreate {
   ports?: { hostPort: number; containerPort: number; protocol: 'tcp' | 'udp' }[];
   autoRemove?: boolean;
   tty?: boolean;
-  /** Containment for untrusted code (DESIGN.md, "Untrusted code"). */
+  /** Containment for untrusted code (ARCHITECTURE.md, "Untrusted code"). */
   confine?: Confinement;
   /** Capabilities kept on top of a confinement that drops all (run/supervisor.py needs three). */
   capAdd?: string[];

@@ -1,5 +1,5 @@
 /**
- * The environment of one check or grading run (DESIGN.md, "Untrusted code"): its own internal
+ * The environment of one check or grading run (ARCHITECTURE.md, "Untrusted code"): its own internal
  * network with no route out; the real Redis under a name students do not know; the wire recorder
  * standing in as `redis-db`; the student's files copied into a volume (never bind-mounted). Only the
  * grader reaches Redis, through a second network (session-networks.ts) whose port is published on

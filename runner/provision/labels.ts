@@ -1,5 +1,5 @@
 /**
- * The labels on every container, network and volume labs creates (DESIGN.md, "Architecture"). They
+ * The labels on every container, network and volume labs creates (ARCHITECTURE.md, "The life of a session"). They
  * are how `stop`, `status` and `prune` find a session's resources without any state of their own.
  */
 import { hostname } from 'node:os';

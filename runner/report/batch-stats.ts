@@ -1,5 +1,5 @@
 /** Numbers over a batch of submissions (the gradebook, the HTML report): pure, no formatting of pages. */
-import type { SubmissionResult } from '../batch/types.js';
+import type { SubmissionResult } from '../rubric/submission.js';
 import type { Lab } from '../lab/types.js';
 
 /**

@@ -2,7 +2,7 @@
  * `DIR/gradebook.csv`: one row per submission, RFC 4180 quoting, LF line endings (every spreadsheet
  * and CSV library reads them; CRLF would only show up as noise in diffs between runs).
  */
-import type { SubmissionResult } from '../batch/types.js';
+import type { SubmissionResult } from '../rubric/submission.js';
 import type { Lab } from '../lab/types.js';
 import { byStudent, formatPoints, labMaxScore } from './batch-stats.js';
 

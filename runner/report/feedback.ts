@@ -2,7 +2,7 @@
  * `DIR/feedback/<student>.md` and `.json`: what a student reads after `labs grade`. The words are the
  * ones `labs check` prints (terminal.ts); the HTML report renders the same view.
  */
-import type { SubmissionResult, SubmissionStatus } from '../batch/types.js';
+import type { SubmissionResult, SubmissionStatus } from '../rubric/submission.js';
 import type { Lab } from '../lab/types.js';
 import { formatPoints } from './batch-stats.js';
 import { jsonReport } from './json.js';

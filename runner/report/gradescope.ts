@@ -1,5 +1,5 @@
 /** Gradescope's results.json: score, max_score, a test per check with its output, and the notes on the submission in `output`. */
-import type { CheckReport } from '../grade/score.js';
+import type { CheckReport } from '../rubric/score.js';
 import { submissionNotes } from './terminal.js';
 
 export function gradescopeReport(report: CheckReport): string {

@@ -3,7 +3,7 @@
  * fonts, no URLs), readable on screen and on paper. Everything a student controls is escaped, and a
  * Content-Security-Policy forbids scripts anyway, in case an escape is ever missed.
  */
-import type { SubmissionResult, SubmissionStatus } from '../batch/types.js';
+import type { SubmissionResult, SubmissionStatus } from '../rubric/submission.js';
 import type { Lab } from '../lab/types.js';
 import {
   byStudent,

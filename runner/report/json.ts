@@ -1,8 +1,8 @@
 /**
- * `labs check --json`: the documented keys (DESIGN.md, "Outputs") plus each check's title and details,
+ * `labs check --json`: the documented keys (ARCHITECTURE.md, "Outputs") plus each check's title and details,
  * and `warnings`, the notes on the submission (files left out, and why; [] when none); nothing else on stdout.
  */
-import type { CheckReport } from '../grade/score.js';
+import type { CheckReport } from '../rubric/score.js';
 
 export function jsonReport(report: CheckReport): string {
   return `${JSON.stringify(

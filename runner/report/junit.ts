@@ -1,5 +1,5 @@
 /** JUnit XML, one testcase per check, for course CI systems; the notes on the submission as the suite's system-err. */
-import type { CheckReport } from '../grade/score.js';
+import type { CheckReport } from '../rubric/score.js';
 import { submissionNotes } from './terminal.js';
 
 export function xmlEscape(text: string): string {

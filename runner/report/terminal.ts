@@ -1,5 +1,5 @@
 /** The report a student reads: each check with pass/fail, points, what was seen and a hint; notes on the submission. */
-import type { CheckReport } from '../grade/score.js';
+import type { CheckReport } from '../rubric/score.js';
 
 export interface TerminalStyle {
   ok: (s: string) => string;

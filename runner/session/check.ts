@@ -13,7 +13,7 @@ import { newSeed, seededRandom, tokenSource } from '../checks/tokens.js';
 import { WireLog } from '../checks/wire.js';
 import { LabsError, isLabsError } from '../errors.js';
 import { blindError, blindSpots } from '../checks/evidence.js';
-import { type CheckReport, type CheckResult, buildReport, scoreCheck } from '../grade/score.js';
+import { type CheckReport, type CheckResult, buildReport, scoreCheck } from '../rubric/score.js';
 import { type SubmissionFiles, readSubmission, submissionKind } from '../intake/read.js';
 import { type LabServices, type UnusableComposeFile, labServices, parseComposeFile } from '../lab/compose.js';
 import { formatProblem, plural } from '../lab/problem.js';

@@ -3,7 +3,7 @@
  * must fail exactly the check kinds it declares. A check that cannot fail shows up here.
  */
 import { join } from 'node:path';
-import type { CheckReport } from '../grade/score.js';
+import type { CheckReport } from '../rubric/score.js';
 import { byPath } from '../intake/paths.js';
 import { type SubmissionFiles, readSubmission } from '../intake/read.js';
 import type { CheckKind, Lab } from '../lab/types.js';

@@ -74,7 +74,7 @@ describe('clients as students have them today', () => {
     }
     const out = join(root, 'results');
     const result = await labs(['grade', 'exercise-1', batch, '--out', out, '-j', '2'], { cwd: root });
-    // Not every submission could be graded: an infrastructure error (DESIGN.md, "Outputs").
+    // Not every submission could be graded: an infrastructure error (ARCHITECTURE.md, "Outputs").
     expect(result.exitCode).toBe(3);
     const rows = (await readFile(join(out, 'gradebook.csv'), 'utf8')).trim().split('\n');
     expect(rows.slice(1)).toEqual(['ada,10,10,2,4,2,2,graded', 'bob,,10,,,,,infra-error']);

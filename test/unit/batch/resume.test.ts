@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isReusable, readResults } from '../../../runner/batch/grade.js';
 import { jobId, parseQueueUrl } from '../../../runner/batch/queue.js';
-import type { SubmissionResult } from '../../../runner/batch/types.js';
+import type { SubmissionResult } from '../../../runner/rubric/submission.js';
 
 const result = (over: Partial<SubmissionResult>): SubmissionResult => ({
   student: 'alice',

@@ -1,6 +1,6 @@
 /** Synthetic labs and submission results for the batch outputs (no Docker, no files). */
-import type { SubmissionResult } from '../../../runner/batch/types.js';
-import { buildReport, type CheckResult } from '../../../runner/grade/score.js';
+import type { SubmissionResult } from '../../../runner/rubric/submission.js';
+import { buildReport, type CheckResult } from '../../../runner/rubric/score.js';
 import type { CheckSpec, Lab } from '../../../runner/lab/types.js';
 
 export const checks: CheckSpec[] = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, type CheckResult } from '../../../runner/grade/score.js';
+import { buildReport, type CheckResult } from '../../../runner/rubric/score.js';
 import { gradescopeReport } from '../../../runner/report/gradescope.js';
 import { jsonReport } from '../../../runner/report/json.js';
 import { junitReport } from '../../../runner/report/junit.js';

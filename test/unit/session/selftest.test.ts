@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, type CheckResult } from '../../../runner/grade/score.js';
+import { buildReport, type CheckResult } from '../../../runner/rubric/score.js';
 import { describeExit } from '../../../runner/run/script.js';
 import { judgeCase } from '../../../runner/session/selftest.js';
 

@@ -1,5 +1,5 @@
 /** The records of batch grading: one per submission, as written to results.jsonl. */
-import type { CheckReport } from '../grade/score.js';
+import type { CheckReport } from '../rubric/score.js';
 
 export type SubmissionStatus = 'graded' | 'infra-error' | 'timeout';
 
