@@ -11,10 +11,10 @@ import { type SubmissionFiles, readSubmission } from '../intake/read.js';
 import type { Lab } from '../lab/types.js';
 import type { DockerRuntime } from '../provision/docker.js';
 import { removeHostRules } from '../provision/firewall.js';
+import { newSessionId } from '../provision/labels.js';
 import { prune, removeSession } from '../provision/teardown.js';
 import { packageVersion } from '../paths.js';
 import { runCheckSession } from '../session/check.js';
-import { newSessionId } from '../workspace/state.js';
 import { discoverSubmissions } from './discover.js';
 import { writeOutputs } from './outputs.js';
 import { type GradeJob, type QueueConnection, openCoordinator } from './queue.js';
@@ -107,7 +107,7 @@ export async function gradeSubmissions(options: GradeOptions): Promise<GradeSumm
   options.onEvent?.({ type: 'plan', total: submissions.length, toGrade: todo.length, skipped, reused: final.size });
 
   let done = final.size;
-  let interrupted = false;
+  let interrupted: boolean;
   const record = async (result: SubmissionResult): Promise<void> => {
     await appendFile(resultsFile, `${JSON.stringify(result)}\n`);
     final.set(result.student, result);

@@ -36,7 +36,10 @@ export function provisionReporter(ctx: Context): (event: ProvisionEvent) => void
         }
         let current = 0;
         let total = 0;
-        for (const l of perImage.values()) (current += l.current), (total += l.total);
+        for (const l of perImage.values()) {
+          current += l.current;
+          total += l.total;
+        }
         if (live) out.write(`\r  pulling ${event.image}: ${total ? `${mb(current)} / ${mb(total)}` : event.progress.status}\u001b[K`);
         else if (!announced.has(event.image)) {
           announced.add(event.image);

@@ -93,7 +93,7 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
     });
   }
   const students = Object.values(services).filter((s) => s.student);
-  let hostAccess: HostAccess = 'open: not root';
+  let hostAccess: HostAccess;
   let settleEarly: (() => Promise<void>) | undefined;
   try {
     const [images, , recorder] = await Promise.all([

@@ -2,6 +2,7 @@
  * The labels on every container, network and volume labs creates (ARCHITECTURE.md, "The life of a session"). They
  * are how `stop`, `status` and `prune` find a session's resources without any state of their own.
  */
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
 export const Label = {
@@ -53,4 +54,9 @@ export function sessionLabels(identity: SessionIdentity, extra: Record<string, s
 export function resourceName(identity: Pick<SessionIdentity, 'lab' | 'session'>, part?: string): string {
   const base = `labs-${identity.lab}-${identity.session}`;
   return part ? `${base}-${part}` : base;
+}
+
+/** A new session id: 8 hex characters, the `labs.session` label and part of every resource's name. */
+export function newSessionId(): string {
+  return randomBytes(4).toString('hex');
 }

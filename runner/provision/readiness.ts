@@ -29,7 +29,7 @@ export async function waitReady(
 ): Promise<number> {
   const clock = options.clock ?? realClock;
   const started = clock.now();
-  let lastSeen = 'no answer yet';
+  let lastSeen: string;
   for (;;) {
     options.signal?.throwIfAborted();
     const state = await runtime.inspectContainer(containerId);

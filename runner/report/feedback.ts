@@ -77,7 +77,6 @@ export function feedbackView(lab: Lab, result: SubmissionResult): FeedbackView {
 }
 
 // Control characters other than tab and newline have no business in a text file a student opens.
-// eslint-disable-next-line no-control-regex
 const controls = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
 /**

@@ -22,11 +22,10 @@ import type { ArchiveEntry } from '../provision/archive.js';
 import type { DockerRuntime } from '../provision/docker.js';
 import { confinement, provisionIsolated } from '../provision/isolated.js';
 import type { ImageEvent } from '../provision/images.js';
-import { type SessionMode, currentOwner } from '../provision/labels.js';
+import { type SessionMode, currentOwner, newSessionId } from '../provision/labels.js';
 import { removeSession } from '../provision/teardown.js';
 import { removeHostRules } from '../provision/firewall.js';
 import { ScriptHosts } from '../run/hosts.js';
-import { newSessionId } from '../workspace/state.js';
 
 export interface CheckSessionOptions {
   runtime: DockerRuntime;

@@ -3,7 +3,6 @@
  * `.labs/session.json` (which session owns the containers). Commands find it from --dir or by
  * walking up from the current directory, as git finds its repository.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -36,10 +35,6 @@ export function workspaceFile(dir: string): string {
 
 function sessionFile(dir: string): string {
   return join(dir, stateDir, 'session.json');
-}
-
-export function newSessionId(): string {
-  return randomBytes(4).toString('hex');
 }
 
 export async function readWorkspaceInfo(dir: string): Promise<WorkspaceInfo | undefined> {

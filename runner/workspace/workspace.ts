@@ -10,7 +10,7 @@ import { didYouMean } from '../lab/suggest.js';
 import type { Lab, ServiceSpec } from '../lab/types.js';
 import type { ContainerSummary, DockerRuntime } from '../provision/docker.js';
 import { type Environment, type ProvisionEvent, provision } from '../provision/environment.js';
-import { Label, type SessionIdentity, currentOwner } from '../provision/labels.js';
+import { Label, type SessionIdentity, currentOwner, newSessionId } from '../provision/labels.js';
 import { type Removed, removeByLabel } from '../provision/teardown.js';
 import { packageVersion } from '../paths.js';
 import { type ScaffoldResult, scaffold } from './scaffold.js';
@@ -18,7 +18,6 @@ import {
   type Workspace,
   clearSession,
   findWorkspace,
-  newSessionId,
   readSession,
   readWorkspaceInfo,
   writeSession,

@@ -109,7 +109,7 @@ describe('labs start exercise-2 (the course compose file)', () => {
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/was already running/);
     expect(await readFile(join(ws, 'producer.py'), 'utf8')).toBe('# my own work\n');
-    expect(again.stdout).toMatch(/^  kept as you left them: producer\.py$/m);
+    expect(again.stdout).toMatch(/^ {2}kept as you left them: producer\.py$/m);
     expect(again.stdout).not.toMatch(/restored/);
   });
 

@@ -5,7 +5,6 @@
  * reply of every RESP3 type, and redis-py 4 (RESP2). Pops, the db and key, blocking waits and the
  * protocol of each connection are read the same from all of them.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { createClient } from 'redis';

@@ -40,7 +40,10 @@ export async function logsCommand(ctx: Context, service: string | undefined, opt
       const out = prefix ? prefixed(ctx.stdout, prefix) : ctx.stdout;
       const err = prefix ? prefixed(ctx.stderr, prefix) : ctx.stderr;
       await runtime.streamLogs(s.container!.id, out, err, { follow: Boolean(opts.follow), tail: opts.tail, signal: ctx.signal });
-      if (prefix) (out.end(), err.end());
+      if (prefix) {
+        out.end();
+        err.end();
+      }
     }),
   );
   return 0;
