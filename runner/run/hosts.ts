@@ -28,7 +28,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { LabsError, isLabsError } from '../errors.js';
-import type { ContainerCreate, OutputLineEvent } from '../provision/docker.js';
+import type { ContainerCreate } from '../provision/docker.js';
+import type { OutputLineEvent } from '../provision/streams.js';
 import type { FilesEnvironment } from '../provision/isolated.js';
 import { studentUser } from '../provision/isolated.js';
 import { Label, resourceName, sessionLabels } from '../provision/labels.js';

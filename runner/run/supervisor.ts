@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabsError } from '../errors.js';
-import { LineSplitter, type OutputLineEvent } from '../provision/docker.js';
+import { LineSplitter, type OutputLineEvent } from '../provision/streams.js';
 import { packageRoot } from '../paths.js';
 
 const source = readFileSync(join(packageRoot, 'runner', 'run', 'supervisor.py'), 'utf8');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Collector, LineSplitter, demuxFrames } from '../../../runner/provision/docker.js';
+import { Collector, LineSplitter, demuxFrames, timestampedLine } from '../../../runner/provision/streams.js';
 
 const frame = (stream: 1 | 2, text: string): Buffer => {
   const data = Buffer.from(text);
@@ -45,5 +45,13 @@ describe('container output', () => {
     c.push(Buffer.from('more'));
     expect(c.text()).toBe('0123456789');
     expect(c.truncated).toBe(true);
+  });
+
+  it('reads the engine\'s arrival stamp of a followed line, keeping its sub-millisecond digits', () => {
+    const line = timestampedLine('stdout', '2026-11-28T21:46:17.123456789Z Received: a b\r', 5);
+    expect(line.stream).toBe('stdout');
+    expect(line.text).toBe('Received: a b');
+    expect(line.t - Date.parse('2026-11-28T21:46:17.123Z')).toBeCloseTo(0.4568, 4);
+    expect(timestampedLine('stderr', 'no stamp here', 5)).toEqual({ stream: 'stderr', t: 5, text: 'no stamp here' });
   });
 });
