@@ -11,6 +11,7 @@ export { resolveServices } from './lab/compose.js';
 export { formatProblem } from './lab/problem.js';
 export { labJsonSchema } from './lab/json-schema.js';
 export { DockerRuntime } from './provision/docker.js';
+export type { ContainerRuntime } from './provision/runtime.js';
 export { resolveDockerEndpoint, describeEndpoint, type DockerEndpoint } from './provision/connect.js';
 export { provision, type Environment, type ProvisionEvent } from './provision/environment.js';
 export { prune, removeSession, listSessions } from './provision/teardown.js';

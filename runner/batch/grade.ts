@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { isLabsError } from '../errors.js';
 import { type SubmissionFiles, readSubmission } from '../intake/read.js';
 import type { Lab } from '../lab/types.js';
-import type { DockerRuntime } from '../provision/docker.js';
+import type { ContainerRuntime } from '../provision/runtime.js';
 import { removeHostRules } from '../provision/firewall.js';
 import { newSessionId } from '../provision/labels.js';
 import { prune, removeSession } from '../provision/teardown.js';
@@ -21,7 +21,7 @@ import { type GradeJob, type QueueConnection, openCoordinator } from './queue.js
 import type { SubmissionResult } from '../rubric/submission.js';
 
 export interface GradeOptions {
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   lab: Lab;
   submissionsDir: string;
   outDir: string;
@@ -209,7 +209,7 @@ export interface SubmissionInput extends SubmissionFiles {
 }
 
 export interface AttemptContext {
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   lab: Lab;
   labHash: string;
   toolVersion: string;

@@ -4,7 +4,7 @@
  */
 import { findLab } from '../lab/registry.js';
 import type { Lab } from '../lab/types.js';
-import type { DockerRuntime } from '../provision/docker.js';
+import type { ContainerRuntime } from '../provision/runtime.js';
 import { prune } from '../provision/teardown.js';
 import { packageVersion } from '../paths.js';
 import { gradeAttempt, infraError, labHash } from './grade.js';
@@ -12,7 +12,7 @@ import { type GradeJob, type QueueConnection, type WorkerEvent, startWorker } fr
 import type { SubmissionResult } from '../rubric/submission.js';
 
 export interface WorkerOptions {
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   connection: QueueConnection;
   concurrency: number;
   timeoutMs?: number;

@@ -3,7 +3,7 @@
  * working directory, the Docker runtime factory, the interrupt signal and the hard exit.
  */
 import type { Readable, Writable } from 'node:stream';
-import type { DockerRuntime } from '../provision/docker.js';
+import type { ContainerRuntime } from '../provision/runtime.js';
 
 export interface Io {
   stdin: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
@@ -20,7 +20,7 @@ export interface Context extends Io {
    * The Docker runtime, made on the first call and shared after; its module (and dockerode) is
    * imported only then, so that commands without Docker start fast.
    */
-  runtime: () => Promise<DockerRuntime>;
+  runtime: () => Promise<ContainerRuntime>;
   /** Aborted by the first Ctrl-C. */
   signal: AbortSignal;
   style: Style;
@@ -41,8 +41,8 @@ export function makeStyle(enabled: boolean): Style {
 
 export function makeContext(io: Io, signal: AbortSignal): Context {
   const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
-  let runtime: Promise<DockerRuntime> | undefined;
-  const makeRuntime = async (): Promise<DockerRuntime> => {
+  let runtime: Promise<ContainerRuntime> | undefined;
+  const makeRuntime = async (): Promise<ContainerRuntime> => {
     const [{ DockerRuntime }, { resolveDockerEndpoint }] = await Promise.all([import('../provision/docker.js'), import('../provision/connect.js')]);
     return new DockerRuntime(resolveDockerEndpoint({ env: io.env }));
   };

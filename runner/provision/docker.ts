@@ -1,83 +1,16 @@
 /**
- * The Docker engine, through dockerode. This is the only module that imports dockerode: everything
- * else talks to `DockerRuntime`, whose methods speak the lab's language and whose failures are
- * LabsErrors that say which endpoint was tried and what to do next.
+ * The Docker engine, through dockerode: the one real `ContainerRuntime` (see runtime.ts) and the only
+ * module that imports dockerode. Its failures are LabsErrors that say which endpoint was tried and
+ * what to do next. Everything else depends on the interface; only the CLI's context constructs this.
  */
 import type { Duplex, Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { LabsError } from '../errors.js';
 import { type DockerEndpoint, describeEndpoint, resolveDockerEndpoint } from './connect.js';
+import type { Confinement, ContainerCreate, ContainerRuntime, ContainerSummary, ExecAttachOptions, ExecResult, PullProgress, ResourceSummary } from './runtime.js';
 import { Collector, LineSplitter, type OutputLineEvent, demuxBuffer, demuxInto, onAbort, timestampedLine, writableOf } from './streams.js';
 
-export interface ContainerSummary {
-  id: string;
-  name: string;
-  image: string;
-  state: string;
-  status: string;
-  labels: Record<string, string>;
-  ports: { hostIp: string; hostPort: number; containerPort: number }[];
-}
-
-export interface ResourceSummary {
-  id: string;
-  name: string;
-  labels: Record<string, string>;
-}
-
-export interface ContainerCreate {
-  name: string;
-  image: string;
-  cmd?: string[];
-  entrypoint?: string[];
-  env?: Record<string, string>;
-  user?: string;
-  workingDir?: string;
-  labels: Record<string, string>;
-  network?: string;
-  aliases?: string[];
-  binds?: string[];
-  /** Named volumes: engine volume name → target. */
-  volumes?: { source: string; target: string; readOnly: boolean }[];
-  ports?: { hostPort: number; containerPort: number; protocol: 'tcp' | 'udp' }[];
-  autoRemove?: boolean;
-  tty?: boolean;
-  /** Containment for untrusted code (ARCHITECTURE.md, "Untrusted code"). */
-  confine?: Confinement;
-  /** Capabilities kept on top of a confinement that drops all (run/supervisor.py needs three). */
-  capAdd?: string[];
-  /** Keep stdin open, for `attach`. */
-  openStdin?: boolean;
-  /** Keep no log of the container's output (what reads it attaches). */
-  noLog?: boolean;
-  /** Publish these container ports on 127.0.0.1 at ports the engine picks. */
-  publishRandom?: number[];
-}
-
-export interface Confinement {
-  memoryBytes: number;
-  nanoCpus: number;
-  pids: number;
-  /** Mount point → size in bytes; everything else is read-only. */
-  tmpfs: Record<string, number>;
-  /** Bound on what the engine keeps of the container's output. */
-  logBytes: number;
-}
-
-export interface ExecResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-export interface PullProgress {
-  status: string;
-  id?: string;
-  current?: number;
-  total?: number;
-}
-
-export class DockerRuntime {
+export class DockerRuntime implements ContainerRuntime {
   readonly endpoint: DockerEndpoint;
   private readonly docker: Docker;
 
@@ -439,17 +372,7 @@ export class DockerRuntime {
   async execAttached(
     id: string,
     cmd: string[],
-    options: {
-      tty: boolean;
-      stdin?: Readable;
-      stdout: Writable;
-      stderr: Writable;
-      workingDir?: string;
-      env?: Record<string, string>;
-      size?: { rows: number; columns: number };
-      /** Stops the command in the container when aborted. */
-      signal?: AbortSignal;
-    },
+    options: ExecAttachOptions,
   ): Promise<{ wait: Promise<number>; resize: (rows: number, columns: number) => Promise<void> }> {
     const container = this.docker.getContainer(id);
     // The engine has no way to signal an exec'd process, and closing the connection leaves it running

@@ -7,7 +7,7 @@ import { mkdir, stat, chown } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { LabsError } from '../errors.js';
 import type { Lab, ServiceSpec } from '../lab/types.js';
-import type { DockerRuntime } from './docker.js';
+import type { ContainerRuntime } from './runtime.js';
 import { type ImageEvent, prepareServiceImages } from './images.js';
 import { Label, type SessionIdentity, resourceName, sessionLabels } from './labels.js';
 import { waitReady } from './readiness.js';
@@ -21,7 +21,7 @@ export type ProvisionEvent =
   | { type: 'data-dir'; path: string; owner: string };
 
 export interface ProvisionOptions {
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   lab: Lab;
   services: Record<string, ServiceSpec>;
   identity: SessionIdentity;

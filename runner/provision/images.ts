@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { LabsError } from '../errors.js';
-import type { DockerRuntime, PullProgress } from './docker.js';
+import type { ContainerRuntime, PullProgress } from './runtime.js';
 import { Label, currentOwner } from './labels.js';
 import { type Packages, type ProbedPackage, packageProbeScript, readProbe, toInstall } from './package-probe.js';
 import { shellQuote } from './shell-quote.js';
@@ -28,7 +28,7 @@ export type ImageEvent =
 const recipeVersion = '2';
 export const preparedRepo = 'labs-prepared';
 
-export async function ensureImage(runtime: DockerRuntime, image: string, onEvent: (e: ImageEvent) => void = () => {}): Promise<string> {
+export async function ensureImage(runtime: ContainerRuntime, image: string, onEvent: (e: ImageEvent) => void = () => {}): Promise<string> {
   const present = await runtime.imageId(image);
   if (present) return present;
   await runtime.pull(image, (progress) => onEvent({ type: 'pull', image, progress }));
@@ -71,7 +71,7 @@ export function prepareLabels(): Record<string, string> {
  * network (see package-probe.ts); `output` is what the container printed, for error details.
  */
 export async function probePackages(
-  runtime: DockerRuntime,
+  runtime: ContainerRuntime,
   image: string,
   packages: Packages,
   labels: Record<string, string> = { ...prepareLabels(), 'labs.prepared.from': image },
@@ -88,7 +88,7 @@ export async function probePackages(
  * image cannot judge).
  */
 export async function prepareImage(
-  runtime: DockerRuntime,
+  runtime: ContainerRuntime,
   image: string,
   packages: Packages,
   onEvent: (e: ImageEvent) => void = () => {},
@@ -167,7 +167,7 @@ export function installerWords(output: string): string[] {
  * base image's own entrypoint and command are written back. Global npm modules are only found by
  * require() through NODE_PATH, which official node images do not set.
  */
-async function commitChanges(runtime: DockerRuntime, image: string, missing: Packages, labels: Record<string, string>): Promise<string[]> {
+async function commitChanges(runtime: ContainerRuntime, image: string, missing: Packages, labels: Record<string, string>): Promise<string[]> {
   const base = await runtime.imageConfig(image);
   const changes = [`ENTRYPOINT ${JSON.stringify(base.entrypoint ?? [])}`, `CMD ${JSON.stringify(base.cmd ?? [])}`];
   if (missing.npm.length) changes.push('ENV NODE_PATH=/usr/local/lib/node_modules');
@@ -176,7 +176,7 @@ async function commitChanges(runtime: DockerRuntime, image: string, missing: Pac
 }
 
 async function runOnce(
-  runtime: DockerRuntime,
+  runtime: ContainerRuntime,
   image: string,
   script: string,
   labels: Record<string, string>,
@@ -205,7 +205,7 @@ async function runOnce(
  * even when several services use it.
  */
 export async function prepareServiceImages(
-  runtime: DockerRuntime,
+  runtime: ContainerRuntime,
   services: { name: string; image: string; packages: Packages }[],
   onEvent?: (e: ImageEvent) => void,
 ): Promise<Record<string, string>> {

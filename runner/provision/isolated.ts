@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { LabsError } from '../errors.js';
 import type { Lab, ServiceSpec } from '../lab/types.js';
 import { type ArchiveEntry, ownedDirectories, tarArchive } from './archive.js';
-import type { Confinement, DockerRuntime } from './docker.js';
+import type { Confinement, ContainerRuntime } from './runtime.js';
 import { type ImageEvent, ensureImage, prepareServiceImages } from './images.js';
 import { Label, type SessionIdentity, resourceName, sessionLabels } from './labels.js';
 import { answersPing, waitForLine, waitReady } from './readiness.js';
@@ -20,7 +20,7 @@ import { type HostAccess, closeHostAccess, removeHostRules } from './firewall.js
 import { type GraderNetwork, sessionNetworks } from './session-networks.js';
 
 export interface IsolatedOptions {
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   lab: Lab;
   /** The services as the submission defines them (a compose lab: from its compose file). */
   services: Record<string, ServiceSpec>;
@@ -44,7 +44,7 @@ export interface IsolatedOptions {
 export type FilesEnvironment = Pick<IsolatedEnvironment, 'runtime' | 'lab' | 'identity' | 'services' | 'network' | 'images' | 'filesVolume' | 'confine'>;
 
 export interface IsolatedEnvironment {
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   lab: Lab;
   identity: SessionIdentity;
   services: Record<string, ServiceSpec>;
@@ -159,7 +159,7 @@ async function startRedis(
 
 /** (Re-)creates the Redis container of `handle` and waits until it answers; updates the handle. */
 export async function createRedisContainer(
-  runtime: DockerRuntime,
+  runtime: ContainerRuntime,
   identity: SessionIdentity,
   handle: RedisHandle,
   network: string,

@@ -8,7 +8,7 @@ import { major, valid } from '@renovatebot/pep440';
 import { isLabsError } from '../errors.js';
 import { parseNpmSpec, parsePipRequirement } from '../lab/package-specs.js';
 import type { Lab, ServiceSpec } from '../lab/types.js';
-import type { DockerRuntime } from './docker.js';
+import type { ContainerRuntime } from './runtime.js';
 import { type Packages, type ProbedPackage, preparedRepo, preparedTag, probePackages } from './images.js';
 import { toInstall } from './package-probe.js';
 
@@ -88,7 +88,7 @@ export function unpinnedRedisPy8(packages: Packages, probed: readonly ProbedPack
 }
 
 async function imageClients(
-  runtime: DockerRuntime,
+  runtime: ContainerRuntime,
   labRuntime: Lab['runtime'],
   image: string,
   packages: Packages,
@@ -124,7 +124,7 @@ async function imageClients(
  * an image shared by several services or labs with the same packages is probed once. Throws only
  * what is not a LabsError (a bug); a probe that fails is reported in `error`.
  */
-export async function labClients(runtime: DockerRuntime, labs: readonly { lab: Lab; services: readonly ServiceSpec[] }[]): Promise<LabClients[]> {
+export async function labClients(runtime: ContainerRuntime, labs: readonly { lab: Lab; services: readonly ServiceSpec[] }[]): Promise<LabClients[]> {
   const probes = new Map<string, Promise<Omit<ImageClients, 'services'>>>();
   const result: LabClients[] = [];
   for (const { lab, services } of labs) {

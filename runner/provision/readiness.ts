@@ -5,7 +5,7 @@
 import { connect } from 'node:net';
 import { LabsError } from '../errors.js';
 import type { ReadinessSpec } from '../lab/types.js';
-import type { DockerRuntime } from './docker.js';
+import type { ContainerRuntime } from './runtime.js';
 
 export interface ReadinessClock {
   now: () => number;
@@ -21,7 +21,7 @@ const pollMs = 100;
 
 /** Resolves with the milliseconds waited; throws NOT_READY after `spec.timeoutMs`. */
 export async function waitReady(
-  runtime: DockerRuntime,
+  runtime: ContainerRuntime,
   containerId: string,
   service: string,
   spec: ReadinessSpec,
@@ -99,7 +99,7 @@ function pingOnce(address: { host: string; port: number }, timeoutMs: number): P
 
 /** Waits until a container prints a line on stdout that `matches`; NOT_READY with its last output otherwise. */
 export async function waitForLine(
-  runtime: DockerRuntime,
+  runtime: ContainerRuntime,
   containerId: string,
   what: string,
   matches: (text: string) => boolean,

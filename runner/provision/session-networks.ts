@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { LabsError } from '../errors.js';
-import type { DockerRuntime } from './docker.js';
+import type { ContainerRuntime } from './runtime.js';
 import { type HostAccess, bridgeName, closeGraderAccess, removeHostRules } from './firewall.js';
 import { Label, type SessionIdentity, resourceName, sessionLabels } from './labels.js';
 
@@ -53,7 +53,7 @@ export function bridgeIsHere(networkId: string, sysClassNet = '/sys/class/net'):
   return existsSync(`${sysClassNet}/${bridgeName(networkId)}`);
 }
 
-let shared: { runtime: DockerRuntime; network: Promise<GraderNetwork> } | undefined;
+let shared: { runtime: ContainerRuntime; network: Promise<GraderNetwork> } | undefined;
 let removing: Promise<void> | undefined;
 
 export function isAddressPoolExhausted(error: unknown): boolean {
@@ -66,7 +66,7 @@ export function isAddressPoolExhausted(error: unknown): boolean {
  * one, waits for it to end and tries again; with none to wait for, the failure says what to do.
  */
 export async function sessionNetworks(
-  runtime: DockerRuntime,
+  runtime: ContainerRuntime,
   identity: SessionIdentity,
   signal?: AbortSignal,
 ): Promise<{ network: string; networkId: string; grader: GraderNetwork }> {
@@ -123,7 +123,7 @@ export async function networksReleased(session: string): Promise<void> {
   }
 }
 
-async function graderNetwork(runtime: DockerRuntime, identity: SessionIdentity): Promise<GraderNetwork> {
+async function graderNetwork(runtime: ContainerRuntime, identity: SessionIdentity): Promise<GraderNetwork> {
   while (removing) await removing;
   if (!shared) {
     const session = `${sharedSessionPrefix}${randomBytes(4).toString('hex')}`;
@@ -144,7 +144,7 @@ async function graderNetwork(runtime: DockerRuntime, identity: SessionIdentity):
 }
 
 /** Removes a network; a container whose removal the engine is still finishing holds its endpoint a moment longer. */
-export async function removeNetworkPatiently(runtime: DockerRuntime, id: string): Promise<void> {
+export async function removeNetworkPatiently(runtime: ContainerRuntime, id: string): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await runtime.removeNetwork(id);
@@ -155,7 +155,7 @@ export async function removeNetworkPatiently(runtime: DockerRuntime, id: string)
   }
 }
 
-async function removeGraderNetwork(runtime: DockerRuntime, network: GraderNetwork): Promise<void> {
+async function removeGraderNetwork(runtime: ContainerRuntime, network: GraderNetwork): Promise<void> {
   try {
     await removeNetworkPatiently(runtime, network.id);
   } finally {

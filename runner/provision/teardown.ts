@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { DockerRuntime } from './docker.js';
+import type { ContainerRuntime } from './runtime.js';
 import { removeHostRules } from './firewall.js';
 import { networksReleased, removeNetworkPatiently, sharedSessionPrefix } from './session-networks.js';
 import { Label, parseOwner } from './labels.js';
@@ -16,7 +16,7 @@ export interface Removed {
   volumes: number;
 }
 
-export async function removeSession(runtime: DockerRuntime, session: string): Promise<Removed> {
+export async function removeSession(runtime: ContainerRuntime, session: string): Promise<Removed> {
   try {
     return await removeByLabel(runtime, `${Label.session}=${session}`);
   } finally {
@@ -24,7 +24,7 @@ export async function removeSession(runtime: DockerRuntime, session: string): Pr
   }
 }
 
-export async function removeByLabel(runtime: DockerRuntime, filter: string): Promise<Removed> {
+export async function removeByLabel(runtime: ContainerRuntime, filter: string): Promise<Removed> {
   const containers = await runtime.listContainers([filter]);
   await Promise.all(containers.map((c) => runtime.removeContainer(c.id)));
   // Networks and volumes can only go once no container uses them; a container whose removal the
@@ -88,7 +88,7 @@ export function isLive(info: SessionInfo, deps: PruneDeps = {}): boolean {
   return false;
 }
 
-export async function listSessions(runtime: DockerRuntime): Promise<SessionInfo[]> {
+export async function listSessions(runtime: ContainerRuntime): Promise<SessionInfo[]> {
   const sessions = new Map<string, SessionInfo>();
   const add = (labels: Record<string, string>): void => {
     const session = labels[Label.session];
@@ -115,7 +115,7 @@ export interface PruneResult {
   totals: Removed;
 }
 
-export async function prune(runtime: DockerRuntime, options: { all: boolean } & PruneDeps): Promise<PruneResult> {
+export async function prune(runtime: ContainerRuntime, options: { all: boolean } & PruneDeps): Promise<PruneResult> {
   const sessions = await listSessions(runtime);
   const removed: SessionInfo[] = [];
   const kept: SessionInfo[] = [];

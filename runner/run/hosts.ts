@@ -28,7 +28,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { LabsError, isLabsError } from '../errors.js';
-import type { ContainerCreate } from '../provision/docker.js';
+import type { ContainerCreate } from '../provision/runtime.js';
 import type { OutputLineEvent } from '../provision/streams.js';
 import type { FilesEnvironment } from '../provision/isolated.js';
 import { studentUser } from '../provision/isolated.js';

@@ -64,7 +64,7 @@ export class SupervisorChannel {
     this.ready.catch(() => undefined);
   }
 
-  /** Wires the container's stdin and the end of its output (see DockerRuntime.attach). */
+  /** Wires the container's stdin and the end of its output (see ContainerRuntime.attach). */
   connect(io: { write: (data: string) => void; closed: Promise<void> }): void {
     this.io = io;
     void io.closed.then(() => {

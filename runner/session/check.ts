@@ -19,7 +19,7 @@ import { type LabServices, type UnusableComposeFile, labServices, parseComposeFi
 import { formatProblem, plural } from '../lab/problem.js';
 import type { CheckSpec, Lab } from '../lab/types.js';
 import type { ArchiveEntry } from '../provision/archive.js';
-import type { DockerRuntime } from '../provision/docker.js';
+import type { ContainerRuntime } from '../provision/runtime.js';
 import { confinement, provisionIsolated } from '../provision/isolated.js';
 import type { ImageEvent } from '../provision/images.js';
 import { type SessionMode, currentOwner, newSessionId } from '../provision/labels.js';
@@ -28,7 +28,7 @@ import { removeHostRules } from '../provision/firewall.js';
 import { ScriptHosts } from '../run/hosts.js';
 
 export interface CheckSessionOptions {
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   lab: Lab;
   /**
    * The submission: its files as intake read them (a batch's, in memory), or the path of a

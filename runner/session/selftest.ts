@@ -8,7 +8,7 @@ import { byPath } from '../intake/paths.js';
 import { type SubmissionFiles, readSubmission } from '../intake/read.js';
 import type { CheckKind, Lab } from '../lab/types.js';
 import { listVariants } from '../lab/variants.js';
-import type { DockerRuntime } from '../provision/docker.js';
+import type { ContainerRuntime } from '../provision/runtime.js';
 import { runCheckSession } from './check.js';
 
 export interface SelftestCase {
@@ -25,7 +25,7 @@ export interface SelftestCase {
 }
 
 export interface SelftestOptions {
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   labs: Lab[];
   /** Only these variants (and the solution), by name. */
   only?: string[];

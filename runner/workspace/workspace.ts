@@ -8,7 +8,7 @@ import { resolveServices } from '../lab/compose.js';
 import { findLab } from '../lab/registry.js';
 import { didYouMean } from '../lab/suggest.js';
 import type { Lab, ServiceSpec } from '../lab/types.js';
-import type { ContainerSummary, DockerRuntime } from '../provision/docker.js';
+import type { ContainerSummary, ContainerRuntime } from '../provision/runtime.js';
 import { type Environment, type ProvisionEvent, provision } from '../provision/environment.js';
 import { Label, type SessionIdentity, currentOwner, newSessionId } from '../provision/labels.js';
 import { type Removed, removeByLabel } from '../provision/teardown.js';
@@ -25,7 +25,7 @@ import {
 } from './state.js';
 
 export interface StartOptions {
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   lab: string;
   /** Defaults to ./<lab> under cwd. */
   dir?: string;
@@ -99,13 +99,13 @@ export interface WorkspaceStatus {
 }
 
 /** Containers of this workspace: its session's, or any labelled with its path (a lost session file). */
-async function workspaceContainers(runtime: DockerRuntime, workspace: Workspace): Promise<ContainerSummary[]> {
+async function workspaceContainers(runtime: ContainerRuntime, workspace: Workspace): Promise<ContainerSummary[]> {
   const session = await readSession(workspace.dir);
   const filter = session ? `${Label.session}=${session.session}` : `${Label.workspace}=${workspace.dir}`;
   return (await runtime.listContainers([filter])).filter((c) => c.labels[Label.service]);
 }
 
-export async function workspaceStatus(runtime: DockerRuntime, options: { dir?: string; cwd: string }): Promise<WorkspaceStatus> {
+export async function workspaceStatus(runtime: ContainerRuntime, options: { dir?: string; cwd: string }): Promise<WorkspaceStatus> {
   const workspace = await findWorkspace(options);
   const lab = await findLab(workspace.info.lab);
   const session = await readSession(workspace.dir);
@@ -127,7 +127,7 @@ export async function workspaceStatus(runtime: DockerRuntime, options: { dir?: s
 
 /** The running container of a service in the workspace, or an error that lists the services. */
 export async function serviceContainer(
-  runtime: DockerRuntime,
+  runtime: ContainerRuntime,
   options: { dir?: string; cwd: string; service: string },
 ): Promise<{ container: ContainerSummary; lab: Lab; workspace: Workspace }> {
   const status = await workspaceStatus(runtime, options);
@@ -146,7 +146,7 @@ export async function serviceContainer(
   return { container: entry.container, lab: status.lab, workspace: status.workspace };
 }
 
-export async function stopWorkspace(runtime: DockerRuntime, options: { dir?: string; cwd: string }): Promise<{ workspace: Workspace; removed: Removed }> {
+export async function stopWorkspace(runtime: ContainerRuntime, options: { dir?: string; cwd: string }): Promise<{ workspace: Workspace; removed: Removed }> {
   const workspace = await findWorkspace(options);
   const session = await readSession(workspace.dir);
   const removed: Removed = { containers: 0, networks: 0, volumes: 0 };

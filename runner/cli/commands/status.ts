@@ -1,4 +1,4 @@
-import type { ContainerSummary } from '../../provision/docker.js';
+import type { ContainerSummary } from '../../provision/runtime.js';
 import { Label } from '../../provision/labels.js';
 import { workspaceStatus } from '../../workspace/workspace.js';
 import { type Context, table, writeLine } from '../context.js';

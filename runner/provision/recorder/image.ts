@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describeEndpoint } from '../connect.js';
-import type { DockerRuntime } from '../docker.js';
+import type { ContainerRuntime } from '../runtime.js';
 import { type ImageEvent, ensureImage, prepareLabels } from '../images.js';
 import { Label } from '../labels.js';
 import { tarArchive } from '../archive.js';
@@ -20,7 +20,7 @@ export const recorderDir = '/recorder';
 const making = new Map<string, Promise<string>>();
 
 /** The recorder image made from `base`; made now if this machine does not have it yet. */
-export function recorderImage(runtime: DockerRuntime, base: string, onEvent?: (e: ImageEvent) => void): Promise<string> {
+export function recorderImage(runtime: ContainerRuntime, base: string, onEvent?: (e: ImageEvent) => void): Promise<string> {
   const key = `${describeEndpoint(runtime.endpoint)} ${base}`;
   let image = making.get(key);
   if (!image) {
@@ -32,7 +32,7 @@ export function recorderImage(runtime: DockerRuntime, base: string, onEvent?: (e
   return image;
 }
 
-async function make(runtime: DockerRuntime, base: string, onEvent?: (e: ImageEvent) => void): Promise<string> {
+async function make(runtime: ContainerRuntime, base: string, onEvent?: (e: ImageEvent) => void): Promise<string> {
   const baseId = await ensureImage(runtime, base, onEvent);
   const files = await recorderFiles();
   const hash = createHash('sha256').update(baseId);

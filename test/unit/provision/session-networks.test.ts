@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DockerRuntime } from '../../../runner/provision/docker.js';
+import type { ContainerRuntime } from '../../../runner/provision/docker.js';
 import type { SessionIdentity } from '../../../runner/provision/labels.js';
 import { bridgeIsHere, isAddressPoolExhausted, networksReleased, sessionNetworks } from '../../../runner/provision/session-networks.js';
 
@@ -23,7 +23,7 @@ function engine(ranges: number) {
       return id;
     },
     removeNetwork: async (id: string) => void networks.delete(id),
-  } as unknown as DockerRuntime;
+  } as unknown as ContainerRuntime;
   return { runtime, networks };
 }
 const identity = (session: string): SessionIdentity => ({ lab: 'exercise-2', session, mode: 'grade', owner: 'test:1' });
