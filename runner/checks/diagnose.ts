@@ -74,7 +74,7 @@ export function diagnoseRun(evidence: RunEvidence, queue: QueueRef, phrasing: Ph
   const { file, exit, profile } = evidence;
   const findings: string[] = [];
   const crash = crashLine(evidence.lines);
-  const endedByItself = exit !== undefined && !exit.timedOut && exit.description !== 'stopped by the grader';
+  const endedByItself = exit !== undefined && !exit.timedOut && !exit.stoppedByGrader;
   const clientTimeout = /TimeoutError: Timeout reading from socket/.test(crash ?? '');
   if (clientTimeout || profile.cutPops > 0) {
     findings.push(ownTimeout(file, clientTimeout ? crash : undefined, profile));

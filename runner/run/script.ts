@@ -19,6 +19,11 @@ export interface ScriptExit {
   description: string;
   timedOut: boolean;
   oomKilled: boolean;
+  /**
+   * The grader stopped the run (`ScriptRun.stop`) while it still ran: it did not end by itself, and
+   * did not time out. Read this, never `description`, to tell a script that ended from one stopped.
+   */
+  stoppedByGrader: boolean;
 }
 
 export interface ScriptRun {
@@ -114,6 +119,8 @@ export async function startScript(options: ScriptOptions): Promise<ScriptRun> {
       description: describeExit(code, { oomKilled, stoppedByGrader, timedOutMs }),
       timedOut: timedOutMs !== undefined,
       oomKilled,
+      // As the description says it: a run that timed out was stopped for its timeout, not by a check.
+      stoppedByGrader: stoppedByGrader && timedOutMs === undefined,
     };
   })();
   // A caller that never waits for the exit must not see an unhandled rejection.

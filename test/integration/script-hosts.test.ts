@@ -38,7 +38,7 @@ describe('script hosts', () => {
     const run = await py('import os; print(os.getuid(), os.getgid(), os.getcwd(), open("hello.txt").read().strip()); raise SystemExit(3)');
     const exit = await run.exited;
     expect(run.lines.map((l) => l.text)).toEqual(['1000 1000 /lab hi']);
-    expect(exit).toMatchObject({ code: 3, description: 'exited with code 3', timedOut: false });
+    expect(exit).toMatchObject({ code: 3, description: 'exited with code 3', timedOut: false, stoppedByGrader: false });
   });
 
   it('a script that kills every process it may (kill -1) and PID 1 cannot take its container down', async () => {
@@ -71,7 +71,7 @@ describe('script hosts', () => {
     expect(await hostContainers()).toHaveLength(2);
     await Promise.all([a!.stop(), b!.stop()]);
     const slow = await startScript({ hosts, service: 'python', argv: ['python3', '-c', 'import time; time.sleep(600)'], name: 'slow', timeoutMs: 1500 });
-    expect(await slow.exited).toMatchObject({ timedOut: true, description: 'timed out after 1500 ms and was stopped' });
+    expect(await slow.exited).toMatchObject({ timedOut: true, stoppedByGrader: false, description: 'timed out after 1500 ms and was stopped' });
   });
 
   it('a run that eats all its memory is killed and told so, the next one is not, and a second hog is told again', async () => {
@@ -102,7 +102,7 @@ describe('script hosts', () => {
       new Promise((resolve) => setTimeout(() => resolve('still running'), 10_000)),
     ]);
     expect(outcome).toBe('ended');
-    expect(await run.exited).toMatchObject({ description: 'stopped by the grader' });
+    expect(await run.exited).toMatchObject({ description: 'stopped by the grader', stoppedByGrader: true });
     const next = await py('print("next")');
     expect(await next.exited).toMatchObject({ code: 0 });
     expect(next.lines.map((l) => l.text)).toEqual(['next']);

@@ -27,7 +27,7 @@ export async function restartCheck(ctx: CheckContext, spec: CheckSpec): Promise<
   const session = { replicas: [first!, second!], sent: [...warmup, ...whileDown], mark, started: 0 };
   const v = await judge(ctx, session);
   const afterShare = whileDown.filter((m) => second!.lines.some((l) => ctx.tokens.find(l.text).includes(m.id))).length;
-  const endedEarly = !firstExit.description.startsWith('stopped by the grader');
+  const endedEarly = !firstExit.stoppedByGrader;
   const lost = [...v.lostQueued, ...v.lostUnprinted, ...v.lostVanished].filter((id) => whileDown.some((m) => m.id === id));
   const passed = v.exactlyOnce && afterShare === total && !endedEarly;
   const summary = `${endedEarly ? `the first consumer ended by itself (${firstExit.description}) before it was stopped; ` : ''}${total} messages queued while the consumer was down: the restarted consumer printed ${afterShare} of them${lost.length ? `, ${lost.length} lost` : ''}${v.duplicated.length ? `, ${v.duplicated.length} duplicated` : ''}`;

@@ -12,24 +12,30 @@ describe('diagnoseRun', () => {
   it('names a crash by its exception line', () => {
     const lines = stderr('Traceback (most recent call last):', '  File "/lab/consumer.py", line 9', 'ZeroDivisionError: division by zero');
     expect(crashLine(lines)).toBe('ZeroDivisionError: division by zero');
-    expect(diagnoseRun({ file: 'consumer.py', exit: { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false }, lines, profile: profile({}), expectedToRun: true }, queue)[0]).toBe(
+    expect(diagnoseRun({ file: 'consumer.py', exit: { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false }, lines, profile: profile({}), expectedToRun: true }, queue)[0]).toBe(
       'consumer.py crashed (exited with code 1): ZeroDivisionError: division by zero',
     );
   });
 
   it('a consumer that ends by itself is told to keep waiting', () => {
-    const found = diagnoseRun({ file: 'consumer.py', exit: { code: 0, description: 'exited with code 0', timedOut: false, oomKilled: false }, lines: [], profile: profile({}), expectedToRun: true }, queue);
+    const found = diagnoseRun({ file: 'consumer.py', exit: { code: 0, description: 'exited with code 0', timedOut: false, oomKilled: false, stoppedByGrader: false }, lines: [], profile: profile({}), expectedToRun: true }, queue);
     expect(found[0]).toMatch(/ended by itself \(exit 0\) instead of waiting/);
+  });
+
+  it('a run the grader stopped is known by its flag, whatever its description says', () => {
+    const stopped = { code: 0, description: 'exited with code 0', timedOut: false, oomKilled: false, stoppedByGrader: true };
+    const found = diagnoseRun({ file: 'consumer.py', exit: stopped, lines: [], profile: profile({}), expectedToRun: true }, queue);
+    expect(found.join('\n')).not.toMatch(/ended by itself/);
   });
 
   it('never connected: a hard-coded address when the error says so', () => {
     const lines = stderr('redis.exceptions.ConnectionError: Error 111 connecting to 172.17.0.2:6379. Connection refused.');
-    const found = diagnoseRun({ file: 'consumer.py', exit: { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false }, lines, profile: profile({ connections: 0 }), expectedToRun: true }, queue);
+    const found = diagnoseRun({ file: 'consumer.py', exit: { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false }, lines, profile: profile({ connections: 0 }), expectedToRun: true }, queue);
     expect(found).toContain('consumer.py could not connect to Redis: connect to host REDIS_IP (redis-db), not a hard-coded IP address');
   });
 
   it('never connected and stopped: the address it waited on when there was one, the likely causes when not', () => {
-    const stopped = { code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false };
+    const stopped = { code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false, stoppedByGrader: true };
     const evidence = { file: 'producer.py', exit: stopped, lines: [], profile: profile({ connections: 0 }), expectedToRun: false };
     expect(diagnoseRun({ ...evidence, unanswered: '172.17.0.2:6379' }, queue)).toEqual([
       'producer.py never reached redis-db: it was trying to connect to 172.17.0.2:6379, where nothing answers, when it was stopped. A hard-coded IP address? Connect to host REDIS_IP (redis-db), port 6379',
@@ -53,7 +59,7 @@ describe('diagnoseRun', () => {
     const stdout = (...texts: string[]) => texts.map((text, i) => ({ stream: 'stdout' as const, t: i, text }));
     const pickle = "b'\\x80\\x04\\x95\\x14\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x8c\\x10k7fq2-004-qf\\xc3\\xa4va\\x94.'";
     const lines = stdout(pickle, `(b'hotqueue:queue', ${pickle})`);
-    const evidence = { file: 'consumer.py', exit: { code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false }, lines, profile: profile({}), expectedToRun: true };
+    const evidence = { file: 'consumer.py', exit: { code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false, stoppedByGrader: true }, lines, profile: profile({}), expectedToRun: true };
     expect(diagnoseRun(evidence, queue)).toEqual([
       "consumer.py printed the bytes it popped (b'\\x80\\x04\\x95\\x14\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x8c\\x10k…), not the message they hold: for item in q.consume(): print(item) hands over each message unpickled; with redis-py, print(pickle.loads(data)) for the data blpop returns",
     ]);
@@ -101,7 +107,7 @@ describe('persistence mistakes', () => {
 describe('a blocking pop cut by the script’s own client (redis-py 8’s socket timeout)', () => {
   const traceback = ['Traceback (most recent call last):', '  File "/usr/lib/python3/dist-packages/redis/connection.py", line 206, in _read_from_socket', 'redis.exceptions.TimeoutError: Timeout reading from socket'];
   const lines = traceback.map((text, i) => ({ t: i, stream: 'stderr' as const, text }));
-  const exit = { code: 1, timedOut: false, oomKilled: false, description: 'exited with code 1' };
+  const exit = { code: 1, timedOut: false, oomKilled: false, stoppedByGrader: false, description: 'exited with code 1' };
 
   it('names the cause and both fixes, with what the wire showed', () => {
     const [finding, ...rest] = diagnoseRun({ file: 'consumer.py', exit, lines, profile: profile({ connections: 2, cutPops: 1, cutAfterMs: 5000 }), expectedToRun: true }, queue);
