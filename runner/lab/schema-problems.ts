@@ -74,7 +74,7 @@ function issueProblems(issue: Issue, prefix: DocPath, context: Context): Problem
 
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const known = objectKeysAt(context.schema, path);
+      const known = objectKeysAt(context.schema, path, context.value);
       return issue.keys.map((key) => at([...path, key], context.unknownKey(key, known), 'key'));
     }
     case 'invalid_type':
@@ -112,6 +112,7 @@ function unionProblems(
   context: Context,
   actual: unknown,
 ): Problem[] {
+  if (issue.errors.length === 0 && issue.discriminator !== undefined) return discriminatorProblems(issue, path, context, actual);
   const typeMismatch = (issues: readonly Issue[]): boolean =>
     issues.length > 0 && issues.every((i) => i.code === 'invalid_type' && i.path.length === 0);
   const candidates = issue.errors.filter((issues) => !typeMismatch(issues));
@@ -123,6 +124,42 @@ function unionProblems(
   }
   const best = candidates.reduce((a, b) => (b.length < a.length ? b : a));
   return best.flatMap((inner) => issueProblems(inner, path, context));
+}
+
+/**
+ * A discriminated union (a check's `kind:`) whose discriminator is missing or matches no branch: say
+ * so, with the names it may take, and judge the keys every branch shares (the same schema object in
+ * each), so that the other problems of the entry are reported at once rather than after a fix.
+ */
+function discriminatorProblems(
+  issue: Extract<Issue, { code: 'invalid_union' }>,
+  path: DocPath,
+  context: Context,
+  actual: unknown,
+): Problem[] {
+  const parent = path.slice(0, -1);
+  const at = (p: DocPath, message: string, target: 'key' | 'value' = 'value'): Problem =>
+    context.source.problem([...context.basePath, ...p], message, { target });
+  const key = issue.discriminator ?? String(path[path.length - 1]);
+  const branches = schemasAt(context.schema, parent).flatMap((node) =>
+    node instanceof z.ZodDiscriminatedUnion ? (node.options as readonly z.ZodType[]).filter((o) => o instanceof z.ZodObject) : [],
+  ) as z.ZodObject[];
+  const names = branches.flatMap((b) => {
+    const literal = b.shape[key];
+    return literal instanceof z.ZodLiteral ? [...literal.values].map(String) : [];
+  });
+  const own =
+    actual === undefined
+      ? at(parent, `missing required key "${key}"`, 'key')
+      : at(path, `${describe(actual)} is not one of ${names.join(', ')}${meantSuffix(String(actual), names)}`);
+  const [first, ...rest] = branches;
+  if (!first) return [own];
+  const shared = Object.fromEntries(
+    Object.entries(first.shape).filter(([name, schema]) => name !== key && rest.every((b) => b.shape[name] === schema)),
+  );
+  const common = z.looseObject(shared).safeParse(valueAt(context.value, parent));
+  const more = common.success ? [] : common.error.issues.flatMap((inner) => issueProblems(inner, parent, context));
+  return [own, ...more];
 }
 
 function tooSmall(issue: Extract<Issue, { code: 'too_small' }>): string {
@@ -170,23 +207,52 @@ export function valueAt(value: unknown, path: DocPath): unknown {
 }
 
 /** The keys an object schema at `path` allows (of every object branch, under a union). */
-function objectKeysAt(schema: z.ZodType, path: DocPath): string[] {
+function objectKeysAt(schema: z.ZodType, path: DocPath, value: unknown): string[] {
   const found = new Set<string>();
-  const visit = (node: z.ZodType, rest: DocPath): void => {
+  for (const node of schemasAt(schema, path, value)) if (node instanceof z.ZodObject) Object.keys(node.shape).forEach((key) => found.add(key));
+  return [...found];
+}
+
+/**
+ * The schemas that may apply at `path`: every branch of a plain union, but only the branch of a
+ * discriminated union that `value` (the whole document, when given) names, so that a producer
+ * check's allowed keys are the producer's and not every kind's.
+ */
+function schemasAt(schema: z.ZodType, path: DocPath, value?: unknown): z.ZodType[] {
+  const found: z.ZodType[] = [];
+  const visit = (node: z.ZodType, rest: DocPath, at: DocPath): void => {
     if (node instanceof z.ZodOptional || node instanceof z.ZodNullable || node instanceof z.ZodDefault) {
-      visit(node.unwrap() as z.ZodType, rest);
+      visit(node.unwrap() as z.ZodType, rest, at);
+    } else if (rest.length === 0) {
+      found.push(node);
+      if (node instanceof z.ZodUnion && !(node instanceof z.ZodDiscriminatedUnion)) {
+        for (const option of node.options as readonly z.ZodType[]) visit(option, rest, at);
+      } else if (node instanceof z.ZodDiscriminatedUnion && value !== undefined) {
+        for (const option of branchesFor(node, valueAt(value, at))) visit(option, rest, at);
+      }
+    } else if (node instanceof z.ZodDiscriminatedUnion) {
+      for (const option of value === undefined ? (node.options as readonly z.ZodType[]) : branchesFor(node, valueAt(value, at))) visit(option, rest, at);
     } else if (node instanceof z.ZodUnion) {
-      for (const option of node.options as readonly z.ZodType[]) visit(option, rest);
+      for (const option of node.options as readonly z.ZodType[]) visit(option, rest, at);
     } else if (node instanceof z.ZodObject) {
       const [head, ...tail] = rest;
-      if (head === undefined) Object.keys(node.shape).forEach((key) => found.add(key));
-      else if (typeof head === 'string' && head in node.shape) visit(node.shape[head] as z.ZodType, tail);
-    } else if (node instanceof z.ZodRecord && rest.length > 0) {
-      visit(node.valueType as z.ZodType, rest.slice(1));
-    } else if (node instanceof z.ZodArray && rest.length > 0) {
-      visit(node.element as z.ZodType, rest.slice(1));
+      if (typeof head === 'string' && head in node.shape) visit(node.shape[head] as z.ZodType, tail, [...at, head]);
+    } else if (node instanceof z.ZodRecord) {
+      visit(node.valueType as z.ZodType, rest.slice(1), [...at, rest[0]!]);
+    } else if (node instanceof z.ZodArray) {
+      visit(node.element as z.ZodType, rest.slice(1), [...at, rest[0]!]);
     }
   };
-  visit(schema, path);
-  return [...found];
+  visit(schema, path, []);
+  return found;
+}
+
+/** The branches of a discriminated union whose discriminator literal is what `entry` says. */
+function branchesFor(union: z.ZodDiscriminatedUnion, entry: unknown): z.ZodType[] {
+  const key = union.def.discriminator;
+  const named = entry !== null && typeof entry === 'object' ? (entry as Record<string, unknown>)[key] : undefined;
+  return (union.options as readonly z.ZodType[]).filter((option) => {
+    const literal = option instanceof z.ZodObject ? option.shape[key] : undefined;
+    return literal instanceof z.ZodLiteral && literal.values.has(named as never);
+  });
 }

@@ -3,8 +3,10 @@
  * JSON Schema for editors (`schema/lab.schema.json`) are both derived from it, never written twice.
  */
 import { z } from 'zod';
+import { checkKindNames, checkSchema } from '../checks/kinds/index.js';
+import { labName } from './check-base.js';
 
-const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'use lower-case letters, digits, "-", "_" or "."');
+const name = labName;
 const argv = z.union([z.string().min(1), z.array(z.string()).min(1)]);
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -84,35 +86,10 @@ export const scriptSchema = z.strictObject({
   command: z.array(z.string()).min(1).describe('argv, run in the lab workdir; the grader appends messages for a producer'),
 });
 
-export const checkKinds = [
-  'delivery',
-  'sharing',
-  'latency',
-  'blocking',
-  'producer',
-  'static',
-  'persistence',
-  'restart',
-  'address',
-] as const;
-export type CheckKind = (typeof checkKinds)[number];
-
-export const checkSchema = z.strictObject({
-  id: name,
-  kind: z.enum(checkKinds),
-  points: z.number().min(0),
-  title: z.string().optional(),
-  hint: z.string().optional().describe('Shown to the student when the check fails'),
-  messages: z.number().int().positive().optional().describe('How many messages the grader sends'),
-  replicas: z.number().int().positive().optional().describe('Consumer replicas'),
-  queued_before_start: z.number().int().min(0).optional().describe('Messages queued before the consumer starts'),
-  idle_ms: z.number().int().positive().optional(),
-  within_ms: z.number().int().positive().optional(),
-  max_commands_per_second: z.number().positive().optional(),
-  construct: z.enum(['worker-decorator']).optional(),
-  file: z.string().optional(),
-  timeout_ms: z.number().int().positive().optional(),
-});
+/** The check kinds by name; each kind's options are its own module's schema (checks/kinds/). */
+export const checkKinds = checkKindNames;
+export type { CheckKindName as CheckKind } from '../checks/kinds/index.js';
+export { checkSchema };
 
 export const labSchema = z
   .strictObject({
@@ -138,7 +115,7 @@ export type ComposeService = z.infer<typeof composeServiceSchema>;
 export type LabServiceInput = z.infer<typeof serviceSchema>;
 export type ServiceOverlay = z.infer<typeof serviceOverlaySchema>;
 export type LabInput = z.infer<typeof labSchema>;
-export type CheckSpec = z.infer<typeof checkSchema>;
+export type { CheckSpec } from '../checks/kinds/index.js';
 export type Packages = z.infer<typeof packagesSchema>;
 export type Readiness = z.infer<typeof readinessSchema>;
 export type Script = z.infer<typeof scriptSchema>;

@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 import { codecFor } from '../checks/codec.js';
 import { type CheckContext, defaultQueue, untilClientsGone } from '../checks/context.js';
 import { phrasings } from '../checks/diagnose.js';
-import { checkKindRunners } from '../checks/kinds/index.js';
+import { hostsOf, judgedFromWire, runKind } from '../checks/kinds/index.js';
 import { type Probe, openProbe, redisRefusal } from '../checks/probe.js';
 import { type CheckOutcome, outcome } from '../checks/outcome.js';
 import { newSeed, seededRandom, tokenSource } from '../checks/tokens.js';
@@ -96,9 +96,6 @@ export function unusableComposeOutcome(labId: string, unusable: UnusableComposeF
   });
 }
 
-/** Kinds whose verdict is read from the wire (producer reads the queue itself, static the source). */
-const judgedFromWire = new Set<CheckSpec['kind']>(['delivery', 'sharing', 'latency', 'blocking', 'persistence', 'restart', 'address']);
-
 /**
  * One check on a clean Redis; Redis refusing the grader's own commands fails the check, with why. A
  * check judged from the wire that fails while the wire log has a blind spot (see checks/evidence.ts)
@@ -108,8 +105,8 @@ async function runCheckKind(ctx: CheckContext, spec: CheckSpec): Promise<CheckOu
   try {
     await ctx.probe.flushAll();
     const from = Date.now();
-    const result = await checkKindRunners[spec.kind](ctx, spec);
-    if (!result.passed && judgedFromWire.has(spec.kind)) {
+    const result = await runKind(ctx, spec);
+    if (!result.passed && judgedFromWire(spec)) {
       const spots = blindSpots(ctx.wire, from, Date.now());
       if (spots.length) throw blindError(spots, spec.id);
     }
@@ -130,8 +127,8 @@ async function runCheckKind(ctx: CheckContext, spec: CheckSpec): Promise<CheckOu
 }
 
 /**
- * How many containers of each pool of student services (see run/hosts.ts) the checks run at once;
- * `poolOf` says which pool a service's scripts run in.
+ * How many containers of each pool of student services (see run/hosts.ts) the checks run at once,
+ * from what each kind says it needs (its `hosts`); `poolOf` says which pool a service's scripts run in.
  */
 export function hostsNeeded(lab: Lab, specs: Lab['checks'], poolOf: (service: string) => string = (s) => s): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -141,12 +138,15 @@ export function hostsNeeded(lab: Lab, specs: Lab['checks'], poolOf: (service: st
   const pool = (service: string | undefined): string | undefined => (service === undefined ? undefined : poolOf(service));
   const consumer = pool(lab.scripts.consumer?.service);
   const producer = pool(lab.scripts.producer?.service);
-  const consumerKinds = new Set(['delivery', 'sharing', 'latency', 'blocking', 'restart', 'address', 'static']);
   for (const spec of specs) {
-    if (consumerKinds.has(spec.kind)) need(consumer, spec.replicas ?? 1);
-    if (spec.kind === 'producer') need(producer, 1);
-    // address runs a producer while a consumer waits: two containers when both share a pool.
-    if (spec.kind === 'address') need(producer, producer === consumer ? 2 : 1);
+    const wanted = hostsOf(spec);
+    const consumers = wanted.consumer ?? 0;
+    const producers = wanted.producer ?? 0;
+    if (wanted.together && consumer !== undefined && producer === consumer) need(consumer, consumers + producers);
+    else {
+      if (consumers) need(consumer, consumers);
+      if (producers) need(producer, producers);
+    }
   }
   return counts;
 }

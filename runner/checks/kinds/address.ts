@@ -2,11 +2,16 @@
  * address: Redis moves to a new address between two runs; the scripts still find it by name. A
  * hard-coded IP address fails, one cached from an earlier run too.
  */
-import type { CheckSpec } from '../../lab/types.js';
+import { z } from 'zod';
+import { defineKind } from './kind.js';
+import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
 import { type CheckContext, enqueue, runProducer, settled, untilClientsGone } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { moveRecorder } from '../../provision/isolated.js';
 import { diagnoseReplicas, printedIds, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
+
+export const addressSchema = checkKindSchema('address', { messages: sharedCheckOptions.messages });
+export type AddressSpec = z.infer<typeof addressSchema>;
 
 async function round(ctx: CheckContext, label: string, count: number): Promise<{ printed: number; sent: number; mark: number; replicas: Awaited<ReturnType<typeof startConsumers>>; exits: Awaited<ReturnType<typeof stopAll>> }> {
   const mark = ctx.wire.commands.length;
@@ -27,7 +32,7 @@ async function round(ctx: CheckContext, label: string, count: number): Promise<{
   return { printed, sent: count, mark, replicas, exits };
 }
 
-export async function addressCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+export async function addressCheck(ctx: CheckContext, spec: AddressSpec): Promise<CheckOutcome> {
   const count = Math.max(2, Math.floor((spec.messages ?? 10) / 2));
   const before = await round(ctx, 'before-move', count);
   // The first round's connections must be gone from Redis before the move cuts them off: one left
@@ -42,3 +47,5 @@ export async function addressCheck(ctx: CheckContext, spec: CheckSpec): Promise<
   if (!passed && !diagnosis.length) diagnosis.push('find Redis by its name: host=os.environ.get("REDIS_IP", "redis-db"), never an IP address');
   return outcome(passed, summary, { diagnosis });
 }
+
+export const address = defineKind({ kind: 'address', schema: addressSchema, judgedFromWire: true, hosts: () => ({ consumer: 1, producer: 1, together: true }), run: addressCheck });

@@ -4,11 +4,16 @@
  * watched a consumer through a quiet idle window of the same length (see `observeIdle`), that
  * window is judged: the same question, asked of the same run, without starting the consumer again.
  */
-import type { CheckSpec } from '../../lab/types.js';
+import { z } from 'zod';
+import { defineKind } from './kind.js';
+import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
 import type { ScriptRun } from '../../run/script.js';
 import { type CheckContext, type IdleObservation, inBlockingPop, settled, sleep } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { consumerFile, diagnoseReplicas, startConsumers, stopAll, waitUntilWaiting } from './consumers.js';
+
+export const blockingSchema = checkKindSchema('blocking', { idle_ms: sharedCheckOptions.idle_ms, max_commands_per_second: z.number().positive().optional().describe('Most commands a second an idle consumer may send') });
+export type BlockingSpec = z.infer<typeof blockingSchema>;
 
 /**
  * Watches `consumer` for `windowMs` while the queue stays empty (not at all once nothing more can
@@ -53,7 +58,7 @@ async function ownObservation(ctx: CheckContext, windowMs: number): Promise<Idle
   return observed;
 }
 
-export async function blockingCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+export async function blockingCheck(ctx: CheckContext, spec: BlockingSpec): Promise<CheckOutcome> {
   const windowMs = spec.idle_ms ?? 3000;
   const limit = spec.max_commands_per_second ?? 20;
   const watched = ctx.idle?.quiet && ctx.idle.windowMs === windowMs ? ctx.idle : await ownObservation(ctx, windowMs);
@@ -76,3 +81,5 @@ export async function blockingCheck(ctx: CheckContext, spec: CheckSpec): Promise
   }
   return outcome(passed, summary, { diagnosis, measurements: { commandsPerSecond: rate } });
 }
+
+export const blocking = defineKind({ kind: 'blocking', schema: blockingSchema, judgedFromWire: true, hosts: () => ({ consumer: 1 }), run: blockingCheck });

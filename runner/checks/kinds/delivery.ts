@@ -2,13 +2,18 @@
  * delivery: N messages, K consumer replicas, some queued before they start. What Redis handed to
  * whom (the wire) is the ground truth; a popped message must appear in that replica's output.
  */
-import type { CheckSpec } from '../../lab/types.js';
+import { z } from 'zod';
+import { defineKind } from './kind.js';
+import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
 import { type CheckContext, sleep } from '../context.js';
 import { firstFew } from '../diagnose.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { diagnoseReplicas, enqueue, judge, startConsumers, stopAll, untilDrained, untilPrinted, waitUntilWaiting } from './consumers.js';
 
-export async function deliveryCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+export const deliverySchema = checkKindSchema('delivery', { messages: sharedCheckOptions.messages, replicas: sharedCheckOptions.replicas, queued_before_start: z.number().int().min(0).optional().describe('Messages queued before the consumer starts') });
+export type DeliverySpec = z.infer<typeof deliverySchema>;
+
+export async function deliveryCheck(ctx: CheckContext, spec: DeliverySpec): Promise<CheckOutcome> {
   const total = spec.messages ?? 50;
   const replicasWanted = spec.replicas ?? 1;
   const before = Math.min(spec.queued_before_start ?? Math.floor(total / 2), total);
@@ -60,3 +65,5 @@ export async function deliveryCheck(ctx: CheckContext, spec: CheckSpec): Promise
     measurements: { sent: total, ok: v.ok, lost: lost.length, duplicated: v.duplicated.length, unexpected: v.unexpected.length, p50Ms: v.latency.p50Ms, maxMs: v.latency.maxMs },
   });
 }
+
+export const delivery = defineKind({ kind: 'delivery', schema: deliverySchema, judgedFromWire: true, hosts: (spec) => ({ consumer: spec.replicas ?? 1 }), run: deliveryCheck });

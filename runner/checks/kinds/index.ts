@@ -1,24 +1,63 @@
-/** Check kinds by name: the one place a kind is looked up. */
-import type { CheckKind } from '../../lab/types.js';
-import type { CheckKindRunner } from '../outcome.js';
-import { addressCheck } from './address.js';
-import { blockingCheck } from './blocking.js';
-import { deliveryCheck } from './delivery.js';
-import { latencyCheck } from './latency.js';
-import { persistenceCheck } from './persistence.js';
-import { producerCheck } from './producer.js';
-import { restartCheck } from './restart.js';
-import { sharingCheck } from './sharing.js';
-import { staticCheck } from './static.js';
+/**
+ * The check kinds: the one list of them. Each kind's module holds everything about it (see kind.ts);
+ * the lab's check schema is the discriminated union of their schemas, so lab.yaml accepts, per
+ * kind, exactly the options that kind reads.
+ */
+import { z } from 'zod';
+import type { CheckContext } from '../context.js';
+import type { CheckOutcome } from '../outcome.js';
+import { address } from './address.js';
+import { blocking } from './blocking.js';
+import { delivery } from './delivery.js';
+import type { HostNeeds } from './kind.js';
+import { latency } from './latency.js';
+import { persistence } from './persistence.js';
+import { producer } from './producer.js';
+import { restart } from './restart.js';
+import { sharing } from './sharing.js';
+import { staticKind } from './static.js';
 
-export const checkKindRunners: Record<CheckKind, CheckKindRunner> = {
-  delivery: deliveryCheck,
-  sharing: sharingCheck,
-  latency: latencyCheck,
-  blocking: blockingCheck,
-  producer: producerCheck,
-  static: staticCheck,
-  persistence: persistenceCheck,
-  restart: restartCheck,
-  address: addressCheck,
-};
+const kinds = [delivery, sharing, latency, blocking, producer, staticKind, persistence, restart, address] as const;
+
+/** A check entry of lab.yaml, of whichever kind its `kind:` says. */
+export const checkSchema = z.discriminatedUnion('kind', [
+  delivery.schema,
+  sharing.schema,
+  latency.schema,
+  blocking.schema,
+  producer.schema,
+  staticKind.schema,
+  persistence.schema,
+  restart.schema,
+  address.schema,
+]);
+export type CheckSpec = z.infer<typeof checkSchema>;
+export type CheckKindName = CheckSpec['kind'];
+
+/** Every kind's name, in the order lab authors read them. */
+export const checkKindNames = kinds.map((k) => k.kind) as [CheckKindName, ...CheckKindName[]];
+
+type AnyKind = (typeof kinds)[number];
+const byName = new Map<string, AnyKind>(kinds.map((k) => [k.kind, k]));
+
+function kindOf(spec: CheckSpec): AnyKind {
+  const kind = byName.get(spec.kind);
+  if (!kind) throw new Error(`labs: no check kind "${spec.kind}" (the lab schema admits only listed kinds)`);
+  return kind;
+}
+
+/** Runs `spec` with its kind's run function. */
+export function runKind(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+  // The spec was validated by its kind's own schema (the union's branch for its `kind`).
+  return kindOf(spec).run(ctx, spec as never);
+}
+
+/** The containers one check of `spec`'s kind runs at the same time (see HostNeeds). */
+export function hostsOf(spec: CheckSpec): HostNeeds {
+  return kindOf(spec).hosts(spec as never);
+}
+
+/** Whether a failure of `spec`'s kind is read from the wire log. */
+export function judgedFromWire(spec: CheckSpec): boolean {
+  return kindOf(spec).judgedFromWire;
+}

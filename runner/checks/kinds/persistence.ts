@@ -4,11 +4,16 @@
  * compose file. Only `--save 1 1` and the data volume make that true: a graceful stop would save
  * anyway, and a restarted container keeps its files without any volume.
  */
-import type { CheckSpec } from '../../lab/types.js';
+import { z } from 'zod';
+import { defineKind } from './kind.js';
+import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
 import { createRedisContainer } from '../../provision/isolated.js';
 import { type CheckContext, sleep, waitFor } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { openProbe } from '../probe.js';
+
+export const persistenceSchema = checkKindSchema('persistence', { messages: sharedCheckOptions.messages });
+export type PersistenceSpec = z.infer<typeof persistenceSchema>;
 
 export function persistenceMistakes(command: string[] | undefined, targets: string[]): string[] {
   const found: string[] = [];
@@ -19,7 +24,7 @@ export function persistenceMistakes(command: string[] | undefined, targets: stri
   return found;
 }
 
-export async function persistenceCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+export async function persistenceCheck(ctx: CheckContext, spec: PersistenceSpec): Promise<CheckOutcome> {
   const total = spec.messages ?? 10;
   // Redis saves for `--save 1 1` only once more than a whole second (its clock counts seconds) has
   // passed since its last save. Earlier checks' writes may still be unsaved: let that save happen
@@ -50,3 +55,5 @@ export async function persistenceCheck(ctx: CheckContext, spec: CheckSpec): Prom
   const diagnosis = passed ? [] : persistenceMistakes(redis.service.command, redis.service.mounts.map((m) => m.target));
   return outcome(passed, summary, { diagnosis, measurements: { survived: left.length } });
 }
+
+export const persistence = defineKind({ kind: 'persistence', schema: persistenceSchema, judgedFromWire: true, hosts: () => ({}), run: persistenceCheck });

@@ -2,12 +2,17 @@
  * producer: the student's producer puts exactly the given arguments, as str, in order, and nothing
  * else. The queue is read back directly and every item decoded from its raw bytes.
  */
-import type { CheckSpec } from '../../lab/types.js';
+import { z } from 'zod';
+import { defineKind } from './kind.js';
+import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
 import type { CheckContext } from '../context.js';
 import { runProducer } from '../context.js';
 import { crashLine, diagnoseRun } from '../diagnose.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { wireProfile } from '../wire.js';
+
+export const producerSchema = checkKindSchema('producer', { messages: sharedCheckOptions.messages, timeout_ms: z.number().int().positive().optional().describe('How long the producer may run, ms') });
+export type ProducerSpec = z.infer<typeof producerSchema>;
 
 /** Arguments a careless producer gets wrong: numeric-looking, spaced, non-ASCII, sign-led. */
 const awkward = ['42', 'hello world', 'héllo wörld ☕', '007', '-3.5', '  spaced  '];
@@ -21,7 +26,7 @@ function producerFile(ctx: CheckContext): string {
   return ctx.lab.scripts.producer?.command.find((a) => /\.(py|js|cjs|mjs)$/.test(a)) ?? 'the producer';
 }
 
-export async function producerCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+export async function producerCheck(ctx: CheckContext, spec: ProducerSpec): Promise<CheckOutcome> {
   const args = producerArguments(ctx, spec.messages ?? 8);
   const mark = ctx.wire.commands.length;
   const { run, exit } = await runProducer(ctx, 'producer', args, { timeoutMs: spec.timeout_ms ?? ctx.scriptTimeoutMs });
@@ -71,3 +76,5 @@ export function itemMistakes(args: string[], items: { type: string; text: string
   if (!found.length && items.length && items.length < args.length) found.push(`only ${items.length} of the ${args.length} arguments arrived: put every one of them`);
   return found;
 }
+
+export const producer = defineKind({ kind: 'producer', schema: producerSchema, judgedFromWire: false, hosts: () => ({ producer: 1 }), run: producerCheck });

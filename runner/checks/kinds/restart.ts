@@ -3,13 +3,18 @@
  * while it was down. (hotqueue is at-most-once: nothing here demands that a message popped by a
  * consumer killed mid-work survives.)
  */
-import type { CheckSpec } from '../../lab/types.js';
+import { z } from 'zod';
+import { defineKind } from './kind.js';
+import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
 import { type CheckContext, enqueue, untilClientsGone } from '../context.js';
 import { firstFew } from '../diagnose.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { diagnoseReplicas, judge, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
 
-export async function restartCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+export const restartSchema = checkKindSchema('restart', { messages: sharedCheckOptions.messages });
+export type RestartSpec = z.infer<typeof restartSchema>;
+
+export async function restartCheck(ctx: CheckContext, spec: RestartSpec): Promise<CheckOutcome> {
   const total = spec.messages ?? 10;
   const mark = ctx.wire.commands.length;
   const [first] = await startConsumers(ctx, 1, 'consumer-before');
@@ -35,3 +40,5 @@ export async function restartCheck(ctx: CheckContext, spec: CheckSpec): Promise<
   const diagnosis = passed ? [] : diagnoseReplicas(ctx, session, exits);
   return outcome(passed, summary, { details, diagnosis });
 }
+
+export const restart = defineKind({ kind: 'restart', schema: restartSchema, judgedFromWire: true, hosts: () => ({ consumer: 1 }), run: restartCheck });

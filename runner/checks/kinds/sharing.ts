@@ -1,12 +1,20 @@
 /** sharing: messages put one at a time while all K replicas wait; each gets at least 1/(2K) of them. */
-import type { CheckSpec } from '../../lab/types.js';
+import { z } from 'zod';
+import { defineKind } from './kind.js';
+import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
 import { type CheckContext, enqueue, sleep } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { diagnoseReplicas, judge, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
 
-export async function sharingCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+export const sharingSchema = checkKindSchema('sharing', { messages: sharedCheckOptions.messages, replicas: sharedCheckOptions.replicas });
+export type SharingSpec = z.infer<typeof sharingSchema>;
+
+/** Replicas when the lab does not say: sharing needs at least two. */
+const sharingReplicas = 2;
+
+export async function sharingCheck(ctx: CheckContext, spec: SharingSpec): Promise<CheckOutcome> {
   const total = spec.messages ?? 20;
-  const k = spec.replicas ?? 2;
+  const k = spec.replicas ?? sharingReplicas;
   const mark = ctx.wire.commands.length;
   const replicas = await startConsumers(ctx, k);
   const waiting = await waitUntilWaiting(ctx, replicas);
@@ -28,3 +36,5 @@ export async function sharingCheck(ctx: CheckContext, spec: CheckSpec): Promise<
   if (!passed && waiting.length < k && !diagnosis.length) diagnosis.push(`only ${waiting.length} of ${k} consumers were waiting for messages`);
   return outcome(passed, summary, { diagnosis, measurements: Object.fromEntries(shares.map((s) => [s.replica, s.printed])) });
 }
+
+export const sharing = defineKind({ kind: 'sharing', schema: sharingSchema, judgedFromWire: true, hosts: (spec) => ({ consumer: spec.replicas ?? sharingReplicas }), run: sharingCheck });

@@ -2,10 +2,15 @@
  * static: a construct is really used, judged by Python's own parser (ast) in the lab's image, not by
  * a regex: `@q.worker` must decorate a function that the module then calls.
  */
-import type { CheckSpec } from '../../lab/types.js';
+import { z } from 'zod';
+import { defineKind } from './kind.js';
+import { checkKindSchema } from '../../lab/check-base.js';
 import type { CheckContext } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { startScript } from '../../run/script.js';
+
+export const staticSchema = checkKindSchema('static', { construct: z.enum(['worker-decorator']).optional(), file: z.string().optional().describe('The student file to read (default: the worker or consumer)') });
+export type StaticSpec = z.infer<typeof staticSchema>;
 
 /**
  * Prints JSON: the functions decorated with <name>.worker, and the names called at module level; or
@@ -45,7 +50,7 @@ called = sorted(set(top_level_calls(tree.body)))
 print(json.dumps({"decorated": decorated, "called": called}))
 `;
 
-export async function staticCheck(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+export async function staticCheck(ctx: CheckContext, spec: StaticSpec): Promise<CheckOutcome> {
   const file = spec.file ?? ctx.lab.files.find((f) => f.role === 'worker' || f.role === 'consumer')?.path ?? 'worker.py';
   const service = ctx.lab.scripts.consumer?.service ?? Object.values(ctx.env.services).find((s) => s.student)?.name;
   if (!service) throw new Error(`labs: ${ctx.lab.id} has no service to run the static check in`);
@@ -78,3 +83,5 @@ export async function staticCheck(ctx: CheckContext, spec: CheckSpec): Promise<C
       : [`put @q.worker on the line above def echo(item): and call echo() at the end: the decorator replaces the for loop`];
   return outcome(passed, summary, { diagnosis });
 }
+
+export const staticKind = defineKind({ kind: 'static', schema: staticSchema, judgedFromWire: false, hosts: () => ({ consumer: 1 }), run: staticCheck });

@@ -32,7 +32,12 @@ describe('schema/lab.schema.json', () => {
   it('describes what an author writes: keys with defaults are optional, enums listed', () => {
     const schema = labJsonSchema() as Json;
     expect(schema.required).toEqual(['id', 'title', 'summary', 'files']);
-    expect(schema.properties.checks.items.properties.kind.enum).toContain('delivery');
-    expect(schema.properties.checks.items.additionalProperties).toBe(false);
+    // One branch per kind, each closed: an editor offers a latency check's keys on a latency check only.
+    const branches = schema.properties.checks.items.oneOf as Json[];
+    const latency = branches.find((b) => b.properties.kind.const === 'latency');
+    expect(branches.map((b) => b.properties.kind.const)).toContain('delivery');
+    expect(branches.every((b) => b.additionalProperties === false)).toBe(true);
+    expect(Object.keys(latency.properties)).toContain('within_ms');
+    expect(Object.keys(branches.find((b) => b.properties.kind.const === 'producer').properties)).not.toContain('within_ms');
   });
 });

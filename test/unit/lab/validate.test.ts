@@ -38,6 +38,16 @@ describe('validateLab', () => {
     ]);
   });
 
+  it("a check's options are its kind's own: a field meant for another kind is an error at its line:col", async () => {
+    const yaml = simpleLab.replace('    kind: delivery\n    points: 5\n', '    kind: producer\n    points: 5\n    within_ms: 500\n    messages: 4\n');
+    const { lines } = await problemsOf(yaml);
+    expect(lines).toEqual([
+      'labs/exercise-9/lab.yaml:24:5 checks.0.within_ms: unknown key "within_ms"; allowed: id, kind, points, title, hint, messages, timeout_ms',
+    ]);
+    const latency = simpleLab.replace('    kind: delivery\n    points: 5\n', '    kind: latency\n    points: 5\n    within_ms: 500\n');
+    expect((await problemsOf(latency)).lines).toEqual([]);
+  });
+
   it('reports every problem at once, in reading order', async () => {
     const yaml = simpleLab
       .replace('id: exercise-9', 'id: exercise-7')

@@ -20,6 +20,12 @@ describe('hostsNeeded: containers started ahead for the scripts, one per replica
     expect(hostsNeeded(lab, lab.checks.filter((c) => c.kind === 'persistence'))).toEqual({});
   });
 
+  it('each kind says what it runs: a sharing check that names no replicas runs its default two', async () => {
+    const lab = await findLab('exercise-2');
+    const sharing = lab.checks.find((c) => c.kind === 'sharing')!;
+    expect(hostsNeeded(lab, [{ ...sharing, replicas: undefined }])).toEqual({ python2: 2 });
+  });
+
   it('exercise-2 with python1 and python2 in one pool: two containers in all, for two consumers or a producer beside a consumer', async () => {
     const lab = await findLab('exercise-2');
     const pool = (s: string): string => (s === 'python2' ? 'python1' : s);
