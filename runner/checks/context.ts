@@ -1,23 +1,28 @@
 /**
- * What every check kind works with during one run: the isolated environment, the grader's probe,
- * the live wire log, the run's tokens and codec, and starting the student's scripts as replicas.
+ * What every check kind works with during one run: the grader's probe and the Redis port, the
+ * containers the scripts run in, the live wire log, the run's tokens and codec, and starting the
+ * student's scripts as replicas. Nothing here reaches the Docker engine but through those.
  */
 import type { Lab } from '../lab/types.js';
-import type { IsolatedEnvironment } from '../provision/isolated.js';
 import type { ScriptHosts } from '../run/hosts.js';
 import { type ScriptExit, type ScriptRun, startScript } from '../run/script.js';
 import type { Codec } from './codec.js';
 import type { Phrasing } from './diagnose.js';
+import type { RedisPort } from './ports.js';
 import type { Probe } from './probe.js';
 import type { TokenSource } from './tokens.js';
 import type { QueueRef, WireCommand, WireLog } from './wire.js';
 
 export interface CheckContext {
   lab: Lab;
-  env: IsolatedEnvironment;
   /** The containers the student's scripts run in. */
   hosts: ScriptHosts;
-  probe: Probe;
+  /** The grader's own line to Redis, for the whole session: it follows Redis when it is re-created. */
+  readonly probe: Probe;
+  /** Crashing, re-creating and moving the lab's Redis; its name for hints. */
+  readonly redis: RedisPort;
+  /** The service that holds the student's files (where a file can be read), if any. */
+  studentService: string | undefined;
   wire: WireLog;
   tokens: TokenSource;
   codec: Codec;

@@ -70,8 +70,15 @@ export function crashLine(lines: OutputLine[]): string | undefined {
   return errors.at(-1);
 }
 
-export function diagnoseRun(evidence: RunEvidence, queue: QueueRef, phrasing: Phrasing = phrasings.consume): string[] {
+/** Where a run was meant to work: the queue, and the name of the lab's Redis service (`lab.redisService`). */
+export interface RunSetting {
+  queue: QueueRef;
+  redisService: string;
+}
+
+export function diagnoseRun(evidence: RunEvidence, setting: RunSetting, phrasing: Phrasing = phrasings.consume): string[] {
   const { file, exit, profile } = evidence;
+  const { queue, redisService: redis } = setting;
   const findings: string[] = [];
   const crash = crashLine(evidence.lines);
   const endedByItself = exit !== undefined && !exit.timedOut && !exit.stoppedByGrader;
@@ -88,13 +95,13 @@ export function diagnoseRun(evidence: RunEvidence, queue: QueueRef, phrasing: Ph
   if (profile.connections === 0) {
     if (/SyntaxError|IndentationError|TabError/.test(crash ?? '')) return findings;
     if (/ConnectionError|Connection refused|Timeout|timed out|ENOTFOUND|ECONNREFUSED|EHOSTUNREACH|Name or service not known/.test(crash ?? '')) {
-      findings.push(`${file} could not connect to Redis: connect to host REDIS_IP (redis-db), not a hard-coded IP address`);
+      findings.push(`${file} could not connect to Redis: connect to host REDIS_IP (${redis}), not a hard-coded IP address`);
     } else if (!endedByItself && evidence.unanswered) {
-      findings.push(`${file} never reached redis-db: it was trying to connect to ${evidence.unanswered}, where nothing answers, when it was stopped. A hard-coded IP address? Connect to host REDIS_IP (redis-db), port 6379`);
+      findings.push(`${file} never reached ${redis}: it was trying to connect to ${evidence.unanswered}, where nothing answers, when it was stopped. A hard-coded IP address? Connect to host REDIS_IP (${redis}), port 6379`);
     } else if (!endedByItself) {
-      findings.push(`${file} never reached redis-db (it was still running, without a connection, when stopped): a hard-coded IP address, a wrong host name, or a loop before it connects? Connect to host REDIS_IP (redis-db), port 6379`);
+      findings.push(`${file} never reached ${redis} (it was still running, without a connection, when stopped): a hard-coded IP address, a wrong host name, or a loop before it connects? Connect to host REDIS_IP (${redis}), port 6379`);
     } else {
-      findings.push(`${file} never connected to redis-db: is Redis reached through host REDIS_IP (redis-db), port 6379?`);
+      findings.push(`${file} never connected to ${redis}: is Redis reached through host REDIS_IP (${redis}), port 6379?`);
     }
     return findings;
   }

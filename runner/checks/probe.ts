@@ -98,3 +98,39 @@ export async function openProbe({ host, port }: { host: string; port: number }):
     },
   };
 }
+
+/** Every method of a Probe, so that a probe forwarding to another cannot miss one. */
+const probeMethods: Record<keyof Probe, true> = {
+  push: true,
+  range: true,
+  length: true,
+  lists: true,
+  flushAll: true,
+  savesConfigured: true,
+  persistence: true,
+  lastSave: true,
+  otherClients: true,
+  close: true,
+};
+
+/**
+ * A probe that outlives the Redis it talks to: `probe` forwards to the current connection, and
+ * `reopen` closes that and connects to Redis at its new address (the persistence check re-creates
+ * Redis). So a check's context holds one probe for the whole session and never replaces it.
+ * `open` connects (openProbe by default); its errors are `openProbe`'s.
+ */
+export async function openFollowingProbe(
+  address: { host: string; port: number },
+  open: (address: { host: string; port: number }) => Promise<Probe> = openProbe,
+): Promise<{ probe: Probe; reopen: (address: { host: string; port: number }) => Promise<void> }> {
+  let current = await open(address);
+  const forward = (name: keyof Probe) => (...args: unknown[]) => (current[name] as (...a: unknown[]) => Promise<unknown>)(...args);
+  const probe = Object.fromEntries(Object.keys(probeMethods).map((name) => [name, forward(name as keyof Probe)])) as unknown as Probe;
+  return {
+    probe,
+    reopen: async (next) => {
+      await current.close().catch(() => undefined);
+      current = await open(next);
+    },
+  };
+}

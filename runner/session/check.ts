@@ -7,7 +7,7 @@ import { codecFor } from '../checks/codec.js';
 import { type CheckContext, defaultQueue, untilClientsGone } from '../checks/context.js';
 import { phrasings } from '../checks/diagnose.js';
 import { hostsOf, judgedFromWire, runKind } from '../checks/kinds/index.js';
-import { type Probe, openProbe, redisRefusal } from '../checks/probe.js';
+import { type Probe, openFollowingProbe, redisRefusal } from '../checks/probe.js';
 import { type CheckOutcome, outcome } from '../checks/outcome.js';
 import { newSeed, seededRandom, tokenSource } from '../checks/tokens.js';
 import { WireLog } from '../checks/wire.js';
@@ -26,6 +26,7 @@ import { type SessionMode, currentOwner, newSessionId } from '../provision/label
 import { removeSession } from '../provision/teardown.js';
 import { removeHostRules } from '../provision/firewall.js';
 import { ScriptHosts } from '../run/hosts.js';
+import { redisPort } from './ports.js';
 
 export interface CheckSessionOptions {
   runtime: ContainerRuntime;
@@ -208,12 +209,14 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
   const results: CheckResult[] = [];
   let probe: Probe | undefined;
   try {
-    probe = await openProbe(env.redis.address);
+    const line = await openFollowingProbe(env.redis.address);
+    probe = line.probe;
     const ctx: CheckContext = {
       lab,
-      env,
       hosts,
       probe,
+      redis: redisPort(env, line.reopen, options.signal),
+      studentService: Object.values(env.services).find((s) => s.student)?.name,
       wire,
       tokens: tokenSource(random),
       codec: codecFor(lab.runtime),

@@ -7,7 +7,6 @@ import { defineKind } from './kind.js';
 import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
 import { type CheckContext, enqueue, runProducer, settled, untilClientsGone } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
-import { moveRecorder } from '../../provision/isolated.js';
 import { diagnoseReplicas, printedIds, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
 
 export const addressSchema = checkKindSchema('address', { messages: sharedCheckOptions.messages });
@@ -38,13 +37,13 @@ export async function addressCheck(ctx: CheckContext, spec: AddressSpec): Promis
   // The first round's connections must be gone from Redis before the move cuts them off: one left
   // waiting in a blocking pop would take the first message of the second round with it.
   await untilClientsGone(ctx);
-  const moved = await moveRecorder(ctx.env);
+  const moved = await ctx.redis.moveAddress();
   const after = await round(ctx, 'after-move', count);
   const passed = before.printed === count && after.printed === count;
-  const summary = `redis-db at ${moved.from}: ${before.printed}/${count} messages went through; moved to ${moved.to}: ${after.printed}/${count}`;
+  const summary = `${ctx.redis.service} at ${moved.from}: ${before.printed}/${count} messages went through; moved to ${moved.to}: ${after.printed}/${count}`;
   const failing = after.printed < count ? after : before;
   const diagnosis = passed ? [] : diagnoseReplicas(ctx, { replicas: failing.replicas, sent: [], mark: failing.mark, started: 0 }, failing.exits);
-  if (!passed && !diagnosis.length) diagnosis.push('find Redis by its name: host=os.environ.get("REDIS_IP", "redis-db"), never an IP address');
+  if (!passed && !diagnosis.length) diagnosis.push(`find Redis by its name: host=os.environ.get("REDIS_IP", "${ctx.redis.service}"), never an IP address`);
   return outcome(passed, summary, { diagnosis });
 }
 

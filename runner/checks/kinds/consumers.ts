@@ -123,7 +123,7 @@ export function diagnoseReplicas(ctx: CheckContext, session: ConsumerSession, ex
   for (const r of session.replicas) {
     for (const f of diagnoseRun(
       { file: consumerFile(ctx), exit: exits.get(r.name), lines: r.lines, profile: wireProfile(ctx.wire, r.name, session.mark), expectedToRun: true, unanswered: r.unanswered() },
-      ctx.queue,
+      { queue: ctx.queue, redisService: ctx.redis.service },
       ctx.phrasing,
     )) {
       findings.add(f);

@@ -7,20 +7,19 @@
 import { z } from 'zod';
 import { defineKind } from './kind.js';
 import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
-import { createRedisContainer } from '../../provision/isolated.js';
 import { type CheckContext, sleep, waitFor } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
-import { openProbe } from '../probe.js';
 
 export const persistenceSchema = checkKindSchema('persistence', { messages: sharedCheckOptions.messages });
 export type PersistenceSpec = z.infer<typeof persistenceSchema>;
 
-export function persistenceMistakes(command: string[] | undefined, targets: string[]): string[] {
+/** What in the Redis service's definition loses the queue in a crash, as hints naming the service. */
+export function persistenceMistakes(service: string, command: string[] | undefined, targets: string[]): string[] {
   const found: string[] = [];
   const argv = command ?? [];
   const save = argv.indexOf('--save');
-  if (save < 0 || argv[save + 1] === '' || argv[save + 1] === '""') found.push('redis-db must run with command: ["--save", "1", "1"]: without it Redis snapshots to disk only after minutes, so a crash loses the queue');
-  if (!targets.includes('/data')) found.push('redis-db must keep the volume ./data:/data: without it the snapshot is inside the container and gone when the container is re-created');
+  if (save < 0 || argv[save + 1] === '' || argv[save + 1] === '""') found.push(`${service} must run with command: ["--save", "1", "1"]: without it Redis snapshots to disk only after minutes, so a crash loses the queue`);
+  if (!targets.includes('/data')) found.push(`${service} must keep the volume ./data:/data: without it the snapshot is inside the container and gone when the container is re-created`);
   return found;
 }
 
@@ -41,18 +40,14 @@ export async function persistenceCheck(ctx: CheckContext, spec: PersistenceSpec)
   await ctx.probe.push(ctx.queue.db, ctx.queue.key, ids.map((id) => ctx.codec.encode(id)));
   const sent = ids.map((id) => ({ id, t }));
   await sleep(1300, ctx.signal);
-  const { runtime, redis } = ctx.env;
-  const old = redis.containerId;
-  await runtime.killContainer(old);
-  await runtime.removeContainer(old);
-  await createRedisContainer(runtime, ctx.env.identity, redis, ctx.env.network, ctx.env.graderNetwork, ctx.signal);
-  await ctx.probe.close();
-  ctx.probe = await openProbe(redis.address);
+  await ctx.redis.crash();
+  await ctx.redis.recreate();
   const left = (await ctx.probe.range(ctx.queue.db, ctx.queue.key)).map((raw) => ctx.codec.decode(raw).text);
   const survived = sent.filter((m, i) => left[i] === m.id).length;
   const passed = survived === total && left.length === total;
   const summary = `${total} messages queued, Redis killed 1.3 s after the last put and re-created from ${ctx.lab.compose ?? 'the lab'}: ${left.length} of ${total} were still queued`;
-  const diagnosis = passed ? [] : persistenceMistakes(redis.service.command, redis.service.mounts.map((m) => m.target));
+  const { command, mountTargets } = ctx.redis.definition;
+  const diagnosis = passed ? [] : persistenceMistakes(ctx.redis.service, command, mountTargets);
   return outcome(passed, summary, { diagnosis, measurements: { survived: left.length } });
 }
 

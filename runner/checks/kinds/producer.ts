@@ -45,7 +45,7 @@ export async function producerCheck(ctx: CheckContext, spec: ProducerSpec): Prom
   const details = exact ? [] : [`expected: ${show(expected)}`, `found:    ${show(got)}`];
   const diagnosis: string[] = [];
   if (!passed) {
-    diagnosis.push(...diagnoseRun({ file, exit, lines: run.lines, profile: wireProfile(ctx.wire, run.name, mark), expectedToRun: false, unanswered: run.unanswered() }, ctx.queue, ctx.phrasing));
+    diagnosis.push(...diagnoseRun({ file, exit, lines: run.lines, profile: wireProfile(ctx.wire, run.name, mark), expectedToRun: false, unanswered: run.unanswered() }, { queue: ctx.queue, redisService: ctx.redis.service }, ctx.phrasing));
     if (exit.code === 0 || items.length) diagnosis.push(...itemMistakes(args, items.map((i) => ({ type: i.type, text: i.text, shown: i.shown })), ctx.lab.runtime));
     if (!items.length) {
       const elsewhere = (await ctx.probe.lists()).filter((l) => !(l.db === ctx.queue.db && l.key === ctx.queue.key));

@@ -52,7 +52,7 @@ print(json.dumps({"decorated": decorated, "called": called}))
 
 export async function staticCheck(ctx: CheckContext, spec: StaticSpec): Promise<CheckOutcome> {
   const file = spec.file ?? ctx.lab.files.find((f) => f.role === 'worker' || f.role === 'consumer')?.path ?? 'worker.py';
-  const service = ctx.lab.scripts.consumer?.service ?? Object.values(ctx.env.services).find((s) => s.student)?.name;
+  const service = ctx.lab.scripts.consumer?.service ?? ctx.studentService;
   if (!service) throw new Error(`labs: ${ctx.lab.id} has no service to run the static check in`);
   const run = await startScript({ hosts: ctx.hosts, service, argv: ['python3', '-c', workerDecoratorProbe, file], name: 'static', timeoutMs: 15_000, signal: ctx.signal });
   ctx.runs.push(run);

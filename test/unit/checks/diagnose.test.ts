@@ -5,6 +5,7 @@ import { itemMistakes } from '../../../runner/checks/kinds/producer.js';
 import type { WireProfile } from '../../../runner/checks/wire.js';
 
 const queue = { db: 1, key: 'hotqueue:queue' };
+const where = { queue, redisService: 'redis-db' };
 const profile = (over: Partial<WireProfile>): WireProfile => ({ connections: 1, commands: 3, dbs: [1], keys: ['hotqueue:queue'], names: {}, emptyPops: 0, blockingPops: 1, peeks: 0, pushes: 0, rpops: 0, cutPops: 0, cutAfterMs: undefined, ...over });
 const stderr = (...texts: string[]) => texts.map((text, i) => ({ stream: 'stderr' as const, t: i, text }));
 
@@ -12,39 +13,50 @@ describe('diagnoseRun', () => {
   it('names a crash by its exception line', () => {
     const lines = stderr('Traceback (most recent call last):', '  File "/lab/consumer.py", line 9', 'ZeroDivisionError: division by zero');
     expect(crashLine(lines)).toBe('ZeroDivisionError: division by zero');
-    expect(diagnoseRun({ file: 'consumer.py', exit: { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false }, lines, profile: profile({}), expectedToRun: true }, queue)[0]).toBe(
+    expect(diagnoseRun({ file: 'consumer.py', exit: { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false }, lines, profile: profile({}), expectedToRun: true }, where)[0]).toBe(
       'consumer.py crashed (exited with code 1): ZeroDivisionError: division by zero',
     );
   });
 
   it('a consumer that ends by itself is told to keep waiting', () => {
-    const found = diagnoseRun({ file: 'consumer.py', exit: { code: 0, description: 'exited with code 0', timedOut: false, oomKilled: false, stoppedByGrader: false }, lines: [], profile: profile({}), expectedToRun: true }, queue);
+    const found = diagnoseRun({ file: 'consumer.py', exit: { code: 0, description: 'exited with code 0', timedOut: false, oomKilled: false, stoppedByGrader: false }, lines: [], profile: profile({}), expectedToRun: true }, where);
     expect(found[0]).toMatch(/ended by itself \(exit 0\) instead of waiting/);
   });
 
   it('a run the grader stopped is known by its flag, whatever its description says', () => {
     const stopped = { code: 0, description: 'exited with code 0', timedOut: false, oomKilled: false, stoppedByGrader: true };
-    const found = diagnoseRun({ file: 'consumer.py', exit: stopped, lines: [], profile: profile({}), expectedToRun: true }, queue);
+    const found = diagnoseRun({ file: 'consumer.py', exit: stopped, lines: [], profile: profile({}), expectedToRun: true }, where);
     expect(found.join('\n')).not.toMatch(/ended by itself/);
+  });
+
+  it("hints name the lab's Redis service, whatever the lab calls it", () => {
+    const lines = stderr('redis.exceptions.ConnectionError: Error 111 connecting to 172.17.0.2:6379. Connection refused.');
+    const exit = { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false };
+    const found = diagnoseRun({ file: 'consumer.py', exit, lines, profile: profile({ connections: 0 }), expectedToRun: true }, { queue, redisService: 'cache' });
+    expect(found).toContain('consumer.py could not connect to Redis: connect to host REDIS_IP (cache), not a hard-coded IP address');
+    expect(persistenceMistakes('cache', undefined, [])).toEqual([
+      expect.stringMatching(/^cache must run with command: \["--save", "1", "1"\]/),
+      expect.stringMatching(/^cache must keep the volume \.\/data:\/data/),
+    ]);
   });
 
   it('never connected: a hard-coded address when the error says so', () => {
     const lines = stderr('redis.exceptions.ConnectionError: Error 111 connecting to 172.17.0.2:6379. Connection refused.');
-    const found = diagnoseRun({ file: 'consumer.py', exit: { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false }, lines, profile: profile({ connections: 0 }), expectedToRun: true }, queue);
+    const found = diagnoseRun({ file: 'consumer.py', exit: { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false }, lines, profile: profile({ connections: 0 }), expectedToRun: true }, where);
     expect(found).toContain('consumer.py could not connect to Redis: connect to host REDIS_IP (redis-db), not a hard-coded IP address');
   });
 
   it('never connected and stopped: the address it waited on when there was one, the likely causes when not', () => {
     const stopped = { code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false, stoppedByGrader: true };
     const evidence = { file: 'producer.py', exit: stopped, lines: [], profile: profile({ connections: 0 }), expectedToRun: false };
-    expect(diagnoseRun({ ...evidence, unanswered: '172.17.0.2:6379' }, queue)).toEqual([
+    expect(diagnoseRun({ ...evidence, unanswered: '172.17.0.2:6379' }, where)).toEqual([
       'producer.py never reached redis-db: it was trying to connect to 172.17.0.2:6379, where nothing answers, when it was stopped. A hard-coded IP address? Connect to host REDIS_IP (redis-db), port 6379',
     ]);
-    expect(diagnoseRun(evidence, queue)[0]).toMatch(/^producer\.py never reached redis-db \(it was still running, without a connection, when stopped\): a hard-coded IP address, a wrong host name, or a loop/);
+    expect(diagnoseRun(evidence, where)[0]).toMatch(/^producer\.py never reached redis-db \(it was still running, without a connection, when stopped\): a hard-coded IP address, a wrong host name, or a loop/);
   });
 
   it('wrong db, wrong key, peeking, pushing back, wrong end, busy polling', () => {
-    const found = diagnoseRun({ file: 'c.py', exit: undefined, lines: [], profile: profile({ dbs: [0], keys: ['hotqueue:jobs'], peeks: 3, pushes: 2, rpops: 1, emptyPops: 50 }), expectedToRun: true }, queue);
+    const found = diagnoseRun({ file: 'c.py', exit: undefined, lines: [], profile: profile({ dbs: [0], keys: ['hotqueue:jobs'], peeks: 3, pushes: 2, rpops: 1, emptyPops: 50 }), expectedToRun: true }, where);
     expect(found.map((f) => f.split(' ').slice(1, 4).join(' '))).toEqual([
       'used db 0,',
       'used the key',
@@ -60,16 +72,16 @@ describe('diagnoseRun', () => {
     const pickle = "b'\\x80\\x04\\x95\\x14\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x8c\\x10k7fq2-004-qf\\xc3\\xa4va\\x94.'";
     const lines = stdout(pickle, `(b'hotqueue:queue', ${pickle})`);
     const evidence = { file: 'consumer.py', exit: { code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false, stoppedByGrader: true }, lines, profile: profile({}), expectedToRun: true };
-    expect(diagnoseRun(evidence, queue)).toEqual([
+    expect(diagnoseRun(evidence, where)).toEqual([
       "consumer.py printed the bytes it popped (b'\\x80\\x04\\x95\\x14\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x8c\\x10k…), not the message they hold: for item in q.consume(): print(item) hands over each message unpickled; with redis-py, print(pickle.loads(data)) for the data blpop returns",
     ]);
-    expect(diagnoseRun({ ...evidence, lines: stdout(`(b'hotqueue:queue', ${pickle})`) }, queue, phrasings.worker)[0]).toMatch(/^consumer\.py printed the bytes it popped \(b'\\x80.*: @q\.worker passes echo\(item\)/);
+    expect(diagnoseRun({ ...evidence, lines: stdout(`(b'hotqueue:queue', ${pickle})`) }, where, phrasings.worker)[0]).toMatch(/^consumer\.py printed the bytes it popped \(b'\\x80.*: @q\.worker passes echo\(item\)/);
     expect(rawBytesPrinted(stdout('got b\'"k7f\\xc3\\xa4"\''))).toBe('b\'"k7f\\xc3\\xa4"\'');
     expect(rawBytesPrinted(stdout('[ <Buffer 68 6f 74>, <Buffer 22 6b> ]'))).toBe('<Buffer 68 6f 74…');
     // Text that merely mentions bytes, or a message with a quote in it, is no bytes value.
     expect(rawBytesPrinted(stdout("b'plain ascii bytes'", "Bob's job: k7fq2-004-qfäva", "['k7fq2-004-qfäva']", 'tab\\there'))).toBeUndefined();
     // A producer is not expected to print messages.
-    expect(diagnoseRun({ ...evidence, expectedToRun: false }, queue)).toEqual([]);
+    expect(diagnoseRun({ ...evidence, expectedToRun: false }, where)).toEqual([]);
   });
 
   it('shows the first few ids', () => {
@@ -98,9 +110,9 @@ describe('producer mistakes', () => {
 
 describe('persistence mistakes', () => {
   it('names a missing --save and a missing data volume', () => {
-    expect(persistenceMistakes(['--save', '1', '1'], ['/data'])).toEqual([]);
-    expect(persistenceMistakes(undefined, ['/data'])[0]).toMatch(/--save/);
-    expect(persistenceMistakes(['--save', '1', '1'], [])[0]).toMatch(/\.\/data:\/data/);
+    expect(persistenceMistakes('redis-db', ['--save', '1', '1'], ['/data'])).toEqual([]);
+    expect(persistenceMistakes('redis-db', undefined, ['/data'])[0]).toMatch(/--save/);
+    expect(persistenceMistakes('redis-db', ['--save', '1', '1'], [])[0]).toMatch(/\.\/data:\/data/);
   });
 });
 
@@ -110,7 +122,7 @@ describe('a blocking pop cut by the script’s own client (redis-py 8’s socket
   const exit = { code: 1, timedOut: false, oomKilled: false, stoppedByGrader: false, description: 'exited with code 1' };
 
   it('names the cause and both fixes, with what the wire showed', () => {
-    const [finding, ...rest] = diagnoseRun({ file: 'consumer.py', exit, lines, profile: profile({ connections: 2, cutPops: 1, cutAfterMs: 5000 }), expectedToRun: true }, queue);
+    const [finding, ...rest] = diagnoseRun({ file: 'consumer.py', exit, lines, profile: profile({ connections: 2, cutPops: 1, cutAfterMs: 5000 }), expectedToRun: true }, where);
     expect(finding).toBe(
       'consumer.py could not wait for messages on an empty queue: its own Redis client gave up on its blocking pop after 5.0 s and asked again on a new connection (1×), ' +
         "then crashed with redis.exceptions.TimeoutError: Timeout reading from socket. The client's socket timeout cuts the wait: " +
@@ -123,7 +135,7 @@ describe('a blocking pop cut by the script’s own client (redis-py 8’s socket
 
   it('is not said of a consumer that crashed of something else', () => {
     const other = [{ t: 0, stream: 'stderr' as const, text: 'NameError: name "q" is not defined' }];
-    const findings = diagnoseRun({ file: 'consumer.py', exit, lines: other, profile: profile({}), expectedToRun: true }, queue);
+    const findings = diagnoseRun({ file: 'consumer.py', exit, lines: other, profile: profile({}), expectedToRun: true }, where);
     expect(findings.join(' ')).not.toContain('socket timeout');
   });
 });
