@@ -4,8 +4,7 @@
  * student's scripts as replicas. Nothing here reaches the Docker engine but through those.
  */
 import type { Lab } from '../lab/types.js';
-import type { ScriptHosts } from '../run/hosts.js';
-import { type ScriptExit, type ScriptRun, startScript } from '../run/script.js';
+import type { ScriptExit, ScriptOptions, ScriptRun } from '../run/script.js';
 import type { Codec } from './codec.js';
 import type { Phrasing } from './diagnose.js';
 import type { RedisPort } from './ports.js';
@@ -15,8 +14,11 @@ import type { QueueRef, WireCommand, WireLog } from './wire.js';
 
 export interface CheckContext {
   lab: Lab;
-  /** The containers the student's scripts run in. */
-  hosts: ScriptHosts;
+  /**
+   * Starts one run of a student's script in a container of its service (run/script.ts's startScript
+   * over the session's containers); the run's shape is the same whether it passes or fails.
+   */
+  readonly startScript: ScriptStarter;
   /** The grader's own line to Redis, for the whole session: it follows Redis when it is re-created. */
   readonly probe: Probe;
   /** Crashing, re-creating and moving the lab's Redis; its name for hints. */
@@ -41,6 +43,9 @@ export interface CheckContext {
    */
   idle?: IdleObservation;
 }
+
+/** Starts a run of a script: where (service), what (argv), under which name, bounded by `timeoutMs`. */
+export type ScriptStarter = (options: Omit<ScriptOptions, 'hosts'>) => Promise<ScriptRun>;
 
 /** A consumer watched while the queue stayed empty. */
 export interface IdleObservation {
@@ -99,8 +104,7 @@ export async function startRole(
 ): Promise<ScriptRun> {
   const script = ctx.lab.scripts[role];
   if (!script) throw new Error(`labs: ${ctx.lab.id} declares no ${role} script`);
-  const run = await startScript({
-    hosts: ctx.hosts,
+  const run = await ctx.startScript({
     service: script.service,
     argv: [...script.command, ...extraArgs],
     name,

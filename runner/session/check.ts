@@ -26,6 +26,7 @@ import { type SessionMode, currentOwner, newSessionId } from '../provision/label
 import { removeSession } from '../provision/teardown.js';
 import { removeHostRules } from '../provision/firewall.js';
 import { ScriptHosts } from '../run/hosts.js';
+import { startScript } from '../run/script.js';
 import { redisPort } from './ports.js';
 
 export interface CheckSessionOptions {
@@ -211,9 +212,10 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
   try {
     const line = await openFollowingProbe(env.redis.address);
     probe = line.probe;
+    const scriptHosts = hosts;
     const ctx: CheckContext = {
       lab,
-      hosts,
+      startScript: (script) => startScript({ hosts: scriptHosts, ...script }),
       probe,
       redis: redisPort(env, line.reopen, options.signal),
       studentService: Object.values(env.services).find((s) => s.student)?.name,

@@ -7,7 +7,6 @@ import { defineKind } from './kind.js';
 import { checkKindSchema } from '../../lab/check-base.js';
 import type { CheckContext } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
-import { startScript } from '../../run/script.js';
 
 export const staticSchema = checkKindSchema('static', { construct: z.enum(['worker-decorator']).optional(), file: z.string().optional().describe('The student file to read (default: the worker or consumer)') });
 export type StaticSpec = z.infer<typeof staticSchema>;
@@ -54,7 +53,7 @@ export async function staticCheck(ctx: CheckContext, spec: StaticSpec): Promise<
   const file = spec.file ?? ctx.lab.files.find((f) => f.role === 'worker' || f.role === 'consumer')?.path ?? 'worker.py';
   const service = ctx.lab.scripts.consumer?.service ?? ctx.studentService;
   if (!service) throw new Error(`labs: ${ctx.lab.id} has no service to run the static check in`);
-  const run = await startScript({ hosts: ctx.hosts, service, argv: ['python3', '-c', workerDecoratorProbe, file], name: 'static', timeoutMs: 15_000, signal: ctx.signal });
+  const run = await ctx.startScript({ service, argv: ['python3', '-c', workerDecoratorProbe, file], name: 'static', timeoutMs: 15_000, signal: ctx.signal });
   ctx.runs.push(run);
   await run.exited;
   const text = run.lines.filter((l) => l.stream === 'stdout').map((l) => l.text).join('\n').trim();

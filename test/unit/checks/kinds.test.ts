@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { blockingCheck } from '../../../runner/checks/kinds/blocking.js';
+import { deliveryCheck } from '../../../runner/checks/kinds/delivery.js';
+import { restartCheck } from '../../../runner/checks/kinds/restart.js';
+import { FakeWorld } from './fake-world.js';
+
+// The kinds' decisions, driven through their ports: scripted consumers and the wire records they
+// make, with no Docker. What a real consumer does to the same checks is test/e2e's and selftest's.
+
+describe('delivery, through fake ports', () => {
+  const spec = { id: 'delivery', kind: 'delivery' as const, points: 1, messages: 6, replicas: 1, queued_before_start: 2 };
+
+  it('a blocking consumer gets every message once, in order', async () => {
+    const result = await deliveryCheck(new FakeWorld('blocking').context(), spec);
+    expect(result.summary).toMatch(/^6 sent \(2 before the consumer started\): all 6 delivered exactly once, in order \(consumer-1: 6\)/);
+    expect(result.passed).toBe(true);
+  });
+
+  it('a consumer that pops a message and never prints it loses it, and says so', async () => {
+    const result = await deliveryCheck(new FakeWorld('drops-third').context(), spec);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toBe('6 sent: 5 delivered exactly once, 1 lost, 0 duplicated, 0 unexpected');
+    expect(result.details[0]).toMatch(/^popped but never printed: /);
+  });
+});
+
+describe('blocking, through fake ports', () => {
+  const spec = { id: 'blocking', kind: 'blocking' as const, points: 1, idle_ms: 400, max_commands_per_second: 20 };
+
+  it('a consumer waiting in BLPOP sends nothing while the queue is empty', async () => {
+    const result = await blockingCheck(new FakeWorld('blocking').context(), spec);
+    expect(result.summary).toBe('0 command(s) in 400 ms on an empty queue: 0.0 per second (limit: fewer than 20)');
+    expect(result.passed).toBe(true);
+  });
+
+  it('a consumer that polls with LPOP fails on its rate, with the hint to block', async () => {
+    const result = await blockingCheck(new FakeWorld('busy-polls').context(), spec);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toMatch(/^\d+ command\(s\) in 400 ms on an empty queue: \d+\.\d per second \(limit: fewer than 20\); LPOP$/);
+    expect(result.diagnosis.join('\n')).toMatch(/polled Redis/);
+  });
+
+  it('a consumer that blocks, but for 10 ms at a time, fails on its rate alone', async () => {
+    const result = await blockingCheck(new FakeWorld('short-timeouts').context(), spec);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toMatch(/^\d+ command\(s\) in 400 ms on an empty queue: \d+\.\d per second \(limit: fewer than 20\); BLPOP$/);
+  });
+
+  it('a consumer that ends when the queue is empty fails for ending, not for its rate', async () => {
+    const result = await blockingCheck(new FakeWorld('exits-when-empty').context(), spec);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toBe('consumer.py ended (exited with code 0) instead of waiting on the empty queue');
+  });
+});
+
+describe('restart, through fake ports', () => {
+  const spec = { id: 'restart', kind: 'restart' as const, points: 1, messages: 4 };
+
+  it('a consumer stopped while idle and started again gets what was queued meanwhile, once', async () => {
+    const result = await restartCheck(new FakeWorld('blocking').context(), spec);
+    expect(result.summary).toBe('4 messages queued while the consumer was down: the restarted consumer printed 4 of them');
+    expect(result.passed).toBe(true);
+  });
+
+  it('a first consumer that ended by itself before the grader stopped it fails, though the second printed all', async () => {
+    const result = await restartCheck(new FakeWorld('exits-when-empty').context(), spec);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toMatch(/^the first consumer ended by itself \(exited with code 0\) before it was stopped; 4 messages queued while the consumer was down: the restarted consumer printed 4 of them/);
+  });
+});
