@@ -1,6 +1,4 @@
 /** What a check kind returns: the same shape whether it passes or fails (a failure is data). */
-import type { CheckSpec } from '../lab/types.js';
-import type { CheckContext } from './context.js';
 
 export interface CheckOutcome {
   passed: boolean;
@@ -13,8 +11,6 @@ export interface CheckOutcome {
   /** Figures for reports and benchmarks (ms, counts). */
   measurements: Record<string, number>;
 }
-
-export type CheckKindRunner = (ctx: CheckContext, spec: CheckSpec) => Promise<CheckOutcome>;
 
 export function outcome(passed: boolean, summary: string, rest: Partial<Omit<CheckOutcome, 'passed' | 'summary'>> = {}): CheckOutcome {
   return { passed, summary, details: rest.details ?? [], diagnosis: rest.diagnosis ?? [], measurements: rest.measurements ?? {} };
