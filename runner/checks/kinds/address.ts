@@ -2,7 +2,7 @@
  * address: Redis moves to a new address between two runs; the scripts still find it by name. A
  * hard-coded IP address fails, one cached from an earlier run too.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
 import { type CheckContext, enqueue, runProducer, settled, untilClientsGone } from '../context.js';

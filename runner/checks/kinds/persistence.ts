@@ -4,7 +4,7 @@
  * compose file. Only `--save 1 1` and the data volume make that true: a graceful stop would save
  * anyway, and a restarted container keeps its files without any volume.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
 import { type CheckContext, sleep, waitFor } from '../context.js';

@@ -3,7 +3,7 @@
  * while it was down. (hotqueue is at-most-once: nothing here demands that a message popped by a
  * consumer killed mid-work survives.)
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
 import { type CheckContext, enqueue, untilClientsGone } from '../context.js';

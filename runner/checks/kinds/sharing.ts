@@ -1,5 +1,5 @@
 /** sharing: messages put one at a time while all K replicas wait; each gets at least 1/(2K) of them. */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
 import { type CheckContext, enqueue, sleep } from '../context.js';
