@@ -1,7 +1,7 @@
 /**
- * What every check kind works with during one run: the grader's probe and the Redis port, the
- * containers the scripts run in, the live wire log, the run's tokens and codec, and starting the
- * student's scripts as replicas. Nothing here reaches the Docker engine but through those.
+ * What every check kind works with during one run: the grader's probe, the Redis port, starting the
+ * student's scripts (as replicas), the live wire log, and the run's tokens and codec. Those ports are
+ * the only way a kind reaches the environment: the session binds them, unit tests bind fakes.
  */
 import type { Lab } from '../lab/types.js';
 import type { ScriptExit, ScriptOptions, ScriptRun } from '../run/script.js';

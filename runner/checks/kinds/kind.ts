@@ -18,7 +18,7 @@ export interface HostNeeds {
   together?: boolean;
 }
 
-export interface CheckKind<K extends string, S extends z.ZodType<{ kind: K }>> {
+export interface CheckKindModule<K extends string, S extends z.ZodType<{ kind: K }>> {
   kind: K;
   /** The check entry in lab.yaml: the common fields and this kind's options, nothing else. */
   schema: S;
@@ -30,6 +30,6 @@ export interface CheckKind<K extends string, S extends z.ZodType<{ kind: K }>> {
 }
 
 /** Declares a kind, its spec type inferred from its schema. */
-export function defineKind<K extends string, S extends z.ZodType<{ kind: K }>>(kind: CheckKind<K, S>): CheckKind<K, S> {
+export function defineKind<K extends string, S extends z.ZodType<{ kind: K }>>(kind: CheckKindModule<K, S>): CheckKindModule<K, S> {
   return kind;
 }
