@@ -3,8 +3,7 @@
  * JSON Schema for editors (`schema/lab.schema.json`) are both derived from it, never written twice.
  */
 import { z } from 'zod';
-import { checkKindNames, checkSchema } from '../checks/kinds/index.js';
-import { labName } from './check-base.js';
+import { checkKindNames, checkSchema, labName } from './check-kinds.js';
 
 const name = labName;
 const argv = z.union([z.string().min(1), z.array(z.string()).min(1)]);
@@ -88,7 +87,7 @@ export const scriptSchema = z.strictObject({
 
 /** The check kinds by name; each kind's options are its own module's schema (checks/kinds/). */
 export const checkKinds = checkKindNames;
-export type { CheckKindName as CheckKind } from '../checks/kinds/index.js';
+export type { CheckKindName as CheckKind } from './check-kinds.js';
 export { checkSchema };
 
 export const labSchema = z
@@ -115,7 +114,7 @@ export type ComposeService = z.infer<typeof composeServiceSchema>;
 export type LabServiceInput = z.infer<typeof serviceSchema>;
 export type ServiceOverlay = z.infer<typeof serviceOverlaySchema>;
 export type LabInput = z.infer<typeof labSchema>;
-export type { CheckSpec } from '../checks/kinds/index.js';
+export type { CheckSpec } from './check-kinds.js';
 export type Packages = z.infer<typeof packagesSchema>;
 export type Readiness = z.infer<typeof readinessSchema>;
 export type Script = z.infer<typeof scriptSchema>;

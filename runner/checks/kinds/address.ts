@@ -4,12 +4,11 @@
  */
 import type { z } from 'zod';
 import { defineKind } from './kind.js';
-import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
+import { addressSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, enqueue, runProducer, settled, untilClientsGone } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { diagnoseReplicas, printedIds, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
 
-export const addressSchema = checkKindSchema('address', { messages: sharedCheckOptions.messages });
 export type AddressSpec = z.infer<typeof addressSchema>;
 
 async function round(ctx: CheckContext, label: string, count: number): Promise<{ printed: number; sent: number; mark: number; replicas: Awaited<ReturnType<typeof startConsumers>>; exits: Awaited<ReturnType<typeof stopAll>> }> {

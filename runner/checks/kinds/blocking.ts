@@ -4,15 +4,14 @@
  * watched a consumer through a quiet idle window of the same length (see `observeIdle`), that
  * window is judged: the same question, asked of the same run, without starting the consumer again.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defineKind } from './kind.js';
-import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
+import { blockingSchema } from '../../lab/check-kinds.js';
 import type { ScriptRun } from '../../run/script.js';
 import { type CheckContext, type IdleObservation, inBlockingPop, settled, sleep } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { consumerFile, diagnoseReplicas, startConsumers, stopAll, waitUntilWaiting } from './consumers.js';
 
-export const blockingSchema = checkKindSchema('blocking', { idle_ms: sharedCheckOptions.idle_ms, max_commands_per_second: z.number().positive().optional().describe('Most commands a second an idle consumer may send') });
 export type BlockingSpec = z.infer<typeof blockingSchema>;
 
 /**

@@ -2,15 +2,14 @@
  * delivery: N messages, K consumer replicas, some queued before they start. What Redis handed to
  * whom (the wire) is the ground truth; a popped message must appear in that replica's output.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defineKind } from './kind.js';
-import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
+import { deliverySchema } from '../../lab/check-kinds.js';
 import { type CheckContext, sleep } from '../context.js';
 import { firstFew } from '../diagnose.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { diagnoseReplicas, enqueue, judge, startConsumers, stopAll, untilDrained, untilPrinted, waitUntilWaiting } from './consumers.js';
 
-export const deliverySchema = checkKindSchema('delivery', { messages: sharedCheckOptions.messages, replicas: sharedCheckOptions.replicas, queued_before_start: z.number().int().min(0).optional().describe('Messages queued before the consumer starts') });
 export type DeliverySpec = z.infer<typeof deliverySchema>;
 
 export async function deliveryCheck(ctx: CheckContext, spec: DeliverySpec): Promise<CheckOutcome> {

@@ -1,9 +1,8 @@
 /**
- * The check kinds: the one list of them. Each kind's module holds everything about it (see kind.ts);
- * the lab's check schema is the discriminated union of their schemas, so lab.yaml accepts, per
- * kind, exactly the options that kind reads.
+ * The check kinds: the one list of them. Each kind's module holds everything about it (see kind.ts)
+ * and takes its option schema from lab/check-kinds.ts, where the lab's check schema is their union.
  */
-import { z } from 'zod';
+import type { CheckSpec } from '../../lab/check-kinds.js';
 import type { CheckContext } from '../context.js';
 import type { CheckOutcome } from '../outcome.js';
 import { address } from './address.js';
@@ -17,28 +16,11 @@ import { restart } from './restart.js';
 import { sharing } from './sharing.js';
 import { staticKind } from './static.js';
 
-const kinds = [delivery, sharing, latency, blocking, producer, staticKind, persistence, restart, address] as const;
+/** Every kind, in the order of the lab's check schema (lab/check-kinds.ts); a test pins that they agree. */
+export const checkKindModules = [delivery, sharing, latency, blocking, producer, staticKind, persistence, restart, address] as const;
 
-/** A check entry of lab.yaml, of whichever kind its `kind:` says. */
-export const checkSchema = z.discriminatedUnion('kind', [
-  delivery.schema,
-  sharing.schema,
-  latency.schema,
-  blocking.schema,
-  producer.schema,
-  staticKind.schema,
-  persistence.schema,
-  restart.schema,
-  address.schema,
-]);
-export type CheckSpec = z.infer<typeof checkSchema>;
-export type CheckKindName = CheckSpec['kind'];
-
-/** Every kind's name, in the order lab authors read them. */
-export const checkKindNames = kinds.map((k) => k.kind) as [CheckKindName, ...CheckKindName[]];
-
-type AnyKind = (typeof kinds)[number];
-const byName = new Map<string, AnyKind>(kinds.map((k) => [k.kind, k]));
+type AnyKind = (typeof checkKindModules)[number];
+const byName = new Map<string, AnyKind>(checkKindModules.map((k) => [k.kind, k]));
 
 function kindOf(spec: CheckSpec): AnyKind {
   const kind = byName.get(spec.kind);

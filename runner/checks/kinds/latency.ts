@@ -2,15 +2,14 @@
  * latency: after `idle_ms` with an empty queue, a new message is printed within `within_ms`. The
  * idle window is kept for the blocking check, which asks its question of the same window.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defineKind } from './kind.js';
-import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
+import { latencySchema } from '../../lab/check-kinds.js';
 import { type CheckContext, enqueue, inBlockingPop, settled, waitFor } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { observeIdle } from './blocking.js';
 import { consumerFile, diagnoseReplicas, printedIds, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
 
-export const latencySchema = checkKindSchema('latency', { idle_ms: sharedCheckOptions.idle_ms, within_ms: z.number().int().positive().optional().describe('How soon a message put after the idle window must be printed, ms') });
 export type LatencySpec = z.infer<typeof latencySchema>;
 
 export async function latencyCheck(ctx: CheckContext, spec: LatencySpec): Promise<CheckOutcome> {

@@ -6,11 +6,10 @@
  */
 import type { z } from 'zod';
 import { defineKind } from './kind.js';
-import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
+import { persistenceSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, sleep, waitFor } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 
-export const persistenceSchema = checkKindSchema('persistence', { messages: sharedCheckOptions.messages });
 export type PersistenceSpec = z.infer<typeof persistenceSchema>;
 
 /** What in the Redis service's definition loses the queue in a crash, as hints naming the service. */

@@ -2,16 +2,15 @@
  * producer: the student's producer puts exactly the given arguments, as str, in order, and nothing
  * else. The queue is read back directly and every item decoded from its raw bytes.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defineKind } from './kind.js';
-import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
+import { producerSchema } from '../../lab/check-kinds.js';
 import type { CheckContext } from '../context.js';
 import { runProducer } from '../context.js';
 import { crashLine, diagnoseRun } from '../diagnose.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { wireProfile } from '../wire.js';
 
-export const producerSchema = checkKindSchema('producer', { messages: sharedCheckOptions.messages, timeout_ms: z.number().int().positive().optional().describe('How long the producer may run, ms') });
 export type ProducerSpec = z.infer<typeof producerSchema>;
 
 /** Arguments a careless producer gets wrong: numeric-looking, spaced, non-ASCII, sign-led. */

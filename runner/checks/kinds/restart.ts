@@ -5,13 +5,12 @@
  */
 import type { z } from 'zod';
 import { defineKind } from './kind.js';
-import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
+import { restartSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, enqueue, untilClientsGone } from '../context.js';
 import { firstFew } from '../diagnose.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { diagnoseReplicas, judge, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
 
-export const restartSchema = checkKindSchema('restart', { messages: sharedCheckOptions.messages });
 export type RestartSpec = z.infer<typeof restartSchema>;
 
 export async function restartCheck(ctx: CheckContext, spec: RestartSpec): Promise<CheckOutcome> {

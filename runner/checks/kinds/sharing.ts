@@ -1,12 +1,11 @@
 /** sharing: messages put one at a time while all K replicas wait; each gets at least 1/(2K) of them. */
 import type { z } from 'zod';
 import { defineKind } from './kind.js';
-import { checkKindSchema, sharedCheckOptions } from '../../lab/check-base.js';
+import { sharingSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, enqueue, sleep } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { diagnoseReplicas, judge, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
 
-export const sharingSchema = checkKindSchema('sharing', { messages: sharedCheckOptions.messages, replicas: sharedCheckOptions.replicas });
 export type SharingSpec = z.infer<typeof sharingSchema>;
 
 /** Replicas when the lab does not say: sharing needs at least two. */

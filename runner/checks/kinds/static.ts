@@ -2,13 +2,12 @@
  * static: a construct is really used, judged by Python's own parser (ast) in the lab's image, not by
  * a regex: `@q.worker` must decorate a function that the module then calls.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defineKind } from './kind.js';
-import { checkKindSchema } from '../../lab/check-base.js';
+import { staticSchema } from '../../lab/check-kinds.js';
 import type { CheckContext } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 
-export const staticSchema = checkKindSchema('static', { construct: z.enum(['worker-decorator']).optional(), file: z.string().optional().describe('The student file to read (default: the worker or consumer)') });
 export type StaticSpec = z.infer<typeof staticSchema>;
 
 /**

@@ -2,10 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { blockingCheck } from '../../../runner/checks/kinds/blocking.js';
 import { deliveryCheck } from '../../../runner/checks/kinds/delivery.js';
 import { restartCheck } from '../../../runner/checks/kinds/restart.js';
+import { checkKindModules } from '../../../runner/checks/kinds/index.js';
+import { checkSchema } from '../../../runner/lab/check-kinds.js';
 import { FakeWorld } from './fake-world.js';
 
 // The kinds' decisions, driven through their ports: scripted consumers and the wire records they
 // make, with no Docker. What a real consumer does to the same checks is test/e2e's and selftest's.
+
+describe('the kinds and the lab format agree', () => {
+  it('every kind the lab accepts has its module, with the very schema the lab validates it by', () => {
+    expect(checkKindModules.map((k) => k.kind)).toEqual(checkSchema.options.map((o) => o.shape.kind.value));
+    expect(checkKindModules.every((k, i) => k.schema === checkSchema.options[i])).toBe(true);
+  });
+});
 
 describe('delivery, through fake ports', () => {
   const spec = { id: 'delivery', kind: 'delivery' as const, points: 1, messages: 6, replicas: 1, queued_before_start: 2 };

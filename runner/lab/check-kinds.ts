@@ -1,0 +1,73 @@
+/**
+ * The check entries of a lab.yaml: what every check has, and each kind's own options. The lab's
+ * `checks:` is the discriminated union of the kinds' schemas, so a field meant for another kind is a
+ * validation error at its file:line:col. The schemas live here, in the lab layer, because loading a
+ * lab needs them and the lab layer may not import the checks layer (ARCHITECTURE.md, "Layers"); each
+ * kind's module (runner/checks/kinds/<kind>.ts) takes its schema from here, holds everything else
+ * about the kind, and is listed in runner/checks/kinds/index.ts. Only zod here.
+ */
+import { z } from 'zod';
+
+/** A service, check or lab name. */
+export const labName = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'use lower-case letters, digits, "-", "_" or "."');
+
+/** Options more than one kind takes, with one description each. */
+export const sharedCheckOptions = {
+  messages: z.number().int().positive().optional().describe('How many messages the grader sends'),
+  replicas: z.number().int().positive().optional().describe('Consumer replicas'),
+  idle_ms: z.number().int().positive().optional().describe('How long the queue stays empty while the consumer is watched, ms'),
+};
+
+/**
+ * The fields every check has. One schema object per field, shared by every kind: a check whose
+ * `kind:` is missing or unknown still has these judged (lab/schema-problems.ts finds them so).
+ */
+const everyCheck = {
+  id: labName,
+  points: z.number().min(0),
+  title: z.string().optional(),
+  hint: z.string().optional().describe('Shown to the student when the check fails'),
+};
+
+/** The schema of one kind's check entry: the fields every check has, `kind: <kind>`, and its options. */
+export function checkKindSchema<K extends string, O extends z.ZodRawShape>(kind: K, options: O) {
+  const { id, ...rest } = everyCheck;
+  return z.strictObject({ id, kind: z.literal(kind), ...rest, ...options });
+}
+
+// Each kind's options: exactly what its module in runner/checks/kinds reads.
+export const deliverySchema = checkKindSchema('delivery', { messages: sharedCheckOptions.messages, replicas: sharedCheckOptions.replicas, queued_before_start: z.number().int().min(0).optional().describe('Messages queued before the consumer starts') });
+
+export const sharingSchema = checkKindSchema('sharing', { messages: sharedCheckOptions.messages, replicas: sharedCheckOptions.replicas });
+
+export const latencySchema = checkKindSchema('latency', { idle_ms: sharedCheckOptions.idle_ms, within_ms: z.number().int().positive().optional().describe('How soon a message put after the idle window must be printed, ms') });
+
+export const blockingSchema = checkKindSchema('blocking', { idle_ms: sharedCheckOptions.idle_ms, max_commands_per_second: z.number().positive().optional().describe('Most commands a second an idle consumer may send') });
+
+export const producerSchema = checkKindSchema('producer', { messages: sharedCheckOptions.messages, timeout_ms: z.number().int().positive().optional().describe('How long the producer may run, ms') });
+
+export const staticSchema = checkKindSchema('static', { construct: z.enum(['worker-decorator']).optional(), file: z.string().optional().describe('The student file to read (default: the worker or consumer)') });
+
+export const persistenceSchema = checkKindSchema('persistence', { messages: sharedCheckOptions.messages });
+
+export const restartSchema = checkKindSchema('restart', { messages: sharedCheckOptions.messages });
+
+export const addressSchema = checkKindSchema('address', { messages: sharedCheckOptions.messages });
+
+/** A check entry of lab.yaml, of whichever kind its `kind:` says. */
+export const checkSchema = z.discriminatedUnion('kind', [
+  deliverySchema,
+  sharingSchema,
+  latencySchema,
+  blockingSchema,
+  producerSchema,
+  staticSchema,
+  persistenceSchema,
+  restartSchema,
+  addressSchema,
+]);
+export type CheckSpec = z.infer<typeof checkSchema>;
+export type CheckKindName = CheckSpec['kind'];
+
+/** Every kind's name, in the order lab authors read them. */
+export const checkKindNames = checkSchema.options.map((o) => o.shape.kind.value) as [CheckKindName, ...CheckKindName[]];
