@@ -95,7 +95,7 @@ export async function validateLab(labDirOrFile: string, options: ValidateOptions
 
   let composeServices: string[] | undefined;
   if (lab.compose !== undefined && workspacePathError(lab.compose) === undefined) {
-    const starter = await loadComposeFile(join(templatesDir, 'starter', lab.compose), lab.redis);
+    const starter = await loadComposeFile(join(templatesDir, 'starter', lab.compose), { redisService: lab.redis, purpose: 'grade' });
     // A missing starter is reported once, by the templates rule, at the file's entry in lab.yaml.
     if (starter.source !== undefined) problems.push(...starter.problems);
     const services = asRecord(asRecord(starter.source?.value)?.services);
