@@ -5,9 +5,11 @@
  * rewritten into labs's located problems: an unknown key at the key with the nearest known one, a
  * wrong type at the value with the types Compose takes.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { packageRoot } from '../paths.js';
 import type { DocPath } from './problem.js';
 import { describe, expectedName, orList, valueAt } from './schema-problems.js';
@@ -21,33 +23,60 @@ export const composeSpecPath = join(packageRoot, 'schema', 'compose-spec', 'comp
 let compiled: ValidateFunction | undefined;
 let keys: { topLevel: string[]; service: string[] } | undefined;
 
-function readSchema(): Record<string, unknown> {
-  return JSON.parse(readFileSync(composeSpecPath, 'utf8')) as Record<string, unknown>;
-}
-
 /** The keys the specification defines at the top of a file and in a service (read once). */
 export function composeSpecKeys(): { topLevel: string[]; service: string[] } {
   if (keys !== undefined) return keys;
-  const schema = readSchema() as { properties: Record<string, unknown>; definitions: { service: { properties: Record<string, unknown> } } };
+  const schema = composeSpecSchema().schema as { properties: Record<string, unknown>; definitions: { service: { properties: Record<string, unknown> } } };
   keys = { topLevel: Object.keys(schema.properties), service: Object.keys(schema.definitions.service.properties) };
   return keys;
 }
 
-/**
- * The compiled validator, made once per process on first use (about 100 ms; the schema is 75 kB).
- * Throws when the vendored schema is missing or unreadable: the package is broken, not the file.
- */
-function validator(): ValidateFunction {
-  if (compiled !== undefined) return compiled;
-  const { $schema, ...schema } = readSchema();
-  // The file names draft-07 as https://json-schema.org/draft-07/schema, which ajv registers only as
-  // http://json-schema.org/draft-07/schema#: the same draft, ajv's default, so the name is dropped.
-  void $schema;
+/** ajv's options for the specification: the validator generated at build time uses the same. */
+export const composeSpecAjvOptions = {
   // strict: false because the schema uses draft-07 with annotations ajv's strict mode does not
   // know (`deprecated`); allErrors so every problem in the file is reported at once; verbose gives
   // each error the schema it came from, whose `properties` are the keys to suggest.
-  const ajv = new Ajv({ strict: false, allErrors: true, verbose: true });
-  compiled = ajv.compile(schema);
+  strict: false,
+  allErrors: true,
+  verbose: true,
+} as const;
+
+/**
+ * The schema as ajv compiles it, and the sha256 of the file's text (what a generated validator
+ * must have been made from). The file names draft-07 as https://json-schema.org/draft-07/schema,
+ * which ajv registers only as http://json-schema.org/draft-07/schema#: the same draft, ajv's
+ * default, so the name is dropped.
+ */
+export function composeSpecSchema(): { schema: Record<string, unknown>; sha256: string } {
+  const text = readFileSync(composeSpecPath, 'utf8');
+  const { $schema, ...schema } = JSON.parse(text) as Record<string, unknown>;
+  void $schema;
+  return { schema, sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+/** Where `npm run build` writes the validator generated from the schema (scripts/gen-compose-validator.mjs). */
+export const generatedValidatorPath = join(packageRoot, 'dist', 'compose-spec-validate.cjs');
+
+/**
+ * The validator, made once per process on first use. Compiling the 75 kB schema takes about
+ * 190 ms, so the build generates its code once (loading that takes about 15 ms); it is used when it
+ * was made from this very schema, and otherwise (a build by tsc alone, tests run from the sources)
+ * the schema is compiled here, with the same options. Throws when the vendored schema is missing or
+ * unreadable: the package is broken, not the student's file.
+ */
+function validator(): ValidateFunction {
+  if (compiled !== undefined) return compiled;
+  const { schema, sha256 } = composeSpecSchema();
+  const require = createRequire(import.meta.url);
+  try {
+    const generated = require(generatedValidatorPath) as ValidateFunction & { schemaSha256?: string };
+    if (generated.schemaSha256 === sha256) return (compiled = generated);
+  } catch {
+    // Not generated: compiled below.
+  }
+  // Loaded only here: ajv itself takes about 30 ms to load, which the generated code does not need.
+  const { Ajv } = require('ajv') as { Ajv: typeof AjvClass };
+  compiled = new Ajv(composeSpecAjvOptions).compile(schema);
   return compiled;
 }
 
