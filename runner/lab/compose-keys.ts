@@ -29,9 +29,12 @@ export const ownedServiceKeys: Record<string, string> = {
   pull_policy: 'labs pulls an image only when it is missing',
 };
 
-/** Top-level keys: what labs does with them. */
+/**
+ * Top-level keys: the note on each that labs ignores; undefined for those it reads, and for
+ * `version`, which Compose itself ignores (obsolete): the course's own file has it.
+ */
 const topLevelNotes: Record<string, string | undefined> = {
-  version: 'obsolete in Compose, ignored by it and by labs',
+  version: undefined,
   name: 'labs names each session itself',
   services: undefined,
   volumes: undefined,

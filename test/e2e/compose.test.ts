@@ -41,7 +41,6 @@ describe('labs check exercise-2 with the course file as students write it', () =
     expect(report.score).toBe(10);
     expect(report.maxScore).toBe(10);
     expect(report.warnings).toEqual([
-      'docker-compose.yml:2:1 version: warning: version is ignored: obsolete in Compose, ignored by it and by labs',
       'docker-compose.yml:7:5 services.redis-db.container_name: warning: container_name is ignored: labs names containers per session, so that two workspaces or two gradings never clash',
       'docker-compose.yml:8:5 services.redis-db.restart: warning: restart is ignored: labs restarts nothing by itself: a crash during a check must count as a crash',
     ]);

@@ -62,7 +62,6 @@ describe('a course homework compose file', () => {
   it('is accepted; the keys labs must own are notes, each at its line', () => {
     const { services, lines } = read(homework);
     expect(lines).toEqual([
-      'docker-compose.yml:1:1 version: warning: version is ignored: obsolete in Compose, ignored by it and by labs',
       'docker-compose.yml:5:5 services.redis-db.container_name: warning: container_name is ignored: labs names containers per session, so that two workspaces or two gradings never clash',
       'docker-compose.yml:6:5 services.redis-db.restart: warning: restart is ignored: labs restarts nothing by itself: a crash during a check must count as a crash',
       'docker-compose.yml:20:5 services.flask-app.container_name: warning: container_name is ignored: labs names containers per session, so that two workspaces or two gradings never clash',

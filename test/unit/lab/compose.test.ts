@@ -17,7 +17,6 @@ describe('loadComposeFile', () => {
     await write(join(root, 'docker-compose.yml'), `version: "3"\nname: ex\n${composeFile}`);
     const { services, problems } = await loadComposeFile(join(root, 'docker-compose.yml'));
     expect(problems.map((p) => formatProblem(p, root))).toEqual([
-      'docker-compose.yml:1:1 version: warning: version is ignored: obsolete in Compose, ignored by it and by labs',
       'docker-compose.yml:2:1 name: warning: name is ignored: labs names each session itself',
     ]);
     expect(Object.keys(services ?? {})).toEqual(['redis-db', 'python1', 'python2']);
