@@ -1,7 +1,7 @@
 /**
  * Stage 3 for a student's compose file, after the Compose Specification accepted it: what labs does
  * with each key (README.md, "Compose files"). A key is honoured, or ignored with a one-line note
- * because labs must own what it sets, or unsafe: refused when grading (the sandbox of DESIGN.md,
+ * because labs must own what it sets, or unsafe: refused when grading (the sandbox of ARCHITECTURE.md,
  * "Untrusted code") and run with a warning in `labs start` unless it would touch labs's own
  * resources. Pure: problems as data, located in the file.
  */

@@ -134,7 +134,7 @@ function merge(spec: ServiceSpec, overlay: ServiceOverlaySpec | undefined, redis
   };
 }
 
-/** The base image a built service is graded in, per lab runtime: the course's (DESIGN.md). */
+/** The base image a built service is graded in, per lab runtime: the images the course's labs use (labs/<id>/lab.yaml). */
 export const gradingImages: Record<Lab['runtime'], string> = { python: 'python:3.10', node: 'node:20' };
 
 /**
