@@ -235,7 +235,8 @@ export async function gradeAttempt(sub: SubmissionInput, ctx: AttemptContext): P
     // The files as intake read them, in memory: the session reads nothing again, with other limits.
     const checking = runCheckSession({ runtime: ctx.runtime, lab: ctx.lab, submission: sub, mode: 'grade', signal, session, teardown: ctx.teardown });
     const report = await endsWithin(checking, signal, stopGraceMs);
-    return finish({ status: 'graded', report });
+    // The report's warnings are intake's and the session's own (a compose file's notes), so feedback shows both.
+    return finish({ status: 'graded', report, warnings: report.warnings });
   } catch (error) {
     // A session that did not end once stopped must not hold up the batch: its containers go now.
     const abandoned = error instanceof Abandoned;

@@ -73,6 +73,15 @@ export function provisionReporter(ctx: Context): (event: ProvisionEvent) => void
       case 'ready':
         writeLine(out, `  ${ctx.style.ok('✓')} ${event.service} ready${event.ms > 0 ? ` in ${event.ms} ms` : ''}`);
         break;
+      case 'build':
+        writeLine(out, ctx.style.dim(`  ${event.service} | ${event.line}`));
+        break;
+      case 'built':
+        writeLine(out, `  ${ctx.style.ok('✓')} built ${event.service} as ${event.image} in ${(event.ms / 1000).toFixed(1)} s`);
+        break;
+      case 'note':
+        writeLine(out, `  note: ${event.text}`);
+        break;
       case 'network':
         break;
     }

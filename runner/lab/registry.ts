@@ -84,7 +84,8 @@ async function validateOne(path: string, report: ValidationReport): Promise<void
   if (info.isFile()) {
     if (basename(path) === labFileName) return lab(path);
     if (!/\.ya?ml$/.test(path)) throw new LabsError('USAGE', `${path} is neither a lab.yaml nor a compose file`, { hint: usageHint });
-    report.problems.push(...(await loadComposeFile(path)).problems);
+    // Read as grading reads it: what an instructor validates is what will be graded.
+    report.problems.push(...(await loadComposeFile(path, { purpose: 'grade' })).problems);
     report.checked.push(path);
     return;
   }

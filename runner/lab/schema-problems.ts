@@ -173,6 +173,7 @@ const expectedNames: Record<string, string> = {
   string: 'a string',
   number: 'a number',
   int: 'a whole number',
+  integer: 'a whole number',
   boolean: 'true/false',
   object: 'a mapping (key: value)',
   record: 'a mapping (key: value)',
@@ -180,11 +181,12 @@ const expectedNames: Record<string, string> = {
   null: 'nothing',
 };
 
-function expectedName(expected: string): string {
+/** zod's and JSON Schema's type names in the words of the file ("a mapping (key: value)"). */
+export function expectedName(expected: string): string {
   return expectedNames[expected] ?? expected;
 }
 
-function orList(items: readonly string[]): string {
+export function orList(items: readonly string[]): string {
   if (items.length <= 1) return items[0] ?? 'something else';
   return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1] ?? ''}`;
 }

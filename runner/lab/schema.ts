@@ -49,13 +49,11 @@ const composeServiceShape = {
   depends_on: z.union([z.array(z.string()), z.record(z.string(), z.unknown())]).optional(),
 };
 
-/** The documented subset of the compose file format; any other key is an error naming it. */
+/**
+ * The topology keys a lab.yaml service may set (the compose subset labs provisions). A student's
+ * compose file is read against the Compose Specification instead (compose-spec.ts).
+ */
 export const composeServiceSchema = z.strictObject(composeServiceShape);
-export const composeFileSchema = z.strictObject({
-  version: z.union([z.string(), z.number()]).optional(),
-  name: z.string().optional(),
-  services: z.record(name, composeServiceSchema),
-});
 
 const labServiceExtras = {
   packages: packagesSchema.optional(),
@@ -109,7 +107,6 @@ export const labSchema = z
   })
   .describe('A labs exercise: services, student files and checks');
 
-export type ComposeFile = z.infer<typeof composeFileSchema>;
 export type ComposeService = z.infer<typeof composeServiceSchema>;
 export type LabServiceInput = z.infer<typeof serviceSchema>;
 export type ServiceOverlay = z.infer<typeof serviceOverlaySchema>;

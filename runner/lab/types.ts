@@ -52,6 +52,34 @@ export interface ServiceSpec {
   readiness: ReadinessSpec;
   /** The student's files are at the lab workdir in this service. */
   student: boolean;
+  /** Compose's `build:`: made in `labs start` from the workspace; never when grading. */
+  build?: BuildSpec;
+  /** Containers of this service in `labs start` (Compose's deploy.replicas or scale); 1 when unset. */
+  replicas?: number;
+  tty?: boolean;
+  openStdin?: boolean;
+  hostname?: string;
+  /**
+   * What a student's compose file asks that grading refuses (compose-keys.ts): applied only in
+   * `labs start`, on the student's own machine, with a warning.
+   */
+  hostAccess?: HostAccessSpec;
+}
+
+export interface BuildSpec {
+  /** Relative to the workspace (as written in the compose file, normalised), "." when `build: .`. */
+  context: string;
+  /** Relative to the context; undefined: Docker's default, Dockerfile. */
+  dockerfile: string | undefined;
+}
+
+export interface HostAccessSpec {
+  privileged?: boolean;
+  capAdd?: string[];
+  devices?: string[];
+  securityOpt?: string[];
+  pidMode?: string;
+  ipcMode?: string;
 }
 
 export interface StudentFile {

@@ -95,9 +95,10 @@ export async function validateLab(labDirOrFile: string, options: ValidateOptions
 
   let composeServices: string[] | undefined;
   if (lab.compose !== undefined && workspacePathError(lab.compose) === undefined) {
-    const starter = await loadComposeFile(join(templatesDir, 'starter', lab.compose), lab.redis);
+    const starter = await loadComposeFile(join(templatesDir, 'starter', lab.compose), { redisService: lab.redis, purpose: 'grade' });
     // A missing starter is reported once, by the templates rule, at the file's entry in lab.yaml.
-    if (starter.source !== undefined) problems.push(...starter.problems);
+    // Its notes (a key labs ignores, like the course's `version:`) are for the student who runs it.
+    if (starter.source !== undefined) problems.push(...starter.problems.filter((p) => p.severity === 'error'));
     const services = asRecord(asRecord(starter.source?.value)?.services);
     composeServices = services === undefined ? undefined : Object.keys(services);
   }

@@ -35,9 +35,13 @@ const syntaxMessages: Record<string, string> = {
   MULTIPLE_DOCS: 'the file holds more than one YAML document: remove the "---" separator',
 };
 
-export function parseYaml(text: string, file: string): YamlSource {
+/**
+ * `merge`: apply YAML merge keys (`<<: *defaults`), which Compose files use with `x-` anchors; off by
+ * default, as in YAML 1.2, whose core schema does not have them.
+ */
+export function parseYaml(text: string, file: string, options: { merge?: boolean } = {}): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: options.merge ?? false });
   const at = (offset: number): Position => lineCounter.linePos(offset);
 
   const locate = (path: DocPath, target: Target = 'value'): Position => {

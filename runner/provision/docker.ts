@@ -7,8 +7,14 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { LabsError } from '../errors.js';
 import { type DockerEndpoint, describeEndpoint, resolveDockerEndpoint } from './connect.js';
-import type { Confinement, ContainerCreate, ContainerRuntime, ContainerSummary, ExecAttachOptions, ExecResult, PullProgress, ResourceSummary } from './runtime.js';
+import type { BuildOutcome, Confinement, ContainerCreate, ContainerRuntime, ContainerSummary, ExecAttachOptions, ExecResult, PullProgress, ResourceSummary } from './runtime.js';
 import { Collector, LineSplitter, type OutputLineEvent, demuxBuffer, demuxInto, onAbort, timestampedLine, writableOf } from './streams.js';
+
+/** Compose's "HOST[:CONTAINER[:PERMS]]" device entry in the engine's form. */
+function deviceMapping(entry: string): { PathOnHost: string; PathInContainer: string; CgroupPermissions: string } {
+  const [host = entry, container = host, perms = 'rwm'] = entry.split(':');
+  return { PathOnHost: host, PathInContainer: container, CgroupPermissions: perms };
+}
 
 export class DockerRuntime implements ContainerRuntime {
   readonly endpoint: DockerEndpoint;
@@ -115,6 +121,52 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  /**
+   * Builds `tag` from `contextDir` with the engine's classic builder (its output is plain lines, as
+   * `docker build` printed them before BuildKit). `files` are the context's files, relative to it;
+   * the engine applies the folder's .dockerignore. A build that fails is the Dockerfile's author's
+   * failure, so it is returned, not thrown: the engine's error and the last step it started. Throws
+   * DOCKER_UNREACHABLE/DOCKER_FAILED when the engine itself fails.
+   */
+  async buildImage(
+    spec: { contextDir: string; files: string[]; dockerfile: string | undefined; tag: string },
+    onLine: (line: string) => void,
+  ): Promise<BuildOutcome> {
+    let stream: Readable;
+    try {
+      stream = (await this.docker.buildImage(
+        { context: spec.contextDir, src: spec.files },
+        // No labels: the classic builder adds a step for each, and a session's would defeat its cache.
+        { t: spec.tag, dockerfile: spec.dockerfile, version: '1', rm: true, forcerm: true },
+      )) as Readable;
+    } catch (error) {
+      // The engine refuses a Dockerfile it cannot find or parse before it streams anything.
+      const { statusCode, json } = error as { statusCode?: number; json?: { message?: string } };
+      if ((statusCode === 400 || statusCode === 500) && json?.message) return { ok: false, error: json.message.trim(), step: undefined };
+      this.fail(error, `building ${spec.tag}`);
+    }
+    let step: string | undefined;
+    let failure: string | undefined;
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null) => (err && failure === undefined ? reject(err) : resolve()),
+        (event: { stream?: string; status?: string; error?: string; errorDetail?: { message?: string } }) => {
+          if (event.error !== undefined) {
+            failure = (event.errorDetail?.message ?? event.error).trim();
+            return;
+          }
+          for (const line of (event.stream ?? event.status ?? '').split('\n')) {
+            if (line.trim() === '') continue;
+            if (/^Step \d+\/\d+ : /.test(line)) step = line;
+            onLine(line);
+          }
+        },
+      );
+    }).catch((error: unknown) => this.fail(error, `building ${spec.tag}`));
+    return failure === undefined ? { ok: true } : { ok: false, error: failure, step };
+  }
+
   /** The parts of an image's config that a commit must restore. */
   async imageConfig(name: string): Promise<{ entrypoint: string[] | null; cmd: string[] | null; labels: Record<string, string> }> {
     const info = await this.call(`inspecting image ${name}`, () => this.docker.getImage(name).inspect());
@@ -205,6 +257,7 @@ export class DockerRuntime implements ContainerRuntime {
         User: spec.user,
         WorkingDir: spec.workingDir,
         Labels: spec.labels,
+        Hostname: spec.hostname,
         Tty: spec.tty ?? false,
         OpenStdin: spec.openStdin ?? false,
         StdinOnce: false,
@@ -218,6 +271,15 @@ export class DockerRuntime implements ContainerRuntime {
           Init: true,
           ...(spec.confine ? confinedHostConfig(spec.confine) : {}),
           ...(spec.capAdd ? { CapAdd: spec.capAdd } : {}),
+          ...(spec.hostAccess
+            ? {
+                Privileged: spec.hostAccess.privileged ?? false,
+                Devices: (spec.hostAccess.devices ?? []).map(deviceMapping),
+                SecurityOpt: spec.hostAccess.securityOpt,
+                PidMode: spec.hostAccess.pidMode,
+                IpcMode: spec.hostAccess.ipcMode,
+              }
+            : {}),
           ...(spec.noLog ? { LogConfig: { Type: 'none', Config: {} } } : {}),
         },
         NetworkingConfig: spec.network

@@ -55,7 +55,17 @@ export interface ContainerCreate {
   noLog?: boolean;
   /** Publish these container ports on 127.0.0.1 at ports the engine picks. */
   publishRandom?: number[];
+  hostname?: string;
+  /**
+   * What a student's compose file asks for on their own machine (`labs start` only; grading refuses
+   * it, lab/compose-keys.ts): privileged, devices ("HOST[:CONTAINER[:PERMS]]"), security options,
+   * the host's pid or ipc namespace. `capAdd` above is the other half.
+   */
+  hostAccess?: { privileged?: boolean; devices?: string[]; securityOpt?: string[]; pidMode?: string; ipcMode?: string };
 }
+
+/** A build's result: it failed with the engine's message, during `step` ("Step 3/5 : RUN …"). */
+export type BuildOutcome = { ok: true } | { ok: false; error: string; step: string | undefined };
 
 export interface Confinement {
   memoryBytes: number;
@@ -106,6 +116,13 @@ export interface ContainerRuntime {
   imageId(name: string): Promise<string | undefined>;
   /** Pulls an image; IMAGE_UNAVAILABLE when it cannot be had. */
   pull(name: string, onProgress: (event: PullProgress) => void): Promise<void>;
+  /**
+   * Builds `tag` from `contextDir` (`files`: the context's files, relative to it; the engine applies
+   * its .dockerignore) with the engine's classic builder, each line of its output to `onLine`. A build
+   * that fails is returned (the engine's error and the last step it started), not thrown: it is the
+   * Dockerfile author's failure. Throws DOCKER_UNREACHABLE / DOCKER_FAILED when the engine fails.
+   */
+  buildImage(spec: { contextDir: string; files: string[]; dockerfile: string | undefined; tag: string }, onLine: (line: string) => void): Promise<BuildOutcome>;
   /** The parts of an image's config that a commit must restore. */
   imageConfig(name: string): Promise<{ entrypoint: string[] | null; cmd: string[] | null; labels: Record<string, string> }>;
   /** Commits a container's file system as a new image; `changes` are Dockerfile instructions. Resolves with the image id. */

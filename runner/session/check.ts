@@ -72,7 +72,8 @@ async function submissionOf(submission: CheckSessionOptions['submission']): Prom
 export function submissionServices(lab: Lab, files: readonly ArchiveEntry[]): LabServices {
   const name = lab.compose === undefined ? undefined : posix.normalize(lab.compose);
   const file = name === undefined ? undefined : files.find((f) => f.path === name);
-  return labServices(lab, file && parseComposeFile(file.data.toString('utf8'), file.path, lab.redisService));
+  const read = (path: string): string | undefined => files.find((f) => f.path === path)?.data.toString('utf8');
+  return labServices(lab, file && parseComposeFile(file.data.toString('utf8'), file.path, { redisService: lab.redisService, purpose: 'grade', read }));
 }
 
 /**
@@ -93,7 +94,8 @@ export function unusableComposeOutcome(labId: string, unusable: UnusableComposeF
   const first = errors[0] ?? unusable.problems[0];
   const more = errors.length > 1 ? ` (and ${plural(errors.length - 1, 'more problem')} in ${file})` : '';
   return outcome(false, `not run: ${first ? formatProblem(first) : `${file} cannot be used`}${more}`, {
-    details: unusable.problems.length > 1 ? unusable.problems.map((p) => formatProblem(p)) : [],
+    // The errors only: a note on a key labs ignores is no reason the file cannot be used.
+    details: errors.length > 1 ? errors.map((p) => formatProblem(p)) : [],
     diagnosis: [`fix ${file} at the line:col given: every check runs the containers it defines, so none can run until it is valid. To start again instead, rename yours: ${restore}`],
   });
 }
@@ -173,6 +175,8 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
     return buildReport(lab.id, seed, specs.map((spec) => scoreCheck(spec, failed, 0)), warnings);
   }
   const { services } = resolved;
+  // The compose file's notes (keys labs ignores, a build not run) are notes on the submission too.
+  const notes = resolved.notes.map((p) => formatProblem(p));
   await runtime.ping();
   const identity = { lab: lab.id, session: options.session ?? newSessionId(), mode: options.mode ?? 'check', owner: currentOwner() } as const;
   let hosts: ScriptHosts | undefined;
@@ -246,7 +250,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
       }
     }
     if (recordingFailed !== undefined) throw recordingFailed;
-    return buildReport(lab.id, seed, results, warnings);
+    return buildReport(lab.id, seed, results, [...warnings, ...notes]);
   } catch (error) {
     if (options.signal?.aborted) throw new LabsError('INTERRUPTED', 'interrupted: the check was stopped and its containers removed', { cause: error });
     throw error;

@@ -57,7 +57,7 @@ export async function startWorkspace(options: StartOptions): Promise<StartResult
   const files = await scaffold(lab, dir);
   if (!existing) await writeWorkspaceInfo(dir, { lab: lab.id, createdAt: new Date().toISOString(), labsVersion: packageVersion() });
 
-  const services = await resolveServices(lab, dir);
+  const services = await resolveServices(lab, dir, (text) => options.onEvent?.({ type: 'note', text }));
   const previous = await readSession(dir);
   const identity: SessionIdentity = {
     lab: lab.id,

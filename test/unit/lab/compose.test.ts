@@ -16,7 +16,9 @@ describe('loadComposeFile', () => {
     const root = await tempRoot();
     await write(join(root, 'docker-compose.yml'), `version: "3"\nname: ex\n${composeFile}`);
     const { services, problems } = await loadComposeFile(join(root, 'docker-compose.yml'));
-    expect(problems).toEqual([]);
+    expect(problems.map((p) => formatProblem(p, root))).toEqual([
+      'docker-compose.yml:2:1 name: warning: name is ignored: labs names each session itself',
+    ]);
     expect(Object.keys(services ?? {})).toEqual(['redis-db', 'python1', 'python2']);
     expect(services?.['redis-db']).toMatchObject({
       command: ['--save', '1', '1'],
@@ -27,20 +29,22 @@ describe('loadComposeFile', () => {
     expect(services?.python1).toMatchObject({ command: ['sleep', 'infinity'], dependsOn: ['redis-db'], student: false });
   });
 
-  it('names every key outside the subset, at the key', async () => {
+  it('names every key Compose does not know, at the key, with the nearest one; what Compose knows is no error', async () => {
     const lines = await composeProblems(`services:
   redis-db:
     image: redis:7
     deploy:
       replicas: 2
     imgae: x
+    container_name: redis-db
 networks:
   default: {}
+servics: {}
 `);
     expect(lines).toEqual([
-      'docker-compose.yml:4:5 services.redis-db.deploy: unknown key "deploy": labs supports image, command, entrypoint, environment, volumes, ports, user, working_dir, depends_on',
       'docker-compose.yml:6:5 services.redis-db.imgae: unknown key "imgae" (did you mean "image"?)',
-      'docker-compose.yml:7:1 networks: unknown key "networks": labs supports version, name, services',
+      'docker-compose.yml:7:5 services.redis-db.container_name: warning: container_name is ignored: labs names containers per session, so that two workspaces or two gradings never clash',
+      'docker-compose.yml:10:1 servics: unknown key "servics" (did you mean "services"?)',
     ]);
   });
 
@@ -54,7 +58,7 @@ networks:
     depends_on: [redis]
 `);
     expect(lines).toEqual([
-      'docker-compose.yml:2:3 services.redis-db: missing required key "image"',
+      'docker-compose.yml:2:3 services.redis-db: has neither image: nor build:; Compose needs one of them to make its container',
       `docker-compose.yml:3:14 services.redis-db.command: unterminated ' quote in "redis-server 'oops"`,
       'docker-compose.yml:4:13 services.redis-db.ports.0: "1:2:3": write HOST:CONTAINER (e.g. "6379:6379") or one port; ranges and random host ports are not supported',
       'docker-compose.yml:7:18 services.python1.depends_on.0: no service "redis" in this file (did you mean "redis-db"?)',
@@ -106,11 +110,12 @@ describe('resolveServices', () => {
     expect(missing.message).toBe(`${join(workspace, 'docker-compose.yml')} is missing: lab exercise-8 takes its services from it`);
     expect(missing.hint).toBe(`run \`labs start exercise-8 --dir ${workspace}\` to restore it from the starter`);
 
-    await write(join(workspace, 'docker-compose.yml'), composeFile.replace('  python2:', '  worker:').replace('    image: redis:7\n', '    image: redis:7\n    restart: always\n'));
+    await write(join(workspace, 'docker-compose.yml'), composeFile.replace('  python2:', '  worker:').replace('    image: redis:7\n', '    image: redis:7\n    restart: always\n    imag: x\n'));
     const invalid = await caught(resolveServices(lab, workspace));
     expect(invalid.message).toBe(`docker-compose.yml in ${workspace} has 1 problem`);
     expect(invalid.details).toEqual([
-      'docker-compose.yml:4:5 services.redis-db.restart: unknown key "restart": labs supports image, command, entrypoint, environment, volumes, ports, user, working_dir, depends_on',
+      'docker-compose.yml:4:5 services.redis-db.restart: warning: restart is ignored: labs restarts nothing by itself: a crash during a check must count as a crash',
+      'docker-compose.yml:5:5 services.redis-db.imag: unknown key "imag" (did you mean "image"?)',
     ]);
 
     await write(join(workspace, 'docker-compose.yml'), composeFile.replace('  python2:', '  worker:'));

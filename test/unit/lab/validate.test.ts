@@ -231,11 +231,11 @@ describe('validateLab with compose:', () => {
   });
 
   it('reports problems of the starter compose file in that file, and a missing Redis service', async () => {
-    const starter = { ...composeStarter, 'docker-compose.yml': composeFile.replace('redis-db:\n    image', 'redis:\n    deploy: {}\n    image') };
+    const starter = { ...composeStarter, 'docker-compose.yml': composeFile.replace('redis-db:\n    image', 'redis:\n    deploy: []\n    image') };
     const { lines } = await problemsOf(composeLab, { id: 'exercise-8', starter });
     expect(lines).toEqual([
       'labs/exercise-8/lab.yaml:4:1 compose: no service "redis-db" in docker-compose.yml for Redis',
-      'templates/exercise-8/starter/docker-compose.yml:3:5 services.redis.deploy: unknown key "deploy": labs supports image, command, entrypoint, environment, volumes, ports, user, working_dir, depends_on',
+      'templates/exercise-8/starter/docker-compose.yml:3:13 services.redis.deploy: expected a mapping (key: value) or nothing, got a list',
       'templates/exercise-8/starter/docker-compose.yml:14:18 services.python1.depends_on.0: no service "redis-db" in this file',
     ]);
   });
