@@ -54,7 +54,7 @@ export async function openProbe({ host, port }: { host: string; port: number }):
     return c;
   };
   await client(0);
-  return {
+  const probe: Probe = {
     push: async (db, key, values) => (await client(db)).rpush(key, ...values),
     range: async (db, key) => (await client(db)).lrangeBuffer(key, 0, -1),
     length: async (db, key) => (await client(db)).llen(key),
@@ -96,6 +96,29 @@ export async function openProbe({ host, port }: { host: string; port: number }):
     close: async () => {
       for (const c of clients.values()) c.disconnect();
     },
+  };
+  return Object.fromEntries(
+    Object.entries(probe).map(([name, call]) => [name, name === 'close' ? call : guarded(call as (...a: unknown[]) => Promise<unknown>, `${host}:${port}`)]),
+  ) as unknown as Probe;
+}
+
+/**
+ * A probe command whose connection failed (not Redis refusing it: that is `redisRefusal`, the check's
+ * to judge) is CONTAINER_GONE (exit 3): Redis stopped or went away during the check, and the grader
+ * cannot see what it needs. ioredis says "Connection is closed." and the like; without this it
+ * reached the CLI as an internal error, "please report".
+ */
+function guarded<A extends unknown[], R>(call: (...args: A) => Promise<R>, where: string): (...args: A) => Promise<R> {
+  return async (...args: A): Promise<R> => {
+    try {
+      return await call(...args);
+    } catch (error) {
+      if (redisRefusal(error) !== undefined || error instanceof LabsError) throw error;
+      throw new LabsError('CONTAINER_GONE', `the grader lost its connection to Redis at ${where} (${(error as Error).message}): Redis stopped or went away during the check`, {
+        hint: 'if a script stops Redis (SHUTDOWN, DEBUG), remove that and check again; otherwise check again, and see `labs doctor` if it happens again',
+        cause: error,
+      });
+    }
   };
 }
 

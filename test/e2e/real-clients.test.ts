@@ -4,7 +4,7 @@
  * graded like any other; one whose bytes the recorder cannot read is an infrastructure error, in
  * check (exit 3) and in a batch (infra-error after its retries), never a failed check.
  */
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labs, repoRoot, sweep, tempDir } from '../helpers/labs.js';
@@ -62,6 +62,17 @@ describe('clients as students have them today', () => {
     const said = String(result.stderr);
     expect(said).toContain('delivery-one-consumer: the grader could not see everything on the Redis wire, so it does not judge this check');
     expect(said).toMatch(/could not read the commands sent on consumer-1's connection from [\d.]+ \(RESP2\): a command that is not an array of bulk strings; the first bytes not understood: 2a320d0a3a310d0a3a320d0a/);
+  });
+
+  it('a script that shuts Redis down is an infrastructure error saying Redis went away, not an internal bug (a regression: "please report")', async () => {
+    const dir = join(root, 'shutdown');
+    await mkdir(dir, { recursive: true });
+    await copyFile(join(solution, 'producer.py'), join(dir, 'producer.py'));
+    await writeFile(join(dir, 'consumer.py'), 'import os, time\nimport redis\nredis.Redis(host=os.environ["REDIS_IP"], port=6379, db=1).shutdown(nosave=True)\ntime.sleep(3600)\n');
+    const result = await labs(['check', 'exercise-1', dir, '--only', 'delivery-one-consumer'], { cwd: root });
+    expect(result.exitCode).toBe(3);
+    expect(String(result.stderr)).toMatch(/^labs: the grader lost its connection to Redis at [\d.]+:6379 \(Connection is closed\.\): Redis stopped or went away during the check$/m);
+    expect(String(result.stderr)).not.toMatch(/internal error|please report/);
   });
 
   it('labs grade records such a submission as infra-error after its retries, and grades the RESP3 one', async () => {
