@@ -169,7 +169,14 @@ export function composeKeyProblems(file: unknown, source: YamlSource, purpose: C
     for (const unsafe of unsafeValues(service, at)) {
       const refused = purpose === 'grade' || unsafe.refusedInStart === true;
       problems.push(
-        source.problem(unsafe.path, refused ? `refused: ${unsafe.why}` : `runs on your machine, but grading refuses it: ${unsafe.why}`, {
+        source.problem(
+          unsafe.path,
+          purpose === 'grade'
+            ? `refused when grading: ${unsafe.why}${unsafe.why.includes(';') ? '' : '; remove it, the lab does not need it'}`
+            : refused
+              ? `refused: ${unsafe.why}`
+              : `runs on your machine, but grading refuses it: ${unsafe.why}`,
+          {
           severity: refused ? 'error' : 'warning',
           target: 'key',
         }),

@@ -48,7 +48,7 @@ describe('labs check exercise-2 with the course file as students write it', () =
 
   it('privileged: true is refused with its line and why, in --json and in the terminal; nothing is run', async () => {
     const dir = await solutionWith((text) => text.replace('    image: redis:7\n', '    image: redis:7\n    privileged: true\n'));
-    const refused = /^not run: docker-compose\.yml:7:5 services\.redis-db\.privileged: refused: a privileged container has every capability and every device of the host$/;
+    const refused = /^not run: docker-compose\.yml:7:5 services\.redis-db\.privileged: refused when grading: a privileged container has every capability and every device of the host; remove it, the lab does not need it$/;
     const json = await labs(['check', 'exercise-2', dir, '--json'], { cwd: dir });
     expect(json.exitCode, String(json.stderr)).toBe(1);
     const report = JSON.parse(String(json.stdout)) as JsonReport;
@@ -60,7 +60,7 @@ describe('labs check exercise-2 with the course file as students write it', () =
     }
     const terminal = await labs(['check', 'exercise-2', dir], { cwd: dir });
     expect(terminal.exitCode).toBe(1);
-    expect(String(terminal.stdout).match(/^ {8}not run: docker-compose\.yml:7:5 services\.redis-db\.privileged: refused: /gm)).toHaveLength(report.checks.length);
+    expect(String(terminal.stdout).match(/^ {8}not run: docker-compose\.yml:7:5 services\.redis-db\.privileged: refused when grading: /gm)).toHaveLength(report.checks.length);
   });
 });
 

@@ -259,15 +259,15 @@ describe('grading stays safe', () => {
     const { services, lines } = read(unsafe, { purpose: 'grade' });
     expect(services).toBeUndefined();
     expect(lines).toEqual([
-      'docker-compose.yml:4:5 services.redis-db.privileged: refused: a privileged container has every capability and every device of the host',
-      'docker-compose.yml:5:5 services.redis-db.cap_add: refused: added capabilities give the container powers over the host',
-      'docker-compose.yml:6:5 services.redis-db.devices: refused: devices give the container the host\'s hardware',
-      'docker-compose.yml:7:5 services.redis-db.security_opt: refused: security options can switch off the confinement grading relies on',
-      'docker-compose.yml:8:5 services.redis-db.pid: refused: pid: host shares the host\'s pid namespace with the container',
-      'docker-compose.yml:9:5 services.redis-db.ipc: refused: ipc: host shares the host\'s ipc namespace with the container',
-      'docker-compose.yml:11:9 services.redis-db.volumes.0: refused: /etc is outside your folder; mount only paths in it, like ./data',
-      'docker-compose.yml:12:9 services.redis-db.volumes.1: refused: ../other-student is outside your folder; mount only paths in it, like ./data',
-      'docker-compose.yml:15:9 services.redis-db.ports.0: refused: it publishes on 0.0.0.0, open to other machines; write the port without an address (labs publishes on 127.0.0.1)',
+      'docker-compose.yml:4:5 services.redis-db.privileged: refused when grading: a privileged container has every capability and every device of the host; remove it, the lab does not need it',
+      'docker-compose.yml:5:5 services.redis-db.cap_add: refused when grading: added capabilities give the container powers over the host; remove it, the lab does not need it',
+      'docker-compose.yml:6:5 services.redis-db.devices: refused when grading: devices give the container the host\'s hardware; remove it, the lab does not need it',
+      'docker-compose.yml:7:5 services.redis-db.security_opt: refused when grading: security options can switch off the confinement grading relies on; remove it, the lab does not need it',
+      'docker-compose.yml:8:5 services.redis-db.pid: refused when grading: pid: host shares the host\'s pid namespace with the container; remove it, the lab does not need it',
+      'docker-compose.yml:9:5 services.redis-db.ipc: refused when grading: ipc: host shares the host\'s ipc namespace with the container; remove it, the lab does not need it',
+      'docker-compose.yml:11:9 services.redis-db.volumes.0: refused when grading: /etc is outside your folder; mount only paths in it, like ./data',
+      'docker-compose.yml:12:9 services.redis-db.volumes.1: refused when grading: ../other-student is outside your folder; mount only paths in it, like ./data',
+      'docker-compose.yml:15:9 services.redis-db.ports.0: refused when grading: it publishes on 0.0.0.0, open to other machines; write the port without an address (labs publishes on 127.0.0.1)',
     ]);
   });
 

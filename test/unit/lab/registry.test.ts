@@ -76,7 +76,7 @@ describe('registry', () => {
     ]);
     expect(await lines([])).toHaveLength(6);
     expect(await lines(['docker-compose.yml'])).toEqual([
-      'docker-compose.yml:7:5 services.redis-db.privileged: refused: a privileged container has every capability and every device of the host',
+      'docker-compose.yml:7:5 services.redis-db.privileged: refused when grading: a privileged container has every capability and every device of the host; remove it, the lab does not need it',
     ]);
     const report = await validatePaths(['labs', 'docker-compose.yml'], root);
     expect(report.checked).toEqual(['broken', 'exercise-1', 'exercise-1-node'].map((id) => join(root, 'labs', id, 'lab.yaml')).concat(join(root, 'docker-compose.yml')));
