@@ -26,6 +26,11 @@ const litter = new Set(['__MACOSX', 'Thumbs.db', 'desktop.ini']);
 
 const unsafeId = /[/\\\u0000-\u001f\u007f]/;
 
+/**
+ * The submissions in a folder, one per sub-folder, .zip or .tar.gz (the name without its extension is
+ * the student id), sorted by id; litter (`__MACOSX`, dot files) is skipped. Throws USAGE when the
+ * folder is missing or holds none, or an id is unsafe or collides with another.
+ */
 export async function discoverSubmissions(dir: string): Promise<Discovered> {
   const names = await listFolder(dir);
   const submissions: Submission[] = [];

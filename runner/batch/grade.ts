@@ -28,7 +28,7 @@ export interface GradeOptions {
   concurrency: number;
   /** Regrade everything, even what is already graded. */
   force?: boolean;
-  /** Per submission, from unpacking to teardown. */
+  /** Per submission (ms, default 180 000), from its session's start to its teardown; with `queue`, each worker's own `--timeout` applies. */
   timeoutMs?: number;
   /** Attempts for a submission whose grading hits an infrastructure error. */
   attempts?: number;
@@ -82,6 +82,14 @@ export function isReusable(previous: SubmissionResult | undefined, contentHash: 
   return previous?.status === 'graded' && previous.contentHash === contentHash && previous.labHash === lab && previous.toolVersion === version;
 }
 
+/**
+ * Grades every submission under `options.submissions` into `options.outDir` (gradebook.csv,
+ * results.jsonl appended as each finishes, feedback/, report.html), `concurrency` at a time on this
+ * engine or through `queue` on workers; resumes: a submission graded before with the same files, lab
+ * and tool version is kept. Infrastructure errors are retried (`attempts`, default 3) and recorded as
+ * infra-error, a submission over `timeoutMs` (default 180 000) as timeout; neither as a zero.
+ * Throws USAGE (discovery: no such folder, no submission, unsafe or colliding ids) and DOCKER_*.
+ */
 export async function gradeSubmissions(options: GradeOptions): Promise<GradeSummary> {
   const { runtime, lab, outDir } = options;
   const { submissions, skipped } = await discoverSubmissions(options.submissionsDir);

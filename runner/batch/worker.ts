@@ -23,6 +23,11 @@ export interface WorkerOptions {
   onEvent?: (event: { type: 'ready' } | WorkerEvent) => void;
 }
 
+/**
+ * A `labs worker`: takes grading jobs from the BullMQ queue and grades each with this machine's
+ * engine until `signal` aborts (a job it cannot finish is retried elsewhere, never lost). Defaults:
+ * `timeoutMs` 180 000 per submission, a job lock of 30 000 ms renewed while it runs.
+ */
 export async function runWorker(options: WorkerOptions): Promise<void> {
   const { runtime } = options;
   await runtime.ping();

@@ -32,6 +32,11 @@ export function redisRefusal(error: unknown): string | undefined {
   return error instanceof Error && error.name === 'ReplyError' ? error.message : undefined;
 }
 
+/**
+ * The grader's connection to Redis at `host:port` (one ioredis client per db, opened when first used,
+ * never reconnecting). Throws DOCKER_FAILED when it cannot connect at all; each method then throws
+ * CONTAINER_GONE when its connection fails, and Redis's own refusals as they are (`redisRefusal`).
+ */
 export async function openProbe({ host, port }: { host: string; port: number }): Promise<Probe> {
   const clients = new Map<number, Redis>();
   const client = async (db: number): Promise<Redis> => {

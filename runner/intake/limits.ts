@@ -1,6 +1,6 @@
 /**
  * How much of one submission intake keeps and reads: one set of bounds for `labs check` and
- * `labs grade` alike, against hostile uploads and stray large files (README, "Limits").
+ * `labs grade` alike, against hostile uploads and stray large files (README.md, "What is read of a submission").
  */
 
 export interface Limits {

@@ -7,6 +7,7 @@
  */
 import { posix } from 'node:path';
 import { composeSpecKeys } from './compose-spec.js';
+import { asRecord } from './loose.js';
 import type { DocPath } from './problem.js';
 import type { Problem } from './types.js';
 import type { YamlSource } from './yaml.js';
@@ -40,11 +41,6 @@ const topLevelNotes: Record<string, string | undefined> = {
   volumes: undefined,
   networks: undefined,
 };
-
-/** A YAML mapping as a record; undefined for a list, a scalar or nothing. */
-export function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
 
 /** `~/x`, `/x` and `../x` leave the workspace; `./x` and `x/…` (as written in a bind source) do not. */
 export function outsideWorkspace(source: string): boolean {

@@ -12,7 +12,8 @@ import { fail, ok, type Parsed, unwrap } from './parsed.js';
 import { parsePort } from './ports.js';
 import { toArgv } from './shell-words.js';
 import { parseVolume } from './volumes.js';
-import { asRecord, outsideWorkspace } from './compose-keys.js';
+import { outsideWorkspace } from './compose-keys.js';
+import { asRecord } from './loose.js';
 import type { BuildSpec, HostAccessSpec, Mount, PortBinding, Problem, ReadinessSpec, ServiceSpec } from './types.js';
 import type { YamlSource } from './yaml.js';
 

@@ -16,6 +16,7 @@ export interface LooseLab {
   checks: { index: number; id: string | undefined; file: string | undefined }[];
 }
 
+/** A YAML mapping as a record; undefined for a list, a scalar or nothing. */
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }

@@ -7,14 +7,11 @@ import type { Problem } from './types.js';
 import type { DocPath } from './problem.js';
 import { parseNpmSpec, parsePipRequirement } from './package-specs.js';
 import { parsePort } from './ports.js';
+import { asRecord } from './loose.js';
 import { valueAt } from './schema-problems.js';
 import { shellWords } from './shell-words.js';
 import { parseVolume } from './volumes.js';
 import type { YamlSource } from './yaml.js';
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
 
 export function serviceValueProblems(service: unknown, path: DocPath, source: YamlSource): Problem[] {
   const entry = asRecord(service);

@@ -50,6 +50,11 @@ export interface Environment {
   containers: Record<string, ServiceContainer>;
 }
 
+/**
+ * One lab environment for a session (idempotent: what exists is reused, what is missing is made): a
+ * network, the services' containers, mounts, ports, readiness. What it created is removed when it
+ * fails. Throws INTERRUPTED (`signal`), NOT_READY, PORT_IN_USE, DOCKER_FAILED and the images' errors.
+ */
 export async function provision(options: ProvisionOptions): Promise<Environment> {
   const { runtime, identity, signal } = options;
   const onEvent = options.onEvent ?? (() => {});

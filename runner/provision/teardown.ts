@@ -16,6 +16,10 @@ export interface Removed {
   volumes: number;
 }
 
+/**
+ * Removes every container, network and volume labelled with `session` (idempotent: what is gone is
+ * not an error); resolves with how many of each. Throws DOCKER_UNREACHABLE / DOCKER_FAILED.
+ */
 export async function removeSession(runtime: ContainerRuntime, session: string): Promise<Removed> {
   try {
     return await removeByLabel(runtime, `${Label.session}=${session}`);
@@ -88,6 +92,7 @@ export function isLive(info: SessionInfo, deps: PruneDeps = {}): boolean {
   return false;
 }
 
+/** Every labs session the engine has resources of, from their labels: session, lab, mode, owner, workspace. */
 export async function listSessions(runtime: ContainerRuntime): Promise<SessionInfo[]> {
   const sessions = new Map<string, SessionInfo>();
   const add = (labels: Record<string, string>): void => {
@@ -115,6 +120,11 @@ export interface PruneResult {
   totals: Removed;
 }
 
+/**
+ * Removes the sessions whose owner process is gone (`labs prune`): never a live workspace or a
+ * running check or grade, unless `all`. Resolves with the sessions removed, kept, and those the engine
+ * would not remove entirely (with its words), and the totals.
+ */
 export async function prune(runtime: ContainerRuntime, options: { all: boolean } & PruneDeps): Promise<PruneResult> {
   const sessions = await listSessions(runtime);
   const removed: SessionInfo[] = [];

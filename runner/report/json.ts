@@ -1,6 +1,6 @@
 /**
- * `labs check --json`: the documented keys (ARCHITECTURE.md, "Outputs") plus each check's title and details,
- * and `warnings`, the notes on the submission (files left out, and why; [] when none); nothing else on stdout.
+ * `labs check --json`: the keys of ARCHITECTURE.md, "Outputs" (`warnings`: the notes on the submission,
+ * [] when none); nothing else on stdout.
  */
 import type { CheckReport } from '../rubric/score.js';
 

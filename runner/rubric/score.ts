@@ -24,8 +24,8 @@ export interface CheckReport {
   maxScore: number;
   checks: CheckResult[];
   /**
-   * Notes on the submission itself, from intake (runner/intake): each file that was left out and
-   * why, limits reached. Not graded, but what a student must see next to the checks they explain.
+   * Notes on the submission itself: intake's (each file that was left out and why, limits reached)
+   * and the compose file's (keys labs ignores). Not graded, but what a student must see next to the checks they explain.
    */
   warnings: string[];
 }

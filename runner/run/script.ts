@@ -15,7 +15,10 @@ export interface OutputLine {
 
 export interface ScriptExit {
   code: number;
-  /** "exited with code 1", "killed (out of memory)", "stopped by the grader", "timed out after 10000 ms". */
+  /**
+   * For people: "exited with code 1", "killed: out of memory (exit 137)", "stopped by the grader",
+   * "timed out after 10000 ms and was stopped" (see describeExit). Code reads the flags, never this.
+   */
   description: string;
   timedOut: boolean;
   oomKilled: boolean;
@@ -61,6 +64,7 @@ export interface ScriptOptions {
   onStart?: (run: { address: string; startedAt: number }) => void;
 }
 
+/** How a run ended, in words (ScriptExit.description); a timeout or the grader's stop comes first. */
 export function describeExit(code: number, state: { oomKilled: boolean; stoppedByGrader: boolean; timedOutMs?: number }): string {
   if (state.timedOutMs !== undefined) return `timed out after ${state.timedOutMs} ms and was stopped`;
   if (state.stoppedByGrader) return 'stopped by the grader';
@@ -72,6 +76,11 @@ export function describeExit(code: number, state: { oomKilled: boolean; stoppedB
   return `exited with code ${code}`;
 }
 
+/**
+ * Starts a student's script in a container of its service (a supervisor forks it), registered with
+ * `onStart` before it runs; its output is captured line by line up to `maxOutputBytes` (default
+ * 1 MiB), and it is stopped after `timeoutMs`. The run's `exited` never rejects: how it ended is data.
+ */
 export async function startScript(options: ScriptOptions): Promise<ScriptRun> {
   const { hosts } = options;
   const lines: OutputLine[] = [];

@@ -155,6 +155,16 @@ export function hostsNeeded(lab: Lab, specs: Lab['checks'], poolOf: (service: st
   return counts;
 }
 
+/**
+ * Grades one submission end to end (ARCHITECTURE.md, "The life of a session"): its files, a fresh
+ * isolated environment, every check of the lab (or `only` those) in lab order, a CheckReport; the
+ * environment is removed in `finally` whatever happens. A compose file that cannot be used gives a
+ * report of failed checks without starting anything. Defaults: a new seed (0 to 1e9, printed),
+ * `scriptTimeoutMs` 15 000, `mode` 'check', `recorderImage` 'node:20' (the base of the recorder's image).
+ * Throws USAGE (an unknown check id, a submission path that is not there), INTERRUPTED (`signal`),
+ * WIRE_UNREADABLE (the grader could not see what a check judges), CONTAINER_GONE (Redis went away),
+ * DOCKER_UNREACHABLE / DOCKER_FAILED / IMAGE_* (the engine).
+ */
 export async function runCheckSession(options: CheckSessionOptions): Promise<CheckReport> {
   const { runtime, lab } = options;
   const seed = options.seed ?? newSeed();

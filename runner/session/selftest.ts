@@ -52,6 +52,11 @@ async function assemble(lab: Lab, variantDir: string | undefined): Promise<Pick<
   return { files: [...files.values()].sort(byPath), warnings: [...solution.warnings, ...variant.warnings] };
 }
 
+/**
+ * `labs selftest`: the lab's reference solution must score full marks and each known-bad variant
+ * (templates/<lab>/variants/<name>/) fail exactly the check kinds its variant.yaml declares; one case
+ * each, in order. An infrastructure error in a case is thrown, not counted as a mismatch.
+ */
 export async function runSelftest(options: SelftestOptions): Promise<SelftestCase[]> {
   const cases: SelftestCase[] = [];
   for (const lab of options.labs) {

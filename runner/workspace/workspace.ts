@@ -44,6 +44,11 @@ export interface StartResult {
   reused: boolean;
 }
 
+/**
+ * `labs start`: copies the starter files that are missing into the workspace (never overwrites) and
+ * starts the lab's services, reusing what already runs. Throws LAB_UNKNOWN / LAB_INVALID,
+ * WORKSPACE_INVALID (its compose file cannot be used), and the engine's errors.
+ */
 export async function startWorkspace(options: StartOptions): Promise<StartResult> {
   const lab = await findLab(options.lab);
   const dir = resolve(options.cwd, options.dir ?? lab.id);
@@ -105,6 +110,7 @@ async function workspaceContainers(runtime: ContainerRuntime, workspace: Workspa
   return (await runtime.listContainers([filter])).filter((c) => c.labels[Label.service]);
 }
 
+/** What runs of the workspace that holds `cwd` (or `dir`); throws WORKSPACE_NOT_FOUND outside one. */
 export async function workspaceStatus(runtime: ContainerRuntime, options: { dir?: string; cwd: string }): Promise<WorkspaceStatus> {
   const workspace = await findWorkspace(options);
   const lab = await findLab(workspace.info.lab);
@@ -146,6 +152,7 @@ export async function serviceContainer(
   return { container: entry.container, lab: status.lab, workspace: status.workspace };
 }
 
+/** `labs stop`: removes the workspace's containers and network; its files and ./data stay. */
 export async function stopWorkspace(runtime: ContainerRuntime, options: { dir?: string; cwd: string }): Promise<{ workspace: Workspace; removed: Removed }> {
   const workspace = await findWorkspace(options);
   const session = await readSession(workspace.dir);

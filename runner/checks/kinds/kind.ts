@@ -1,7 +1,7 @@
 /**
- * The shape of one check kind: everything about it in its own module (its options, what it runs,
- * the containers it needs, whether its verdict is read from the wire), so that adding a kind is
- * writing one module and listing it in kinds/index.ts.
+ * The shape of one check kind: its module holds what it runs, the containers it needs and whether its
+ * verdict is read from the wire; its option schema is in lab/check-kinds.ts (the lab layer validates
+ * labs and may not import checks). Adding a kind is a schema there and a module listed in kinds/index.ts.
  */
 import type { z } from 'zod';
 import type { CheckContext } from '../context.js';
