@@ -10,7 +10,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, isLabsError } from '../errors.js';
-import { defaultJobs } from '../batch/jobs.js';
+import { defaultJobs, defaultSelftestJobs } from '../batch/jobs.js';
 import { packageVersion } from '../paths.js';
 import { type Context, type Io, makeContext, writeLine } from './context.js';
 import type { CheckFlags } from './commands/check.js';
@@ -144,8 +144,9 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .command('selftest')
     .argument('[lab]', 'one lab (default: every lab)')
     .option('--only <variants>', 'only these variants (comma-separated), besides the solution')
+    .option('-j, --jobs <n>', `cases checked at once (default: 2 per core, at most 8; here ${defaultSelftestJobs()})`, (v) => Number(v))
     .description('the reference solution must score full marks; every known-bad variant must fail exactly what it declares')
-    .action(async (lab: string | undefined, opts: { only?: string }) => {
+    .action(async (lab: string | undefined, opts: { only?: string; jobs?: number }) => {
       const { selftestCommand } = await import('./commands/selftest.js');
       setResult(await selftestCommand(ctx, lab, opts));
     });

@@ -10,6 +10,7 @@ import type { CheckKind, Lab } from '../lab/types.js';
 import { listVariants } from '../lab/variants.js';
 import type { ContainerRuntime } from '../provision/runtime.js';
 import { runCheckSession } from './check.js';
+import { inOrderPool } from './in-order-pool.js';
 
 export interface SelftestCase {
   lab: string;
@@ -29,10 +30,16 @@ export interface SelftestOptions {
   labs: Lab[];
   /** Only these variants (and the solution), by name. */
   only?: string[];
+  /** How many cases run at once, each in its own check session (default 1). */
+  concurrency?: number;
   signal?: AbortSignal;
+  /** Called once per case in the order of the cases (labs as given, the solution first, then the
+   *  variants by name), whichever finishes first: a case waits for those before it. */
   onCase?: (c: SelftestCase) => void;
+  /** Called as a case starts, in the same order. */
   onStart?: (lab: string, name: string) => void;
 }
+
 
 /** Pure: how a report compares with what a case declares. */
 export function judgeCase(report: CheckReport, mustFail: CheckKind[]): Pick<SelftestCase, 'passedWrongly' | 'failedWrongly' | 'ok'> {
@@ -52,25 +59,39 @@ async function assemble(lab: Lab, variantDir: string | undefined): Promise<Pick<
   return { files: [...files.values()].sort(byPath), warnings: [...solution.warnings, ...variant.warnings] };
 }
 
+interface Todo {
+  lab: Lab;
+  name: string;
+  description: string;
+  mustFail: CheckKind[];
+  /** The variant's folder; undefined for the solution. */
+  dir: string | undefined;
+}
+
+async function runCase(options: SelftestOptions, item: Todo, signal: AbortSignal): Promise<SelftestCase> {
+  const { lab } = item;
+  const submission = await assemble(lab, item.dir);
+  const report = await runCheckSession({ runtime: options.runtime, lab, submission, signal, mode: 'check' });
+  return { lab: lab.id, name: item.name, description: item.description, mustFail: item.mustFail, report, ...judgeCase(report, item.mustFail) };
+}
+
 /**
  * `labs selftest`: the lab's reference solution must score full marks and each known-bad variant
  * (templates/<lab>/variants/<name>/) fail exactly the check kinds its variant.yaml declares; one case
- * each, in order. An infrastructure error in a case is thrown, not counted as a mismatch.
+ * each, each lab's solution then its variants by name, `concurrency` check sessions at once (a
+ * session mostly waits: for Redis, for the scripts, through the checks' deliberate idle times).
+ * Resolves with the cases in that order, and reports them in it. An infrastructure error in a case
+ * is thrown (a LabsError), not counted as a mismatch, once the sessions under way have ended.
  */
 export async function runSelftest(options: SelftestOptions): Promise<SelftestCase[]> {
-  const cases: SelftestCase[] = [];
+  const todo: Todo[] = [];
   for (const lab of options.labs) {
     const variants = (await listVariants(lab)).filter((v) => !options.only || options.only.includes(v.name));
-    const todo = [{ name: 'solution', description: 'the reference solution', mustFail: [] as CheckKind[], dir: undefined as string | undefined }, ...variants];
-    for (const item of todo) {
-      options.signal?.throwIfAborted();
-      options.onStart?.(lab.id, item.name);
-      const submission = await assemble(lab, item.dir);
-      const report = await runCheckSession({ runtime: options.runtime, lab, submission, signal: options.signal, mode: 'check' });
-      const result: SelftestCase = { lab: lab.id, name: item.name, description: item.description, mustFail: item.mustFail, report, ...judgeCase(report, item.mustFail) };
-      cases.push(result);
-      options.onCase?.(result);
-    }
+    todo.push({ lab, name: 'solution', description: 'the reference solution', mustFail: [], dir: undefined }, ...variants.map((v) => ({ lab, ...v })));
   }
-  return cases;
+  return inOrderPool(todo, options.concurrency ?? 1, (item, signal) => runCase(options, item, signal), {
+    signal: options.signal,
+    onStart: (item) => options.onStart?.(item.lab.id, item.name),
+    onResult: options.onCase,
+  });
 }

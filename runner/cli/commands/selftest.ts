@@ -1,13 +1,15 @@
+import { defaultSelftestJobs, jobsFlag } from '../../batch/jobs.js';
 import { findLab, listLabs } from '../../lab/registry.js';
 import { runSelftest } from '../../session/selftest.js';
 import { type Context, writeLine } from '../context.js';
 
-export async function selftestCommand(ctx: Context, labId: string | undefined, opts: { only?: string }): Promise<number> {
+export async function selftestCommand(ctx: Context, labId: string | undefined, opts: { only?: string; jobs?: number }): Promise<number> {
   const labs = labId ? [await findLab(labId)] : await Promise.all((await listLabs()).map((l) => findLab(l.id)));
   const cases = await runSelftest({
     runtime: await ctx.runtime(),
     labs,
     only: opts.only?.split(',').map((s) => s.trim()).filter(Boolean),
+    concurrency: jobsFlag(opts.jobs, defaultSelftestJobs()),
     signal: ctx.signal,
     onStart: (lab, name) => ctx.stderr.write(ctx.style.dim(`  … ${lab} ${name}\n`)),
     onCase: (c) => {
