@@ -34,6 +34,8 @@ export interface GradeOptions {
   attempts?: number;
   /** Spread the work over `labs worker` processes through BullMQ on this Redis instead of grading here. */
   queue?: QueueConnection;
+  /** How long to wait for the queue's Redis to answer before giving up (default 10 s). */
+  queueConnectTimeoutMs?: number;
   signal?: AbortSignal;
   onEvent?: (event: GradeEvent) => void;
 }
@@ -186,7 +188,7 @@ async function viaQueue(
   ctx: { hash: string; version: string },
   record: (result: SubmissionResult) => Promise<void>,
 ): Promise<boolean> {
-  const coordinator = await openCoordinator(connection);
+  const coordinator = await openCoordinator(connection, options.queueConnectTimeoutMs);
   try {
     const jobs: GradeJob[] = todo.map((t) => ({
       lab: options.lab.id,

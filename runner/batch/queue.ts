@@ -69,8 +69,11 @@ export interface Coordinator {
   close: () => Promise<void>;
 }
 
+/** How long the coordinator and a worker wait for the queue's Redis to answer, by default. */
+export const defaultConnectTimeoutMs = 10_000;
+
 /** ioredis retries a refused connection forever; a person waiting wants an answer. */
-async function withinConnectTime<T>(ready: Promise<T>, ms = 10_000): Promise<T> {
+async function withinConnectTime<T>(ready: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
@@ -91,15 +94,28 @@ function unreachable(connection: QueueConnection, error: unknown): LabsError {
   });
 }
 
-export async function openCoordinator(connection: QueueConnection): Promise<Coordinator> {
+/**
+ * Opens the coordinator's side of the queue. Throws LabsError DOCKER_FAILED (exit 3) naming the
+ * address when its Redis does not answer within `connectTimeoutMs`.
+ */
+export async function openCoordinator(connection: QueueConnection, connectTimeoutMs = defaultConnectTimeoutMs): Promise<Coordinator> {
   const queue = new Queue<GradeJob, SubmissionResult>(queueName, { connection });
-  const events = new QueueEvents(queueName, { connection });
   queue.on('error', () => {});
+  try {
+    await withinConnectTime(queue.waitUntilReady(), connectTimeoutMs);
+  } catch (error) {
+    await queue.close();
+    throw unreachable(connection, error);
+  }
+  // Only once Redis has answered: a QueueEvents that never connected never finishes closing
+  // (bullmq 5.81: its close() waits for the connection first), so `labs grade --queue` to an
+  // unreachable Redis hung instead of saying so.
+  const events = new QueueEvents(queueName, { connection });
   events.on('error', () => {});
   try {
-    await withinConnectTime(Promise.all([queue.waitUntilReady(), events.waitUntilReady()]));
+    await withinConnectTime(events.waitUntilReady(), connectTimeoutMs);
   } catch (error) {
-    await Promise.allSettled([queue.close(), events.close()]);
+    await Promise.race([Promise.allSettled([queue.close(), events.close()]), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     throw unreachable(connection, error);
   }
   return {
@@ -170,14 +186,16 @@ export type WorkerEvent =
 
 /**
  * Grades jobs as they come. `grade` returns the result of a job, or throws a LabsError for an
- * infrastructure failure so that BullMQ retries it (on this or another worker).
+ * infrastructure failure so that BullMQ retries it (on this or another worker). `lockMs`: how long
+ * a job stays with a worker that stopped renewing its lock. Throws LabsError DOCKER_FAILED (exit 3)
+ * naming the address when the queue's Redis does not answer within `connectTimeoutMs`.
  */
 export async function startWorker(
   connection: QueueConnection,
   concurrency: number,
   grade: (job: GradeJob, attempt: number) => Promise<SubmissionResult>,
   onEvent: (event: WorkerEvent) => void = () => {},
-  lockMs = 30_000,
+  { lockMs = 30_000, connectTimeoutMs = defaultConnectTimeoutMs }: { lockMs?: number; connectTimeoutMs?: number } = {},
 ): Promise<WorkerHandle> {
   const worker = new Worker<GradeJob, SubmissionResult>(
     queueName,
@@ -201,7 +219,7 @@ export async function startWorker(
   });
   worker.on('error', () => {});
   try {
-    await withinConnectTime(worker.waitUntilReady());
+    await withinConnectTime(worker.waitUntilReady(), connectTimeoutMs);
   } catch (error) {
     await worker.close().catch(() => undefined);
     throw unreachable(connection, error);

@@ -18,6 +18,8 @@ export interface WorkerOptions {
   timeoutMs?: number;
   /** How long a job stays with a worker that has gone silent (killed) before another takes it. */
   lockMs?: number;
+  /** How long to wait for the queue's Redis to answer before giving up (default 10 s). */
+  connectTimeoutMs?: number;
   /** The first abort stops taking jobs and lets the ones in hand finish. */
   signal: AbortSignal;
   onEvent?: (event: { type: 'ready' } | WorkerEvent) => void;
@@ -53,7 +55,10 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     if (!result) throw new Error('the worker stopped before the job finished');
     return result;
   };
-  const handle = await startWorker(options.connection, options.concurrency, grade, (e) => options.onEvent?.(e), options.lockMs);
+  const handle = await startWorker(options.connection, options.concurrency, grade, (e) => options.onEvent?.(e), {
+    lockMs: options.lockMs,
+    connectTimeoutMs: options.connectTimeoutMs,
+  });
   options.onEvent?.({ type: 'ready' });
   await new Promise<void>((resolve) => {
     if (options.signal.aborted) resolve();

@@ -122,6 +122,7 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .option('--force', 'regrade every submission, even unchanged graded ones')
     .option('--timeout <seconds>', 'per submission', (v) => Number(v))
     .option('--queue <url>', 'spread the grading over `labs worker`s through BullMQ on this Redis (redis://host:6379)')
+    .option('--connect-seconds <n>', "how long to wait for the queue's Redis to answer (default: 10)", (v) => Number(v))
     .description('grade every submission in isolation, in parallel, resumable: gradebook.csv, feedback, report.html')
     .action(async (lab: string, submissions: string, opts: GradeFlags) => {
       const { gradeCommand } = await import('./commands/grade.js');
@@ -134,8 +135,9 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .option('-j, --jobs <n>', `submissions graded at once (default: 10 per core, at most 24; here ${defaultJobs()})`, (v) => Number(v))
     .option('--timeout <seconds>', 'per submission', (v) => Number(v))
     .option('--lock-seconds <n>', 'how long a job stays with a worker that went silent before another takes it', (v) => Number(v), 30)
+    .option('--connect-seconds <n>', "how long to wait for the queue's Redis to answer (default: 10)", (v) => Number(v))
     .description('grade submissions from a `labs grade --queue` coordinator with this machine’s Docker')
-    .action(async (opts: { queue: string; jobs?: number; timeout?: number; lockSeconds?: number }) => {
+    .action(async (opts: { queue: string; jobs?: number; timeout?: number; lockSeconds?: number; connectSeconds?: number }) => {
       const { workerCommand } = await import('./commands/worker.js');
       setResult(await workerCommand(ctx, opts));
     });

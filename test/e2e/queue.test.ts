@@ -7,8 +7,8 @@ import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bin, labelled, labs, repoRoot, sweep, tempDir } from '../helpers/labs.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { bin, labs, leftBy, nothing, repoRoot, sweep, tempDir } from '../helpers/labs.js';
 
 const solution = join(repoRoot, 'templates', 'exercise-1', 'solution');
 
@@ -39,11 +39,7 @@ describe('labs grade --queue with two labs worker processes', () => {
     const port = await freePort();
     url = `redis://127.0.0.1:${port}`;
     redis = execa('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { reject: false });
-    for (let i = 0; i < 50; i += 1) {
-      const ping = await execa('redis-cli', ['-p', String(port), 'ping'], { reject: false });
-      if (ping.stdout === 'PONG') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await vi.waitFor(async () => expect((await execa('redis-cli', ['-p', String(port), 'ping'], { reject: false })).stdout).toBe('PONG'), { timeout: 5000, interval: 100 });
     for (const student of ['ann', 'ben', 'cat', 'dan']) {
       await mkdir(join(root, 'subs', student), { recursive: true });
       await cp(solution, join(root, 'subs', student), { recursive: true });
@@ -60,15 +56,11 @@ describe('labs grade --queue with two labs worker processes', () => {
   it('every submission is graded exactly once, even when a worker is killed mid-job', async () => {
     const doomed = startWorker();
     const survivor = startWorker();
-    const waitFor = async (condition: () => boolean, ms: number): Promise<boolean> => {
-      for (let t = 0; t < ms && !condition(); t += 100) await new Promise((r) => setTimeout(r, 100));
-      return condition();
-    };
-    expect(await waitFor(() => workers.every((w) => w.log.some((l) => l.startsWith('labs worker: grading jobs from'))), 20_000)).toBe(true);
+    await expect.poll(() => workers.every((w) => w.log.some((l) => l.startsWith('labs worker: grading jobs from'))), { timeout: 20_000, interval: 100 }).toBe(true);
 
     const coordinator = labs(['grade', 'exercise-1', join(root, 'subs'), '--out', join(root, 'out'), '--queue', url], { cwd: root, timeout: 600_000 });
     // Kill the first worker as soon as it has taken a job.
-    expect(await waitFor(() => doomed.log.some((l) => /^ {2}… exercise-1 /.test(l)), 60_000)).toBe(true);
+    await expect.poll(() => doomed.log.some((l) => /^ {2}… exercise-1 /.test(l)), { timeout: 60_000, interval: 100 }).toBe(true);
     const taken = /… exercise-1 (\S+)/.exec(doomed.log.find((l) => /^ {2}… exercise-1 /.test(l))!)![1]!;
     doomed.process.kill('SIGKILL');
     await doomed.process;
@@ -85,7 +77,7 @@ describe('labs grade --queue with two labs worker processes', () => {
 
     // What the killed worker left running is swept by the next prune.
     await labs(['prune'], { cwd: root });
-    expect(await labelled('container', 'labs.mode=grade')).toEqual([]);
+    expect(await leftBy(doomed.process.pid, survivor.process.pid)).toEqual(nothing);
   });
 
   it('a worker stops on Ctrl-C after the job in hand', async () => {
@@ -98,14 +90,7 @@ describe('labs grade --queue with two labs worker processes', () => {
 
   it('a submission a worker cannot grade (its image is not there) is tried again, then recorded as infra-error, not a zero', async () => {
     const worker = startWorker();
-    const ready = async (): Promise<boolean> => {
-      for (let t = 0; t < 20_000; t += 100) {
-        if (worker.log.some((l) => l.startsWith('labs worker: grading jobs from'))) return true;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return false;
-    };
-    expect(await ready()).toBe(true);
+    await expect.poll(() => worker.log.some((l) => l.startsWith('labs worker: grading jobs from')), { timeout: 20_000, interval: 100 }).toBe(true);
     const sub = join(root, 'infra-subs', 'noimage');
     await mkdir(sub, { recursive: true });
     await cp(join(repoRoot, 'templates', 'exercise-2', 'solution'), sub, { recursive: true });
@@ -126,13 +111,20 @@ describe('labs grade --queue with two labs worker processes', () => {
     expect(failures[2]).toMatch(/\(no attempt left: the coordinator records it as infra-error\)$/);
     worker.process.kill('SIGINT');
     expect((await worker.process).exitCode).toBe(0);
-    expect(await labelled('container', 'labs.mode=grade')).toEqual([]);
+    expect(await leftBy(worker.process.pid)).toEqual(nothing);
   });
 
-  it('an unreachable queue is an infrastructure error saying where (exit 3)', async () => {
+  it('an unreachable queue is an infrastructure error saying where (exit 3), after --connect-seconds', async () => {
     const port = await freePort();
-    const result = await labs(['worker', '--queue', `redis://127.0.0.1:${port}`], { cwd: root, timeout: 60_000 });
+    const result = await labs(['worker', '--queue', `redis://127.0.0.1:${port}`, '--connect-seconds', '1'], { cwd: root, timeout: 60_000 });
     expect(result.exitCode).toBe(3);
-    expect(result.stderr).toMatch(new RegExp(`^labs: the queue's Redis at 127\\.0\\.0\\.1:${port} is not reachable`, 'm'));
+    expect(result.stderr).toMatch(new RegExp(`^labs: the queue's Redis at 127\\.0\\.0\\.1:${port} is not reachable: no answer within 1 s$`, 'm'));
+  });
+
+  it('a coordinator whose queue is unreachable says so too (exit 3)', async () => {
+    const port = await freePort();
+    const result = await labs(['grade', 'exercise-1', join(root, 'subs'), '--out', join(root, 'unreachable-out'), '--queue', `redis://127.0.0.1:${port}`, '--connect-seconds', '1'], { cwd: root, timeout: 60_000 });
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toMatch(new RegExp(`^labs: the queue's Redis at 127\\.0\\.0\\.1:${port} is not reachable: no answer within 1 s$`, 'm'));
   });
 });

@@ -3,15 +3,16 @@
  * own CLI, independently of the code under test.
  */
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa, type Options, type Result } from 'execa';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 export const bin = join(repoRoot, 'bin', 'labs.js');
 
-export async function labs(args: string[], options: Options & { cwd: string }): Promise<Result> {
-  return execa('node', [bin, ...args], { reject: false, stdin: 'ignore', ...options, env: { NO_COLOR: '1', ...options.env } }) as Promise<Result>;
+/** The CLI as a process; `pid` says which, for `leftBy`. */
+export function labs(args: string[], options: Options & { cwd: string }): Promise<Result> & { pid?: number } {
+  return execa('node', [bin, ...args], { reject: false, stdin: 'ignore', ...options, env: { NO_COLOR: '1', ...options.env } }) as Promise<Result> & { pid?: number };
 }
 
 export async function docker(args: string[]): Promise<string> {
@@ -40,6 +41,21 @@ export async function allLabelled(filter: string): Promise<Record<ResourceKind, 
 }
 
 export const nothing = { container: [], network: [], volume: [] };
+
+/**
+ * What the labs processes with these pids left on the engine: every resource carries its owner's
+ * host:pid (runner/provision/labels.ts). Tests run side by side on one engine, so "nothing is left
+ * behind" is asked of the process under test, not of every labs resource there is.
+ */
+export async function leftBy(...pids: (number | undefined)[]): Promise<Record<ResourceKind, string[]>> {
+  const left: Record<ResourceKind, string[]> = { container: [], network: [], volume: [] };
+  for (const pid of pids) {
+    if (pid === undefined) throw new Error('leftBy: a process without a pid (it did not start)');
+    const found = await allLabelled(`labs.owner=${hostname()}:${pid}`);
+    for (const kind of Object.keys(left) as ResourceKind[]) left[kind].push(...found[kind]);
+  }
+  return left;
+}
 
 export async function tempDir(prefix = 'labs-test-'): Promise<string> {
   // realpath: workspaces are labelled with their real path (macOS /tmp is a symlink, say).

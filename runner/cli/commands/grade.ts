@@ -12,6 +12,7 @@ export interface GradeFlags {
   force?: boolean;
   timeout?: number;
   queue?: string;
+  connectSeconds?: number;
 }
 
 function duration(ms: number): string {
@@ -83,6 +84,7 @@ export async function gradeCommand(ctx: Context, labId: string, submissions: str
     force: flags.force,
     timeoutMs: flags.timeout ? flags.timeout * 1000 : undefined,
     queue: flags.queue ? parseQueueUrl(flags.queue) : undefined,
+    queueConnectTimeoutMs: flags.connectSeconds ? flags.connectSeconds * 1000 : undefined,
     signal: ctx.signal,
     onEvent: progress(ctx, jobs),
   });

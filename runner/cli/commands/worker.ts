@@ -3,7 +3,7 @@ import { runWorker } from '../../batch/worker.js';
 import { jobsFlag } from '../../batch/jobs.js';
 import { type Context, writeLine } from '../context.js';
 
-export async function workerCommand(ctx: Context, opts: { queue: string; jobs?: number; timeout?: number; lockSeconds?: number }): Promise<number> {
+export async function workerCommand(ctx: Context, opts: { queue: string; jobs?: number; timeout?: number; lockSeconds?: number; connectSeconds?: number }): Promise<number> {
   const connection = parseQueueUrl(opts.queue);
   const jobs = jobsFlag(opts.jobs);
   await runWorker({
@@ -12,6 +12,7 @@ export async function workerCommand(ctx: Context, opts: { queue: string; jobs?: 
     concurrency: jobs,
     timeoutMs: opts.timeout ? opts.timeout * 1000 : undefined,
     lockMs: opts.lockSeconds ? opts.lockSeconds * 1000 : undefined,
+    connectTimeoutMs: opts.connectSeconds ? opts.connectSeconds * 1000 : undefined,
     signal: ctx.signal,
     onEvent: (event) => {
       if (event.type === 'ready') writeLine(ctx.stderr, `labs worker: grading jobs from ${connection.host}:${connection.port}, ${jobs} at a time (Ctrl-C: finish the current ones and stop)`);
