@@ -1,12 +1,63 @@
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Tests that act on or look at the whole engine or host, whoever else uses it, run last, one at a
+ * time, once everything else has ended: `labs prune --all` (removes every labs session), taking
+ * every network address range, asserting that no `labs:` firewall rule exists at all, `labs doctor`
+ * counting every session left behind, a dead session planted for `labs prune` to fail on, and
+ * workspaces of exercise-1 and -2, which publish the host's port 6379 (as the course has it).
+ */
+const exclusive = [
+  'test/e2e/lifecycle.test.ts',
+  'test/integration/address-pools.test.ts',
+  'test/e2e/containment.test.ts',
+  'test/e2e/doctor.test.ts',
+  'test/e2e/prune.test.ts',
+  'test/e2e/errors.test.ts',
+  'test/e2e/workspace.test.ts',
+];
+
+/**
+ * The longest file first (`labs selftest` of every lab, 2–3 min), then e2e, integration and unit
+ * files, each tier in vitest's own order (the longest first once it has timings; by size in a clean
+ * clone): the short unit files fill the lanes at the end instead of a long file starting last.
+ */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification): number => {
+      const path = f.moduleId.replaceAll('\\', '/');
+      return ['/test/e2e/selftest.test.ts', '/test/e2e/', '/test/integration/', '/test/'].findIndex((p) => path.includes(p));
+    };
+    return (await super.sort(files))
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
+      .map(({ f }) => f);
+  }
+}
+
+/**
+ * Three tiers (`npm test` runs them all; `npm run test:unit` the first alone):
+ * - unit: no Docker, no root, no browser: pure code, and Node.js processes of our own (the recorder).
+ * - integration: one module at a time against real Docker, Redis, Python, Chromium.
+ * - e2e: the CLI as a process.
+ * They run side by side, three files at a time in all (vitest runs the projects of one group in one
+ * pool of workers): sessions are isolated by design (their own networks; labels naming their
+ * owning process, which `labs prune` respects), and tests look only at what their own processes
+ * made. Three, not more: the machine has two cores, and `labs selftest` runs four sessions at once.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Docker-backed tests share one engine and two cores: run files one after another.
-    fileParallelism: false,
     testTimeout: 180_000,
     hookTimeout: 180_000,
     reporters: ['default'],
+    maxWorkers: 3,
+    sequence: { sequencer: LongestFirst },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], exclude: exclusive } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], exclude: exclusive } },
+      { extends: true, test: { name: 'exclusive', include: exclusive, maxWorkers: 1, sequence: { groupOrder: 1 } } },
+    ],
   },
 });

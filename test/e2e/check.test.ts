@@ -7,7 +7,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xmlEscape } from '../../runner/report/junit.js';
-import { labelled, labs, repoRoot, sweep, tempDir } from '../helpers/labs.js';
+import { labelled, labs, leftBy, nothing, repoRoot, sweep, tempDir } from '../helpers/labs.js';
 
 interface JsonReport {
   lab: string;
@@ -47,16 +47,16 @@ describe('labs check exercise-1', () => {
   it('the reference solution scores full marks; the terminal report shows each check, points and the seed (exit 0)', async () => {
     const dir = await copyOf('exercise-1');
     dirs.push(dir);
-    const before = await labelled('container', 'labs.mode=check');
-    const result = await labs(['check', 'exercise-1', dir, '--junit', 'junit.xml', '--gradescope', 'results.json'], { cwd: dir });
+    const run = labs(['check', 'exercise-1', dir, '--junit', 'junit.xml', '--gradescope', 'results.json'], { cwd: dir });
+    const result = await run;
     expect(result.exitCode, String(result.stdout) + String(result.stderr)).toBe(0);
     expect(result.stdout).toMatch(/^✓ PASS {2}.*\[producer-puts-arguments\] {2}2\/2$/m);
     expect(result.stdout).toMatch(/all 50 delivered exactly once, in order/);
     expect(result.stdout).toMatch(/^All checks passed: 10\/10 points {2}\(seed \d+; `--seed \d+` replays this run\)$/m);
     expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toMatch(/<testsuites tests="4" failures="0"/);
     expect(JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'))).toMatchObject({ score: 10, max_score: 10 });
-    // Nothing of this run is left (sessions of another labs run on the same engine are not ours).
-    expect((await labelled('container', 'labs.mode=check')).filter((name) => !before.includes(name))).toEqual([]);
+    // Nothing of this run is left.
+    expect(await leftBy(run.pid)).toEqual(nothing);
   });
 
   it('a consumer that exits when the queue is empty fails delivery and latency, with what was seen (exit 1)', async () => {

@@ -11,7 +11,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { labs, repoRoot, sweep, tempDir } from '../helpers/labs.js';
 
 const ns = `labs-out-${process.pid}`;
@@ -61,8 +61,7 @@ beforeAll(async () => {
       if (line === 'hit') outsideHits += 1;
     }
   });
-  for (let i = 0; i < 200 && !outsidePort; i += 1) await new Promise((r) => setTimeout(r, 50));
-  if (!outsidePort) throw new Error('the listener in the outside namespace did not start');
+  await vi.waitFor(() => expect(outsidePort, 'the listener in the outside namespace did not start').toBeGreaterThan(0), { timeout: 10_000, interval: 50 });
 }, 60_000);
 
 afterAll(async () => {

@@ -12,7 +12,7 @@ import { pack } from 'tar-stream';
 import yazl from 'yazl';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bin, labelled, labs, repoRoot, sweep, tempDir } from '../helpers/labs.js';
+import { bin, labs, leftBy, nothing, repoRoot, sweep, tempDir } from '../helpers/labs.js';
 
 const solution = join(repoRoot, 'templates', 'exercise-1', 'solution');
 const fixtures = join(repoRoot, 'test', 'fixtures', 'submissions');
@@ -81,6 +81,7 @@ describe('labs grade exercise-1 over correct, buggy and hostile submissions', ()
   let server: Server;
   let probes = 0;
   let first: Awaited<ReturnType<typeof labs>>;
+  let firstPid: number | undefined;
 
   beforeAll(async () => {
     root = await tempDir('labs-grade-');
@@ -122,7 +123,9 @@ describe('labs grade exercise-1 over correct, buggy and hostile submissions', ()
     await mkdir(join(subs, '__MACOSX'));
     await writeFile(join(subs, '.DS_Store'), 'x');
 
-    first = await labs(['grade', 'exercise-1', subs, '--out', out, '-j', '3'], { cwd: root, timeout: 900_000 });
+    const run = labs(['grade', 'exercise-1', subs, '--out', out, '-j', '3'], { cwd: root, timeout: 900_000 });
+    firstPid = run.pid;
+    first = await run;
   }, 900_000);
 
   afterAll(async () => {
@@ -186,9 +189,7 @@ describe('labs grade exercise-1 over correct, buggy and hostile submissions', ()
 
   it('student code never reached the grading host, and nothing is left behind', async () => {
     expect(probes).toBe(0);
-    expect(await labelled('container', 'labs.mode=grade')).toEqual([]);
-    expect(await labelled('network', 'labs.mode=grade')).toEqual([]);
-    expect(await labelled('volume', 'labs.mode=grade')).toEqual([]);
+    expect(await leftBy(firstPid)).toEqual(nothing);
   });
 
   it('a rerun resumes: nothing is graded again unless a submission changed', async () => {
@@ -211,7 +212,7 @@ describe('Ctrl-C during labs grade', () => {
     const run = execa('node', [bin, 'grade', 'exercise-1', 'subs', '--out', 'out', '-j', '1'], { cwd: root, reject: false, env: { NO_COLOR: '1' } });
     let log = '';
     run.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    for (let t = 0; t < 120_000 && !/\[1\/3\] s1 10\/10/.test(log); t += 100) await new Promise((r) => setTimeout(r, 100));
+    await expect.poll(() => log, { timeout: 120_000, interval: 100 }).toMatch(/\[1\/3\] s1 10\/10/);
     run.kill('SIGINT');
     const result = await run;
     expect(result.exitCode).toBe(130);
@@ -219,7 +220,7 @@ describe('Ctrl-C during labs grade', () => {
     const lines = (await readFile(join(root, 'out', 'results.jsonl'), 'utf8')).trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(1);
     expect(lines.length).toBeLessThan(3);
-    expect(await labelled('container', 'labs.mode=grade')).toEqual([]);
+    expect(await leftBy(run.pid)).toEqual(nothing);
     const resumed = await labs(['grade', 'exercise-1', 'subs', '--out', 'out'], { cwd: root, timeout: 300_000 });
     expect(resumed.exitCode, String(resumed.stderr)).toBe(0);
     expect(resumed.stderr).toMatch(new RegExp(`^3 submission\\(s\\): ${3 - lines.length} to grade, ${lines.length} already graded`, 'm'));
@@ -233,14 +234,15 @@ describe('a submission that takes longer than its time', () => {
   it('is recorded as timeout, not as a grade: empty cells, exit 3; a rerun tries it again', async () => {
     root = await tempDir('labs-grade-timeout-');
     await submissionsOf(root, ['slow']);
-    const result = await labs(['grade', 'exercise-1', 'subs', '--out', 'out', '--timeout', '3'], { cwd: root, timeout: 120_000 });
+    const run = labs(['grade', 'exercise-1', 'subs', '--out', 'out', '--timeout', '3'], { cwd: root, timeout: 120_000 });
+    const result = await run;
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toMatch(/graded 0 \(0 unchanged since the last run\), infra-error 0, timeout 1/);
     expect(result.stdout).toMatch(/run the same command again to retry/);
     const csv = await readFile(join(root, 'out', 'gradebook.csv'), 'utf8');
     expect(csv.trimEnd().split('\n')[1]).toBe('slow,,10,,,,,timeout');
     expect(await readFile(join(root, 'out', 'feedback', 'slow.md'), 'utf8')).toMatch(/not a grade/i);
-    expect(await labelled('container', 'labs.mode=grade')).toEqual([]);
+    expect(await leftBy(run.pid)).toEqual(nothing);
     const again = await labs(['grade', 'exercise-1', 'subs', '--out', 'out'], { cwd: root, timeout: 300_000 });
     expect(again.stderr).toMatch(/^1 submission\(s\): 1 to grade, 0 already graded/m);
     expect(again.exitCode).toBe(0);
@@ -258,7 +260,8 @@ describe('a submission the engine cannot grade (an image that is not there)', ()
     const compose = join(root, 'subs', 'noimage', 'docker-compose.yml');
     await writeFile(compose, (await readFile(compose, 'utf8')).replace(/(python1:\s*\n\s*image:) python:3\.10/, '$1 python:3.10-no-such-tag'));
 
-    const result = await labs(['grade', 'exercise-2', 'subs', '--out', 'out', '-j', '2'], { cwd: root, timeout: 300_000 });
+    const run = labs(['grade', 'exercise-2', 'subs', '--out', 'out', '-j', '2'], { cwd: root, timeout: 300_000 });
+    const result = await run;
     expect(result.exitCode, String(result.stderr)).toBe(3);
     expect(result.stdout).toMatch(/graded 1 \(0 unchanged since the last run\), infra-error 1, timeout 0/);
     const rows = Object.fromEntries(parseCsv(await readFile(join(root, 'out', 'gradebook.csv'), 'utf8')).map((r) => [r.student, r]));
@@ -270,7 +273,7 @@ describe('a submission the engine cannot grade (an image that is not there)', ()
     expect(line.attempts).toBe(3);
     expect(line.error).toMatch(/python:3\.10-no-such-tag/);
     expect(await readFile(join(root, 'out', 'feedback', 'noimage.md'), 'utf8')).toMatch(/not a grade/i);
-    expect(await labelled('container', 'labs.mode=grade')).toEqual([]);
+    expect(await leftBy(run.pid)).toEqual(nothing);
 
     const again = await labs(['grade', 'exercise-2', 'subs', '--out', 'out', '-j', '2'], { cwd: root, timeout: 300_000 });
     expect(again.stderr).toMatch(/^2 submission\(s\): 1 to grade, 1 already graded/m);

@@ -136,16 +136,16 @@ describe('`labs start` with no lab on a terminal', () => {
     const child = execa('script', ['-qec', `node ${bin} start`, '/dev/null'], { cwd: dir, reject: false, timeout: 60_000, env: { TERM: 'xterm', NO_COLOR: '1' } });
     let screen = '';
     child.stdout!.on('data', (chunk: Buffer) => (screen += chunk.toString()));
-    const waitFor = async (pattern: RegExp): Promise<void> => {
-      for (let i = 0; i < 100 && !pattern.test(screen); i += 1) await new Promise((r) => setTimeout(r, 100));
-    };
-    await waitFor(/Which lab do you want to start\?/);
+    const shown = (pattern: RegExp): Promise<void> => expect.poll(() => screen, { timeout: 10_000, interval: 50 }).toMatch(pattern);
+    await shown(/Which lab do you want to start\?/);
     for (let i = 0; i < 3; i += 1) {
+      // One key at a time, each once the list has been drawn again.
+      const drawn = screen.length;
       child.stdin!.write('\u001b[B');
-      await new Promise((r) => setTimeout(r, 200));
+      await expect.poll(() => screen.length, { timeout: 10_000, interval: 20 }).toBeGreaterThan(drawn);
     }
     child.stdin!.write('\r');
-    await waitFor(/is running in/);
+    await shown(/is running in/);
     child.stdin!.end();
     const result = await child;
     expect(screen).toMatch(/exercise-1-node/);

@@ -9,6 +9,13 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allLabelled, docker, labelled, labs, nothing, sweep, tempDir } from '../helpers/labs.js';
 
+/** Clients of the workspace's Redis waiting in a blocking pop: a consumer is ready for a message. */
+async function blockedClients(workspace: string): Promise<number> {
+  const redis = (await labelled('container', `labs.workspace=${workspace}`)).find((c) => c.endsWith('redis-db'))!;
+  const { stdout } = await execa('docker', ['exec', redis, 'redis-cli', 'info', 'clients'], { reject: false });
+  return Number(/blocked_clients:(\d+)/.exec(stdout)?.[1] ?? 0);
+}
+
 describe('labs start exercise-2 (the course compose file)', () => {
   let root: string;
   let ws: string;
@@ -67,7 +74,7 @@ describe('labs start exercise-2 (the course compose file)', () => {
         'import os\nfrom hotqueue import HotQueue\nq = HotQueue("queue", host=os.environ["REDIS_IP"], port=6379, db=1)\nfor item in q.consume():\n    print("got", item)\n    break'],
       { cwd: ws, timeout: 60_000 },
     );
-    await new Promise((r) => setTimeout(r, 1500));
+    await expect.poll(() => blockedClients(ws), { timeout: 30_000, interval: 200 }).toBe(1);
     const producer = await labs(
       ['exec', 'python1', '--', 'python', '-c', 'from hotqueue import HotQueue\nHotQueue("queue", host="redis-db", port=6379, db=1).put("hello from python1")'],
       { cwd: ws },
@@ -86,13 +93,9 @@ describe('labs start exercise-2 (the course compose file)', () => {
     expect(put.stdout.trim()).toBe('3');
     const redis = (await labelled('container', `labs.workspace=${ws}`)).find((c) => c.endsWith('redis-db'))!;
     await docker(['restart', redis]);
-    let length = '';
-    for (let attempt = 0; attempt < 50 && length !== '3'; attempt += 1) {
-      const r = await labs(['exec', 'python1', '--', 'python', '-c', 'from hotqueue import HotQueue\nprint(len(HotQueue("queue", host="redis-db", port=6379, db=1)))'], { cwd: ws });
-      length = r.stdout.trim();
-      if (length !== '3') await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(length).toBe('3');
+    const length = async (): Promise<string> =>
+      String((await labs(['exec', 'python1', '--', 'python', '-c', 'from hotqueue import HotQueue\nprint(len(HotQueue("queue", host="redis-db", port=6379, db=1)))'], { cwd: ws })).stdout).trim();
+    await expect.poll(length, { timeout: 30_000, interval: 200 }).toBe('3');
     expect((await stat(join(ws, 'data', 'dump.rdb'))).isFile()).toBe(true);
   });
 
@@ -153,12 +156,11 @@ describe('labs start exercise-1, the course exercise 1 by hand', () => {
       expect(r.exitCode, r.stderr).toBe(0);
       return r.stdout.trim();
     };
-    await new Promise((r) => setTimeout(r, 1500));
+    await expect.poll(() => blockedClients(root), { timeout: 30_000, interval: 200 }).toBe(1);
     await put('one', 'two', 'three');
     const sentAt = Date.now();
     await put('four');
-    for (let i = 0; i < 50 && lines.length < 4; i += 1) await new Promise((r) => setTimeout(r, 100));
-    expect(lines.map((l) => l.text)).toEqual(['one', 'two', 'three', 'four']);
+    await expect.poll(() => lines.map((l) => l.text), { timeout: 5000, interval: 100 }).toEqual(['one', 'two', 'three', 'four']);
     expect(lines[3]!.at - sentAt).toBeLessThan(2000);
     consume.kill();
     await consume;

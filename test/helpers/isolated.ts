@@ -4,6 +4,7 @@ import { resolveServices } from '../../runner/lab/compose.js';
 import type { ArchiveEntry } from '../../runner/provision/archive.js';
 import { DockerRuntime } from '../../runner/provision/docker.js';
 import { type IsolatedEnvironment, confinement, provisionIsolated } from '../../runner/provision/isolated.js';
+import { currentOwner } from '../../runner/provision/labels.js';
 import { removeSession } from '../../runner/provision/teardown.js';
 import { removeHostRules } from '../../runner/provision/firewall.js';
 
@@ -15,7 +16,7 @@ export async function exercise1Environment(session: string, files: ArchiveEntry[
     runtime,
     lab,
     services: await resolveServices(lab, lab.templatesDir),
-    identity: { lab: lab.id, session, mode: 'check', owner: 'test' },
+    identity: { lab: lab.id, session, mode: 'check', owner: currentOwner() },
     files,
     confine: confinement,
     recorderImage: 'node:20',

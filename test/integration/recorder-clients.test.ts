@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WireLog, queueOps } from '../../runner/checks/wire.js';
 import { DockerRuntime } from '../../runner/provision/docker.js';
 import { recorderImage, recorderDir } from '../../runner/provision/recorder/image.js';
@@ -32,13 +32,9 @@ beforeAll(async () => {
     '-e', 'UPSTREAM_HOST=redis-upstream', '--entrypoint', 'node', image, `${recorderDir}/${recorderScript}`,
   );
   port = Number((await docker('port', recorder, '6379/tcp')).split(':').pop());
-  for (let i = 0; i < 100 && !(await docker('logs', recorder)).includes('"listening"'); i += 1) await new Promise((r) => setTimeout(r, 100));
+  await vi.waitFor(async () => expect(await docker('logs', recorder)).toContain('"listening"'), { timeout: 10_000, interval: 100 });
   // Redis answers before the clients start.
-  for (let i = 0; i < 100; i += 1) {
-    const { exitCode } = await execa('docker', ['exec', `${network}-redis`, 'redis-cli', 'ping'], { reject: false });
-    if (exitCode === 0) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await vi.waitFor(async () => expect((await execa('docker', ['exec', `${network}-redis`, 'redis-cli', 'ping'], { reject: false })).exitCode).toBe(0), { timeout: 10_000, interval: 100 });
 }, 120_000);
 
 afterAll(async () => {

@@ -10,6 +10,7 @@ import { findLab } from '../../runner/lab/registry.js';
 import { resolveServices } from '../../runner/lab/compose.js';
 import { DockerRuntime } from '../../runner/provision/docker.js';
 import { confinement, provisionIsolated } from '../../runner/provision/isolated.js';
+import { currentOwner } from '../../runner/provision/labels.js';
 import { removeSession } from '../../runner/provision/teardown.js';
 import { removeHostRules } from '../../runner/provision/firewall.js';
 
@@ -39,7 +40,7 @@ async function redisWith(user: string): Promise<string> {
     runtime,
     lab,
     services,
-    identity: { lab: lab.id, session, mode: 'check', owner: 'test' },
+    identity: { lab: lab.id, session, mode: 'check', owner: currentOwner() },
     files: [],
     confine: confinement,
     recorderImage: 'node:20',

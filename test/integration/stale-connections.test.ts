@@ -43,8 +43,7 @@ const blockedClients = async (): Promise<number> => {
 async function killWhileRecorderPaused(): Promise<void> {
   const code = `import redis; r = redis.Redis(host="${env.lab.redisService}", port=6379, db=1); r.ping(); print("connected", flush=True); r.blpop("${queue}")`;
   const run = await startScript({ hosts, service: 'python', argv: ['python3', '-c', code], name: 'consumer', timeoutMs: 60_000 });
-  for (let i = 0; i < 200 && (await blockedClients()) !== 1; i += 1) await sleep(50);
-  expect(await blockedClients()).toBe(1);
+  await expect.poll(blockedClients, { timeout: 10_000, interval: 50 }).toBe(1);
   await execa('docker', ['pause', env.recorder.containerId]);
   await run.stop();
 }
@@ -54,8 +53,7 @@ describe('a consumer killed in a blocking pop', () => {
     await killWhileRecorderPaused();
     await probe.push(1, queue, [Buffer.from('first message of the next check')]);
     await execa('docker', ['unpause', env.recorder.containerId]);
-    await sleep(500);
-    expect(await probe.length(1, queue)).toBe(0);
+    await expect.poll(() => probe.length(1, queue), { timeout: 10_000, interval: 50 }).toBe(0);
   }, 120_000);
 
   it('untilClientsGone waits until Redis has let go, and the next message then stays queued', async () => {

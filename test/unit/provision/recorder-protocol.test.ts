@@ -11,8 +11,8 @@ import { type AddressInfo, type Server, type Socket, connect, createServer } fro
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WireLog, queueOps } from '../../runner/checks/wire.js';
-import { recorderFiles, recorderScript } from '../../runner/provision/recorder/files.js';
+import { WireLog, queueOps } from '../../../runner/checks/wire.js';
+import { recorderFiles, recorderScript } from '../../../runner/provision/recorder/files.js';
 
 let dir: string;
 let recorder: ChildProcess;
