@@ -21,7 +21,12 @@ const outside = [
 function layerRule(layer, file) {
   const below = layers.slice(layers.indexOf(layer) + 1);
   const patterns = below.length
-    ? [{ regex: `(^|/)(${below.join('|')})/`, message: `runner/${layer} is below these layers (ARCHITECTURE.md, "Layers"): move the shared part down, or pass it in` }]
+    ? [
+        {
+          regex: `(^|/)(${below.join('|')})/`,
+          message: `runner/${layer} is below these layers (ARCHITECTURE.md, "Layers"): move the shared part down, or pass it in`,
+        },
+      ]
     : [];
   const paths = outside.filter((o) => o.only !== file).map((o) => ({ name: o.name, message: `${o.name} is imported by ${o.only} only` }));
   return ['error', { paths, patterns }];

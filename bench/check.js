@@ -18,9 +18,42 @@ function byHand(dir) {
   try {
     docker('run', '-d', '--name', `${name}-redis`, '--network', name, '--network-alias', 'redis-db', 'redis:7');
     for (let i = 0; i < 50 && !docker('exec', `${name}-redis`, 'redis-cli', 'ping').includes('PONG'); i += 1);
-    docker('run', '-d', '--name', `${name}-consumer`, '--network', name, '-e', 'REDIS_IP=redis-db', '-e', 'PYTHONUNBUFFERED=1', '-v', `${dir}:/lab:ro`, '-w', '/lab', 'python:3.10', 'python', 'consumer.py');
+    docker(
+      'run',
+      '-d',
+      '--name',
+      `${name}-consumer`,
+      '--network',
+      name,
+      '-e',
+      'REDIS_IP=redis-db',
+      '-e',
+      'PYTHONUNBUFFERED=1',
+      '-v',
+      `${dir}:/lab:ro`,
+      '-w',
+      '/lab',
+      'python:3.10',
+      'python',
+      'consumer.py',
+    );
     const messages = Array.from({ length: 50 }, (_, i) => `m${i}`);
-    docker('run', '--rm', '--network', name, '-e', 'REDIS_IP=redis-db', '-v', `${dir}:/lab:ro`, '-w', '/lab', 'python:3.10', 'python', 'producer.py', ...messages);
+    docker(
+      'run',
+      '--rm',
+      '--network',
+      name,
+      '-e',
+      'REDIS_IP=redis-db',
+      '-v',
+      `${dir}:/lab:ro`,
+      '-w',
+      '/lab',
+      'python:3.10',
+      'python',
+      'producer.py',
+      ...messages,
+    );
     for (let i = 0; i < 200 && !docker('logs', `${name}-consumer`).includes('m49'); i += 1);
   } finally {
     execFileSync('docker', ['rm', '-f', `${name}-redis`, `${name}-consumer`], { stdio: 'ignore' });

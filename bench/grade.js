@@ -32,13 +32,37 @@ function byHand(dir) {
   const start = process.hrtime.bigint();
   docker('network', 'create', '--internal', n);
   docker('volume', 'create', `${n}-data`);
-  const redis = () => docker('run', '-d', '--name', `${n}-redis`, '--network', n, '--network-alias', 'redis-db', '-v', `${n}-data:/data`, 'redis:7', '--save', '1', '1');
+  const redis = () =>
+    docker('run', '-d', '--name', `${n}-redis`, '--network', n, '--network-alias', 'redis-db', '-v', `${n}-data:/data`, 'redis:7', '--save', '1', '1');
   try {
     redis();
-    const py = (...args) => ['run', '--rm', '--network', n, '-e', 'REDIS_IP=redis-db', '-e', 'PYTHONUNBUFFERED=1', '-v', `${dir}:/lab:ro`, '-w', '/lab', 'python:3.10', ...args];
+    const py = (...args) => [
+      'run',
+      '--rm',
+      '--network',
+      n,
+      '-e',
+      'REDIS_IP=redis-db',
+      '-e',
+      'PYTHONUNBUFFERED=1',
+      '-v',
+      `${dir}:/lab:ro`,
+      '-w',
+      '/lab',
+      'python:3.10',
+      ...args,
+    ];
     for (let i = 0; i < 50 && !docker('exec', `${n}-redis`, 'redis-cli', 'ping').includes('PONG'); i += 1);
     docker(...py('python', 'producer.py', ...Array.from({ length: 8 }, (_, i) => `p${i}`)));
-    docker('run', '-d', '--name', `${n}-c1`, ...py('python', 'consumer.py').slice(1).filter((a) => a !== '--rm'));
+    docker(
+      'run',
+      '-d',
+      '--name',
+      `${n}-c1`,
+      ...py('python', 'consumer.py')
+        .slice(1)
+        .filter((a) => a !== '--rm'),
+    );
     docker(...py('python', 'producer.py', ...Array.from({ length: 50 }, (_, i) => `m${i}`)));
     sleep(3000); // latency: idle, then one more
     docker(...py('python', 'producer.py', 'late'));

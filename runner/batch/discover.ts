@@ -83,7 +83,8 @@ function studentId(name: string, kind: SubmissionKind): string {
 function checkIds(submissions: Submission[], dir: string): void {
   const problems: string[] = [];
   for (const sub of submissions) {
-    if (unsafeId.test(sub.student)) problems.push(`${JSON.stringify(sub.student)} (${entryName(sub)}): a student id cannot hold path separators or control characters`);
+    if (unsafeId.test(sub.student))
+      problems.push(`${JSON.stringify(sub.student)} (${entryName(sub)}): a student id cannot hold path separators or control characters`);
   }
   const byKey = new Map<string, Submission[]>();
   for (const sub of submissions) {

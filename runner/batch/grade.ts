@@ -56,7 +56,9 @@ export interface GradeSummary {
 }
 
 export async function labHash(lab: Lab): Promise<string> {
-  return createHash('sha256').update(await readFile(lab.file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(lab.file))
+    .digest('hex');
 }
 
 export async function readResults(file: string): Promise<Map<string, SubmissionResult>> {
@@ -125,9 +127,20 @@ export async function gradeSubmissions(options: GradeOptions): Promise<GradeSumm
     options.onEvent?.({ type: 'done', result, done, total: submissions.length });
   };
   if (options.queue) {
-    interrupted = await viaQueue(options, options.queue, todo.map((t) => ({ student: t.sub.student, ...t.loaded })), { hash, version }, record);
+    interrupted = await viaQueue(
+      options,
+      options.queue,
+      todo.map((t) => ({ student: t.sub.student, ...t.loaded })),
+      { hash, version },
+      record,
+    );
   } else {
-    interrupted = await locally(options, todo.map((t) => ({ student: t.sub.student, ...t.loaded })), { hash, version, timeoutMs, attempts }, record);
+    interrupted = await locally(
+      options,
+      todo.map((t) => ({ student: t.sub.student, ...t.loaded })),
+      { hash, version, timeoutMs, attempts },
+      record,
+    );
   }
 
   // Outputs cover every submission with a result, old or new, even after an interruption.
@@ -236,8 +249,20 @@ export interface AttemptContext {
  */
 export async function gradeAttempt(sub: SubmissionInput, ctx: AttemptContext): Promise<SubmissionResult | undefined> {
   const started = Date.now();
-  const base = { student: sub.student, contentHash: sub.contentHash, labHash: ctx.labHash, toolVersion: ctx.toolVersion, warnings: sub.warnings, attempts: ctx.attempt };
-  const finish = (rest: Pick<SubmissionResult, 'status'> & Partial<SubmissionResult>): SubmissionResult => ({ ...base, durationMs: Date.now() - started, finishedAt: new Date().toISOString(), ...rest });
+  const base = {
+    student: sub.student,
+    contentHash: sub.contentHash,
+    labHash: ctx.labHash,
+    toolVersion: ctx.toolVersion,
+    warnings: sub.warnings,
+    attempts: ctx.attempt,
+  };
+  const finish = (rest: Pick<SubmissionResult, 'status'> & Partial<SubmissionResult>): SubmissionResult => ({
+    ...base,
+    durationMs: Date.now() - started,
+    finishedAt: new Date().toISOString(),
+    ...rest,
+  });
   const timeout = AbortSignal.timeout(ctx.timeoutMs);
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
   const session = newSessionId();
@@ -298,7 +323,16 @@ async function gradeWithRetries(
   let lastError = '';
   for (let attempt = 1; attempt <= ctx.attempts; attempt += 1) {
     try {
-      return await gradeAttempt(sub, { runtime: options.runtime, lab: options.lab, labHash: ctx.hash, toolVersion: ctx.version, timeoutMs: ctx.timeoutMs, attempt, signal: options.signal, teardown: ctx.teardown });
+      return await gradeAttempt(sub, {
+        runtime: options.runtime,
+        lab: options.lab,
+        labHash: ctx.hash,
+        toolVersion: ctx.version,
+        timeoutMs: ctx.timeoutMs,
+        attempt,
+        signal: options.signal,
+        teardown: ctx.teardown,
+      });
     } catch (error) {
       if (!isLabsError(error)) throw error;
       lastError = `${error.message}${error.hint ? ` (${error.hint})` : ''}`;
@@ -308,7 +342,13 @@ async function gradeWithRetries(
   return infraError(sub, { hash: ctx.hash, version: ctx.version }, lastError, ctx.attempts, Date.now() - started);
 }
 
-export function infraError(sub: Pick<SubmissionInput, 'student' | 'contentHash' | 'warnings'>, ctx: { hash: string; version: string }, error: string, attempts: number, durationMs: number): SubmissionResult {
+export function infraError(
+  sub: Pick<SubmissionInput, 'student' | 'contentHash' | 'warnings'>,
+  ctx: { hash: string; version: string },
+  error: string,
+  attempts: number,
+  durationMs: number,
+): SubmissionResult {
   return {
     student: sub.student,
     status: 'infra-error',

@@ -37,14 +37,24 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const version = packageVersion();
   const labs = new Map<string, Promise<{ lab: Lab; hash: string }>>();
   const labFor = (id: string): Promise<{ lab: Lab; hash: string }> => {
-    if (!labs.has(id)) labs.set(id, findLab(id).then(async (lab) => ({ lab, hash: await labHash(lab) })));
+    if (!labs.has(id))
+      labs.set(
+        id,
+        findLab(id).then(async (lab) => ({ lab, hash: await labHash(lab) })),
+      );
     return labs.get(id)!;
   };
   const grade = async (job: GradeJob, attempt: number): Promise<SubmissionResult> => {
     const { lab, hash } = await labFor(job.lab);
     // A worker with another version of the tool or the lab would grade by other rules.
     if (hash !== job.labHash || version !== job.toolVersion) {
-      return infraError(job, { hash: job.labHash, version: job.toolVersion }, `worker has labs ${version} with ${hash === job.labHash ? 'the same' : 'a different'} ${lab.id} definition; the coordinator has labs ${job.toolVersion}: update the worker`, attempt, 0);
+      return infraError(
+        job,
+        { hash: job.labHash, version: job.toolVersion },
+        `worker has labs ${version} with ${hash === job.labHash ? 'the same' : 'a different'} ${lab.id} definition; the coordinator has labs ${job.toolVersion}: update the worker`,
+        attempt,
+        0,
+      );
     }
     const files = job.files.map((f) => ({ path: f.path, data: Buffer.from(f.data, 'base64') }));
     const result = await gradeAttempt(

@@ -23,8 +23,7 @@ export interface Codec {
 /** A str pickled as Python 3.8+ does by default (protocol 4, one frame). */
 export function pickleString(value: string): Buffer {
   const text = Buffer.from(value, 'utf8');
-  const opcode =
-    text.length < 256 ? Buffer.from([0x8c, text.length]) : Buffer.concat([Buffer.from([0x58]), u32(text.length)]);
+  const opcode = text.length < 256 ? Buffer.from([0x8c, text.length]) : Buffer.concat([Buffer.from([0x58]), u32(text.length)]);
   const body = Buffer.concat([opcode, text, Buffer.from([0x94, 0x2e])]);
   const frameLength = Buffer.alloc(8);
   frameLength.writeBigUInt64LE(BigInt(body.length));

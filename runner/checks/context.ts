@@ -142,7 +142,12 @@ export function settled(ctx: CheckContext, runs: ScriptRun[]): boolean {
  * Runs the producer to its end. One that will not reach Redis (see neverConnected) is trying an
  * address that does not answer (a hard-coded IP): it is stopped rather than waited out to its timeout.
  */
-export async function runProducer(ctx: CheckContext, name: string, args: string[], options: { timeoutMs?: number } = {}): Promise<{ run: ScriptRun; exit: ScriptExit }> {
+export async function runProducer(
+  ctx: CheckContext,
+  name: string,
+  args: string[],
+  options: { timeoutMs?: number } = {},
+): Promise<{ run: ScriptRun; exit: ScriptExit }> {
   const run = await startRole(ctx, 'producer', name, args, options);
   const connected = (): boolean => ctx.wire.connectionsOf(run.name).length > 0;
   await waitFor(() => run.hasEnded() || connected() || neverConnected(ctx, run), connectGraceMs + 100, ctx.signal, 50);

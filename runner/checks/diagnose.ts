@@ -58,12 +58,19 @@ export const phrasings = {
 
 /** The last line of a Python traceback or a Node.js error, with the line number of a syntax error. */
 export function crashLine(lines: OutputLine[]): string | undefined {
-  const errors = lines.filter((l) => l.stream === 'stderr').map((l) => l.text.trim()).filter(Boolean);
+  const errors = lines
+    .filter((l) => l.stream === 'stderr')
+    .map((l) => l.text.trim())
+    .filter(Boolean);
   for (let i = errors.length - 1; i >= 0; i -= 1) {
     const line = errors[i]!;
     if (/^[A-Za-z_.]*(Error|Exception|Interrupt|Exit)\b.*$/.test(line) || /^[A-Z][A-Za-z]*Error: /.test(line)) {
       if (!/^(SyntaxError|IndentationError|TabError)\b/.test(line)) return line;
-      const where = errors.slice(0, i).reverse().map((l) => /^File "(?:.*\/)?([^/"]+)", line (\d+)/.exec(l)).find(Boolean);
+      const where = errors
+        .slice(0, i)
+        .reverse()
+        .map((l) => /^File "(?:.*\/)?([^/"]+)", line (\d+)/.exec(l))
+        .find(Boolean);
       return where ? `${line} (${where[1]} line ${where[2]})` : line;
     }
   }
@@ -97,9 +104,13 @@ export function diagnoseRun(evidence: RunEvidence, setting: RunSetting, phrasing
     if (/ConnectionError|Connection refused|Timeout|timed out|ENOTFOUND|ECONNREFUSED|EHOSTUNREACH|Name or service not known/.test(crash ?? '')) {
       findings.push(`${file} could not connect to Redis: connect to host REDIS_IP (${redis}), not a hard-coded IP address`);
     } else if (!endedByItself && evidence.unanswered) {
-      findings.push(`${file} never reached ${redis}: it was trying to connect to ${evidence.unanswered}, where nothing answers, when it was stopped. A hard-coded IP address? Connect to host REDIS_IP (${redis}), port 6379`);
+      findings.push(
+        `${file} never reached ${redis}: it was trying to connect to ${evidence.unanswered}, where nothing answers, when it was stopped. A hard-coded IP address? Connect to host REDIS_IP (${redis}), port 6379`,
+      );
     } else if (!endedByItself) {
-      findings.push(`${file} never reached ${redis} (it was still running, without a connection, when stopped): a hard-coded IP address, a wrong host name, or a loop before it connects? Connect to host REDIS_IP (${redis}), port 6379`);
+      findings.push(
+        `${file} never reached ${redis} (it was still running, without a connection, when stopped): a hard-coded IP address, a wrong host name, or a loop before it connects? Connect to host REDIS_IP (${redis}), port 6379`,
+      );
     } else {
       findings.push(`${file} never connected to ${redis}: is Redis reached through host REDIS_IP (${redis}), port 6379?`);
     }
@@ -115,8 +126,12 @@ export function diagnoseRun(evidence: RunEvidence, setting: RunSetting, phrasing
     findings.push(`${file} used the key "${otherKeys[0]}", but the queue is "${queue.key}": ${phrasing.queueCall(queue.db)}`);
   }
   const deletions = ['FLUSHALL', 'FLUSHDB', 'DEL', 'UNLINK'].filter((n) => profile.names[n]);
-  if (deletions.length) findings.push(`${file} deleted data in Redis (${deletions.join(', ')}): the queued messages were gone before anyone could take them; a consumer only takes items`);
-  if (profile.peeks > 0) findings.push(`${file} read the queue without removing items (LRANGE/LINDEX ${profile.peeks}×), so items stay queued and are read again`);
+  if (deletions.length)
+    findings.push(
+      `${file} deleted data in Redis (${deletions.join(', ')}): the queued messages were gone before anyone could take them; a consumer only takes items`,
+    );
+  if (profile.peeks > 0)
+    findings.push(`${file} read the queue without removing items (LRANGE/LINDEX ${profile.peeks}×), so items stay queued and are read again`);
   if (profile.pushes > 0 && evidence.expectedToRun) findings.push(`${file} put items back on the queue (${profile.pushes} push(es)): a consumer only takes`);
   if (profile.rpops > 0) findings.push(`${file} took items from the wrong end of the list (RPOP/BRPOP): the newest first; ${phrasing.oldestFirst}`);
   if (profile.emptyPops >= 20) findings.push(`${file} polled Redis in a loop (${profile.emptyPops} empty non-blocking pops): ${phrasing.noPolling}`);
@@ -164,7 +179,10 @@ export function rawBytesPrinted(lines: OutputLine[]): string | undefined {
 }
 
 export function tail(lines: OutputLine[], stream: 'stdout' | 'stderr', count = 3): string[] {
-  return lines.filter((l) => l.stream === stream).slice(-count).map((l) => l.text);
+  return lines
+    .filter((l) => l.stream === stream)
+    .slice(-count)
+    .map((l) => l.text);
 }
 
 /** "m1, m2, m3 (+7 more)" */

@@ -29,7 +29,9 @@ export function blindSpots(wire: WireLog, from: number, to: number): string[] {
       const what = u.direction === 'reply' ? "Redis's replies" : 'the commands sent';
       spots.push(`the wire recorder could not read ${what} on ${who} (RESP${conn.protocol}): ${u.why}; the first bytes not understood: ${u.at || '(none)'}`);
     } else if (owner === undefined && withCommands.has(conn.id)) {
-      spots.push(`${who} sent commands to Redis, but no script the grader ran had that address when it opened (opened ${new Date(conn.openedAt).toISOString()})`);
+      spots.push(
+        `${who} sent commands to Redis, but no script the grader ran had that address when it opened (opened ${new Date(conn.openedAt).toISOString()})`,
+      );
     }
   }
   return spots;

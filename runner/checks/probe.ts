@@ -119,10 +119,14 @@ function guarded<A extends unknown[], R>(call: (...args: A) => Promise<R>, where
       return await call(...args);
     } catch (error) {
       if (redisRefusal(error) !== undefined || error instanceof LabsError) throw error;
-      throw new LabsError('CONTAINER_GONE', `the grader lost its connection to Redis at ${where} (${(error as Error).message}): Redis stopped or went away during the check`, {
-        hint: 'if a script stops Redis (SHUTDOWN, DEBUG), remove that and check again; otherwise check again, and see `labs doctor` if it happens again',
-        cause: error,
-      });
+      throw new LabsError(
+        'CONTAINER_GONE',
+        `the grader lost its connection to Redis at ${where} (${(error as Error).message}): Redis stopped or went away during the check`,
+        {
+          hint: 'if a script stops Redis (SHUTDOWN, DEBUG), remove that and check again; otherwise check again, and see `labs doctor` if it happens again',
+          cause: error,
+        },
+      );
     }
   };
 }
@@ -152,7 +156,10 @@ export async function openFollowingProbe(
   open: (address: { host: string; port: number }) => Promise<Probe> = openProbe,
 ): Promise<{ probe: Probe; reopen: (address: { host: string; port: number }) => Promise<void> }> {
   let current = await open(address);
-  const forward = (name: keyof Probe) => (...args: unknown[]) => (current[name] as (...a: unknown[]) => Promise<unknown>)(...args);
+  const forward =
+    (name: keyof Probe) =>
+    (...args: unknown[]) =>
+      (current[name] as (...a: unknown[]) => Promise<unknown>)(...args);
   const probe = Object.fromEntries(Object.keys(probeMethods).map((name) => [name, forward(name as keyof Probe)])) as unknown as Probe;
   return {
     probe,

@@ -28,13 +28,7 @@ export interface WireCommand {
  * RESP3 booleans {bool} and doubles {d} (decimal string); a null of either protocol is null.
  */
 export type WireReply =
-  | { b: string }
-  | { i: number | string }
-  | { err: string }
-  | { a: (WireReply | null)[]; n: number }
-  | { s: string }
-  | { bool: boolean }
-  | { d: string };
+  { b: string } | { i: number | string } | { err: string } | { a: (WireReply | null)[]; n: number } | { s: string } | { bool: boolean } | { d: string };
 
 export interface Connection {
   id: number;
@@ -107,7 +101,8 @@ export class WireLog {
     }
     for (let i = this.runs.length - 1; i >= 0; i -= 1) {
       const run = this.runs[i]!;
-      if (run.address === address && run.startedAt - 2000 <= t && (run.endedAt === undefined || t <= run.endedAt + 1000)) return { name: run.name, exact: false, window: run };
+      if (run.address === address && run.startedAt - 2000 <= t && (run.endedAt === undefined || t <= run.endedAt + 1000))
+        return { name: run.name, exact: false, window: run };
     }
     return undefined;
   }

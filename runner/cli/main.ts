@@ -174,7 +174,7 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
   program
     .command('doctor')
     .argument('[labs...]', 'lab ids or lab folders (default: every shipped lab)')
-    .description("check Docker, the engine, the images the labs use, the queue clients in them and disk space")
+    .description('check Docker, the engine, the images the labs use, the queue clients in them and disk space')
     .action(async (labs: string[]) => {
       const { doctorCommand } = await import('./commands/doctor.js');
       setResult(await doctorCommand(ctx, labs));

@@ -122,7 +122,9 @@ export class Collector {
     }
     const { declared, compressed } = sizes;
     if (declared !== undefined && compressed !== undefined && this.isBomb(declared, compressed)) {
-      this.warn(`${path} (${formatBytes(declared)}) was not graded: it expands more than ${this.limits.maxRatio}:1 from ${formatBytes(compressed)}, a zip bomb`);
+      this.warn(
+        `${path} (${formatBytes(declared)}) was not graded: it expands more than ${this.limits.maxRatio}:1 from ${formatBytes(compressed)}, a zip bomb`,
+      );
       return undefined;
     }
     if (declared !== undefined && declared > this.limits.maxFileBytes) {
@@ -195,7 +197,9 @@ export class Collector {
     const warnings = [...this.warnings];
     if (this.overFileCount.length) warnings.push(`${names(this.overFileCount)} not graded: a submission holds at most ${plural(this.limits.maxFiles, 'file')}`);
     if (this.overTotal.length) {
-      warnings.push(`${names(this.overTotal)} not graded: a submission holds at most ${formatBytes(this.limits.maxTotalBytes)} in all, and the files kept came to ${formatBytes(this.keptBytes)}`);
+      warnings.push(
+        `${names(this.overTotal)} not graded: a submission holds at most ${formatBytes(this.limits.maxTotalBytes)} in all, and the files kept came to ${formatBytes(this.keptBytes)}`,
+      );
     }
     return { files, contentHash: contentHash(files), warnings };
   }
@@ -203,7 +207,11 @@ export class Collector {
   /** Everything read is discarded: a corrupt archive is a failed submission, not half of one. */
   fail(error: unknown): SubmissionFiles {
     const reason = error instanceof Error ? error.message : String(error);
-    return { files: [], contentHash: contentHash([]), warnings: [...this.warnings, `could not read ${this.label}, so none of its files were graded: ${reason}`] };
+    return {
+      files: [],
+      contentHash: contentHash([]),
+      warnings: [...this.warnings, `could not read ${this.label}, so none of its files were graded: ${reason}`],
+    };
   }
 
   private dropped(): 'drop' {

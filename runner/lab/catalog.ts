@@ -18,7 +18,10 @@ export interface LabSummary {
 export const labFileName = 'lab.yaml';
 
 export async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 /** Ids of the lab folders under `root` (those with a lab.yaml), sorted; none when `root` cannot be read. */

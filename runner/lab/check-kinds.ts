@@ -36,17 +36,33 @@ export function checkKindSchema<K extends string, O extends z.ZodRawShape>(kind:
 }
 
 // Each kind's options: exactly what its module in runner/checks/kinds reads.
-export const deliverySchema = checkKindSchema('delivery', { messages: sharedCheckOptions.messages, replicas: sharedCheckOptions.replicas, queued_before_start: z.number().int().min(0).optional().describe('Messages queued before the consumer starts') });
+export const deliverySchema = checkKindSchema('delivery', {
+  messages: sharedCheckOptions.messages,
+  replicas: sharedCheckOptions.replicas,
+  queued_before_start: z.number().int().min(0).optional().describe('Messages queued before the consumer starts'),
+});
 
 export const sharingSchema = checkKindSchema('sharing', { messages: sharedCheckOptions.messages, replicas: sharedCheckOptions.replicas });
 
-export const latencySchema = checkKindSchema('latency', { idle_ms: sharedCheckOptions.idle_ms, within_ms: z.number().int().positive().optional().describe('How soon a message put after the idle window must be printed, ms') });
+export const latencySchema = checkKindSchema('latency', {
+  idle_ms: sharedCheckOptions.idle_ms,
+  within_ms: z.number().int().positive().optional().describe('How soon a message put after the idle window must be printed, ms'),
+});
 
-export const blockingSchema = checkKindSchema('blocking', { idle_ms: sharedCheckOptions.idle_ms, max_commands_per_second: z.number().positive().optional().describe('Most commands a second an idle consumer may send') });
+export const blockingSchema = checkKindSchema('blocking', {
+  idle_ms: sharedCheckOptions.idle_ms,
+  max_commands_per_second: z.number().positive().optional().describe('Most commands a second an idle consumer may send'),
+});
 
-export const producerSchema = checkKindSchema('producer', { messages: sharedCheckOptions.messages, timeout_ms: z.number().int().positive().optional().describe('How long the producer may run, ms') });
+export const producerSchema = checkKindSchema('producer', {
+  messages: sharedCheckOptions.messages,
+  timeout_ms: z.number().int().positive().optional().describe('How long the producer may run, ms'),
+});
 
-export const staticSchema = checkKindSchema('static', { construct: z.enum(['worker-decorator']).optional(), file: z.string().optional().describe('The student file to read (default: the worker or consumer)') });
+export const staticSchema = checkKindSchema('static', {
+  construct: z.enum(['worker-decorator']).optional(),
+  file: z.string().optional().describe('The student file to read (default: the worker or consumer)'),
+});
 
 export const persistenceSchema = checkKindSchema('persistence', { messages: sharedCheckOptions.messages });
 

@@ -17,8 +17,26 @@ export type ComposePurpose = 'grade' | 'start';
 
 /** Service keys labs applies as Compose does (README.md lists what each means in labs). */
 export const honouredServiceKeys = [
-  'build', 'image', 'command', 'entrypoint', 'environment', 'env_file', 'volumes', 'ports', 'expose', 'user',
-  'working_dir', 'depends_on', 'healthcheck', 'networks', 'deploy', 'scale', 'tty', 'stdin_open', 'init', 'hostname',
+  'build',
+  'image',
+  'command',
+  'entrypoint',
+  'environment',
+  'env_file',
+  'volumes',
+  'ports',
+  'expose',
+  'user',
+  'working_dir',
+  'depends_on',
+  'healthcheck',
+  'networks',
+  'deploy',
+  'scale',
+  'tty',
+  'stdin_open',
+  'init',
+  'hostname',
 ] as const;
 
 /** Keys labs must own, each with the one line that says why it is not applied. */
@@ -75,29 +93,42 @@ function unsafeValues(service: Record<string, unknown>, at: DocPath): Unsafe[] {
     if (mode === 'host') {
       found.push({ path: [...at, 'network_mode'], why: "host networking shares the host's network with the container", refusedInStart: true });
     } else if (mode !== 'bridge' && mode !== 'default') {
-      found.push({ path: [...at, 'network_mode'], why: `network_mode "${mode}" takes the container off the lab's network, where the other services find it by name`, refusedInStart: true });
+      found.push({
+        path: [...at, 'network_mode'],
+        why: `network_mode "${mode}" takes the container off the lab's network, where the other services find it by name`,
+        refusedInStart: true,
+      });
     }
   }
   for (const key of hostModes) {
-    if (service[key] === 'host') found.push({ path: [...at, key], why: `${key}: host shares the host's ${key.replace('_mode', '')} namespace with the container` });
+    if (service[key] === 'host')
+      found.push({ path: [...at, key], why: `${key}: host shares the host's ${key.replace('_mode', '')} namespace with the container` });
   }
-  if (Array.isArray(service.cap_add) && service.cap_add.length > 0) found.push({ path: [...at, 'cap_add'], why: 'added capabilities give the container powers over the host' });
-  if (Array.isArray(service.devices) && service.devices.length > 0) found.push({ path: [...at, 'devices'], why: "devices give the container the host's hardware" });
-  if (Array.isArray(service.security_opt) && service.security_opt.length > 0) found.push({ path: [...at, 'security_opt'], why: 'security options can switch off the confinement grading relies on' });
-  if (service.use_api_socket === true) found.push({ path: [...at, 'use_api_socket'], why: "it hands the container the Docker engine that runs labs's containers", refusedInStart: true });
+  if (Array.isArray(service.cap_add) && service.cap_add.length > 0)
+    found.push({ path: [...at, 'cap_add'], why: 'added capabilities give the container powers over the host' });
+  if (Array.isArray(service.devices) && service.devices.length > 0)
+    found.push({ path: [...at, 'devices'], why: "devices give the container the host's hardware" });
+  if (Array.isArray(service.security_opt) && service.security_opt.length > 0)
+    found.push({ path: [...at, 'security_opt'], why: 'security options can switch off the confinement grading relies on' });
+  if (service.use_api_socket === true)
+    found.push({ path: [...at, 'use_api_socket'], why: "it hands the container the Docker engine that runs labs's containers", refusedInStart: true });
   const volumes = Array.isArray(service.volumes) ? service.volumes : [];
   volumes.forEach((volume: unknown, index) => {
     const source = bindSource(volume);
     if (source === undefined) return;
     const touching = touchesLabs(source);
     if (touching !== undefined) found.push({ path: [...at, 'volumes', index], why: touching, refusedInStart: true });
-    else if (outsideWorkspace(source)) found.push({ path: [...at, 'volumes', index], why: `${source} is outside your folder; mount only paths in it, like ./data` });
+    else if (outsideWorkspace(source))
+      found.push({ path: [...at, 'volumes', index], why: `${source} is outside your folder; mount only paths in it, like ./data` });
   });
   const ports = Array.isArray(service.ports) ? service.ports : [];
   ports.forEach((port: unknown, index) => {
     const ip = hostIp(port);
     if (ip !== undefined && ip !== '127.0.0.1') {
-      found.push({ path: [...at, 'ports', index], why: `it publishes on ${ip}, open to other machines; write the port without an address (labs publishes on 127.0.0.1)` });
+      found.push({
+        path: [...at, 'ports', index],
+        why: `it publishes on ${ip}, open to other machines; write the port without an address (labs publishes on 127.0.0.1)`,
+      });
     }
   });
   return found;
@@ -173,15 +204,18 @@ export function composeKeyProblems(file: unknown, source: YamlSource, purpose: C
               ? `refused: ${unsafe.why}`
               : `runs on your machine, but grading refuses it: ${unsafe.why}`,
           {
-          severity: refused ? 'error' : 'warning',
-          target: 'key',
-        }),
+            severity: refused ? 'error' : 'warning',
+            target: 'key',
+          },
+        ),
       );
     }
     (Array.isArray(service.volumes) ? service.volumes : []).forEach((volume: unknown, index) => {
       const named = namedVolume(volume);
       if (named !== undefined && !volumes.includes(named)) {
-        problems.push(source.problem([...at, 'volumes', index], `the volume "${named}" is not declared: add it under the top-level volumes: key, as Compose requires`));
+        problems.push(
+          source.problem([...at, 'volumes', index], `the volume "${named}" is not declared: add it under the top-level volumes: key, as Compose requires`),
+        );
       }
     });
     const used = Array.isArray(service.networks) ? service.networks : Object.keys(asRecord(service.networks) ?? {});
@@ -194,7 +228,19 @@ export function composeKeyProblems(file: unknown, source: YamlSource, purpose: C
   return problems;
 }
 
-const unsafeKeys = new Set(['privileged', 'network_mode', 'pid', 'ipc', 'uts', 'userns_mode', 'cgroup', 'cap_add', 'devices', 'security_opt', 'use_api_socket']);
+const unsafeKeys = new Set([
+  'privileged',
+  'network_mode',
+  'pid',
+  'ipc',
+  'uts',
+  'userns_mode',
+  'cgroup',
+  'cap_add',
+  'devices',
+  'security_opt',
+  'use_api_socket',
+]);
 
 /** The volume name of a named-volume entry ("cache:/root/.cache", `type: volume`), or undefined. */
 export function namedVolume(volume: unknown): string | undefined {

@@ -92,7 +92,10 @@ function healthReadiness(service: Raw): Partial<ReadinessSpec> | undefined {
 
 /** "./" and "." alike: ".". */
 function folder(path: string): string {
-  return posix.normalize(path).replace(/(.)\/$/, '$1').replace(/^\.\/$/, '.');
+  return posix
+    .normalize(path)
+    .replace(/(.)\/$/, '$1')
+    .replace(/^\.\/$/, '.');
 }
 
 function buildSpec(service: Raw): BuildSpec | undefined {
@@ -110,7 +113,8 @@ function hostAccess(service: Raw): HostAccessSpec | undefined {
   const access: HostAccessSpec = {};
   if (service.privileged === true || service.privileged === 'true') access.privileged = true;
   if (Array.isArray(service.cap_add) && service.cap_add.length) access.capAdd = service.cap_add.map(String);
-  if (Array.isArray(service.devices) && service.devices.length) access.devices = service.devices.map((d) => (typeof d === 'string' ? d : String(asRecord(d)?.source)));
+  if (Array.isArray(service.devices) && service.devices.length)
+    access.devices = service.devices.map((d) => (typeof d === 'string' ? d : String(asRecord(d)?.source)));
   if (Array.isArray(service.security_opt) && service.security_opt.length) access.securityOpt = service.security_opt.map(String);
   if (service.pid === 'host') access.pidMode = 'host';
   if (service.ipc === 'host') access.ipcMode = 'host';

@@ -109,12 +109,7 @@ export function requiredComposeServices(lab: Pick<Lab, 'redisService' | 'service
   return [...new Set(names)];
 }
 
-export function missingServiceProblems(
-  required: readonly string[],
-  services: Record<string, unknown>,
-  source: YamlSource,
-  labId: string,
-): Problem[] {
+export function missingServiceProblems(required: readonly string[], services: Record<string, unknown>, source: YamlSource, labId: string): Problem[] {
   const names = Object.keys(services);
   return required
     .filter((name) => !(name in services))
@@ -143,8 +138,7 @@ export const gradingImages: Record<Lab['runtime'], string> = { python: 'python:3
  * problems (errors and warnings, each located in the file).
  */
 export type LabServices =
-  | { services: Record<string, ServiceSpec>; unusable?: undefined; notes: Problem[] }
-  | { services?: undefined; unusable: UnusableComposeFile };
+  { services: Record<string, ServiceSpec>; unusable?: undefined; notes: Problem[] } | { services?: undefined; unusable: UnusableComposeFile };
 
 export interface UnusableComposeFile {
   file: string;

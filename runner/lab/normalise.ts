@@ -45,11 +45,7 @@ export function withRedisIp(environment: Record<string, string>, redisService: s
 }
 
 /** A service written in full: a lab.yaml service of a lab without `compose:`, or a compose file's service. */
-export function normaliseService(
-  name: string,
-  input: LabServiceInput | ComposeService,
-  redisService: string,
-): ServiceSpec {
+export function normaliseService(name: string, input: LabServiceInput | ComposeService, redisService: string): ServiceSpec {
   const extras: Partial<LabServiceInput> = input;
   const student = extras.student ?? false;
   const environment = toEnvironment(input.environment);
@@ -86,10 +82,7 @@ export function normaliseOverlay(input: ServiceOverlay, redisService: string): S
 export function normaliseLab(input: LabInput, location: LabLocation): Lab {
   const services: Lab['services'] = {};
   for (const [name, service] of Object.entries(input.services)) {
-    services[name] =
-      input.compose === undefined && 'image' in service
-        ? normaliseService(name, service, input.redis)
-        : normaliseOverlay(service, input.redis);
+    services[name] = input.compose === undefined && 'image' in service ? normaliseService(name, service, input.redis) : normaliseOverlay(service, input.redis);
   }
   return {
     id: input.id,

@@ -30,9 +30,7 @@ export function errorCount(problems: readonly Problem[]): number {
 
 /** Problems in reading order: by file, then line, then column. */
 export function sortProblems(problems: readonly Problem[]): Problem[] {
-  return [...problems].sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col,
-  );
+  return [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
 }
 
 export function plural(count: number, word: string): string {

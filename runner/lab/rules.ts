@@ -51,7 +51,11 @@ export function crossFieldProblems({ lab, source, folder, composeServices }: Rul
     }
     if (composeServices !== undefined) {
       for (const name of labServices.filter((n) => !composeServices.includes(n))) {
-        error(['services', name], `no service "${name}" in ${lab.compose}${meantSuffix(name, composeServices)}; services there: ${composeServices.join(', ')}`, 'key');
+        error(
+          ['services', name],
+          `no service "${name}" in ${lab.compose}${meantSuffix(name, composeServices)}; services there: ${composeServices.join(', ')}`,
+          'key',
+        );
       }
     }
   }
@@ -69,7 +73,7 @@ export function crossFieldProblems({ lab, source, folder, composeServices }: Rul
   }
 
   if (lab.servicesReadable && !Object.values(lab.services).some((service) => service.student === true)) {
-    error(['services'], 'no service has student: true; set it on the service(s) where the student\'s files run', 'key');
+    error(['services'], "no service has student: true; set it on the service(s) where the student's files run", 'key');
   }
 
   const seenChecks = new Map<string, number>();

@@ -30,12 +30,7 @@ export function unknownKeyMessage(key: string, known: readonly string[]): string
   return suggestion === '' ? `unknown key "${key}"; allowed: ${known.join(', ')}` : `unknown key "${key}"${suggestion}`;
 }
 
-export function checkSchema<T>(
-  schema: z.ZodType<T>,
-  value: unknown,
-  source: YamlSource,
-  options: SchemaCheckOptions = {},
-): SchemaCheck<T> {
+export function checkSchema<T>(schema: z.ZodType<T>, value: unknown, source: YamlSource, options: SchemaCheckOptions = {}): SchemaCheck<T> {
   const result = schema.safeParse(value);
   if (result.success) return { data: result.data, problems: [] };
   const context: Context = {
@@ -106,20 +101,14 @@ function issueProblems(issue: Issue, prefix: DocPath, context: Context): Problem
  * A union reports one issue list per branch. When no branch accepts the value's type, say which
  * types would do; otherwise the branch that accepted the type explains what is wrong inside it.
  */
-function unionProblems(
-  issue: Extract<Issue, { code: 'invalid_union' }>,
-  path: DocPath,
-  context: Context,
-  actual: unknown,
-): Problem[] {
+function unionProblems(issue: Extract<Issue, { code: 'invalid_union' }>, path: DocPath, context: Context, actual: unknown): Problem[] {
   if (issue.errors.length === 0 && issue.discriminator !== undefined) return discriminatorProblems(issue, path, context, actual);
-  const typeMismatch = (issues: readonly Issue[]): boolean =>
-    issues.length > 0 && issues.every((i) => i.code === 'invalid_type' && i.path.length === 0);
+  const typeMismatch = (issues: readonly Issue[]): boolean => issues.length > 0 && issues.every((i) => i.code === 'invalid_type' && i.path.length === 0);
   const candidates = issue.errors.filter((issues) => !typeMismatch(issues));
   if (candidates.length === 0) {
-    const expected = [
-      ...new Set(issue.errors.flatMap((issues) => issues.map((i) => (i.code === 'invalid_type' ? expectedName(i.expected) : '')))),
-    ].filter((name) => name !== '');
+    const expected = [...new Set(issue.errors.flatMap((issues) => issues.map((i) => (i.code === 'invalid_type' ? expectedName(i.expected) : ''))))].filter(
+      (name) => name !== '',
+    );
     return [context.source.problem([...context.basePath, ...path], `expected ${orList(expected)}, got ${describe(actual)}`)];
   }
   const best = candidates.reduce((a, b) => (b.length < a.length ? b : a));
@@ -131,12 +120,7 @@ function unionProblems(
  * so, with the names it may take, and judge the keys every branch shares (the same schema object in
  * each), so that the other problems of the entry are reported at once rather than after a fix.
  */
-function discriminatorProblems(
-  issue: Extract<Issue, { code: 'invalid_union' }>,
-  path: DocPath,
-  context: Context,
-  actual: unknown,
-): Problem[] {
+function discriminatorProblems(issue: Extract<Issue, { code: 'invalid_union' }>, path: DocPath, context: Context, actual: unknown): Problem[] {
   const parent = path.slice(0, -1);
   const at = (p: DocPath, message: string, target: 'key' | 'value' = 'value'): Problem =>
     context.source.problem([...context.basePath, ...p], message, { target });
@@ -154,9 +138,7 @@ function discriminatorProblems(
       : at(path, `${describe(actual)} is not one of ${names.join(', ')}${meantSuffix(String(actual), names)}`);
   const [first, ...rest] = branches;
   if (!first) return [own];
-  const shared = Object.fromEntries(
-    Object.entries(first.shape).filter(([name, schema]) => name !== key && rest.every((b) => b.shape[name] === schema)),
-  );
+  const shared = Object.fromEntries(Object.entries(first.shape).filter(([name, schema]) => name !== key && rest.every((b) => b.shape[name] === schema)));
   const common = z.looseObject(shared).safeParse(valueAt(context.value, parent));
   const more = common.success ? [] : common.error.issues.flatMap((inner) => issueProblems(inner, parent, context));
   return [own, ...more];

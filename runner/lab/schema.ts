@@ -9,10 +9,7 @@ const name = labName;
 const argv = z.union([z.string().min(1), z.array(z.string()).min(1)]);
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
-export const environmentSchema = z.union([
-  z.record(z.string(), scalar.nullable()),
-  z.array(z.string().regex(/^[^=]+(=.*)?$/, 'write KEY=VALUE')),
-]);
+export const environmentSchema = z.union([z.record(z.string(), scalar.nullable()), z.array(z.string().regex(/^[^=]+(=.*)?$/, 'write KEY=VALUE'))]);
 
 export const packagesSchema = z
   .strictObject({
@@ -20,10 +17,7 @@ export const packagesSchema = z
       .array(z.string().min(1))
       .optional()
       .describe('Python distributions installed with pip, each a name with an optional PEP 440 version specifier: redis>=4.2,<8, hotqueue==0.2.8'),
-    npm: z
-      .array(z.string().min(1))
-      .optional()
-      .describe('npm packages installed globally (NODE_PATH), each a name with an optional semver range: ioredis@^5'),
+    npm: z.array(z.string().min(1)).optional().describe('npm packages installed globally (NODE_PATH), each a name with an optional semver range: ioredis@^5'),
   })
   .describe("Packages the service needs; baked once into a prepared image, only what is missing or outside the entry's version specifier");
 
@@ -43,7 +37,10 @@ const composeServiceShape = {
   entrypoint: argv.optional(),
   environment: environmentSchema.optional(),
   volumes: z.array(z.string().min(1)).optional().describe('HOST:CONTAINER[:ro]; a relative HOST is in the workspace'),
-  ports: z.array(z.union([z.string(), z.number().int()])).optional().describe('HOST:CONTAINER, bound to 127.0.0.1'),
+  ports: z
+    .array(z.union([z.string(), z.number().int()]))
+    .optional()
+    .describe('HOST:CONTAINER, bound to 127.0.0.1'),
   user: z.union([z.string(), z.number().int()]).optional(),
   working_dir: z.string().optional(),
   depends_on: z.union([z.array(z.string()), z.record(z.string(), z.unknown())]).optional(),
@@ -99,9 +96,7 @@ export const labSchema = z
     compose: z.string().optional().describe("A student's compose file in the workspace; the services come from it"),
     services: z.record(name, z.union([serviceSchema, serviceOverlaySchema])).default({}),
     files: z.array(fileSchema).min(1),
-    scripts: z
-      .strictObject({ producer: scriptSchema.optional(), consumer: scriptSchema.optional() })
-      .default({}),
+    scripts: z.strictObject({ producer: scriptSchema.optional(), consumer: scriptSchema.optional() }).default({}),
     next_steps: z.array(z.string()).default([]).describe('Printed after `labs start`'),
     checks: z.array(checkSchema).default([]),
   })

@@ -41,7 +41,10 @@ export function serviceValueProblems(service: unknown, path: DocPath, source: Ya
     const port = parsePort(item);
     return port.ok ? undefined : port.error;
   });
-  for (const [manager, parse] of [['pip', parsePipRequirement], ['npm', parseNpmSpec]] as const) {
+  for (const [manager, parse] of [
+    ['pip', parsePipRequirement],
+    ['npm', parseNpmSpec],
+  ] as const) {
     each(['packages', manager], (item) => {
       if (typeof item !== 'string' || item === '') return undefined;
       const parsed = parse(item);

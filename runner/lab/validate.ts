@@ -48,7 +48,9 @@ function serviceEntryProblems(source: YamlSource, isCompose: boolean, composeFil
     if (isCompose && record !== undefined) {
       const topology = Object.keys(record).filter((key) => topologyKeys.includes(key));
       for (const key of topology) {
-        problems.push(source.problem([...path, key], `"${key}" cannot be set here: with compose: the topology comes from ${composeFile}; set it there`, { target: 'key' }));
+        problems.push(
+          source.problem([...path, key], `"${key}" cannot be set here: with compose: the topology comes from ${composeFile}; set it there`, { target: 'key' }),
+        );
       }
       value = Object.fromEntries(Object.entries(record).filter(([key]) => !topology.includes(key)));
     }
@@ -59,8 +61,7 @@ function serviceEntryProblems(source: YamlSource, isCompose: boolean, composeFil
   return problems;
 }
 
-const isServiceEntryIssue = (issue: Issue): boolean =>
-  issue.path[0] === 'services' && issue.path.length >= 2 && issue.code !== 'invalid_key';
+const isServiceEntryIssue = (issue: Issue): boolean => issue.path[0] === 'services' && issue.path.length >= 2 && issue.code !== 'invalid_key';
 
 /** Validates `labs/<id>/lab.yaml` (given the folder or the file) without throwing. */
 export async function validateLab(labDirOrFile: string, options: ValidateOptions = {}): Promise<LabValidation> {

@@ -30,7 +30,10 @@ export async function readVariants(templatesDir: string): Promise<{ variants: Va
   const root = join(templatesDir, 'variants');
   let names: string[];
   try {
-    names = (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    names = (await readdir(root, { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch {
     return { variants: [], problems: [], files: [] };
   }
@@ -45,7 +48,14 @@ export async function readVariants(templatesDir: string): Promise<{ variants: Va
     try {
       text = await readFile(file, 'utf8');
     } catch {
-      problems.push({ file, line: 1, col: 1, path: '', message: 'missing: write variant.yaml with description: and must_fail: [check kinds]', severity: 'error' });
+      problems.push({
+        file,
+        line: 1,
+        col: 1,
+        path: '',
+        message: 'missing: write variant.yaml with description: and must_fail: [check kinds]',
+        severity: 'error',
+      });
       continue;
     }
     const source = parseYaml(text, file);

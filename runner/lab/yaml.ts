@@ -63,10 +63,7 @@ export function parseYaml(text: string, file: string, options: { merge?: boolean
     severity,
   });
 
-  const syntaxProblems = [
-    ...doc.errors.map((e) => fromYamlError(e, 'error')),
-    ...doc.warnings.map((w) => fromYamlError(w, 'warning')),
-  ];
+  const syntaxProblems = [...doc.errors.map((e) => fromYamlError(e, 'error')), ...doc.warnings.map((w) => fromYamlError(w, 'warning'))];
   return { file, value: doc.errors.length > 0 ? undefined : doc.toJS(), syntaxProblems, locate, problem };
 }
 

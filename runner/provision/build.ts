@@ -10,9 +10,7 @@ import type { ServiceSpec } from '../lab/types.js';
 import type { ContainerRuntime } from './runtime.js';
 import type { SessionIdentity } from './labels.js';
 
-export type BuildEvent =
-  | { type: 'build'; service: string; line: string }
-  | { type: 'built'; service: string; image: string; ms: number };
+export type BuildEvent = { type: 'build'; service: string; line: string } | { type: 'built'; service: string; image: string; ms: number };
 
 /** labs's own state and version control are never part of a build's context. */
 const skipped = new Set(['.labs', '.git']);
@@ -60,9 +58,13 @@ export async function buildServices(
     }
     const contextDir = resolve(workspaceDir, service.build.context);
     const files = await contextFiles(contextDir).catch((error: NodeJS.ErrnoException) => {
-      throw new LabsError('WORKSPACE_INVALID', `cannot build ${service.name}: its build context ${service.build?.context} cannot be read (${error.code ?? error.message})`, {
-        hint: 'make build: (or build.context:) name a folder in your workspace, like . or ./api',
-      });
+      throw new LabsError(
+        'WORKSPACE_INVALID',
+        `cannot build ${service.name}: its build context ${service.build?.context} cannot be read (${error.code ?? error.message})`,
+        {
+          hint: 'make build: (or build.context:) name a folder in your workspace, like . or ./api',
+        },
+      );
     });
     const tag = buildTag(identity, service);
     const started = Date.now();

@@ -7,7 +7,17 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { LabsError } from '../errors.js';
 import { type DockerEndpoint, describeEndpoint, resolveDockerEndpoint } from './connect.js';
-import type { BuildOutcome, Confinement, ContainerCreate, ContainerRuntime, ContainerSummary, ExecAttachOptions, ExecResult, PullProgress, ResourceSummary } from './runtime.js';
+import type {
+  BuildOutcome,
+  Confinement,
+  ContainerCreate,
+  ContainerRuntime,
+  ContainerSummary,
+  ExecAttachOptions,
+  ExecResult,
+  PullProgress,
+  ResourceSummary,
+} from './runtime.js';
 import { Collector, LineSplitter, type OutputLineEvent, demuxBuffer, demuxInto, onAbort, timestampedLine, writableOf } from './streams.js';
 
 /** Compose's "HOST[:CONTAINER[:PERMS]]" device entry in the engine's form. */
@@ -23,9 +33,7 @@ export class DockerRuntime implements ContainerRuntime {
   constructor(endpoint: DockerEndpoint = resolveDockerEndpoint({ env: process.env })) {
     this.endpoint = endpoint;
     this.docker = new Docker(
-      endpoint.socketPath
-        ? { socketPath: endpoint.socketPath }
-        : { host: endpoint.host, port: endpoint.port, protocol: endpoint.protocol },
+      endpoint.socketPath ? { socketPath: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port, protocol: endpoint.protocol },
     );
   }
 
@@ -219,9 +227,7 @@ export class DockerRuntime implements ContainerRuntime {
   // ---- containers ---------------------------------------------------------------------------
 
   async listContainers(labelFilters: string[]): Promise<ContainerSummary[]> {
-    const containers = await this.call('listing containers', () =>
-      this.docker.listContainers({ all: true, filters: { label: labelFilters } }),
-    );
+    const containers = await this.call('listing containers', () => this.docker.listContainers({ all: true, filters: { label: labelFilters } }));
     return containers.map((c) => ({
       id: c.Id,
       name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
@@ -229,9 +235,7 @@ export class DockerRuntime implements ContainerRuntime {
       state: c.State,
       status: c.Status,
       labels: c.Labels ?? {},
-      ports: (c.Ports ?? [])
-        .filter((p) => p.PublicPort)
-        .map((p) => ({ hostIp: p.IP ?? '', hostPort: p.PublicPort, containerPort: p.PrivatePort })),
+      ports: (c.Ports ?? []).filter((p) => p.PublicPort).map((p) => ({ hostIp: p.IP ?? '', hostPort: p.PublicPort, containerPort: p.PrivatePort })),
     }));
   }
 
@@ -282,9 +286,7 @@ export class DockerRuntime implements ContainerRuntime {
             : {}),
           ...(spec.noLog ? { LogConfig: { Type: 'none', Config: {} } } : {}),
         },
-        NetworkingConfig: spec.network
-          ? { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases ?? [] } } }
-          : undefined,
+        NetworkingConfig: spec.network ? { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases ?? [] } } } : undefined,
       }),
     );
     return container.id;
@@ -364,7 +366,11 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   /** Runs a command in a running container and collects its output (bounded). */
-  async exec(id: string, cmd: string[], options: { user?: string; workingDir?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ExecResult> {
+  async exec(
+    id: string,
+    cmd: string[],
+    options: { user?: string; workingDir?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+  ): Promise<ExecResult> {
     const { exec, stream } = await this.startExec(id, cmd, options);
     const out = new Collector();
     const err = new Collector();
@@ -375,7 +381,13 @@ export class DockerRuntime implements ContainerRuntime {
           ? undefined
           : setTimeout(() => {
               stream.destroy();
-              reject(new LabsError('DOCKER_FAILED', `\`${cmd.join(' ').slice(0, 80)}\` in container ${id.slice(0, 12)} did not finish within ${options.timeoutMs} ms`, { hint: 'the engine or the container is overloaded; try again' }));
+              reject(
+                new LabsError(
+                  'DOCKER_FAILED',
+                  `\`${cmd.join(' ').slice(0, 80)}\` in container ${id.slice(0, 12)} did not finish within ${options.timeoutMs} ms`,
+                  { hint: 'the engine or the container is overloaded; try again' },
+                ),
+              );
             }, options.timeoutMs);
       const end = (): void => {
         clearTimeout(timer);
@@ -411,7 +423,10 @@ export class DockerRuntime implements ContainerRuntime {
       const status = (error as { statusCode?: number }).statusCode;
       // 409 is also "paused": such a container still holds what runs in it.
       if (status === 404 || (status === 409 && !/paused/i.test((error as Error).message))) {
-        throw new LabsError('CONTAINER_GONE', `container ${id.slice(0, 12)} is not running`, { hint: 'it stopped or was removed; start it again', cause: error });
+        throw new LabsError('CONTAINER_GONE', `container ${id.slice(0, 12)} is not running`, {
+          hint: 'it stopped or was removed; start it again',
+          cause: error,
+        });
       }
       this.fail(error, 'starting a command');
     }
@@ -452,9 +467,7 @@ export class DockerRuntime implements ContainerRuntime {
         Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
       }),
     );
-    const stream = (await this.call('starting a command', () =>
-      exec.start({ hijack: true, stdin: Boolean(options.stdin), Tty: options.tty }),
-    )) as Duplex;
+    const stream = (await this.call('starting a command', () => exec.start({ hijack: true, stdin: Boolean(options.stdin), Tty: options.tty }))) as Duplex;
     const resize = async (rows: number, columns: number): Promise<void> => {
       try {
         await exec.resize({ h: rows, w: columns });
@@ -539,15 +552,14 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async disconnectNetwork(network: string, containerId: string): Promise<void> {
-    await this.call(`disconnecting a container from ${network}`, () =>
-      this.docker.getNetwork(network).disconnect({ Container: containerId, Force: true }),
-    );
+    await this.call(`disconnecting a container from ${network}`, () => this.docker.getNetwork(network).disconnect({ Container: containerId, Force: true }));
   }
 
   /** The 127.0.0.1 port the engine picked for a container port published with `publishRandom`. */
   async hostPort(id: string, containerPort: number): Promise<number> {
     const info = await this.call('inspecting a container', () => this.docker.getContainer(id).inspect());
-    const binding = info.NetworkSettings?.Ports?.[`${containerPort}/tcp`]?.find((b) => b.HostIp === '127.0.0.1') ??
+    const binding =
+      info.NetworkSettings?.Ports?.[`${containerPort}/tcp`]?.find((b) => b.HostIp === '127.0.0.1') ??
       info.NetworkSettings?.Ports?.[`${containerPort}/tcp`]?.[0];
     if (!binding) throw new LabsError('DOCKER_FAILED', `container port ${containerPort} was not published`, { hint: 'this is a bug in labs' });
     return Number(binding.HostPort);

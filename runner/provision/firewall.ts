@@ -90,7 +90,11 @@ export async function removeHostRules(remove: (session: string) => boolean): Pro
     const chain = /^-A (\S+) /.exec(line)?.[1];
     const match = /--comment "?labs:([0-9a-zA-Z_-]+)"?/.exec(line);
     if (!chain || !chains.includes(chain) || !match || !remove(match[1]!)) continue;
-    const args = line.replace(/^-A /, '-D ').match(/"[^"]*"|\S+/g)?.map((a) => a.replace(/^"|"$/g, '')) ?? [];
+    const args =
+      line
+        .replace(/^-A /, '-D ')
+        .match(/"[^"]*"|\S+/g)
+        ?.map((a) => a.replace(/^"|"$/g, '')) ?? [];
     if ((await iptables(args)).ok) removed += 1;
   }
   return removed;

@@ -87,12 +87,7 @@ export async function probePackages(
  * pull), IMAGE_PREPARE_FAILED (an install that failed, with the installer's words; or an entry the
  * image cannot judge).
  */
-export async function prepareImage(
-  runtime: ContainerRuntime,
-  image: string,
-  packages: Packages,
-  onEvent: (e: ImageEvent) => void = () => {},
-): Promise<string> {
+export async function prepareImage(runtime: ContainerRuntime, image: string, packages: Packages, onEvent: (e: ImageEvent) => void = () => {}): Promise<string> {
   const baseId = await ensureImage(runtime, image, onEvent);
   if (packages.pip.length === 0 && packages.npm.length === 0) return image;
   const tag = preparedTag(baseId, packages);
@@ -123,11 +118,16 @@ export async function prepareImage(
           },
         );
       }
-      await runtime.commit(install.containerId, preparedRepo, tag, await commitChanges(runtime, image, missing, {
-        [Label.role]: 'prepared',
-        'labs.prepared.from': image,
-        'labs.prepared.packages': [...packages.pip, ...packages.npm].join(' '),
-      }));
+      await runtime.commit(
+        install.containerId,
+        preparedRepo,
+        tag,
+        await commitChanges(runtime, image, missing, {
+          [Label.role]: 'prepared',
+          'labs.prepared.from': image,
+          'labs.prepared.packages': [...packages.pip, ...packages.npm].join(' '),
+        }),
+      );
     } finally {
       await runtime.removeContainer(install.containerId);
     }

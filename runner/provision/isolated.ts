@@ -115,7 +115,20 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
         return filesVolume;
       }),
     ]);
-    return { runtime, lab, identity, services, network, graderNetwork, images, filesVolume, confine: options.confine, redis, recorder: recorderContainer, hostAccess };
+    return {
+      runtime,
+      lab,
+      identity,
+      services,
+      network,
+      graderNetwork,
+      images,
+      filesVolume,
+      confine: options.confine,
+      redis,
+      recorder: recorderContainer,
+      hostAccess,
+    };
   } catch (error) {
     // A container still being created would escape the removal, and keep its network.
     await settleEarly?.().catch(() => undefined);
@@ -183,7 +196,16 @@ export async function createRedisContainer(
     publishRandom: handle.direct ? undefined : [6379],
   });
   await runtime.connectNetwork(network, id, { aliases: [handle.upstreamAlias] });
-  if (volumeOwner) await runtime.putArchive(id, '/', await ownedDirectories(handle.volumes.map((v) => v.target), volumeOwner.uid, volumeOwner.gid));
+  if (volumeOwner)
+    await runtime.putArchive(
+      id,
+      '/',
+      await ownedDirectories(
+        handle.volumes.map((v) => v.target),
+        volumeOwner.uid,
+        volumeOwner.gid,
+      ),
+    );
   await runtime.startContainer(id, `service ${service.name}`);
   handle.containerId = id;
   handle.address = handle.direct
@@ -292,7 +314,8 @@ export async function moveRecorder(env: IsolatedEnvironment): Promise<{ from: st
   }
   let to = (await runtime.inspectContainer(id)).ip[network] ?? '';
   if (to === from) to = await moveWithPlaceholder(env);
-  if (!to || to === from) throw new LabsError('DOCKER_FAILED', `could not move ${env.lab.redisService} to a new address (still ${from})`, { hint: 'this is a bug in labs' });
+  if (!to || to === from)
+    throw new LabsError('DOCKER_FAILED', `could not move ${env.lab.redisService} to a new address (still ${from})`, { hint: 'this is a bug in labs' });
   return { from: from!, to };
 }
 

@@ -87,12 +87,7 @@ export function unpinnedRedisPy8(packages: Packages, probed: readonly ProbedPack
   return pinned ? undefined : installed;
 }
 
-async function imageClients(
-  runtime: ContainerRuntime,
-  labRuntime: Lab['runtime'],
-  image: string,
-  packages: Packages,
-): Promise<Omit<ImageClients, 'services'>> {
+async function imageClients(runtime: ContainerRuntime, labRuntime: Lab['runtime'], image: string, packages: Packages): Promise<Omit<ImageClients, 'services'>> {
   const result = { image, packages, probed: [], toInstall: [], unpinnedRedisPy8: undefined, error: undefined };
   const baseId = await runtime.imageId(image);
   if (baseId === undefined) return { ...result, status: 'base-missing', probedImage: undefined };

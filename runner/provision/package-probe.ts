@@ -120,7 +120,10 @@ export function packageProbeScript(packages: Packages): string {
  * the probe said nothing about (its interpreter present) is `unknown`: the probe itself failed.
  */
 export function readProbe(output: string, packages: Packages): ProbedPackage[] {
-  const lines = output.split('\n').map((line) => line.replace(/\r$/, '').split('\t')).filter((fields) => fields[0] === marker);
+  const lines = output
+    .split('\n')
+    .map((line) => line.replace(/\r$/, '').split('\t'))
+    .filter((fields) => fields[0] === marker);
   /** The probe's line for a package, or what its silence means: no interpreter (missing) or a failed probe. */
   const found = (manager: 'pip' | 'npm', entry: string, name: string): { fields: string[] } | ProbedPackage => {
     const fields = lines.find((f) => f[1] === manager && f[2] === name);

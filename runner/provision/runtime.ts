@@ -169,7 +169,11 @@ export interface ContainerRuntime {
    * Follows a container's output with the engine's arrival timestamps, a line at a time, until the
    * container's output ends or `signal` aborts. At most `maxBytes` are delivered; the rest is counted.
    */
-  followLines(id: string, onLine: (line: OutputLineEvent) => void, options: { maxBytes: number; signal?: AbortSignal }): Promise<{ bytes: number; truncated: boolean }>;
+  followLines(
+    id: string,
+    onLine: (line: OutputLineEvent) => void,
+    options: { maxBytes: number; signal?: AbortSignal },
+  ): Promise<{ bytes: number; truncated: boolean }>;
   /**
    * Attaches to a created container's stdin, stdout and stderr (before it starts, so that nothing
    * it prints is missed). `closed` resolves once its output ended: it exited, or was removed.

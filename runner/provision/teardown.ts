@@ -40,7 +40,6 @@ export async function removeByLabel(runtime: ContainerRuntime, filter: string): 
   return { containers: containers.length, networks: networks.length, volumes: volumes.length };
 }
 
-
 export interface SessionInfo {
   session: string;
   lab: string;

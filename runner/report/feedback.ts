@@ -84,12 +84,14 @@ const controls = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
  * that could start markup or raw HTML is backslash-escaped, line breaks become spaces.
  */
 export function markdownText(text: string): string {
-  return text
-    .replace(/\r\n?|\n/g, ' ')
-    .replace(controls, '')
-    .replace(/[\\`*_[\]<>#|~&]/g, (c) => `\\${c}`)
-    // A line that starts like a list item, a quote, a heading or a setext underline.
-    .replace(/^(\s*)([-+=>]|\d+[.)])/, (_, space: string, lead: string) => `${space}${lead.replace(/([-+=>.)])$/, '\\$1')}`);
+  return (
+    text
+      .replace(/\r\n?|\n/g, ' ')
+      .replace(controls, '')
+      .replace(/[\\`*_[\]<>#|~&]/g, (c) => `\\${c}`)
+      // A line that starts like a list item, a quote, a heading or a setext underline.
+      .replace(/^(\s*)([-+=>]|\d+[.)])/, (_, space: string, lead: string) => `${space}${lead.replace(/([-+=>.)])$/, '\\$1')}`)
+  );
 }
 
 /** Lines shown verbatim in a fenced block, the fence longer than any backtick run inside. */

@@ -51,13 +51,19 @@ export function reportHtml(lab: Lab, results: SubmissionResult[], meta: HtmlRepo
     header(lab, meta),
     '<main>',
     statsSection(results.length, counts, scores, max),
-    notGradedNotice(sorted.filter((r) => r.status !== 'graded'), anchor),
+    notGradedNotice(
+      sorted.filter((r) => r.status !== 'graded'),
+      anchor,
+    ),
     `<section class="card" aria-labelledby="h-dist"><h2 id="h-dist">Score distribution</h2>${histogramSvg(scoreHistogram(scores, max), max)}<p class="note">Graded submissions only (${scores.length}); a bar holds the scores whose whole part is its label.</p></section>`,
     '<div class="columns">',
     passRateSection(checkPassRates(lab, results)),
     slowestSection(slowest(results, 10), anchor, lab),
     '</div>',
-    studentsSection(sorted.map((r) => ({ view: feedbackView(lab, r), result: r, id: anchor.get(r)! })), lab.checks.length),
+    studentsSection(
+      sorted.map((r) => ({ view: feedbackView(lab, r), result: r, id: anchor.get(r)! })),
+      lab.checks.length,
+    ),
     '</main>',
     `<footer>labs ${escapeHtml(meta.toolVersion)} · ${escapeHtml(meta.generatedAt)}</footer>`,
   ];
@@ -134,7 +140,9 @@ export function histogramSvg(bins: HistogramBin[], max: number): string {
 
   const grid: string[] = [];
   for (let v = 0; v <= yMax; v += step) {
-    grid.push(`<line class="grid" x1="${left}" x2="${width - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/><text class="tick" x="${left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v}</text>`);
+    grid.push(
+      `<line class="grid" x1="${left}" x2="${width - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/><text class="tick" x="${left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v}</text>`,
+    );
   }
   const bars = bins.map((b, i) => {
     const x = left + i * band + (band - barW) / 2;
@@ -149,11 +157,16 @@ export function histogramSvg(bins: HistogramBin[], max: number): string {
       `<rect class="hit" x="${(left + i * band).toFixed(1)}" y="${top}" width="${band.toFixed(1)}" height="${plotH}"/>`,
       b.count ? `<rect class="fill" x="${x.toFixed(1)}" y="${y(b.count).toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" rx="3"/>` : '',
       b.count ? `<text class="count" x="${cx}" y="${(y(b.count) - 6).toFixed(1)}" text-anchor="middle">${b.count}</text>` : '',
-      i % labelEvery === 0 || i === bins.length - 1 ? `<text class="xlabel" x="${cx}" y="${top + plotH + 18}" text-anchor="middle">${escapeHtml(b.label)}</text>` : '',
+      i % labelEvery === 0 || i === bins.length - 1
+        ? `<text class="xlabel" x="${cx}" y="${top + plotH + 18}" text-anchor="middle">${escapeHtml(b.label)}</text>`
+        : '',
       '</g>',
     ].join('');
   });
-  const desc = bins.filter((b) => b.count).map((b) => `${b.label}: ${b.count}`).join(', ');
+  const desc = bins
+    .filter((b) => b.count)
+    .map((b) => `${b.label}: ${b.count}`)
+    .join(', ');
   return [
     `<svg class="histogram" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="hist-title hist-desc" xmlns="http://www.w3.org/2000/svg">`,
     `<title id="hist-title">Score distribution: ${total} graded ${total === 1 ? 'submission' : 'submissions'}, 0 to ${formatPoints(max)} points</title>`,
@@ -201,21 +214,33 @@ function studentsSection(entries: { view: FeedbackView; result: SubmissionResult
 
 function studentDetails(view: FeedbackView, result: SubmissionResult, id: string): string {
   const g = view.graded;
-  const dots = g ? `<span class="dots">${g.checks.map((c) => `<span class="dot ${c.passed ? 'pass' : 'fail'}" title="${escapeHtml(`${c.title}: ${c.passed ? 'passed' : 'failed'}`)}"></span>`).join('')}</span>` : '<span class="dots"></span>';
+  const dots = g
+    ? `<span class="dots">${g.checks.map((c) => `<span class="dot ${c.passed ? 'pass' : 'fail'}" title="${escapeHtml(`${c.title}: ${c.passed ? 'passed' : 'failed'}`)}"></span>`).join('')}</span>`
+    : '<span class="dots"></span>';
   const pct = g && g.maxScore > 0 ? Math.round((g.score / g.maxScore) * 100) : 0;
   const score = g
     ? `<span class="score"><span class="meter small ${g.allPassed ? 'good' : pct >= 50 ? 'fair' : 'poor'}"><span style="width:${pct}%"></span></span><b>${formatPoints(g.score)}</b>/${formatPoints(g.maxScore)}</span>`
     : '<span class="score muted">—</span>';
-  const state = g ? (g.allPassed ? '<span class="badge pass">all passed</span>' : `<span class="badge fail">${escapeHtml(g.verdict.replace(/ checks failed$/, ' failed'))}</span>`) : badge(view.status);
-  const warn = view.warnings.length ? `<span class="warn-flag" title="${view.warnings.length} note(s) about the submission">⚠ ${view.warnings.length}</span>` : '';
+  const state = g
+    ? g.allPassed
+      ? '<span class="badge pass">all passed</span>'
+      : `<span class="badge fail">${escapeHtml(g.verdict.replace(/ checks failed$/, ' failed'))}</span>`
+    : badge(view.status);
+  const warn = view.warnings.length
+    ? `<span class="warn-flag" title="${view.warnings.length} note(s) about the submission">⚠ ${view.warnings.length}</span>`
+    : '';
   const summary = `<summary><span class="who">${escapeHtml(view.student)}</span><span class="state">${state}${warn}</span>${dots}${score}<span class="time">${formatDuration(result.durationMs)}</span></summary>`;
 
   const parts: string[] = [];
   if (view.notGraded) {
-    parts.push(`<div class="callout ${view.status}"><p><strong>Not graded (${statusLabel[view.status]}).</strong> ${escapeHtml(view.notGraded.explanation)}</p>${view.notGraded.error ? `<pre class="evidence">${escapeHtml(view.notGraded.error)}</pre>` : ''}</div>`);
+    parts.push(
+      `<div class="callout ${view.status}"><p><strong>Not graded (${statusLabel[view.status]}).</strong> ${escapeHtml(view.notGraded.explanation)}</p>${view.notGraded.error ? `<pre class="evidence">${escapeHtml(view.notGraded.error)}</pre>` : ''}</div>`,
+    );
   }
   if (g) {
-    parts.push(`<p class="verdict ${g.allPassed ? 'pass' : 'fail'}"><strong>${escapeHtml(g.verdict)}: ${formatPoints(g.score)}/${formatPoints(g.maxScore)} points</strong> <span class="muted">(seed ${g.seed}; <code>--seed ${g.seed}</code> replays this run)</span></p>`);
+    parts.push(
+      `<p class="verdict ${g.allPassed ? 'pass' : 'fail'}"><strong>${escapeHtml(g.verdict)}: ${formatPoints(g.score)}/${formatPoints(g.maxScore)} points</strong> <span class="muted">(seed ${g.seed}; <code>--seed ${g.seed}</code> replays this run)</span></p>`,
+    );
     const checks = g.checks.map((c) => {
       const detailBlock = c.details.length ? `<pre class="evidence">${escapeHtml(c.details.join('\n'))}</pre>` : '';
       const hint = c.hint ? `<p class="hint"><strong>hint:</strong> ${escapeHtml(c.hint)}</p>` : '';

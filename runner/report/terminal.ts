@@ -22,7 +22,9 @@ export function terminalReport(report: CheckReport, style: TerminalStyle): strin
   const notes = submissionNotes(report.warnings, style.bold);
   if (notes.length) lines.push(...notes, '');
   const all = report.checks.every((c) => c.passed);
-  lines.push(`${all ? style.ok('All checks passed') : style.bad(`${report.checks.filter((c) => !c.passed).length} of ${report.checks.length} checks failed`)}: ${style.bold(`${report.score}/${report.maxScore}`)} points  ${style.dim(`(seed ${report.seed}; \`--seed ${report.seed}\` replays this run)`)}`);
+  lines.push(
+    `${all ? style.ok('All checks passed') : style.bad(`${report.checks.filter((c) => !c.passed).length} of ${report.checks.length} checks failed`)}: ${style.bold(`${report.score}/${report.maxScore}`)} points  ${style.dim(`(seed ${report.seed}; \`--seed ${report.seed}\` replays this run)`)}`,
+  );
   return lines;
 }
 

@@ -233,10 +233,7 @@ export class ScriptHosts {
     if (!run) return { oomKilled: false };
     if (!run.hasEnded()) supervisor.stop(run.id);
     let timer: NodeJS.Timeout | undefined;
-    const end = await Promise.race([
-      run.ended,
-      new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), supervisedStopTimeoutMs))),
-    ]);
+    const end = await Promise.race([run.ended, new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), supervisedStopTimeoutMs)))]);
     clearTimeout(timer);
     if (end === undefined) {
       // The container went away with the run: it runs nothing, and is replaced.
@@ -314,7 +311,13 @@ export class ScriptHosts {
       openStdin: true,
       noLog: true,
     });
-    supervisor.connect(await runtime.attach(id, (chunk) => supervisor.onStdout(chunk), (chunk) => supervisor.onStderr(chunk)));
+    supervisor.connect(
+      await runtime.attach(
+        id,
+        (chunk) => supervisor.onStdout(chunk),
+        (chunk) => supervisor.onStderr(chunk),
+      ),
+    );
     // The engine's init says so when there is no python3 to start: "exec python3 failed: No such file".
     const noPython = (error: unknown): boolean => /(exec python3 failed|executable file not found)/i.test((error as Error).message);
     try {

@@ -85,11 +85,17 @@ export async function startScript(options: ScriptOptions): Promise<ScriptRun> {
   const { hosts } = options;
   const lines: OutputLine[] = [];
   let startedAt = 0;
-  const { host, finished, unanswered } = await hosts.exec(options.service, options.argv, (line) => lines.push(line), options.maxOutputBytes ?? 1024 * 1024, (h) => {
-    // Taken before the script starts, so that nothing it does can come before it.
-    startedAt = Date.now();
-    options.onStart?.({ address: h.address, startedAt });
-  });
+  const { host, finished, unanswered } = await hosts.exec(
+    options.service,
+    options.argv,
+    (line) => lines.push(line),
+    options.maxOutputBytes ?? 1024 * 1024,
+    (h) => {
+      // Taken before the script starts, so that nothing it does can come before it.
+      startedAt = Date.now();
+      options.onStart?.({ address: h.address, startedAt });
+    },
+  );
   let stoppedByGrader = false;
   let timedOutMs: number | undefined;
   let stopping: Promise<{ oomKilled: boolean }> | undefined;

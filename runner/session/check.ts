@@ -96,7 +96,9 @@ export function unusableComposeOutcome(labId: string, unusable: UnusableComposeF
   return outcome(false, `not run: ${first ? formatProblem(first) : `${file} cannot be used`}${more}`, {
     // The errors only: a note on a key labs ignores is no reason the file cannot be used.
     details: errors.length > 1 ? errors.map((p) => formatProblem(p)) : [],
-    diagnosis: [`fix ${file} at the line:col given: every check runs the containers it defines, so none can run until it is valid. To start again instead, rename yours: ${restore}`],
+    diagnosis: [
+      `fix ${file} at the line:col given: every check runs the containers it defines, so none can run until it is valid. To start again instead, rename yours: ${restore}`,
+    ],
   });
 }
 
@@ -182,7 +184,12 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
   const resolved = submissionServices(lab, files);
   if (resolved.unusable) {
     const failed = unusableComposeOutcome(lab.id, resolved.unusable);
-    return buildReport(lab.id, seed, specs.map((spec) => scoreCheck(spec, failed, 0)), warnings);
+    return buildReport(
+      lab.id,
+      seed,
+      specs.map((spec) => scoreCheck(spec, failed, 0)),
+      warnings,
+    );
   }
   const { services } = resolved;
   // The compose file's notes (keys labs ignores, a build not run) are notes on the submission too.

@@ -40,13 +40,16 @@ export interface SelftestOptions {
   onStart?: (lab: string, name: string) => void;
 }
 
-
 /** Pure: how a report compares with what a case declares. */
 export function judgeCase(report: CheckReport, mustFail: CheckKind[]): Pick<SelftestCase, 'passedWrongly' | 'failedWrongly' | 'ok'> {
   const passedWrongly = report.checks.filter((c) => c.passed && mustFail.includes(c.kind)).map((c) => c.id);
   const failedWrongly = report.checks.filter((c) => !c.passed && !mustFail.includes(c.kind)).map((c) => c.id);
   const declaredButAbsent = mustFail.filter((k) => !report.checks.some((c) => c.kind === k));
-  return { passedWrongly: [...passedWrongly, ...declaredButAbsent.map((k) => `(no ${k} check)`)], failedWrongly, ok: !passedWrongly.length && !failedWrongly.length && !declaredButAbsent.length };
+  return {
+    passedWrongly: [...passedWrongly, ...declaredButAbsent.map((k) => `(no ${k} check)`)],
+    failedWrongly,
+    ok: !passedWrongly.length && !failedWrongly.length && !declaredButAbsent.length,
+  };
 }
 
 /** The solution's files with the variant's over them, path by path, read by intake like any submission. */

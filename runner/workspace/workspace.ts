@@ -14,15 +14,7 @@ import { Label, type SessionIdentity, currentOwner, newSessionId } from '../prov
 import { type Removed, removeByLabel } from '../provision/teardown.js';
 import { packageVersion } from '../paths.js';
 import { type ScaffoldResult, scaffold } from './scaffold.js';
-import {
-  type Workspace,
-  clearSession,
-  findWorkspace,
-  readSession,
-  readWorkspaceInfo,
-  writeSession,
-  writeWorkspaceInfo,
-} from './state.js';
+import { type Workspace, clearSession, findWorkspace, readSession, readWorkspaceInfo, writeSession, writeWorkspaceInfo } from './state.js';
 
 export interface StartOptions {
   runtime: ContainerRuntime;

@@ -98,15 +98,23 @@ describe('labs check exercise-1', () => {
       ['producer-puts-arguments', false],
       ['delivery-one-consumer', false],
     ]);
-    for (const [check, file] of [[report.checks[0]!, 'producer.py'], [report.checks[1]!, 'consumer.py']] as const) {
-      expect(check.hint).toMatch(new RegExp(`^${file} never reached redis-db: it was trying to connect to 172\\.17\\.0\\.2:6379, where nothing answers, when it was stopped`));
+    for (const [check, file] of [
+      [report.checks[0]!, 'producer.py'],
+      [report.checks[1]!, 'consumer.py'],
+    ] as const) {
+      expect(check.hint).toMatch(
+        new RegExp(`^${file} never reached redis-db: it was trying to connect to 172\\.17\\.0\\.2:6379, where nothing answers, when it was stopped`),
+      );
     }
   });
 
   it('a consumer that connects and then sleeps does not pass blocking: quiet is not waiting (a regression)', async () => {
     const dir = await copyOf('exercise-1');
     dirs.push(dir);
-    await writeFile(join(dir, 'consumer.py'), 'import os, time\nimport redis\nredis.Redis(host=os.environ["REDIS_IP"], port=6379, db=1).ping()\ntime.sleep(3600)\n');
+    await writeFile(
+      join(dir, 'consumer.py'),
+      'import os, time\nimport redis\nredis.Redis(host=os.environ["REDIS_IP"], port=6379, db=1).ping()\ntime.sleep(3600)\n',
+    );
     const { report } = await checkJson('exercise-1', dir, ['--only', 'blocking-when-idle']);
     expect(report.checks[0]).toMatchObject({ passed: false });
     expect(report.checks[0]!.summary).toMatch(/but was not waiting in a blocking pop$/);
@@ -116,7 +124,10 @@ describe('labs check exercise-1', () => {
   it('--seed replays a run: the same messages, so the same results', async () => {
     const dir = await copyOf('exercise-1');
     dirs.push(dir);
-    await writeFile(join(dir, 'producer.py'), (await readFile(join(dir, 'producer.py'), 'utf8')).replace(/for msg in sys\.argv\[1:\]:\n\s+q\.put\(msg\)/, 'q.put(*reversed(sys.argv[1:]))'));
+    await writeFile(
+      join(dir, 'producer.py'),
+      (await readFile(join(dir, 'producer.py'), 'utf8')).replace(/for msg in sys\.argv\[1:\]:\n\s+q\.put\(msg\)/, 'q.put(*reversed(sys.argv[1:]))'),
+    );
     const first = await checkJson('exercise-1', dir, ['--only', 'producer-puts-arguments']);
     const again = await checkJson('exercise-1', dir, ['--only', 'producer-puts-arguments', '--seed', String(first.report.seed)]);
     expect(first.report.checks[0]!.passed).toBe(false);
@@ -152,7 +163,10 @@ describe('labs check reads source the way Python does: as editors save it', () =
   const saves: [string, (source: string) => Buffer][] = [
     ['with a UTF-8 byte order mark (Windows Notepad)', (s) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(s, 'utf8')])],
     ['with CRLF line ends', (s) => Buffer.from(s.replace(/\n/g, '\r\n'), 'utf8')],
-    ['in Latin-1, declared by a coding comment, with a non-ASCII comment', (s) => Buffer.from(`# -*- coding: latin-1 -*-\n# Écho: affiche chaque élément reçu (ça marche).\n${s}`, 'latin1')],
+    [
+      'in Latin-1, declared by a coding comment, with a non-ASCII comment',
+      (s) => Buffer.from(`# -*- coding: latin-1 -*-\n# Écho: affiche chaque élément reçu (ça marche).\n${s}`, 'latin1'),
+    ],
     ['indented with tabs', (s) => Buffer.from(s.replace(/^ {4}/gm, '\t'), 'utf8')],
   ];
   for (const [how, save] of saves) {
@@ -188,8 +202,15 @@ describe("labs check of a student's compose file that is not valid YAML", () => 
     expect(exitCode).toBe(1);
     expect(report.score).toBe(0);
     expect(report.checks.map((c) => c.id)).toEqual([
-      'producer-puts-arguments', 'delivery-one-consumer', 'sharing-two-consumers', 'delivery-two-consumers',
-      'persistence-survives-redis-crash', 'restart-consumer', 'address-redis-by-name', 'latency-new-message', 'blocking-when-idle',
+      'producer-puts-arguments',
+      'delivery-one-consumer',
+      'sharing-two-consumers',
+      'delivery-two-consumers',
+      'persistence-survives-redis-crash',
+      'restart-consumer',
+      'address-redis-by-name',
+      'latency-new-message',
+      'blocking-when-idle',
     ]);
     for (const check of report.checks) {
       expect(check).toMatchObject({ passed: false, score: 0 });

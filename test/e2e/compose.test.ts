@@ -36,7 +36,10 @@ describe('labs check exercise-2 with the course file as students write it', () =
     const dir = await solutionWith((text) => text.replace('    image: redis:7\n', '    image: redis:7\n    container_name: redis-db\n    restart: always\n'));
     const result = await labs(['check', 'exercise-2', dir, '--json'], { cwd: dir });
     const report = JSON.parse(String(result.stdout)) as JsonReport;
-    expect(report.checks.filter((c) => !c.passed), String(result.stderr)).toEqual([]);
+    expect(
+      report.checks.filter((c) => !c.passed),
+      String(result.stderr),
+    ).toEqual([]);
     expect(result.exitCode).toBe(0);
     expect(report.score).toBe(10);
     expect(report.maxScore).toBe(10);
@@ -48,7 +51,8 @@ describe('labs check exercise-2 with the course file as students write it', () =
 
   it('privileged: true is refused with its line and why, in --json and in the terminal; nothing is run', async () => {
     const dir = await solutionWith((text) => text.replace('    image: redis:7\n', '    image: redis:7\n    privileged: true\n'));
-    const refused = /^not run: docker-compose\.yml:7:5 services\.redis-db\.privileged: refused when grading: a privileged container has every capability and every device of the host; remove it, the lab does not need it$/;
+    const refused =
+      /^not run: docker-compose\.yml:7:5 services\.redis-db\.privileged: refused when grading: a privileged container has every capability and every device of the host; remove it, the lab does not need it$/;
     const json = await labs(['check', 'exercise-2', dir, '--json'], { cwd: dir });
     expect(json.exitCode, String(json.stderr)).toBe(1);
     const report = JSON.parse(String(json.stdout)) as JsonReport;
@@ -60,7 +64,9 @@ describe('labs check exercise-2 with the course file as students write it', () =
     }
     const terminal = await labs(['check', 'exercise-2', dir], { cwd: dir });
     expect(terminal.exitCode).toBe(1);
-    expect(String(terminal.stdout).match(/^ {8}not run: docker-compose\.yml:7:5 services\.redis-db\.privileged: refused when grading: /gm)).toHaveLength(report.checks.length);
+    expect(String(terminal.stdout).match(/^ {8}not run: docker-compose\.yml:7:5 services\.redis-db\.privileged: refused when grading: /gm)).toHaveLength(
+      report.checks.length,
+    );
   });
 });
 
@@ -73,7 +79,10 @@ describe('labs start exercise-2 with build: and replicas', () => {
     const file = join(ws, 'docker-compose.yml');
     const text = (await readFile(file, 'utf8'))
       .replace('    ports:\n      - 6379:6379\n', '')
-      .replace('  python1:\n    image: python:3.10\n', '  python1:\n    build:\n      context: .\n      dockerfile: ./Dockerfile\n    container_name: python1\n')
+      .replace(
+        '  python1:\n    image: python:3.10\n',
+        '  python1:\n    build:\n      context: .\n      dockerfile: ./Dockerfile\n    container_name: python1\n',
+      )
       .replace('  python2:\n    image: python:3.10\n', '  python2:\n    image: python:3.10\n    deploy:\n      replicas: 2\n');
     await writeFile(file, text);
     await writeFile(join(ws, 'Dockerfile'), dockerfile);
@@ -90,7 +99,10 @@ describe('labs start exercise-2 with build: and replicas', () => {
     const built = await labs(['exec', 'python1', '--dir', ws, '--', 'cat', '/built.txt'], { cwd: ws });
     expect(String(built.stdout).trim()).toBe('built-by-labs');
     // Both replicas answer to the service's name, as in Compose.
-    const replica = await labs(['exec', 'python2-2', '--dir', ws, '--', 'python', '-c', 'import socket; print(len(set(a[4][0] for a in socket.getaddrinfo("python2", 1))))'], { cwd: ws });
+    const replica = await labs(
+      ['exec', 'python2-2', '--dir', ws, '--', 'python', '-c', 'import socket; print(len(set(a[4][0] for a in socket.getaddrinfo("python2", 1))))'],
+      { cwd: ws },
+    );
     expect(String(replica.stdout).trim(), String(replica.stderr)).toBe('2');
     expect((await labs(['stop', '--dir', ws], { cwd: ws })).exitCode).toBe(0);
   });

@@ -50,11 +50,20 @@ beforeAll(async () => {
   await sh(`ip netns add ${ns}`);
   await sh(`ip link add ${vethHost} type veth peer name ${vethOut} && ip link set ${vethOut} netns ${ns}`);
   await sh(`ip addr add 10.250.77.1/30 dev ${vethHost} && ip link set ${vethHost} up`);
-  await sh(`ip netns exec ${ns} sh -c 'ip addr add ${outsideIp}/30 dev ${vethOut} && ip link set ${vethOut} up && ip link set lo up && ip route add default via 10.250.77.1'`);
+  await sh(
+    `ip netns exec ${ns} sh -c 'ip addr add ${outsideIp}/30 dev ${vethOut} && ip link set ${vethOut} up && ip link set lo up && ip route add default via 10.250.77.1'`,
+  );
   await sh('sysctl -qw net.ipv4.ip_forward=1');
-  outside = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', `
+  outside = spawn('ip', [
+    'netns',
+    'exec',
+    ns,
+    process.execPath,
+    '-e',
+    `
     const s = require('net').createServer((c) => { console.log('hit'); c.destroy(); });
-    s.listen(0, '${outsideIp}', () => console.log('port ' + s.address().port));`]);
+    s.listen(0, '${outsideIp}', () => console.log('port ' + s.address().port));`,
+  ]);
   outside.stdout!.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) {
       if (line.startsWith('port ')) outsidePort = Number(line.slice(5));

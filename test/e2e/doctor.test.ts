@@ -50,7 +50,9 @@ describe('labs doctor: the queue clients of each lab', () => {
     expect(doctor.stdout).toMatch(
       /^✓ exercise-1 \(python\): hotqueue 0\.2\.8, redis 4\.3\.4 in (labs-prepared:[0-9a-f]{16}|python:3\.10; not prepared yet: the lab's first start or check prepares it without network)$/m,
     );
-    expect(doctor.stdout).toMatch(/^✓ exercise-1-node \(node\): ioredis 5\.\d+\.\d+ in (labs-prepared:[0-9a-f]{16}|node:20; not prepared yet: .* without network)$/m);
+    expect(doctor.stdout).toMatch(
+      /^✓ exercise-1-node \(node\): ioredis 5\.\d+\.\d+ in (labs-prepared:[0-9a-f]{16}|node:20; not prepared yet: .* without network)$/m,
+    );
   });
 
   it('warns of redis-py 8 in a lab without a pin, and prepares nothing to find out', async () => {

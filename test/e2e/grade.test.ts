@@ -102,7 +102,10 @@ describe('labs grade exercise-1 over correct, buggy and hostile submissions', ()
     // Buggy: the producer reverses the order.
     await mkdir(join(subs, 'carol'));
     await cp(solution, join(subs, 'carol'), { recursive: true });
-    await writeFile(join(subs, 'carol', 'producer.py'), (await readFile(join(solution, 'producer.py'), 'utf8')).replace('sys.argv[1:]', 'reversed(sys.argv[1:])'));
+    await writeFile(
+      join(subs, 'carol', 'producer.py'),
+      (await readFile(join(solution, 'producer.py'), 'utf8')).replace('sys.argv[1:]', 'reversed(sys.argv[1:])'),
+    );
     // Hostile programs, one per submission folder.
     for (const name of await readdir(fixtures)) {
       const match = /^(.+)\.(consumer|producer)\.py$/.exec(name);
@@ -150,7 +153,8 @@ describe('labs grade exercise-1 over correct, buggy and hostile submissions', ()
 
   it('correct submissions keep full marks next to hostile ones; the buggy one loses exactly its check', async () => {
     const rows = Object.fromEntries(parseCsv(await readFile(join(out, 'gradebook.csv'), 'utf8')).map((r) => [r.student, r]));
-    for (const student of ['alice', 'bob', 'kills-pid-1', 'zip-slip', 'zip-bomb', 'disk-fill', 'reaches-host']) expect(rows[student]!.total, student).toBe('10');
+    for (const student of ['alice', 'bob', 'kills-pid-1', 'zip-slip', 'zip-bomb', 'disk-fill', 'reaches-host'])
+      expect(rows[student]!.total, student).toBe('10');
     expect(rows.carol).toMatchObject({ total: '8', 'producer-puts-arguments': '0' });
   });
 
@@ -166,15 +170,24 @@ describe('labs grade exercise-1 over correct, buggy and hostile submissions', ()
   });
 
   it('hostile archives are graded from what is safe, with warnings in the feedback', async () => {
-    expect(await readFile(join(out, 'feedback', 'zip-slip.md'), 'utf8')).toMatch(/^- "\.\.\/\.\.\/escaped\.py" was not graded: its path leads outside the submission \(\.\.\)$/m);
-    expect(await readFile(join(out, 'feedback', 'symlink-out.md'), 'utf8')).toMatch(/^- consumer\.py was not graded: it is a symbolic link, and links are not followed$/m);
-    expect(await readFile(join(out, 'feedback', 'zip-bomb.md'), 'utf8')).toMatch(/^- bomb\.bin \(100 MiB\) was not graded: it expands more than 200:1 from [\d.]+ KiB, a zip bomb$/m);
+    expect(await readFile(join(out, 'feedback', 'zip-slip.md'), 'utf8')).toMatch(
+      /^- "\.\.\/\.\.\/escaped\.py" was not graded: its path leads outside the submission \(\.\.\)$/m,
+    );
+    expect(await readFile(join(out, 'feedback', 'symlink-out.md'), 'utf8')).toMatch(
+      /^- consumer\.py was not graded: it is a symbolic link, and links are not followed$/m,
+    );
+    expect(await readFile(join(out, 'feedback', 'zip-bomb.md'), 'utf8')).toMatch(
+      /^- bomb\.bin \(100 MiB\) was not graded: it expands more than 200:1 from [\d.]+ KiB, a zip bomb$/m,
+    );
     const escaped = await readdir(root);
     expect(escaped).not.toContain('escaped.py');
   });
 
   it('results.jsonl has one line per submission, feedback .md and .json per student, and the HTML report', async () => {
-    const lines = (await readFile(join(out, 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { student: string; report?: { lab: string } });
+    const lines = (await readFile(join(out, 'results.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { student: string; report?: { lab: string } });
     expect(lines).toHaveLength(16);
     expect(new Set(lines.map((l) => l.student)).size).toBe(16);
     const feedback = await readdir(join(out, 'feedback'));
@@ -267,9 +280,17 @@ describe('a submission the engine cannot grade (an image that is not there)', ()
     const rows = Object.fromEntries(parseCsv(await readFile(join(root, 'out', 'gradebook.csv'), 'utf8')).map((r) => [r.student, r]));
     expect(rows.good).toMatchObject({ total: '10', status: 'graded' });
     // Not a zero: every score of the row is empty.
-    expect(Object.entries(rows.noimage!).filter(([k]) => !['student', 'max', 'status'].includes(k)).every(([, v]) => v === '')).toBe(true);
+    expect(
+      Object.entries(rows.noimage!)
+        .filter(([k]) => !['student', 'max', 'status'].includes(k))
+        .every(([, v]) => v === ''),
+    ).toBe(true);
     expect(rows.noimage!.status).toBe('infra-error');
-    const line = (await readFile(join(root, 'out', 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { student: string; attempts: number; error?: string }).find((l) => l.student === 'noimage')!;
+    const line = (await readFile(join(root, 'out', 'results.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { student: string; attempts: number; error?: string })
+      .find((l) => l.student === 'noimage')!;
     expect(line.attempts).toBe(3);
     expect(line.error).toMatch(/python:3\.10-no-such-tag/);
     expect(await readFile(join(root, 'out', 'feedback', 'noimage.md'), 'utf8')).toMatch(/not a grade/i);
@@ -289,7 +310,12 @@ describe('the progress display', () => {
     root = await tempDir('labs-grade-progress-');
     await submissionsOf(root, ['ann', 'ben', 'cat']);
     // On a terminal (script gives the command one).
-    const tty = await execa('script', ['-qec', `node ${bin} grade exercise-1 subs --out out -j 2`, '/dev/null'], { cwd: root, reject: false, timeout: 300_000, env: { TERM: 'xterm', NO_COLOR: '1' } });
+    const tty = await execa('script', ['-qec', `node ${bin} grade exercise-1 subs --out out -j 2`, '/dev/null'], {
+      cwd: root,
+      reject: false,
+      timeout: 300_000,
+      env: { TERM: 'xterm', NO_COLOR: '1' },
+    });
     expect(tty.exitCode, tty.stdout).toBe(0);
     const redraws = tty.stdout.split('\r\u001b[K').filter((part) => part.startsWith('['));
     expect(redraws[0]).toMatch(/^\[0\/3\] passing 0 · ETA … · grading (ann|ben|cat)/);
@@ -297,14 +323,19 @@ describe('the progress display', () => {
     expect(tty.stdout).toMatch(/\[3\/3\] (ann|ben|cat) 10\/10 \(/);
     expect(tty.stdout).toMatch(/✓ 3 result\(s\) in /);
     // Not on a terminal: one plain line per submission, nothing redrawn.
-    const plain = await execa('node', [bin, 'grade', 'exercise-1', 'subs', '--out', 'out2', '-j', '2'], { cwd: root, reject: false, timeout: 300_000, env: { NO_COLOR: '1' } });
+    const plain = await execa('node', [bin, 'grade', 'exercise-1', 'subs', '--out', 'out2', '-j', '2'], {
+      cwd: root,
+      reject: false,
+      timeout: 300_000,
+      env: { NO_COLOR: '1' },
+    });
     expect(plain.exitCode).toBe(0);
     expect(plain.stderr).not.toContain('\r');
     expect(plain.stderr.split('\n').filter((l) => /^ {2}\[\d\/3\] \w+ 10\/10 \(\d+\.\d s\)$/.test(l))).toHaveLength(3);
   }, 600_000);
 });
 
-describe("a submission whose compose file is not valid YAML (a tab)", () => {
+describe('a submission whose compose file is not valid YAML (a tab)', () => {
   let root: string;
   afterAll(async () => sweep(root));
 
@@ -328,7 +359,8 @@ describe("a submission whose compose file is not valid YAML (a tab)", () => {
 
     // One path for both: labs check of the same folder says the same words.
     const check = await labs(['check', 'exercise-2', join(root, 'subs', 'tabby'), '--json'], { cwd: root });
-    const words = (report: string): unknown => (JSON.parse(report) as { checks: { summary: string; hint: string; details: string[] }[] }).checks.map((c) => [c.summary, c.hint, c.details]);
+    const words = (report: string): unknown =>
+      (JSON.parse(report) as { checks: { summary: string; hint: string; details: string[] }[] }).checks.map((c) => [c.summary, c.hint, c.details]);
     expect(check.exitCode).toBe(1);
     expect(words(json)).toEqual(words(String(check.stdout)));
   });

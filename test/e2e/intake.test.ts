@@ -27,7 +27,9 @@ function largeModule(): Buffer {
 
 async function needsModule(file: string): Promise<Buffer> {
   const source = await readFile(join(solution, file), 'utf8');
-  return Buffer.from(source.replace('from hotqueue import HotQueue', 'from hotqueue import HotQueue\nfrom table import TABLE\n\nassert len(TABLE) == 2 * 1024 * 1024'));
+  return Buffer.from(
+    source.replace('from hotqueue import HotQueue', 'from hotqueue import HotQueue\nfrom table import TABLE\n\nassert len(TABLE) == 2 * 1024 * 1024'),
+  );
 }
 
 async function zipOf(file: string, entries: Record<string, Buffer>): Promise<void> {

@@ -14,7 +14,11 @@ describe('Ctrl-C during `labs start`', () => {
 
   it('removes what it had created and exits 130', async () => {
     dir = await tempDir();
-    const events = execa('docker', ['events', '--filter', `label=labs.workspace=${dir}`, '--filter', 'event=create', '--format', '{{.Actor.Attributes.name}}'], { reject: false });
+    const events = execa(
+      'docker',
+      ['events', '--filter', `label=labs.workspace=${dir}`, '--filter', 'event=create', '--format', '{{.Actor.Attributes.name}}'],
+      { reject: false },
+    );
     const start = execa('node', [bin, 'start', 'exercise-2', '--dir', dir], { cwd: dir, reject: false });
     await new Promise<void>((resolve) => events.stdout!.once('data', () => resolve()));
     start.kill('SIGINT');
@@ -46,7 +50,11 @@ describe('kill -9 during `labs start`, then `labs prune`', () => {
     expect(started.exitCode, started.stderr).toBe(0);
 
     // Docker's own event stream says the moment the first container exists; kill then, mid-start.
-    const events = execa('docker', ['events', '--filter', `label=labs.workspace=${killed}`, '--filter', 'event=create', '--format', '{{.Actor.Attributes.name}}'], { reject: false });
+    const events = execa(
+      'docker',
+      ['events', '--filter', `label=labs.workspace=${killed}`, '--filter', 'event=create', '--format', '{{.Actor.Attributes.name}}'],
+      { reject: false },
+    );
     const start = execa('node', [bin, 'start', 'exercise-1', '--dir', killed], { cwd: killed, reject: false });
     await new Promise<void>((resolve) => {
       events.stdout!.once('data', () => resolve());
@@ -133,7 +141,12 @@ describe('`labs start` with no lab on a terminal', () => {
 
   it('asks which lab with a list, and starts the one picked with the arrow keys', async () => {
     dir = await tempDir();
-    const child = execa('script', ['-qec', `node ${bin} start`, '/dev/null'], { cwd: dir, reject: false, timeout: 60_000, env: { TERM: 'xterm', NO_COLOR: '1' } });
+    const child = execa('script', ['-qec', `node ${bin} start`, '/dev/null'], {
+      cwd: dir,
+      reject: false,
+      timeout: 60_000,
+      env: { TERM: 'xterm', NO_COLOR: '1' },
+    });
     let screen = '';
     child.stdout!.on('data', (chunk: Buffer) => (screen += chunk.toString()));
     const shown = (pattern: RegExp): Promise<void> => expect.poll(() => screen, { timeout: 10_000, interval: 50 }).toMatch(pattern);

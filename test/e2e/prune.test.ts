@@ -16,7 +16,16 @@ const stranger = `labs-test-stranger-${process.pid}`;
 beforeAll(async () => {
   root = await tempDir('labs-prune-');
   // A dead grader's session (pid 1 is no grader; owner on this host), held by a container without labels.
-  const labels = ['--label', 'labs.lab=exercise-1', '--label', 'labs.mode=grade', '--label', `labs.session=dead${process.pid}`, '--label', 'labs.owner=x:999999999'];
+  const labels = [
+    '--label',
+    'labs.lab=exercise-1',
+    '--label',
+    'labs.mode=grade',
+    '--label',
+    `labs.session=dead${process.pid}`,
+    '--label',
+    'labs.owner=x:999999999',
+  ];
   const host = (await execa('hostname')).stdout.trim();
   labels[labels.length - 1] = `labs.owner=${host}:999999999`;
   await execa('docker', ['network', 'create', '--internal', ...labels, network]);

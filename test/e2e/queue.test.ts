@@ -39,7 +39,10 @@ describe('labs grade --queue with two labs worker processes', () => {
     const port = await freePort();
     url = `redis://127.0.0.1:${port}`;
     redis = execa('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { reject: false });
-    await vi.waitFor(async () => expect((await execa('redis-cli', ['-p', String(port), 'ping'], { reject: false })).stdout).toBe('PONG'), { timeout: 5000, interval: 100 });
+    await vi.waitFor(async () => expect((await execa('redis-cli', ['-p', String(port), 'ping'], { reject: false })).stdout).toBe('PONG'), {
+      timeout: 5000,
+      interval: 100,
+    });
     for (const student of ['ann', 'ben', 'cat', 'dan']) {
       await mkdir(join(root, 'subs', student), { recursive: true });
       await cp(solution, join(root, 'subs', student), { recursive: true });
@@ -56,7 +59,9 @@ describe('labs grade --queue with two labs worker processes', () => {
   it('every submission is graded exactly once, even when a worker is killed mid-job', async () => {
     const doomed = startWorker();
     const survivor = startWorker();
-    await expect.poll(() => workers.every((w) => w.log.some((l) => l.startsWith('labs worker: grading jobs from'))), { timeout: 20_000, interval: 100 }).toBe(true);
+    await expect
+      .poll(() => workers.every((w) => w.log.some((l) => l.startsWith('labs worker: grading jobs from'))), { timeout: 20_000, interval: 100 })
+      .toBe(true);
 
     const coordinator = labs(['grade', 'exercise-1', join(root, 'subs'), '--out', join(root, 'out'), '--queue', url], { cwd: root, timeout: 600_000 });
     // Kill the first worker as soon as it has taken a job.
@@ -67,7 +72,10 @@ describe('labs grade --queue with two labs worker processes', () => {
 
     const result = await coordinator;
     expect(result.exitCode, String(result.stderr)).toBe(0);
-    const lines = (await readFile(join(root, 'out', 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { student: string; status: string; report: { score: number } });
+    const lines = (await readFile(join(root, 'out', 'results.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { student: string; status: string; report: { score: number } });
     expect(lines.map((l) => l.student).sort()).toEqual(['ann', 'ben', 'cat', 'dan']);
     expect(lines.every((l) => l.status === 'graded' && l.report.score === 10)).toBe(true);
     // The killed worker's job went to the survivor, which graded it.
@@ -97,10 +105,16 @@ describe('labs grade --queue with two labs worker processes', () => {
     const compose = join(sub, 'docker-compose.yml');
     await writeFile(compose, (await readFile(compose, 'utf8')).replace(/(python1:\s*\n\s*image:) python:3\.10/, '$1 python:3.10-no-such-tag'));
 
-    const result = await labs(['grade', 'exercise-2', join(root, 'infra-subs'), '--out', join(root, 'infra-out'), '--queue', url], { cwd: root, timeout: 300_000 });
+    const result = await labs(['grade', 'exercise-2', join(root, 'infra-subs'), '--out', join(root, 'infra-out'), '--queue', url], {
+      cwd: root,
+      timeout: 300_000,
+    });
     expect(result.exitCode, String(result.stderr)).toBe(3);
     expect(result.stdout).toMatch(/graded 0 \(0 unchanged since the last run\), infra-error 1, timeout 0/);
-    const [line] = (await readFile(join(root, 'infra-out', 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { status: string; attempts: number; error: string });
+    const [line] = (await readFile(join(root, 'infra-out', 'results.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: string; attempts: number; error: string });
     expect(line).toMatchObject({ status: 'infra-error', attempts: 3 });
     expect(line!.error).toMatch(/^every attempt failed on the workers: .*python:3\.10-no-such-tag/);
     expect((await readFile(join(root, 'infra-out', 'gradebook.csv'), 'utf8')).trimEnd().split('\n')[1]).toMatch(/^noimage,,\d+,(,)+infra-error$/);
@@ -123,7 +137,10 @@ describe('labs grade --queue with two labs worker processes', () => {
 
   it('a coordinator whose queue is unreachable says so too (exit 3)', async () => {
     const port = await freePort();
-    const result = await labs(['grade', 'exercise-1', join(root, 'subs'), '--out', join(root, 'unreachable-out'), '--queue', `redis://127.0.0.1:${port}`, '--connect-seconds', '1'], { cwd: root, timeout: 60_000 });
+    const result = await labs(
+      ['grade', 'exercise-1', join(root, 'subs'), '--out', join(root, 'unreachable-out'), '--queue', `redis://127.0.0.1:${port}`, '--connect-seconds', '1'],
+      { cwd: root, timeout: 60_000 },
+    );
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toMatch(new RegExp(`^labs: the queue's Redis at 127\\.0\\.0\\.1:${port} is not reachable: no answer within 1 s$`, 'm'));
   });

@@ -49,8 +49,12 @@ describe('clients as students have them today', () => {
     const report = JSON.parse(String(result.stdout)) as { checks: { id: string; passed: boolean; hint: string | null }[] };
     for (const check of report.checks) {
       expect(check.passed).toBe(false);
-      expect(check.hint).toMatch(/^consumer\.py could not wait for messages on an empty queue: its own Redis client gave up on its blocking pop after 1\.\d s and asked again on a new connection \(\d+×\), then crashed with redis\.exceptions\.TimeoutError: Timeout reading from socket\./);
-      expect(check.hint).toContain('pin redis-py below 8 (pip install "redis>=4.2,<8"; in requirements.txt: redis>=4.2,<8), or pass socket_timeout=None to HotQueue(...)');
+      expect(check.hint).toMatch(
+        /^consumer\.py could not wait for messages on an empty queue: its own Redis client gave up on its blocking pop after 1\.\d s and asked again on a new connection \(\d+×\), then crashed with redis\.exceptions\.TimeoutError: Timeout reading from socket\./,
+      );
+      expect(check.hint).toContain(
+        'pin redis-py below 8 (pip install "redis>=4.2,<8"; in requirements.txt: redis>=4.2,<8), or pass socket_timeout=None to HotQueue(...)',
+      );
     }
   });
 
@@ -61,24 +65,34 @@ describe('clients as students have them today', () => {
     expect(String(result.stdout)).toBe('');
     const said = String(result.stderr);
     expect(said).toContain('delivery-one-consumer: the grader could not see everything on the Redis wire, so it does not judge this check');
-    expect(said).toMatch(/could not read the commands sent on consumer-1's connection from [\d.]+ \(RESP2\): a command that is not an array of bulk strings; the first bytes not understood: 2a320d0a3a310d0a3a320d0a/);
+    expect(said).toMatch(
+      /could not read the commands sent on consumer-1's connection from [\d.]+ \(RESP2\): a command that is not an array of bulk strings; the first bytes not understood: 2a320d0a3a310d0a3a320d0a/,
+    );
   });
 
   it('a script that shuts Redis down is an infrastructure error saying Redis went away, not an internal bug (a regression: "please report")', async () => {
     const dir = join(root, 'shutdown');
     await mkdir(dir, { recursive: true });
     await copyFile(join(solution, 'producer.py'), join(dir, 'producer.py'));
-    await writeFile(join(dir, 'consumer.py'), 'import os, time\nimport redis\nredis.Redis(host=os.environ["REDIS_IP"], port=6379, db=1).shutdown(nosave=True)\ntime.sleep(3600)\n');
+    await writeFile(
+      join(dir, 'consumer.py'),
+      'import os, time\nimport redis\nredis.Redis(host=os.environ["REDIS_IP"], port=6379, db=1).shutdown(nosave=True)\ntime.sleep(3600)\n',
+    );
     const result = await labs(['check', 'exercise-1', dir, '--only', 'delivery-one-consumer'], { cwd: root });
     expect(result.exitCode).toBe(3);
-    expect(String(result.stderr)).toMatch(/^labs: the grader lost its connection to Redis at [\d.]+:6379 \(Connection is closed\.\): Redis stopped or went away during the check$/m);
+    expect(String(result.stderr)).toMatch(
+      /^labs: the grader lost its connection to Redis at [\d.]+:6379 \(Connection is closed\.\): Redis stopped or went away during the check$/m,
+    );
     expect(String(result.stderr)).not.toMatch(/internal error|please report/);
   });
 
   it('labs grade records such a submission as infra-error after its retries, and grades the RESP3 one', async () => {
     const batch = join(root, 'batch');
     await mkdir(batch);
-    for (const [student, consumer] of [['ada', 'resp3_consumer.py'], ['bob', 'unknown_protocol_consumer.py']] as const) {
+    for (const [student, consumer] of [
+      ['ada', 'resp3_consumer.py'],
+      ['bob', 'unknown_protocol_consumer.py'],
+    ] as const) {
       await mkdir(join(batch, student));
       await copyFile(join(solution, 'producer.py'), join(batch, student, 'producer.py'));
       await copyFile(join(fixtures, consumer), join(batch, student, 'consumer.py'));
@@ -89,7 +103,10 @@ describe('clients as students have them today', () => {
     expect(result.exitCode).toBe(3);
     const rows = (await readFile(join(out, 'gradebook.csv'), 'utf8')).trim().split('\n');
     expect(rows.slice(1)).toEqual(['ada,10,10,2,4,2,2,graded', 'bob,,10,,,,,infra-error']);
-    const results = (await readFile(join(out, 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { student: string; attempts: number; error?: string });
+    const results = (await readFile(join(out, 'results.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { student: string; attempts: number; error?: string });
     const bob = results.find((r) => r.student === 'bob')!;
     expect(bob.attempts).toBe(3);
     expect(bob.error).toContain('the grader could not see everything on the Redis wire');

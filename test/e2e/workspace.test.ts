@@ -70,8 +70,15 @@ describe('labs start exercise-2 (the course compose file)', () => {
 
   it('delivers a message put with hotqueue in python1 to a consumer in python2 through redis-db', async () => {
     const consumer = labs(
-      ['exec', 'python2', '--', 'python', '-u', '-c',
-        'import os\nfrom hotqueue import HotQueue\nq = HotQueue("queue", host=os.environ["REDIS_IP"], port=6379, db=1)\nfor item in q.consume():\n    print("got", item)\n    break'],
+      [
+        'exec',
+        'python2',
+        '--',
+        'python',
+        '-u',
+        '-c',
+        'import os\nfrom hotqueue import HotQueue\nq = HotQueue("queue", host=os.environ["REDIS_IP"], port=6379, db=1)\nfor item in q.consume():\n    print("got", item)\n    break',
+      ],
       { cwd: ws, timeout: 60_000 },
     );
     await expect.poll(() => blockedClients(ws), { timeout: 30_000, interval: 200 }).toBe(1);
@@ -87,14 +94,28 @@ describe('labs start exercise-2 (the course compose file)', () => {
 
   it('keeps queued items across `docker restart` of redis-db (the compose file saves to ./data)', async () => {
     const put = await labs(
-      ['exec', 'python1', '--', 'python', '-c', 'from hotqueue import HotQueue\nq = HotQueue("queue", host="redis-db", port=6379, db=1)\nq.put("a", "b", "c")\nprint(len(q))'],
+      [
+        'exec',
+        'python1',
+        '--',
+        'python',
+        '-c',
+        'from hotqueue import HotQueue\nq = HotQueue("queue", host="redis-db", port=6379, db=1)\nq.put("a", "b", "c")\nprint(len(q))',
+      ],
       { cwd: ws },
     );
     expect(put.stdout.trim()).toBe('3');
     const redis = (await labelled('container', `labs.workspace=${ws}`)).find((c) => c.endsWith('redis-db'))!;
     await docker(['restart', redis]);
     const length = async (): Promise<string> =>
-      String((await labs(['exec', 'python1', '--', 'python', '-c', 'from hotqueue import HotQueue\nprint(len(HotQueue("queue", host="redis-db", port=6379, db=1)))'], { cwd: ws })).stdout).trim();
+      String(
+        (
+          await labs(
+            ['exec', 'python1', '--', 'python', '-c', 'from hotqueue import HotQueue\nprint(len(HotQueue("queue", host="redis-db", port=6379, db=1)))'],
+            { cwd: ws },
+          )
+        ).stdout,
+      ).trim();
     await expect.poll(length, { timeout: 30_000, interval: 200 }).toBe('3');
     expect((await stat(join(ws, 'data', 'dump.rdb'))).isFile()).toBe(true);
   });
@@ -143,16 +164,37 @@ describe('labs start exercise-1, the course exercise 1 by hand', () => {
     root = await tempDir();
     const start = await labs(['start', 'exercise-1', '--dir', '.'], { cwd: root });
     expect(start.exitCode, start.stderr).toBe(0);
-    const consume = execa('node', [join(import.meta.dirname, '..', '..', 'bin', 'labs.js'), 'exec', 'python', '--', 'python', '-u', '-c',
-      'import os\nfrom hotqueue import HotQueue\nq = HotQueue("queue", host=os.environ["REDIS_IP"], port=6379, db=1)\nfor item in q.consume():\n    print(item)'],
-    { cwd: root, reject: false });
+    const consume = execa(
+      'node',
+      [
+        join(import.meta.dirname, '..', '..', 'bin', 'labs.js'),
+        'exec',
+        'python',
+        '--',
+        'python',
+        '-u',
+        '-c',
+        'import os\nfrom hotqueue import HotQueue\nq = HotQueue("queue", host=os.environ["REDIS_IP"], port=6379, db=1)\nfor item in q.consume():\n    print(item)',
+      ],
+      { cwd: root, reject: false },
+    );
     const lines: { text: string; at: number }[] = [];
     consume.stdout!.on('data', (chunk: Buffer) => {
       for (const text of chunk.toString().split('\n').filter(Boolean)) lines.push({ text, at: Date.now() });
     });
     const put = async (...msgs: string[]): Promise<string> => {
-      const r = await labs(['exec', 'python', '--', 'python', '-c',
-        `import sys\nfrom hotqueue import HotQueue\nq = HotQueue("queue", host="redis-db", port=6379, db=1)\nq.put(*sys.argv[1:])\nprint(len(q))`, ...msgs], { cwd: root });
+      const r = await labs(
+        [
+          'exec',
+          'python',
+          '--',
+          'python',
+          '-c',
+          `import sys\nfrom hotqueue import HotQueue\nq = HotQueue("queue", host="redis-db", port=6379, db=1)\nq.put(*sys.argv[1:])\nprint(len(q))`,
+          ...msgs,
+        ],
+        { cwd: root },
+      );
       expect(r.exitCode, r.stderr).toBe(0);
       return r.stdout.trim();
     };

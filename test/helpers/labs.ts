@@ -12,7 +12,9 @@ export const bin = join(repoRoot, 'bin', 'labs.js');
 
 /** The CLI as a process; `pid` says which, for `leftBy`. */
 export function labs(args: string[], options: Options & { cwd: string }): Promise<Result> & { pid?: number } {
-  return execa('node', [bin, ...args], { reject: false, stdin: 'ignore', ...options, env: { NO_COLOR: '1', ...options.env } }) as Promise<Result> & { pid?: number };
+  return execa('node', [bin, ...args], { reject: false, stdin: 'ignore', ...options, env: { NO_COLOR: '1', ...options.env } }) as Promise<Result> & {
+    pid?: number;
+  };
 }
 
 export async function docker(args: string[]): Promise<string> {

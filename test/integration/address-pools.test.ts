@@ -46,6 +46,8 @@ describe('sessions when the engine has no network range left', () => {
     const { stdout } = await execa('docker', ['network', 'ls', '--format', '{{.Name}}', '--filter', `label=labs.session=pools-b-${run}`]);
     expect(stdout.trim()).toBe(env.network);
     expect(env.graderNetwork).toBe(first.graderNetwork);
-    expect((await execa('docker', ['network', 'inspect', '-f', '{{index .Options "com.docker.network.bridge.enable_icc"}}', env.graderNetwork])).stdout).toBe('false');
+    expect((await execa('docker', ['network', 'inspect', '-f', '{{index .Options "com.docker.network.bridge.enable_icc"}}', env.graderNetwork])).stdout).toBe(
+      'false',
+    );
   }, 120_000);
 });

@@ -19,7 +19,18 @@ const endsWithin = (following: Promise<unknown>, ms: number): Promise<string> =>
 
 beforeAll(async () => {
   // A container that prints a line a second and never stops by itself.
-  const { stdout } = await execa('docker', ['run', '-d', '--name', name, '--label', 'labs.test=follow-abort', 'python:3.10', 'sh', '-c', 'while :; do echo tick; sleep 1; done']);
+  const { stdout } = await execa('docker', [
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--label',
+    'labs.test=follow-abort',
+    'python:3.10',
+    'sh',
+    '-c',
+    'while :; do echo tick; sleep 1; done',
+  ]);
   id = stdout.trim();
 }, 60_000);
 

@@ -13,8 +13,7 @@ import { type ImageEvent, type Packages, prepareImage, preparedTag } from '../..
 import { buildTestImage, removeImages } from '../helpers/images.js';
 
 const runtime = new DockerRuntime();
-const prepareContainers = async (): Promise<string> =>
-  (await execa('docker', ['ps', '-aq', '--filter', 'label=labs.role=prepare'])).stdout.trim();
+const prepareContainers = async (): Promise<string> => (await execa('docker', ['ps', '-aq', '--filter', 'label=labs.role=prepare'])).stdout.trim();
 
 describe('prepareImage', () => {
   it('probes once, installs nothing when the image has the packages, and reuses the result', async () => {

@@ -38,7 +38,12 @@ describe('the grader reaching Redis through a published port', () => {
 
   it('grades the solution: Redis re-created by the persistence check is reached again', async () => {
     const lab = await findLab('exercise-2');
-    const report = await runCheckSession({ runtime, lab, submission: join(repoRoot, 'templates', 'exercise-2', 'solution'), only: ['delivery-one-consumer', 'persistence-survives-redis-crash'] });
+    const report = await runCheckSession({
+      runtime,
+      lab,
+      submission: join(repoRoot, 'templates', 'exercise-2', 'solution'),
+      only: ['delivery-one-consumer', 'persistence-survives-redis-crash'],
+    });
     expect(report.checks.map((c) => [c.id, c.passed])).toEqual([
       ['delivery-one-consumer', true],
       ['persistence-survives-redis-crash', true],

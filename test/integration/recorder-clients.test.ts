@@ -25,16 +25,47 @@ const docker = async (...args: string[]): Promise<string> => (await execa('docke
 
 beforeAll(async () => {
   await docker('network', 'create', ...label, network);
-  await docker('run', '-d', ...label, '--network', network, '--network-alias', 'redis-upstream', '--name', `${network}-redis`, 'redis:7', '--enable-debug-command', 'yes');
+  await docker(
+    'run',
+    '-d',
+    ...label,
+    '--network',
+    network,
+    '--network-alias',
+    'redis-upstream',
+    '--name',
+    `${network}-redis`,
+    'redis:7',
+    '--enable-debug-command',
+    'yes',
+  );
   const image = await recorderImage(new DockerRuntime(), 'node:20');
   recorder = await docker(
-    'run', '-d', ...label, '--network', network, '--network-alias', 'redis-db', '--name', `${network}-recorder`, '-p', '127.0.0.1::6379',
-    '-e', 'UPSTREAM_HOST=redis-upstream', '--entrypoint', 'node', image, `${recorderDir}/${recorderScript}`,
+    'run',
+    '-d',
+    ...label,
+    '--network',
+    network,
+    '--network-alias',
+    'redis-db',
+    '--name',
+    `${network}-recorder`,
+    '-p',
+    '127.0.0.1::6379',
+    '-e',
+    'UPSTREAM_HOST=redis-upstream',
+    '--entrypoint',
+    'node',
+    image,
+    `${recorderDir}/${recorderScript}`,
   );
   port = Number((await docker('port', recorder, '6379/tcp')).split(':').pop());
   await vi.waitFor(async () => expect(await docker('logs', recorder)).toContain('"listening"'), { timeout: 10_000, interval: 100 });
   // Redis answers before the clients start.
-  await vi.waitFor(async () => expect((await execa('docker', ['exec', `${network}-redis`, 'redis-cli', 'ping'], { reject: false })).exitCode).toBe(0), { timeout: 10_000, interval: 100 });
+  await vi.waitFor(async () => expect((await execa('docker', ['exec', `${network}-redis`, 'redis-cli', 'ping'], { reject: false })).exitCode).toBe(0), {
+    timeout: 10_000,
+    interval: 100,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -44,7 +75,19 @@ afterAll(async () => {
 
 /** Runs a Python script in a python:3.10 container on the network; resolves with its output. */
 async function python(name: string, script: string, args: string[]): Promise<{ address: Promise<string>; done: Promise<string> }> {
-  await docker('create', ...label, '--network', network, '--name', `${network}-${name}`, 'python:3.10', 'python3', '-u', `/tmp/${script.split('/').pop()}`, ...args);
+  await docker(
+    'create',
+    ...label,
+    '--network',
+    network,
+    '--name',
+    `${network}-${name}`,
+    'python:3.10',
+    'python3',
+    '-u',
+    `/tmp/${script.split('/').pop()}`,
+    ...args,
+  );
   await docker('cp', script, `${network}-${name}:/tmp/`);
   await docker('start', `${network}-${name}`);
   const address = docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, `${network}-${name}`);
@@ -73,7 +116,16 @@ describe('the recorder between real clients of RESP2 and RESP3 and a real Redis'
     const node2pop = waitingNode2.blPop('hotqueue:queue', 0);
     await expect.poll(async () => (await docker('logs', recorder)).split('\n').filter((l) => l.includes('"e":"wait"')).length, { timeout: 15_000 }).toBe(4);
     // The producer: pickled strings as hotqueue puts them, from the RESP2 node client.
-    const items = await execa('docker', ['run', '--rm', '--network', 'none', 'python:3.10', 'python3', '-c', 'import pickle,base64; [print(base64.b64encode(pickle.dumps("m%d" % i)).decode()) for i in range(8)]']);
+    const items = await execa('docker', [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      'python:3.10',
+      'python3',
+      '-c',
+      'import pickle,base64; [print(base64.b64encode(pickle.dumps("m%d" % i)).decode()) for i in range(8)]',
+    ]);
     const values = items.stdout.split('\n').map((b) => Buffer.from(b, 'base64'));
     for (const v of values) await resp2.rPush('hotqueue:queue', v);
     const [popped3, popped2] = await Promise.all([waitingNode3, node2pop]);
@@ -102,7 +154,11 @@ describe('the recorder between real clients of RESP2 and RESP3 and a real Redis'
     expect(pops.map((o) => o.raw.toString('base64')).sort()).toEqual(values.map((v) => v.toString('base64')).sort());
     const popsBy = (conn: number): number => wire.commands.filter((c) => c.connection === conn && c.name === 'BLPOP' && c.reply).length;
     // The host's clients: node-redis RESP3 popped one, the RESP2 duplicate popped one, the RESP2 producer none.
-    expect(hostConns.map((c) => [c.protocol, popsBy(c.id)]).sort()).toEqual([[2, 0], [2, 1], [3, 1]]);
+    expect(hostConns.map((c) => [c.protocol, popsBy(c.id)]).sort()).toEqual([
+      [2, 0],
+      [2, 1],
+      [3, 1],
+    ]);
     expect(pops.filter((o) => o.run === 'py3')).toHaveLength(3);
     expect(pops.filter((o) => o.run === 'py2')).toHaveLength(3);
     // What each Python consumer printed is what it popped.

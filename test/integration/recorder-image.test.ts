@@ -28,7 +28,17 @@ describe('the recorder image', () => {
     expect(asked[0]).toMatch(new RegExp(`^${recorderRepo}:[0-9a-f]{16}$`));
     const ofBase = (await execa('docker', ['images', '-q', '--filter', `label=labs.recorder.from=${base}`])).stdout.split('\n').filter(Boolean);
     expect(ofBase).toHaveLength(1);
-    const listed = await execa('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'node', asked[0], '-e', 'require("/recorder/node_modules/@jsonjoy.com/json-pack/lib/resp/RespStreamingDecoder"); console.log(require("fs").readdirSync("/recorder").join(" "))']);
+    const listed = await execa('docker', [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--entrypoint',
+      'node',
+      asked[0],
+      '-e',
+      'require("/recorder/node_modules/@jsonjoy.com/json-pack/lib/resp/RespStreamingDecoder"); console.log(require("fs").readdirSync("/recorder").join(" "))',
+    ]);
     expect(listed.stdout).toBe('node_modules resp-proxy.cjs');
     const config = (image: string) => execa('docker', ['inspect', '-f', '{{json .Config.Entrypoint}} {{json .Config.Cmd}}', image]).then((r) => r.stdout);
     expect(await config(asked[0])).toBe(await config(base));

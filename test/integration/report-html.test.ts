@@ -48,7 +48,10 @@ describe('report.html in headless Chromium', () => {
     if (!existsSync(chromium)) throw new Error(`${chromium} is missing: install it with \`apt-get install -y chromium\` (Debian), or set CHROMIUM`);
     dir = await mkdtemp(join(tmpdir(), 'labs-report-'));
     page = join(dir, 'report.html');
-    await writeFile(page, reportHtml(lab, results, { generatedAt: '2025-05-01T22:10:00.000Z', toolVersion: '0.1.0', seedNote: 'a random seed per submission (in each feedback)' }));
+    await writeFile(
+      page,
+      reportHtml(lab, results, { generatedAt: '2025-05-01T22:10:00.000Z', toolVersion: '0.1.0', seedNote: 'a random seed per submission (in each feedback)' }),
+    );
   });
 
   afterAll(async () => {

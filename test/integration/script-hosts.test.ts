@@ -16,13 +16,19 @@ let env: IsolatedEnvironment;
 let hosts: ScriptHosts;
 const session = `hosts${Date.now().toString(36)}`;
 
-const py = (code: string, name = 'run'): Promise<ScriptRun> => startScript({ hosts, service: 'python', argv: ['python3', '-c', code], name, timeoutMs: 20_000 });
+const py = (code: string, name = 'run'): Promise<ScriptRun> =>
+  startScript({ hosts, service: 'python', argv: ['python3', '-c', code], name, timeoutMs: 20_000 });
 const uidProcesses = async (containerId: string): Promise<string[]> => {
   const { stdout } = await execa('docker', ['exec', containerId, 'ps', '-eo', 'uid=,args=']);
-  return stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('1000 '));
+  return stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('1000 '));
 };
 const hostContainers = async (): Promise<string[]> =>
-  (await execa('docker', ['ps', '-q', '--filter', `label=labs.session=${session}`, '--filter', 'label=labs.role=script-host'])).stdout.split('\n').filter(Boolean);
+  (await execa('docker', ['ps', '-q', '--filter', `label=labs.session=${session}`, '--filter', 'label=labs.role=script-host'])).stdout
+    .split('\n')
+    .filter(Boolean);
 
 beforeAll(async () => {
   env = await exercise1Environment(session, [{ path: 'hello.txt', data: Buffer.from('hi\n') }]);
@@ -42,7 +48,9 @@ describe('script hosts', () => {
   });
 
   it('a script that kills every process it may (kill -1) and PID 1 cannot take its container down', async () => {
-    const run = await py('import os, signal\nfor pid in (1, -1):\n    try:\n        os.kill(pid, signal.SIGKILL)\n    except OSError as e:\n        print(pid, e.strerror)\nprint("still here")');
+    const run = await py(
+      'import os, signal\nfor pid in (1, -1):\n    try:\n        os.kill(pid, signal.SIGKILL)\n    except OSError as e:\n        print(pid, e.strerror)\nprint("still here")',
+    );
     const exit = await run.exited;
     expect(exit.code).toBe(0);
     expect(run.lines.map((l) => l.text)).toContain('still here');
@@ -53,7 +61,9 @@ describe('script hosts', () => {
   });
 
   it('stopping a run kills everything it started, and the next run finds /tmp empty', async () => {
-    const run = await py('import os, time\nopen("/tmp/left-behind", "w").write("x")\nfor _ in range(3):\n    if os.fork() == 0:\n        os.setsid()\n        time.sleep(600)\nprint("forked", flush=True)\ntime.sleep(600)');
+    const run = await py(
+      'import os, time\nopen("/tmp/left-behind", "w").write("x")\nfor _ in range(3):\n    if os.fork() == 0:\n        os.setsid()\n        time.sleep(600)\nprint("forked", flush=True)\ntime.sleep(600)',
+    );
     await expect.poll(() => run.lines.length, { timeout: 10_000 }).toBe(1);
     const [host] = await hostContainers();
     expect((await uidProcesses(host!)).length).toBeGreaterThanOrEqual(4);
@@ -88,7 +98,8 @@ describe('script hosts', () => {
   it('a run whose cleanup the engine refuses still ends: its container goes down, and the next run gets a new one', async () => {
     const run = await py('import time; print("up", flush=True); time.sleep(600)', 'frozen');
     await expect.poll(() => run.lines.length, { timeout: 10_000 }).toBe(1);
-    const addresses = async (id: string): Promise<string> => (await execa('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', id])).stdout;
+    const addresses = async (id: string): Promise<string> =>
+      (await execa('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', id])).stdout;
     let host = '';
     for (const id of await hostContainers()) if ((await addresses(id)).split(' ').includes(run.address)) host = id;
     expect(host).not.toBe('');

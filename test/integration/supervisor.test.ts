@@ -28,8 +28,16 @@ const show = [
 const files = [
   { path: 'show.py', data: Buffer.from(show) },
   { path: 'dice.py', data: Buffer.from('import random, sys\nprint("hotqueue" in sys.modules, random.random())') },
-  { path: 'forge.py', data: Buffer.from('import sys, time, json, struct\nfor n in range(1, 50):\n    m = json.dumps({"ended": n, "code": 0, "oom": 0}).encode()\n    sys.stdout.buffer.write(b"c" + struct.pack(">I", len(m)) + m)\nsys.stdout.buffer.flush()\nprint("", flush=True)\ntime.sleep(600)') },
-  { path: 'flood.py', data: Buffer.from('import sys\nline = "x" * 1023 + "\\n"\nfor _ in range(5 * 1024):\n    sys.stdout.write(line)\nprint("done", file=sys.stderr)') },
+  {
+    path: 'forge.py',
+    data: Buffer.from(
+      'import sys, time, json, struct\nfor n in range(1, 50):\n    m = json.dumps({"ended": n, "code": 0, "oom": 0}).encode()\n    sys.stdout.buffer.write(b"c" + struct.pack(">I", len(m)) + m)\nsys.stdout.buffer.flush()\nprint("", flush=True)\ntime.sleep(600)',
+    ),
+  },
+  {
+    path: 'flood.py',
+    data: Buffer.from('import sys\nline = "x" * 1023 + "\\n"\nfor _ in range(5 * 1024):\n    sys.stdout.write(line)\nprint("done", file=sys.stderr)'),
+  },
   {
     path: 'reach.py',
     data: Buffer.from(
@@ -52,8 +60,16 @@ const files = [
   { path: 'blackhole.py', data: Buffer.from('import socket\nsocket.create_connection(("172.17.0.2", 6379))') },
   // Gives up on it after 2 s, as a script with a connect timeout and a fallback does (a regression:
   // a 1 s threshold named it, and the checks stopped waiting for a script that then connected).
-  { path: 'fallback.py', data: Buffer.from('import socket, time\ntry:\n    socket.create_connection(("172.17.0.2", 6379), timeout=2)\nexcept OSError:\n    pass\ns = socket.create_connection(("redis-db", 6379))\nprint("connected", flush=True)\ntime.sleep(600)') },
-  { path: 'reaches.py', data: Buffer.from('import socket, time\ns = socket.create_connection(("redis-db", 6379))\nprint("connected", flush=True)\ntime.sleep(600)') },
+  {
+    path: 'fallback.py',
+    data: Buffer.from(
+      'import socket, time\ntry:\n    socket.create_connection(("172.17.0.2", 6379), timeout=2)\nexcept OSError:\n    pass\ns = socket.create_connection(("redis-db", 6379))\nprint("connected", flush=True)\ntime.sleep(600)',
+    ),
+  },
+  {
+    path: 'reaches.py',
+    data: Buffer.from('import socket, time\ns = socket.create_connection(("redis-db", 6379))\nprint("connected", flush=True)\ntime.sleep(600)'),
+  },
   { path: 'own/queue.py', data: Buffer.from('WHOSE = "the student\'s own"') },
   { path: 'own/uses_queue.py', data: Buffer.from('import queue\nprint(queue.WHOSE)') },
 ];
@@ -94,7 +110,10 @@ describe('the supervisor of a script container', () => {
   });
 
   it('a run is the student, with no capability, and cannot signal its supervisor, read its stdin or its environment', async () => {
-    for (const argv of [['python', 'reach.py'], ['python', '-s', 'reach.py']]) {
+    for (const argv of [
+      ['python', 'reach.py'],
+      ['python', '-s', 'reach.py'],
+    ]) {
       const r = await run(argv);
       expect(await r.exited).toMatchObject({ code: 0 });
       expect(textOf(r), argv.join(' ')).toEqual([
@@ -179,7 +198,9 @@ describe('an image without python3', () => {
     const r = await run(['sh', '-c', 'id -u; ls /usr/bin | grep -c "^python3" || true'], { on: plain });
     expect(await r.exited).toMatchObject({ code: 0 });
     expect(textOf(r)).toEqual(['1000', '0']);
-    const ids = (await execa('docker', ['ps', '-q', '--filter', `label=labs.session=${session}`, '--filter', `ancestor=${noPython}`])).stdout.split('\n').filter(Boolean);
+    const ids = (await execa('docker', ['ps', '-q', '--filter', `label=labs.session=${session}`, '--filter', `ancestor=${noPython}`])).stdout
+      .split('\n')
+      .filter(Boolean);
     expect(ids).toHaveLength(1);
     expect((await execa('docker', ['inspect', '-f', '{{json .Config.Cmd}} {{.Config.User}}', ids[0]!])).stdout).toBe('["sleep","2147483647"] 65534:65534');
     const sleeper = await run(['sh', '-c', 'echo up; sleep 600'], { on: plain });

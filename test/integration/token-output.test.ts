@@ -58,7 +58,13 @@ describe('the grader’s tokens printed by a real Python in a lab container', ()
     it(`are found in the message printed, never in bytes that hold it (python ${option})`, async () => {
       const tokens = tokenSource(seededRandom(20240501));
       const sent = Array.from({ length: 6 }, () => tokens.next());
-      const run: ScriptRun = await startScript({ hosts, service: 'python', argv: ['python', option, 'forms.py', ...sent], name: `forms${option}`, timeoutMs: 30_000 });
+      const run: ScriptRun = await startScript({
+        hosts,
+        service: 'python',
+        argv: ['python', option, 'forms.py', ...sent],
+        name: `forms${option}`,
+        timeoutMs: 30_000,
+      });
       expect(await run.exited).toMatchObject({ code: 0 });
       const stdout = run.lines.filter((l) => l.stream === 'stdout').map((l) => l.text);
       expect(stdout[0]).toBe('encoding utf-8');

@@ -11,7 +11,11 @@ import { diagnoseReplicas, printedIds, startConsumers, stopAll, untilPrinted, wa
 
 export type AddressSpec = z.infer<typeof addressSchema>;
 
-async function round(ctx: CheckContext, label: string, count: number): Promise<{ printed: number; sent: number; mark: number; replicas: Awaited<ReturnType<typeof startConsumers>>; exits: Awaited<ReturnType<typeof stopAll>> }> {
+async function round(
+  ctx: CheckContext,
+  label: string,
+  count: number,
+): Promise<{ printed: number; sent: number; mark: number; replicas: Awaited<ReturnType<typeof startConsumers>>; exits: Awaited<ReturnType<typeof stopAll>> }> {
   const mark = ctx.wire.commands.length;
   const replicas = await startConsumers(ctx, 1, `consumer-${label}`);
   await waitUntilWaiting(ctx, replicas);
@@ -46,4 +50,10 @@ export async function addressCheck(ctx: CheckContext, spec: AddressSpec): Promis
   return outcome(passed, summary, { diagnosis });
 }
 
-export const address = defineKind({ kind: 'address', schema: addressSchema, judgedFromWire: true, hosts: () => ({ consumer: 1, producer: 1, together: true }), run: addressCheck });
+export const address = defineKind({
+  kind: 'address',
+  schema: addressSchema,
+  judgedFromWire: true,
+  hosts: () => ({ consumer: 1, producer: 1, together: true }),
+  run: addressCheck,
+});

@@ -69,8 +69,10 @@ export async function blockingCheck(ctx: CheckContext, spec: BlockingSpec): Prom
   let summary: string;
   if (!connected) summary = `${file} never connected to Redis`;
   else if (endedByItself) summary = `${file} ended (${exits.get(consumer.name)?.description ?? 'exited'}) instead of waiting on the empty queue`;
-  else if (!blocked && rate < limit) summary = `${file} sent ${during.length} command(s) in ${windowMs} ms on an empty queue, but was not waiting in a blocking pop`;
-  else summary = `${during.length} command(s) in ${windowMs} ms on an empty queue: ${rate.toFixed(1)} per second (limit: fewer than ${limit})${names ? `; ${names}` : ''}`;
+  else if (!blocked && rate < limit)
+    summary = `${file} sent ${during.length} command(s) in ${windowMs} ms on an empty queue, but was not waiting in a blocking pop`;
+  else
+    summary = `${during.length} command(s) in ${windowMs} ms on an empty queue: ${rate.toFixed(1)} per second (limit: fewer than ${limit})${names ? `; ${names}` : ''}`;
   const diagnosis = passed ? [] : diagnoseReplicas(ctx, { replicas: [consumer], sent: [], mark, started: from }, exits);
   if (!passed && connected && !endedByItself && !blocked && rate < limit && !diagnosis.length) {
     diagnosis.push(`${file} connected but did not wait for messages in Redis: ${ctx.phrasing.keepWaiting}`);

@@ -33,12 +33,7 @@ export async function untilWaiting(ctx: CheckContext, replicas: ScriptRun[], tim
 
 /** Waits until the queue is empty or every replica has ended. */
 export async function untilDrained(ctx: CheckContext, replicas: ScriptRun[], timeoutMs: number): Promise<void> {
-  await waitFor(
-    async () => settled(ctx, replicas) || (await ctx.probe.length(ctx.queue.db, ctx.queue.key)) === 0,
-    timeoutMs,
-    ctx.signal,
-    50,
-  );
+  await waitFor(async () => settled(ctx, replicas) || (await ctx.probe.length(ctx.queue.db, ctx.queue.key)) === 0, timeoutMs, ctx.signal, 50);
 }
 
 export function printedIds(ctx: CheckContext, replicas: ScriptRun[]): Set<string> {
@@ -55,15 +50,20 @@ export async function untilPrinted(ctx: CheckContext, replicas: ScriptRun[], sen
   const deadline = Date.now() + maxMs;
   let last = -1;
   let lastChange = Date.now();
-  await waitFor(() => {
-    const printed = printedIds(ctx, replicas);
-    if (sent.every((s) => printed.has(s.id)) || settled(ctx, replicas)) return true;
-    if (printed.size !== last) {
-      last = printed.size;
-      lastChange = Date.now();
-    }
-    return Date.now() - lastChange > quietMs || Date.now() > deadline;
-  }, maxMs, ctx.signal, 50);
+  await waitFor(
+    () => {
+      const printed = printedIds(ctx, replicas);
+      if (sent.every((s) => printed.has(s.id)) || settled(ctx, replicas)) return true;
+      if (printed.size !== last) {
+        last = printed.size;
+        lastChange = Date.now();
+      }
+      return Date.now() - lastChange > quietMs || Date.now() > deadline;
+    },
+    maxMs,
+    ctx.signal,
+    50,
+  );
 }
 
 /**
@@ -102,11 +102,16 @@ export async function judge(ctx: CheckContext, session: ConsumerSession): Promis
     }
   }
   const sentIds = new Set(session.sent.map((s) => s.id));
-  const printed = new Map(session.replicas.map((r) => [r.name, new Set(r.lines.flatMap((line) => ctx.tokens.find(line.text)).filter((id) => sentIds.has(id)))]));
+  const printed = new Map(
+    session.replicas.map((r) => [r.name, new Set(r.lines.flatMap((line) => ctx.tokens.find(line.text)).filter((id) => sentIds.has(id)))]),
+  );
   const unexplained = unexplainedPrints(ctx.wire, printed, (raw) => ctx.tokens.find(idOf(raw)));
   if (unexplained.length) {
     throw blindError(
-      unexplained.map(({ run, ids }) => `${run} printed ${ids.length} message(s) the wire shows nobody was handed (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''}): the recorder missed how they reached it`),
+      unexplained.map(
+        ({ run, ids }) =>
+          `${run} printed ${ids.length} message(s) the wire shows nobody was handed (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''}): the recorder missed how they reached it`,
+      ),
     );
   }
   const remaining = (await ctx.probe.range(ctx.queue.db, ctx.queue.key)).map(idOf);
@@ -122,7 +127,14 @@ export function diagnoseReplicas(ctx: CheckContext, session: ConsumerSession, ex
   const findings = new Set<string>();
   for (const r of session.replicas) {
     for (const f of diagnoseRun(
-      { file: consumerFile(ctx), exit: exits.get(r.name), lines: r.lines, profile: wireProfile(ctx.wire, r.name, session.mark), expectedToRun: true, unanswered: r.unanswered() },
+      {
+        file: consumerFile(ctx),
+        exit: exits.get(r.name),
+        lines: r.lines,
+        profile: wireProfile(ctx.wire, r.name, session.mark),
+        expectedToRun: true,
+        unanswered: r.unanswered(),
+      },
       { queue: ctx.queue, redisService: ctx.redis.service },
       ctx.phrasing,
     )) {

@@ -52,17 +52,35 @@ export async function deliveryCheck(ctx: CheckContext, spec: DeliverySpec): Prom
     details.push(`per replica (popped / printed): ${v.shares.map((s) => `${s.replica} ${s.popped}/${s.printed}`).join(', ')}`);
     for (const r of replicas) {
       if (r.outputTruncated()) details.push(`${r.name}'s output was cut off after 1 MiB: print one line per message, not a flood`);
-      const last = r.lines.filter((l) => l.text.trim()).slice(-2).map((l) => l.text.slice(0, 120));
+      const last = r.lines
+        .filter((l) => l.text.trim())
+        .slice(-2)
+        .map((l) => l.text.slice(0, 120));
       details.push(`${r.name} printed ${r.lines.length} line(s)${last.length ? `, last: ${last.map((l) => JSON.stringify(l)).join(' ')}` : ''}`);
     }
   }
   const diagnosis = passed ? [] : diagnoseReplicas(ctx, session, exits);
-  if (!passed && !inOrder && !diagnosis.some((d) => /wrong end/.test(d))) diagnosis.push('messages must be taken in the order they were put (FIFO): pop from the head of the list');
+  if (!passed && !inOrder && !diagnosis.some((d) => /wrong end/.test(d)))
+    diagnosis.push('messages must be taken in the order they were put (FIFO): pop from the head of the list');
   return outcome(passed, summary, {
     details,
     diagnosis,
-    measurements: { sent: total, ok: v.ok, lost: lost.length, duplicated: v.duplicated.length, unexpected: v.unexpected.length, p50Ms: v.latency.p50Ms, maxMs: v.latency.maxMs },
+    measurements: {
+      sent: total,
+      ok: v.ok,
+      lost: lost.length,
+      duplicated: v.duplicated.length,
+      unexpected: v.unexpected.length,
+      p50Ms: v.latency.p50Ms,
+      maxMs: v.latency.maxMs,
+    },
   });
 }
 
-export const delivery = defineKind({ kind: 'delivery', schema: deliverySchema, judgedFromWire: true, hosts: (spec) => ({ consumer: spec.replicas ?? 1 }), run: deliveryCheck });
+export const delivery = defineKind({
+  kind: 'delivery',
+  schema: deliverySchema,
+  judgedFromWire: true,
+  hosts: (spec) => ({ consumer: spec.replicas ?? 1 }),
+  run: deliveryCheck,
+});

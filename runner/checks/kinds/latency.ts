@@ -46,7 +46,8 @@ export async function latencyCheck(ctx: CheckContext, spec: LatencySpec): Promis
           ? `${file} ${exits.get(consumer!.name)?.description ?? 'ended'} while the queue was empty: no consumer was left to print a new message after ${idleMs} ms idle${firstToo}`
           : `${file} never connected to Redis: no message could be printed`;
   const diagnosis = passed ? [] : diagnoseReplicas(ctx, { replicas, sent: probe ? [...warmup, probe] : warmup, mark, started: 0 }, exits);
-  if (!passed && latencyMs !== undefined && !diagnosis.length) diagnosis.push('the consumer picks messages up late: do not sleep between get() calls; q.consume() hands over each message at once');
+  if (!passed && latencyMs !== undefined && !diagnosis.length)
+    diagnosis.push('the consumer picks messages up late: do not sleep between get() calls; q.consume() hands over each message at once');
   if (!passed && warmedUp && latencyMs === undefined && !diagnosis.length) {
     diagnosis.push('the consumer stopped listening while the queue was empty (a consume(timeout=...) or get() loop that ends): it must keep waiting');
   }

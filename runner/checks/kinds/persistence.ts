@@ -17,8 +17,10 @@ export function persistenceMistakes(service: string, command: string[] | undefin
   const found: string[] = [];
   const argv = command ?? [];
   const save = argv.indexOf('--save');
-  if (save < 0 || argv[save + 1] === '' || argv[save + 1] === '""') found.push(`${service} must run with command: ["--save", "1", "1"]: without it Redis snapshots to disk only after minutes, so a crash loses the queue`);
-  if (!targets.includes('/data')) found.push(`${service} must keep the volume ./data:/data: without it the snapshot is inside the container and gone when the container is re-created`);
+  if (save < 0 || argv[save + 1] === '' || argv[save + 1] === '""')
+    found.push(`${service} must run with command: ["--save", "1", "1"]: without it Redis snapshots to disk only after minutes, so a crash loses the queue`);
+  if (!targets.includes('/data'))
+    found.push(`${service} must keep the volume ./data:/data: without it the snapshot is inside the container and gone when the container is re-created`);
   return found;
 }
 
@@ -36,7 +38,11 @@ export async function persistenceCheck(ctx: CheckContext, spec: PersistenceSpec)
   // next save comes a whole second later (seen: 8 of 10 kept, once in 15 runs of the solution).
   const ids = Array.from({ length: total }, () => ctx.tokens.next());
   const t = Date.now();
-  await ctx.probe.push(ctx.queue.db, ctx.queue.key, ids.map((id) => ctx.codec.encode(id)));
+  await ctx.probe.push(
+    ctx.queue.db,
+    ctx.queue.key,
+    ids.map((id) => ctx.codec.encode(id)),
+  );
   const sent = ids.map((id) => ({ id, t }));
   await sleep(1300, ctx.signal);
   await ctx.redis.crash();

@@ -44,8 +44,21 @@ export async function producerCheck(ctx: CheckContext, spec: ProducerSpec): Prom
   const details = exact ? [] : [`expected: ${show(expected)}`, `found:    ${show(got)}`];
   const diagnosis: string[] = [];
   if (!passed) {
-    diagnosis.push(...diagnoseRun({ file, exit, lines: run.lines, profile: wireProfile(ctx.wire, run.name, mark), expectedToRun: false, unanswered: run.unanswered() }, { queue: ctx.queue, redisService: ctx.redis.service }, ctx.phrasing));
-    if (exit.code === 0 || items.length) diagnosis.push(...itemMistakes(args, items.map((i) => ({ type: i.type, text: i.text, shown: i.shown })), ctx.lab.runtime));
+    diagnosis.push(
+      ...diagnoseRun(
+        { file, exit, lines: run.lines, profile: wireProfile(ctx.wire, run.name, mark), expectedToRun: false, unanswered: run.unanswered() },
+        { queue: ctx.queue, redisService: ctx.redis.service },
+        ctx.phrasing,
+      ),
+    );
+    if (exit.code === 0 || items.length)
+      diagnosis.push(
+        ...itemMistakes(
+          args,
+          items.map((i) => ({ type: i.type, text: i.text, shown: i.shown })),
+          ctx.lab.runtime,
+        ),
+      );
     if (!items.length) {
       const elsewhere = (await ctx.probe.lists()).filter((l) => !(l.db === ctx.queue.db && l.key === ctx.queue.key));
       for (const l of elsewhere.slice(0, 2)) details.push(`found a list "${l.key}" in db ${l.db} with ${l.length} item(s)`);
@@ -56,23 +69,43 @@ export async function producerCheck(ctx: CheckContext, spec: ProducerSpec): Prom
   return outcome(passed, summary, { details, diagnosis: [...new Set(diagnosis)], measurements: { items: items.length, expected: args.length } });
 }
 
-export function itemMistakes(args: string[], items: { type: string; text: string | undefined; shown: string }[], runtime: 'python' | 'node' = 'python'): string[] {
+export function itemMistakes(
+  args: string[],
+  items: { type: string; text: string | undefined; shown: string }[],
+  runtime: 'python' | 'node' = 'python',
+): string[] {
   const found: string[] = [];
   const node = runtime === 'node';
   const texts = items.map((i) => i.text);
-  if (items.length === 1 && items[0]!.type === 'list') found.push(node ? 'it pushed the whole argument list as one message: push each argument on its own (one RPUSH of JSON.stringify(arg) each)' : 'it put the whole argument list as one message: put each argument on its own (for msg in sys.argv[1:]: q.put(msg))');
-  if (items.some((i) => i.type === 'bytes')) found.push(node ? 'it pushed raw strings, not JSON: push JSON.stringify(arg)' : 'it put bytes, not str: put the argument itself, without .encode()');
-  if (items.some((i) => i.type === 'int' || i.type === 'float')) found.push(`it converted arguments to numbers: "42" must stay the string "42"${node ? ' (JSON.stringify("42") is \'"42"\')' : ''}`);
+  if (items.length === 1 && items[0]!.type === 'list')
+    found.push(
+      node
+        ? 'it pushed the whole argument list as one message: push each argument on its own (one RPUSH of JSON.stringify(arg) each)'
+        : 'it put the whole argument list as one message: put each argument on its own (for msg in sys.argv[1:]: q.put(msg))',
+    );
+  if (items.some((i) => i.type === 'bytes'))
+    found.push(node ? 'it pushed raw strings, not JSON: push JSON.stringify(arg)' : 'it put bytes, not str: put the argument itself, without .encode()');
+  if (items.some((i) => i.type === 'int' || i.type === 'float'))
+    found.push(`it converted arguments to numbers: "42" must stay the string "42"${node ? ' (JSON.stringify("42") is \'"42"\')' : ''}`);
   if (items.length === args.length && args.every((a, i) => texts[args.length - 1 - i] === a) && args.length > 1) {
-    found.push(node ? 'it pushed the arguments in reverse order (LPUSH puts each at the head): RPUSH each one in the order given' : 'it put the arguments in reverse order (LPUSH, or a reversed loop): q.put() each one in the order given');
+    found.push(
+      node
+        ? 'it pushed the arguments in reverse order (LPUSH puts each at the head): RPUSH each one in the order given'
+        : 'it put the arguments in reverse order (LPUSH, or a reversed loop): q.put() each one in the order given',
+    );
   }
   const expected = new Set(args);
   const extra = items.filter((i) => i.text === undefined || !expected.has(i.text));
   if (items.length > args.length && extra.length) {
     const first = extra[0]!;
-    found.push(/\.(py|js)"?$/.test(first.shown) ? `it also put the script's own name (${first.shown}): use ${node ? 'process.argv.slice(2)' : 'sys.argv[1:], not sys.argv'}` : `it put a message of its own (${first.shown}): put exactly the arguments, nothing else`);
+    found.push(
+      /\.(py|js)"?$/.test(first.shown)
+        ? `it also put the script's own name (${first.shown}): use ${node ? 'process.argv.slice(2)' : 'sys.argv[1:], not sys.argv'}`
+        : `it put a message of its own (${first.shown}): put exactly the arguments, nothing else`,
+    );
   }
-  if (!found.length && items.length && items.length < args.length) found.push(`only ${items.length} of the ${args.length} arguments arrived: put every one of them`);
+  if (!found.length && items.length && items.length < args.length)
+    found.push(`only ${items.length} of the ${args.length} arguments arrived: put every one of them`);
   return found;
 }
 

@@ -23,7 +23,10 @@ export async function restartCheck(ctx: CheckContext, spec: RestartSpec): Promis
   // Killed while idle, and gone from Redis's point of view before anything is queued.
   const firstExit = await first!.stop();
   await untilClientsGone(ctx);
-  const whileDown = await enqueue(ctx, Array.from({ length: total }, () => ctx.tokens.next()));
+  const whileDown = await enqueue(
+    ctx,
+    Array.from({ length: total }, () => ctx.tokens.next()),
+  );
   const [second] = await startConsumers(ctx, 1, 'consumer-after');
   await untilPrinted(ctx, [second!], whileDown, 2000, 10_000);
   const exits = await stopAll(ctx, [second!]);

@@ -36,4 +36,10 @@ export async function sharingCheck(ctx: CheckContext, spec: SharingSpec): Promis
   return outcome(passed, summary, { diagnosis, measurements: Object.fromEntries(shares.map((s) => [s.replica, s.printed])) });
 }
 
-export const sharing = defineKind({ kind: 'sharing', schema: sharingSchema, judgedFromWire: true, hosts: (spec) => ({ consumer: spec.replicas ?? sharingReplicas }), run: sharingCheck });
+export const sharing = defineKind({
+  kind: 'sharing',
+  schema: sharingSchema,
+  judgedFromWire: true,
+  hosts: (spec) => ({ consumer: spec.replicas ?? sharingReplicas }),
+  run: sharingCheck,
+});

@@ -55,15 +55,26 @@ export async function staticCheck(ctx: CheckContext, spec: StaticSpec): Promise<
   const run = await ctx.startScript({ service, argv: ['python3', '-c', workerDecoratorProbe, file], name: 'static', timeoutMs: 15_000, signal: ctx.signal });
   ctx.runs.push(run);
   await run.exited;
-  const text = run.lines.filter((l) => l.stream === 'stdout').map((l) => l.text).join('\n').trim();
+  const text = run.lines
+    .filter((l) => l.stream === 'stdout')
+    .map((l) => l.text)
+    .join('\n')
+    .trim();
   let result: { decorated?: string[]; called?: string[]; error?: string };
   try {
     result = JSON.parse(text) as typeof result;
   } catch {
-    throw new Error(`labs: the static check printed no result: ${run.lines.map((l) => l.text).join(' ').slice(0, 300)}`);
+    throw new Error(
+      `labs: the static check printed no result: ${run.lines
+        .map((l) => l.text)
+        .join(' ')
+        .slice(0, 300)}`,
+    );
   }
   if (result.error) {
-    return outcome(false, `${file} could not be read by Python's parser: ${result.error}`, { diagnosis: [`fix ${file} so that Python can parse it: ${result.error}`] });
+    return outcome(false, `${file} could not be read by Python's parser: ${result.error}`, {
+      diagnosis: [`fix ${file} so that Python can parse it: ${result.error}`],
+    });
   }
   const decorated = result.decorated ?? [];
   const called = new Set(result.called ?? []);

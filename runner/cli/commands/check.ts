@@ -45,7 +45,10 @@ export async function checkCommand(ctx: Context, labArg: string | undefined, dir
     lab,
     submission: dir,
     seed: flags.seed,
-    only: flags.only?.split(',').map((s) => s.trim()).filter(Boolean),
+    only: flags.only
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     signal: ctx.signal,
     onCheck: (event) => {
       if (event.phase === 'start') writeLine(progress, ctx.style.dim(`  … ${event.title}`));

@@ -81,7 +81,10 @@ export async function doctorCommand(ctx: Context, labArgs: readonly string[] = [
     }
   }
 
-  for (const [what, path] of [['workspace disk', ctx.cwd], ['Docker disk', info.dockerRootDir]] as const) {
+  for (const [what, path] of [
+    ['workspace disk', ctx.cwd],
+    ['Docker disk', info.dockerRootDir],
+  ] as const) {
     const free = await freeBytes(path);
     if (free === undefined) continue;
     const text = `${what}: ${(free / 1e9).toFixed(1)} GB free at ${path}`;
@@ -94,7 +97,11 @@ export async function doctorCommand(ctx: Context, labArgs: readonly string[] = [
   const access = await hostAccessCheck(runtime.endpoint);
   if (access === 'closed') ok('checks close this host to student code (an iptables rule on each check network)');
   else {
-    const why = { 'open: not root': 'labs is not running as root', 'open: remote engine': 'the engine is not on this machine', 'open: no iptables': 'iptables is not available' }[access];
+    const why = {
+      'open: not root': 'labs is not running as root',
+      'open: remote engine': 'the engine is not on this machine',
+      'open: no iptables': 'iptables is not available',
+    }[access];
     warn(`student code in checks can reach services listening on this host's bridge addresses (${why}); on Linux run grading as root to close that`);
     problems += 1;
   }

@@ -40,7 +40,10 @@ function progress(ctx: Context, jobs: number): (event: GradeEvent) => void {
         total = event.total;
         done = event.reused;
         started = Date.now();
-        writeLine(ctx.stderr, `${event.total} submission(s): ${event.toGrade} to grade, ${event.reused} already graded (unchanged)${event.skipped.length ? `; ignored: ${event.skipped.join(', ')}` : ''}`);
+        writeLine(
+          ctx.stderr,
+          `${event.total} submission(s): ${event.toGrade} to grade, ${event.reused} already graded (unchanged)${event.skipped.length ? `; ignored: ${event.skipped.join(', ')}` : ''}`,
+        );
         break;
       case 'start':
         running.add(event.student);
@@ -73,7 +76,11 @@ export async function gradeCommand(ctx: Context, labId: string, submissions: str
   const outDir = resolve(ctx.cwd, flags.out ?? 'results');
   if (!flags.queue) {
     const access = await hostAccessCheck((await ctx.runtime()).endpoint);
-    if (access !== 'closed') writeLine(ctx.stderr, `${ctx.style.warn('!')} student code can reach services listening on this host's bridge addresses (${access}); on Linux, grade as root to close that`);
+    if (access !== 'closed')
+      writeLine(
+        ctx.stderr,
+        `${ctx.style.warn('!')} student code can reach services listening on this host's bridge addresses (${access}); on Linux, grade as root to close that`,
+      );
   }
   const summary = await gradeSubmissions({
     runtime: await ctx.runtime(),
@@ -89,9 +96,16 @@ export async function gradeCommand(ctx: Context, labId: string, submissions: str
     onEvent: progress(ctx, jobs),
   });
   if (ctx.stderr.isTTY) ctx.stderr.write('\r\u001b[K');
-  writeLine(ctx.stdout, `${summary.interrupted ? ctx.style.warn('interrupted:') : ctx.style.ok('✓')} ${summary.results.length} result(s) in ${outDir}: gradebook.csv, results.jsonl, feedback/, report.html`);
-  writeLine(ctx.stdout, `  graded ${summary.graded} (${summary.reused} unchanged since the last run), infra-error ${summary.infraErrors}, timeout ${summary.timeouts}`);
-  if (summary.infraErrors || summary.timeouts) writeLine(ctx.stdout, ctx.style.dim('  run the same command again to retry the infra-error and timeout ones (graded ones are kept)'));
+  writeLine(
+    ctx.stdout,
+    `${summary.interrupted ? ctx.style.warn('interrupted:') : ctx.style.ok('✓')} ${summary.results.length} result(s) in ${outDir}: gradebook.csv, results.jsonl, feedback/, report.html`,
+  );
+  writeLine(
+    ctx.stdout,
+    `  graded ${summary.graded} (${summary.reused} unchanged since the last run), infra-error ${summary.infraErrors}, timeout ${summary.timeouts}`,
+  );
+  if (summary.infraErrors || summary.timeouts)
+    writeLine(ctx.stdout, ctx.style.dim('  run the same command again to retry the infra-error and timeout ones (graded ones are kept)'));
   if (summary.interrupted) return 130;
   return summary.infraErrors || summary.timeouts ? 3 : 0;
 }

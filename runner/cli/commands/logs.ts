@@ -27,7 +27,9 @@ export async function logsCommand(ctx: Context, service: string | undefined, opt
   const status = await workspaceStatus(runtime, { dir: opts.dir, cwd: ctx.cwd });
   const known = status.services.map((s) => s.service);
   if (service && !known.includes(service)) {
-    throw new LabsError('SERVICE_UNKNOWN', `${status.lab.id} has no service "${service}"`, { hint: `${didYouMean(service, known)}services: ${known.join(', ')}` });
+    throw new LabsError('SERVICE_UNKNOWN', `${status.lab.id} has no service "${service}"`, {
+      hint: `${didYouMean(service, known)}services: ${known.join(', ')}`,
+    });
   }
   const chosen = status.services.filter((s) => s.container && (!service || s.service === service));
   if (chosen.length === 0) {

@@ -7,7 +7,12 @@ export async function pruneCommand(ctx: Context, opts: { all?: boolean }): Promi
   const t = result.totals;
   writeLine(ctx.stdout, `removed ${t.containers} container(s), ${t.networks} network(s), ${t.volumes} volume(s) from ${result.removed.length} session(s)`);
   if (result.kept.length) {
-    writeLine(ctx.stdout, ctx.style.dim(`kept ${result.kept.length} live session(s): ${result.kept.map((s) => `${s.lab} (${s.mode}${s.workspace ? ` in ${s.workspace}` : ''})`).join(', ')}; --all removes them too`));
+    writeLine(
+      ctx.stdout,
+      ctx.style.dim(
+        `kept ${result.kept.length} live session(s): ${result.kept.map((s) => `${s.lab} (${s.mode}${s.workspace ? ` in ${s.workspace}` : ''})`).join(', ')}; --all removes them too`,
+      ),
+    );
   }
   for (const f of result.failed) {
     writeLine(ctx.stderr, `${ctx.style.bad('✗')} could not remove all of ${f.info.mode} session ${f.info.session} (${f.info.lab}): ${f.error}`);

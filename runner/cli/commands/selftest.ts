@@ -8,7 +8,10 @@ export async function selftestCommand(ctx: Context, labId: string | undefined, o
   const cases = await runSelftest({
     runtime: await ctx.runtime(),
     labs,
-    only: opts.only?.split(',').map((s) => s.trim()).filter(Boolean),
+    only: opts.only
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     concurrency: jobsFlag(opts.jobs, defaultSelftestJobs()),
     signal: ctx.signal,
     onStart: (lab, name) => ctx.stderr.write(ctx.style.dim(`  … ${lab} ${name}\n`)),
@@ -16,7 +19,8 @@ export async function selftestCommand(ctx: Context, labId: string | undefined, o
       const failed = c.report.checks.filter((x) => !x.passed).map((x) => x.id);
       const head = `${c.ok ? ctx.style.ok('✓') : ctx.style.bad('✗')} ${c.lab} ${ctx.style.bold(c.name)}: ${c.description}`;
       writeLine(ctx.stdout, head);
-      if (c.name === 'solution') writeLine(ctx.stdout, `    ${c.report.score}/${c.report.maxScore} points${failed.length ? `; failed ${failed.join(', ')}` : ''}`);
+      if (c.name === 'solution')
+        writeLine(ctx.stdout, `    ${c.report.score}/${c.report.maxScore} points${failed.length ? `; failed ${failed.join(', ')}` : ''}`);
       else writeLine(ctx.stdout, `    must fail ${c.mustFail.join(', ')}; failed ${failed.join(', ') || 'nothing'}`);
       if (c.passedWrongly.length) writeLine(ctx.stdout, ctx.style.bad(`    passed although it must fail: ${c.passedWrongly.join(', ')}`));
       if (c.failedWrongly.length) writeLine(ctx.stdout, ctx.style.bad(`    failed although it must pass: ${c.failedWrongly.join(', ')}`));

@@ -35,14 +35,20 @@ export async function startCommand(ctx: Context, labArg: string | undefined, opt
   const shown = relative(ctx.cwd, result.dir) || '.';
   const where = shown.startsWith('..') ? result.dir : `./${shown}`;
   writeLine(ctx.stdout);
-  writeLine(ctx.stdout, `${ctx.style.ok('✓')} ${ctx.style.bold(result.lab.id)} (${result.lab.title}) ${result.reused ? 'was already running' : 'is running'} in ${where}`);
+  writeLine(
+    ctx.stdout,
+    `${ctx.style.ok('✓')} ${ctx.style.bold(result.lab.id)} (${result.lab.title}) ${result.reused ? 'was already running' : 'is running'} in ${where}`,
+  );
   writeLine(ctx.stdout);
   for (const line of serviceRows(ctx, Object.keys(result.services), await runtime.listContainers([`labs.session=${result.environment.identity.session}`]))) {
     writeLine(ctx.stdout, `  ${line}`);
   }
   writeLine(ctx.stdout);
   const files = [...result.files.created, ...result.files.kept, ...result.files.unchanged].sort();
-  writeLine(ctx.stdout, `Your files: ${files.join(', ')}${result.files.created.length && !result.files.kept.length && !result.files.unchanged.length ? ' (new, from the starter)' : ''}`);
+  writeLine(
+    ctx.stdout,
+    `Your files: ${files.join(', ')}${result.files.created.length && !result.files.kept.length && !result.files.unchanged.length ? ' (new, from the starter)' : ''}`,
+  );
   if (result.files.kept.length) writeLine(ctx.stdout, `  kept as you left them: ${result.files.kept.join(', ')}`);
   if (result.files.created.length && (result.files.kept.length || result.files.unchanged.length)) {
     writeLine(ctx.stdout, `  restored from the starter: ${result.files.created.join(', ')}`);

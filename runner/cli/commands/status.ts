@@ -18,7 +18,12 @@ export async function statusCommand(ctx: Context, opts: { dir?: string }): Promi
   const status = await workspaceStatus(await ctx.runtime(), { dir: opts.dir, cwd: ctx.cwd });
   writeLine(ctx.stdout, `${ctx.style.bold(status.lab.id)} in ${status.workspace.dir}${status.session ? ` (session ${status.session})` : ' (not started)'}`);
   const containers = status.services.flatMap((s) => (s.container ? [s.container] : []));
-  for (const line of serviceRows(ctx, status.services.map((s) => s.service), containers)) writeLine(ctx.stdout, `  ${line}`);
+  for (const line of serviceRows(
+    ctx,
+    status.services.map((s) => s.service),
+    containers,
+  ))
+    writeLine(ctx.stdout, `  ${line}`);
   if (!status.session) writeLine(ctx.stdout, ctx.style.dim(`  start it with: labs start ${status.lab.id}`));
   return 0;
 }

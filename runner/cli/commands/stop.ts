@@ -7,6 +7,11 @@ export async function stopCommand(ctx: Context, opts: { dir?: string }): Promise
   const { workspace, removed } = await stopWorkspace(await ctx.runtime(), { dir: opts.dir, cwd: ctx.cwd });
   const what = `${removed.containers} container(s), ${removed.networks} network(s), ${removed.volumes} volume(s)`;
   writeLine(ctx.stdout, `${ctx.style.ok('✓')} stopped ${workspace.info.lab}: removed ${what}`);
-  writeLine(ctx.stdout, ctx.style.dim(`  your files in ${workspace.dir}${existsSync(join(workspace.dir, 'data')) ? ' (and ./data)' : ''} are kept; \`labs start ${workspace.info.lab}\` brings it back`));
+  writeLine(
+    ctx.stdout,
+    ctx.style.dim(
+      `  your files in ${workspace.dir}${existsSync(join(workspace.dir, 'data')) ? ' (and ./data)' : ''} are kept; \`labs start ${workspace.info.lab}\` brings it back`,
+    ),
+  );
   return 0;
 }

@@ -15,7 +15,9 @@ export async function validateCommand(ctx: Context, paths: string[]): Promise<nu
     return 2;
   }
   const variants = report.checked.filter((f) => basename(f) === 'variant.yaml').length;
-  const others = report.checked.filter((f) => basename(f) !== 'variant.yaml').map((f) => (basename(f) === 'lab.yaml' ? basename(dirname(f)) : relative(ctx.cwd, f) || f));
+  const others = report.checked
+    .filter((f) => basename(f) !== 'variant.yaml')
+    .map((f) => (basename(f) === 'lab.yaml' ? basename(dirname(f)) : relative(ctx.cwd, f) || f));
   writeLine(ctx.stdout, `${ctx.style.ok('✓')} valid: ${others.join(', ')}${variants ? ` (and ${variants} known-bad variant(s))` : ''}`);
   return 0;
 }

@@ -3,7 +3,10 @@ import { runWorker } from '../../batch/worker.js';
 import { jobsFlag } from '../../batch/jobs.js';
 import { type Context, writeLine } from '../context.js';
 
-export async function workerCommand(ctx: Context, opts: { queue: string; jobs?: number; timeout?: number; lockSeconds?: number; connectSeconds?: number }): Promise<number> {
+export async function workerCommand(
+  ctx: Context,
+  opts: { queue: string; jobs?: number; timeout?: number; lockSeconds?: number; connectSeconds?: number },
+): Promise<number> {
   const connection = parseQueueUrl(opts.queue);
   const jobs = jobsFlag(opts.jobs);
   await runWorker({
@@ -15,7 +18,11 @@ export async function workerCommand(ctx: Context, opts: { queue: string; jobs?: 
     connectTimeoutMs: opts.connectSeconds ? opts.connectSeconds * 1000 : undefined,
     signal: ctx.signal,
     onEvent: (event) => {
-      if (event.type === 'ready') writeLine(ctx.stderr, `labs worker: grading jobs from ${connection.host}:${connection.port}, ${jobs} at a time (Ctrl-C: finish the current ones and stop)`);
+      if (event.type === 'ready')
+        writeLine(
+          ctx.stderr,
+          `labs worker: grading jobs from ${connection.host}:${connection.port}, ${jobs} at a time (Ctrl-C: finish the current ones and stop)`,
+        );
       else if (event.type === 'active') writeLine(ctx.stderr, `  … ${event.job.lab} ${event.job.student}`);
       else if (event.type === 'completed') writeLine(ctx.stderr, `  ${ctx.style.ok('✓')} ${event.job.lab} ${event.job.student}`);
       else if (event.type === 'failed') {

@@ -37,9 +37,37 @@ const maxInlineBytes = 64 * 1024;
 
 // Commands whose keys and values matter to the checks; for every other command only its name is
 // recorded (the blocking check counts them all).
-const keyed = new Set(['LPOP', 'RPOP', 'BLPOP', 'BRPOP', 'LMPOP', 'BLMPOP', 'RPOPLPUSH', 'BRPOPLPUSH', 'LMOVE', 'BLMOVE',
-  'LRANGE', 'LINDEX', 'LPUSH', 'RPUSH', 'LPUSHX', 'RPUSHX', 'LINSERT', 'LSET', 'LREM', 'LTRIM', 'LLEN',
-  'DEL', 'UNLINK', 'RENAME', 'GET', 'SET', 'EXISTS', 'TYPE', 'SORT']);
+const keyed = new Set([
+  'LPOP',
+  'RPOP',
+  'BLPOP',
+  'BRPOP',
+  'LMPOP',
+  'BLMPOP',
+  'RPOPLPUSH',
+  'BRPOPLPUSH',
+  'LMOVE',
+  'BLMOVE',
+  'LRANGE',
+  'LINDEX',
+  'LPUSH',
+  'RPUSH',
+  'LPUSHX',
+  'RPUSHX',
+  'LINSERT',
+  'LSET',
+  'LREM',
+  'LTRIM',
+  'LLEN',
+  'DEL',
+  'UNLINK',
+  'RENAME',
+  'GET',
+  'SET',
+  'EXISTS',
+  'TYPE',
+  'SORT',
+]);
 const blocking = new Set(['BLPOP', 'BRPOP', 'BLMPOP', 'BRPOPLPUSH', 'BLMOVE']);
 const withValues = new Set(['LPUSH', 'RPUSH', 'LPUSHX', 'RPUSHX', 'LINSERT', 'LSET', 'SET']);
 /** Commands answered by one confirmation per channel (a push frame in RESP3, an array in RESP2). */
@@ -177,7 +205,7 @@ function inlineWords(line) {
             word += String.fromCharCode(parseInt(line.slice(i + 1, i + 3), 16));
             i += 2;
           } else word += { n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' }[next] ?? next;
-        } else if (ch === "\\" && quote === "'" && line[i + 1] === "'") {
+        } else if (ch === '\\' && quote === "'" && line[i + 1] === "'") {
           word += "'";
           i++;
         } else if (ch === quote) {
@@ -303,7 +331,14 @@ const server = net.createServer((client) => {
       if (head && subscribing.has(head.name) && text(reply.val[0] ?? '').toLowerCase() === head.name.toLowerCase()) confirm(reply.val);
       return;
     }
-    if (protocol === 2 && Array.isArray(reply) && reply.length >= 3 && head && subscribing.has(head.name) && text(reply[0]).toLowerCase() === head.name.toLowerCase()) {
+    if (
+      protocol === 2 &&
+      Array.isArray(reply) &&
+      reply.length >= 3 &&
+      head &&
+      subscribing.has(head.name) &&
+      text(reply[0]).toLowerCase() === head.name.toLowerCase()
+    ) {
       return confirm(reply);
     }
     // RESP2 delivers published messages as ordinary arrays once the connection subscribes.

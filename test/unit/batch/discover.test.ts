@@ -11,7 +11,10 @@ beforeEach(async () => ({ dir, cleanup } = await tempDir()));
 afterEach(() => cleanup());
 
 const usageError = async (promise: Promise<unknown>): Promise<LabsError> => {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(LabsError);
   expect((error as LabsError).code).toBe('USAGE');
   return error as LabsError;
@@ -33,8 +36,15 @@ describe('discoverSubmissions', () => {
 
   it('ignores litter silently and lists other plain files as skipped', async () => {
     await writeTree(dir, {
-      'alice/producer.py': '', '.DS_Store': '', 'Thumbs.db': '', '__MACOSX/._alice.zip': '', '.hidden/x': '', '.bob.zip': '',
-      'grades.pdf': '', 'notes.txt': '', 'bob.rar': '',
+      'alice/producer.py': '',
+      '.DS_Store': '',
+      'Thumbs.db': '',
+      '__MACOSX/._alice.zip': '',
+      '.hidden/x': '',
+      '.bob.zip': '',
+      'grades.pdf': '',
+      'notes.txt': '',
+      'bob.rar': '',
     });
     const { submissions, skipped } = await discoverSubmissions(dir);
     expect(submissions.map((s) => s.student)).toEqual(['alice']);

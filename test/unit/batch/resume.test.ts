@@ -33,7 +33,12 @@ describe('resuming a batch', () => {
   it('reads results.jsonl keeping the last line per student, and survives a line cut short by a crash', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'labs-unit-'));
     const file = join(dir, 'results.jsonl');
-    await writeFile(file, [JSON.stringify(result({ status: 'timeout' })), JSON.stringify(result({})), JSON.stringify(result({ student: 'bob' })), '{"student":"carol","sta'].join('\n'));
+    await writeFile(
+      file,
+      [JSON.stringify(result({ status: 'timeout' })), JSON.stringify(result({})), JSON.stringify(result({ student: 'bob' })), '{"student":"carol","sta'].join(
+        '\n',
+      ),
+    );
     const latest = await readResults(file);
     expect([...latest.keys()]).toEqual(['alice', 'bob']);
     expect(latest.get('alice')!.status).toBe('graded');

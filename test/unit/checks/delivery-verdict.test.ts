@@ -44,10 +44,13 @@ describe('deliveryVerdict', () => {
 
   it('reading without popping (LRANGE) and printing is a duplicate delivery, and the message stays queued', () => {
     const sent = ids(3);
-    const events: DeliveryEvent[] = [...enqueue(sent), ...sent.flatMap((id, i): DeliveryEvent[] => [
-      { type: 'peek', t: 10 + i, replica: 'c1', id },
-      { type: 'print', t: 11 + i, replica: 'c1', ids: [id] },
-    ])];
+    const events: DeliveryEvent[] = [
+      ...enqueue(sent),
+      ...sent.flatMap((id, i): DeliveryEvent[] => [
+        { type: 'peek', t: 10 + i, replica: 'c1', id },
+        { type: 'print', t: 11 + i, replica: 'c1', ids: [id] },
+      ]),
+    ];
     const v = deliveryVerdict({ events, remaining: sent, replicas: ['c1'] });
     expect(v.duplicated).toEqual(sent);
     expect(v.lostQueued).toEqual(sent);
@@ -100,14 +103,26 @@ describe('deliveryVerdict', () => {
     const sent = ids(20);
     const even = sent.filter((_, i) => i % 2 === 0);
     const odd = sent.filter((_, i) => i % 2 === 1);
-    const v = deliveryVerdict({ events: [...enqueue(sent), ...consume('c1', even, 30), ...consume('c2', odd, 30)], remaining: [], replicas: ['c1', 'c2', 'c3'] });
+    const v = deliveryVerdict({
+      events: [...enqueue(sent), ...consume('c1', even, 30), ...consume('c2', odd, 30)],
+      remaining: [],
+      replicas: ['c1', 'c2', 'c3'],
+    });
     expect(v.exactlyOnce).toBe(true);
     expect(v.reordered).toEqual([]);
-    expect(v.shares.map((s) => [s.replica, s.printed, s.share])).toEqual([['c1', 10, 0.5], ['c2', 10, 0.5], ['c3', 0, 0]]);
+    expect(v.shares.map((s) => [s.replica, s.printed, s.share])).toEqual([
+      ['c1', 10, 0.5],
+      ['c2', 10, 0.5],
+      ['c3', 0, 0],
+    ]);
   });
 
   it('latency of a message queued before the consumer started counts from its start', () => {
-    const events: DeliveryEvent[] = [...enqueue(['m0'], 0), { type: 'pop', t: 1000, replica: 'c1', id: 'm0' }, { type: 'print', t: 1010, replica: 'c1', ids: ['m0'] }];
+    const events: DeliveryEvent[] = [
+      ...enqueue(['m0'], 0),
+      { type: 'pop', t: 1000, replica: 'c1', id: 'm0' },
+      { type: 'print', t: 1010, replica: 'c1', ids: ['m0'] },
+    ];
     const v = deliveryVerdict({ events, remaining: [], replicas: ['c1'], startedAt: { c1: 990 } });
     expect(v.latency.maxMs).toBe(20);
   });

@@ -6,20 +6,52 @@ import type { WireProfile } from '../../../runner/checks/wire.js';
 
 const queue = { db: 1, key: 'hotqueue:queue' };
 const where = { queue, redisService: 'redis-db' };
-const profile = (over: Partial<WireProfile>): WireProfile => ({ connections: 1, commands: 3, dbs: [1], keys: ['hotqueue:queue'], names: {}, emptyPops: 0, blockingPops: 1, peeks: 0, pushes: 0, rpops: 0, cutPops: 0, cutAfterMs: undefined, ...over });
+const profile = (over: Partial<WireProfile>): WireProfile => ({
+  connections: 1,
+  commands: 3,
+  dbs: [1],
+  keys: ['hotqueue:queue'],
+  names: {},
+  emptyPops: 0,
+  blockingPops: 1,
+  peeks: 0,
+  pushes: 0,
+  rpops: 0,
+  cutPops: 0,
+  cutAfterMs: undefined,
+  ...over,
+});
 const stderr = (...texts: string[]) => texts.map((text, i) => ({ stream: 'stderr' as const, t: i, text }));
 
 describe('diagnoseRun', () => {
   it('names a crash by its exception line', () => {
     const lines = stderr('Traceback (most recent call last):', '  File "/lab/consumer.py", line 9', 'ZeroDivisionError: division by zero');
     expect(crashLine(lines)).toBe('ZeroDivisionError: division by zero');
-    expect(diagnoseRun({ file: 'consumer.py', exit: { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false }, lines, profile: profile({}), expectedToRun: true }, where)[0]).toBe(
-      'consumer.py crashed (exited with code 1): ZeroDivisionError: division by zero',
-    );
+    expect(
+      diagnoseRun(
+        {
+          file: 'consumer.py',
+          exit: { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false },
+          lines,
+          profile: profile({}),
+          expectedToRun: true,
+        },
+        where,
+      )[0],
+    ).toBe('consumer.py crashed (exited with code 1): ZeroDivisionError: division by zero');
   });
 
   it('a consumer that ends by itself is told to keep waiting', () => {
-    const found = diagnoseRun({ file: 'consumer.py', exit: { code: 0, description: 'exited with code 0', timedOut: false, oomKilled: false, stoppedByGrader: false }, lines: [], profile: profile({}), expectedToRun: true }, where);
+    const found = diagnoseRun(
+      {
+        file: 'consumer.py',
+        exit: { code: 0, description: 'exited with code 0', timedOut: false, oomKilled: false, stoppedByGrader: false },
+        lines: [],
+        profile: profile({}),
+        expectedToRun: true,
+      },
+      where,
+    );
     expect(found[0]).toMatch(/ended by itself \(exit 0\) instead of waiting/);
   });
 
@@ -32,7 +64,10 @@ describe('diagnoseRun', () => {
   it("hints name the lab's Redis service, whatever the lab calls it", () => {
     const lines = stderr('redis.exceptions.ConnectionError: Error 111 connecting to 172.17.0.2:6379. Connection refused.');
     const exit = { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false };
-    const found = diagnoseRun({ file: 'consumer.py', exit, lines, profile: profile({ connections: 0 }), expectedToRun: true }, { queue, redisService: 'cache' });
+    const found = diagnoseRun(
+      { file: 'consumer.py', exit, lines, profile: profile({ connections: 0 }), expectedToRun: true },
+      { queue, redisService: 'cache' },
+    );
     expect(found).toContain('consumer.py could not connect to Redis: connect to host REDIS_IP (cache), not a hard-coded IP address');
     expect(persistenceMistakes('cache', undefined, [])).toEqual([
       expect.stringMatching(/^cache must run with command: \["--save", "1", "1"\]/),
@@ -42,7 +77,16 @@ describe('diagnoseRun', () => {
 
   it('never connected: a hard-coded address when the error says so', () => {
     const lines = stderr('redis.exceptions.ConnectionError: Error 111 connecting to 172.17.0.2:6379. Connection refused.');
-    const found = diagnoseRun({ file: 'consumer.py', exit: { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false }, lines, profile: profile({ connections: 0 }), expectedToRun: true }, where);
+    const found = diagnoseRun(
+      {
+        file: 'consumer.py',
+        exit: { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false },
+        lines,
+        profile: profile({ connections: 0 }),
+        expectedToRun: true,
+      },
+      where,
+    );
     expect(found).toContain('consumer.py could not connect to Redis: connect to host REDIS_IP (redis-db), not a hard-coded IP address');
   });
 
@@ -52,11 +96,22 @@ describe('diagnoseRun', () => {
     expect(diagnoseRun({ ...evidence, unanswered: '172.17.0.2:6379' }, where)).toEqual([
       'producer.py never reached redis-db: it was trying to connect to 172.17.0.2:6379, where nothing answers, when it was stopped. A hard-coded IP address? Connect to host REDIS_IP (redis-db), port 6379',
     ]);
-    expect(diagnoseRun(evidence, where)[0]).toMatch(/^producer\.py never reached redis-db \(it was still running, without a connection, when stopped\): a hard-coded IP address, a wrong host name, or a loop/);
+    expect(diagnoseRun(evidence, where)[0]).toMatch(
+      /^producer\.py never reached redis-db \(it was still running, without a connection, when stopped\): a hard-coded IP address, a wrong host name, or a loop/,
+    );
   });
 
   it('wrong db, wrong key, peeking, pushing back, wrong end, busy polling', () => {
-    const found = diagnoseRun({ file: 'c.py', exit: undefined, lines: [], profile: profile({ dbs: [0], keys: ['hotqueue:jobs'], peeks: 3, pushes: 2, rpops: 1, emptyPops: 50 }), expectedToRun: true }, where);
+    const found = diagnoseRun(
+      {
+        file: 'c.py',
+        exit: undefined,
+        lines: [],
+        profile: profile({ dbs: [0], keys: ['hotqueue:jobs'], peeks: 3, pushes: 2, rpops: 1, emptyPops: 50 }),
+        expectedToRun: true,
+      },
+      where,
+    );
     expect(found.map((f) => f.split(' ').slice(1, 4).join(' '))).toEqual([
       'used db 0,',
       'used the key',
@@ -71,11 +126,19 @@ describe('diagnoseRun', () => {
     const stdout = (...texts: string[]) => texts.map((text, i) => ({ stream: 'stdout' as const, t: i, text }));
     const pickle = "b'\\x80\\x04\\x95\\x14\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x8c\\x10k7fq2-004-qf\\xc3\\xa4va\\x94.'";
     const lines = stdout(pickle, `(b'hotqueue:queue', ${pickle})`);
-    const evidence = { file: 'consumer.py', exit: { code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false, stoppedByGrader: true }, lines, profile: profile({}), expectedToRun: true };
+    const evidence = {
+      file: 'consumer.py',
+      exit: { code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false, stoppedByGrader: true },
+      lines,
+      profile: profile({}),
+      expectedToRun: true,
+    };
     expect(diagnoseRun(evidence, where)).toEqual([
       "consumer.py printed the bytes it popped (b'\\x80\\x04\\x95\\x14\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x8c\\x10k…), not the message they hold: for item in q.consume(): print(item) hands over each message unpickled; with redis-py, print(pickle.loads(data)) for the data blpop returns",
     ]);
-    expect(diagnoseRun({ ...evidence, lines: stdout(`(b'hotqueue:queue', ${pickle})`) }, where, phrasings.worker)[0]).toMatch(/^consumer\.py printed the bytes it popped \(b'\\x80.*: @q\.worker passes echo\(item\)/);
+    expect(diagnoseRun({ ...evidence, lines: stdout(`(b'hotqueue:queue', ${pickle})`) }, where, phrasings.worker)[0]).toMatch(
+      /^consumer\.py printed the bytes it popped \(b'\\x80.*: @q\.worker passes echo\(item\)/,
+    );
     expect(rawBytesPrinted(stdout('got b\'"k7f\\xc3\\xa4"\''))).toBe('b\'"k7f\\xc3\\xa4"\'');
     expect(rawBytesPrinted(stdout('[ <Buffer 68 6f 74>, <Buffer 22 6b> ]'))).toBe('<Buffer 68 6f 74…');
     // Text that merely mentions bytes, or a message with a quote in it, is no bytes value.
@@ -117,12 +180,19 @@ describe('persistence mistakes', () => {
 });
 
 describe('a blocking pop cut by the script’s own client (redis-py 8’s socket timeout)', () => {
-  const traceback = ['Traceback (most recent call last):', '  File "/usr/lib/python3/dist-packages/redis/connection.py", line 206, in _read_from_socket', 'redis.exceptions.TimeoutError: Timeout reading from socket'];
+  const traceback = [
+    'Traceback (most recent call last):',
+    '  File "/usr/lib/python3/dist-packages/redis/connection.py", line 206, in _read_from_socket',
+    'redis.exceptions.TimeoutError: Timeout reading from socket',
+  ];
   const lines = traceback.map((text, i) => ({ t: i, stream: 'stderr' as const, text }));
   const exit = { code: 1, timedOut: false, oomKilled: false, stoppedByGrader: false, description: 'exited with code 1' };
 
   it('names the cause and both fixes, with what the wire showed', () => {
-    const [finding, ...rest] = diagnoseRun({ file: 'consumer.py', exit, lines, profile: profile({ connections: 2, cutPops: 1, cutAfterMs: 5000 }), expectedToRun: true }, where);
+    const [finding, ...rest] = diagnoseRun(
+      { file: 'consumer.py', exit, lines, profile: profile({ connections: 2, cutPops: 1, cutAfterMs: 5000 }), expectedToRun: true },
+      where,
+    );
     expect(finding).toBe(
       'consumer.py could not wait for messages on an empty queue: its own Redis client gave up on its blocking pop after 5.0 s and asked again on a new connection (1×), ' +
         "then crashed with redis.exceptions.TimeoutError: Timeout reading from socket. The client's socket timeout cuts the wait: " +

@@ -180,7 +180,15 @@ class FakeConsumer {
   /** One LPOP on the queue; whether it got an item. */
   private lpop(): boolean {
     const item = this.world.take();
-    this.world.record({ e: 'cmd', c: this.connection, r: Date.now(), db: this.world.queue.db, n: 'LPOP', k: [this.world.queue.key], y: item ? { b: b64(item) } : null });
+    this.world.record({
+      e: 'cmd',
+      c: this.connection,
+      r: Date.now(),
+      db: this.world.queue.db,
+      n: 'LPOP',
+      k: [this.world.queue.key],
+      y: item ? { b: b64(item) } : null,
+    });
     if (item) this.print(item);
     return item !== undefined;
   }
@@ -189,7 +197,15 @@ class FakeConsumer {
   private timedOutBlpop(): void {
     const { queue } = this.world;
     const item = this.world.take();
-    this.world.record({ e: 'cmd', c: this.connection, r: Date.now(), db: queue.db, n: 'BLPOP', k: [queue.key, '0.01'], y: item ? { a: [{ b: b64(queue.key) }, { b: b64(item) }], n: 2 } : null });
+    this.world.record({
+      e: 'cmd',
+      c: this.connection,
+      r: Date.now(),
+      db: queue.db,
+      n: 'BLPOP',
+      k: [queue.key, '0.01'],
+      y: item ? { a: [{ b: b64(queue.key) }, { b: b64(item) }], n: 2 } : null,
+    });
     if (item) this.print(item);
   }
 
@@ -203,7 +219,16 @@ class FakeConsumer {
 
   served(item: Buffer): void {
     const { queue } = this.world;
-    this.world.record({ e: 'cmd', c: this.connection, t: this.waitingSince, r: Date.now(), db: queue.db, n: 'BLPOP', k: [queue.key, '0'], y: { a: [{ b: b64(queue.key) }, { b: b64(item) }], n: 2 } });
+    this.world.record({
+      e: 'cmd',
+      c: this.connection,
+      t: this.waitingSince,
+      r: Date.now(),
+      db: queue.db,
+      n: 'BLPOP',
+      k: [queue.key, '0'],
+      y: { a: [{ b: b64(queue.key) }, { b: b64(item) }], n: 2 },
+    });
     this.waitingSince = undefined;
     this.print(item);
     // The next pop once this one is printed, as a loop over q.consume() does.

@@ -74,6 +74,8 @@ describe('restart, through fake ports', () => {
   it('a first consumer that ended by itself before the grader stopped it fails, though the second printed all', async () => {
     const result = await restartCheck(new FakeWorld('exits-when-empty').context(), spec);
     expect(result.passed).toBe(false);
-    expect(result.summary).toMatch(/^the first consumer ended by itself \(exited with code 0\) before it was stopped; 4 messages queued while the consumer was down: the restarted consumer printed 4 of them/);
+    expect(result.summary).toMatch(
+      /^the first consumer ended by itself \(exited with code 0\) before it was stopped; 4 messages queued while the consumer was down: the restarted consumer printed 4 of them/,
+    );
   });
 });

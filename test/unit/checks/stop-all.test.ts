@@ -11,7 +11,16 @@ import type { ScriptRun } from '../../../runner/run/script.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const queue = { db: 1, key: 'hotqueue:queue' };
-const pop = (c: number, id: string, t: number) => ({ e: 'cmd', c, t, r: t, db: 1, n: 'BLPOP', k: ['hotqueue:queue', '0'], y: { a: [{ b: b64('hotqueue:queue') }, { b: b64(id) }], n: 2 } });
+const pop = (c: number, id: string, t: number) => ({
+  e: 'cmd',
+  c,
+  t,
+  r: t,
+  db: 1,
+  n: 'BLPOP',
+  k: ['hotqueue:queue', '0'],
+  y: { a: [{ b: b64('hotqueue:queue') }, { b: b64(id) }], n: 2 },
+});
 
 function replica(name: string): ScriptRun {
   const exit = { code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false, stoppedByGrader: true };

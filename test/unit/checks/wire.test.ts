@@ -39,7 +39,10 @@ describe('WireLog and queueOps', () => {
   });
 
   it('knows a connection waits in a blocking pop until it is served', () => {
-    const w = log([{ e: 'open', c: 1, a: '10.0.0.5', t: 10 }, { e: 'wait', c: 1, t: 13, n: 'BLPOP' }]);
+    const w = log([
+      { e: 'open', c: 1, a: '10.0.0.5', t: 10 },
+      { e: 'wait', c: 1, t: 13, n: 'BLPOP' },
+    ]);
     expect(w.connectionsOf('consumer-1')[0]!.waitingSince).toBe(13);
     w.feed(JSON.stringify({ e: 'cmd', c: 1, t: 13, r: 40, db: 1, n: 'BLPOP', k: ['hotqueue:queue', '0'], y: null }));
     expect(w.connectionsOf('consumer-1')[0]!.waitingSince).toBeUndefined();
@@ -55,13 +58,23 @@ describe('WireLog and queueOps', () => {
     expect(w.connections.get(2)!.run).toBe('first');
   });
 
-
-  it('gives runs one after another in one container their own connections, even when a line arrives before the next run is known (a regression: a pop of the second run counted as the first one\'s, and the message as gone)', () => {
+  it("gives runs one after another in one container their own connections, even when a line arrives before the next run is known (a regression: a pop of the second run counted as the first one's, and the message as gone)", () => {
     const w = new WireLog();
     w.addRun({ name: 'consumer-2', address: '10.0.0.5', startedAt: 1000, endedAt: 5000 });
     // The second run's first connection is read from the recorder before the run is registered.
     w.feed(JSON.stringify({ e: 'open', c: 1, a: '10.0.0.5', t: 5300 }));
-    w.feed(JSON.stringify({ e: 'cmd', c: 1, t: 5400, r: 5401, db: 1, n: 'BLPOP', k: ['hotqueue:queue', '0'], y: { a: [{ b: b64('hotqueue:queue') }, { b: b64('m1') }], n: 2 } }));
+    w.feed(
+      JSON.stringify({
+        e: 'cmd',
+        c: 1,
+        t: 5400,
+        r: 5401,
+        db: 1,
+        n: 'BLPOP',
+        k: ['hotqueue:queue', '0'],
+        y: { a: [{ b: b64('hotqueue:queue') }, { b: b64('m1') }], n: 2 },
+      }),
+    );
     w.addRun({ name: 'consumer-1', address: '10.0.0.5', startedAt: 5200, endedAt: undefined });
     w.addRun({ name: 'consumer-2', address: '10.0.0.6', startedAt: 5200, endedAt: undefined });
     expect(w.runOf(w.commands[0]!)).toBe('consumer-1');
@@ -74,7 +87,10 @@ describe('WireLog and queueOps', () => {
     expect(w.connectionsOf('after').map((c) => c.id)).toEqual([2]);
   });
   it('profiles what a run did: dbs, keys (not a blocking timeout), empty polls, peeks, pushes, wrong end', () => {
-    const lines: object[] = [{ e: 'open', c: 1, a: '10.0.0.5', t: 1 }, { e: 'cmd', c: 1, t: 2, r: 2, db: 0, n: 'SELECT', k: ['0'] }];
+    const lines: object[] = [
+      { e: 'open', c: 1, a: '10.0.0.5', t: 1 },
+      { e: 'cmd', c: 1, t: 2, r: 2, db: 0, n: 'SELECT', k: ['0'] },
+    ];
     for (let i = 0; i < 25; i += 1) lines.push({ e: 'cmd', c: 1, t: 3 + i, r: 3 + i, db: 0, n: 'LPOP', k: ['hotqueue:jobs'], y: null });
     lines.push({ e: 'cmd', c: 1, t: 40, r: 41, db: 0, n: 'BRPOP', k: ['hotqueue:jobs', '0'], y: null });
     const p = wireProfile(log(lines), 'consumer-1');
@@ -135,7 +151,8 @@ describe('wireProfile of a consumer whose own client cuts its blocking pop', () 
       { e: 'wait', c: 1, t: 20, n: 'BLPOP', db: 1, k: ['hotqueue:queue', '0'] },
       { e: 'close', c: 1, t: 4990 },
       { e: 'open', c: 2, a: '10.0.0.5', t: 7010 },
-    ]) w.feed(JSON.stringify(l));
+    ])
+      w.feed(JSON.stringify(l));
     expect(wireProfile(w, 'consumer-1').cutPops).toBe(0);
   });
 });

@@ -46,7 +46,8 @@ describe('Collector', () => {
 
   it('litter is left out silently, before any limit counts it', () => {
     const c = collector({ maxFiles: 1 });
-    for (const name of ['.git/HEAD', 'node_modules/x/i.js', '__pycache__/p.pyc', 'data/dump.rdb', '.labs/state.json', '.DS_Store']) expect(feed(c, name, Buffer.from('x'))).toBe(false);
+    for (const name of ['.git/HEAD', 'node_modules/x/i.js', '__pycache__/p.pyc', 'data/dump.rdb', '.labs/state.json', '.DS_Store'])
+      expect(feed(c, name, Buffer.from('x'))).toBe(false);
     expect(feed(c, 'producer.py', Buffer.from('x'))).toBe(true);
     expect(c.finish()).toMatchObject({ files: [{ path: 'producer.py' }], warnings: [] });
   });

@@ -16,9 +16,19 @@ const paths = (loaded: { files: { path: string }[] }): string[] => loaded.files.
 describe('intake: folders', () => {
   it('reads files recursively, sorted, skipping state, data and dependencies at any depth', async () => {
     const alice = await writeTree(join(dir, 'alice'), {
-      'producer.py': 'print(1)\n', 'lib/queue.py': 'q\n', '.env': 'A=1\n',
-      '.git/HEAD': 'x', '.labs/state.json': '{}', 'node_modules/x/i.js': '', '__pycache__/p.pyc': '', 'lib/__pycache__/q.pyc': '',
-      'data/dump.rdb': '', 'lib/data/appendonly.aof': '', '.DS_Store': '', 'lib/.DS_Store': '', '__MACOSX/._producer.py': '',
+      'producer.py': 'print(1)\n',
+      'lib/queue.py': 'q\n',
+      '.env': 'A=1\n',
+      '.git/HEAD': 'x',
+      '.labs/state.json': '{}',
+      'node_modules/x/i.js': '',
+      '__pycache__/p.pyc': '',
+      'lib/__pycache__/q.pyc': '',
+      'data/dump.rdb': '',
+      'lib/data/appendonly.aof': '',
+      '.DS_Store': '',
+      'lib/.DS_Store': '',
+      '__MACOSX/._producer.py': '',
     });
     const loaded = await readFolder(alice);
     expect(paths(loaded)).toEqual(['.env', 'lib/queue.py', 'producer.py']);
@@ -48,7 +58,13 @@ describe('intake: folders', () => {
   });
 
   it('leaves out files over the per-file limit and what would cross the total, naming each with its size', async () => {
-    const alice = await writeTree(join(dir, 'alice'), { 'a.bin': noise(40_000), 'b.bin': noise(200_000), 'c.bin': noise(40_000), 'd.bin': noise(40_000), 'e.py': '' });
+    const alice = await writeTree(join(dir, 'alice'), {
+      'a.bin': noise(40_000),
+      'b.bin': noise(200_000),
+      'c.bin': noise(40_000),
+      'd.bin': noise(40_000),
+      'e.py': '',
+    });
     const loaded = await readFolder(alice, { maxFileBytes: 100_000, maxTotalBytes: 100_000 });
     expect(paths(loaded)).toEqual(['a.bin', 'c.bin', 'e.py']);
     expect(loaded.warnings).toEqual([
@@ -92,6 +108,9 @@ describe('submissionKind: the path a user gave labs check', () => {
   it('anything else is a usage error naming the path (exit 2), not a crash', async () => {
     await writeTree(dir, { 'notes.txt': '' });
     await expect(submissionKind(join(dir, 'gone'))).rejects.toMatchObject({ code: 'USAGE', message: `${join(dir, 'gone')} does not exist` });
-    await expect(submissionKind(join(dir, 'notes.txt'))).rejects.toMatchObject({ code: 'USAGE', message: `${join(dir, 'notes.txt')} is neither a folder nor a .zip, .tar.gz or .tgz` });
+    await expect(submissionKind(join(dir, 'notes.txt'))).rejects.toMatchObject({
+      code: 'USAGE',
+      message: `${join(dir, 'notes.txt')} is neither a folder nor a .zip, .tar.gz or .tgz`,
+    });
   });
 });

@@ -14,10 +14,16 @@ const files = { 'producer.py': 'import hotqueue\n', 'consumer.py': 'for m in q.c
 describe('contentHash', () => {
   it('is the same for the same files as a folder, a zip (with a top folder and litter) and a tar.gz, read from disk', async () => {
     const folder = await writeTree(join(dir, 'a'), files);
-    await writeFile(join(dir, 'b.zip'), await zipBuffer([
-      ...Object.entries(files).reverse().map(([name, data]) => ({ name: `b-ex1/${name}`, data })),
-      { name: '__MACOSX/b-ex1/._producer.py' }, { name: 'b-ex1/__pycache__/producer.cpython-310.pyc' },
-    ]));
+    await writeFile(
+      join(dir, 'b.zip'),
+      await zipBuffer([
+        ...Object.entries(files)
+          .reverse()
+          .map(([name, data]) => ({ name: `b-ex1/${name}`, data })),
+        { name: '__MACOSX/b-ex1/._producer.py' },
+        { name: 'b-ex1/__pycache__/producer.cpython-310.pyc' },
+      ]),
+    );
     await writeFile(join(dir, 'c.tgz'), await tgzBuffer(Object.entries(files).map(([name, data]) => ({ name: `./${name}`, data }))));
     const [a, b, c] = await Promise.all([
       readSubmission(folder, 'folder'),
@@ -29,7 +35,7 @@ describe('contentHash', () => {
     expect(b.files).toEqual(a.files);
   });
 
-  it('changes with a file\'s content or name', async () => {
+  it("changes with a file's content or name", async () => {
     const hashOf = async (name: string, tree: Record<string, string>): Promise<string> =>
       (await readSubmission(await writeTree(join(dir, name), tree), 'folder')).contentHash;
     const base = await hashOf('a', { 'p.py': 'x', 'q.py': 'y' });

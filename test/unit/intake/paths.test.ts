@@ -25,12 +25,22 @@ describe('entryPath', () => {
 
 describe('isIgnored', () => {
   it('drops state, data and dependency folders at any depth, and OS litter', () => {
-    for (const path of ['.git/config', 'a/node_modules/x/index.js', 'data/dump.rdb', 'x/__pycache__/p.pyc', '__MACOSX/a/._p.py', 'a/.DS_Store', 'a/._producer.py', 'Thumbs.db', '.venv/bin/python']) {
+    for (const path of [
+      '.git/config',
+      'a/node_modules/x/index.js',
+      'data/dump.rdb',
+      'x/__pycache__/p.pyc',
+      '__MACOSX/a/._p.py',
+      'a/.DS_Store',
+      'a/._producer.py',
+      'Thumbs.db',
+      '.venv/bin/python',
+    ]) {
       expect(isIgnored(path, false), path).toBe(true);
     }
     expect(isIgnored('a/data', true)).toBe(true);
   });
-  it('keeps the student\'s files, including a file named data and dotfiles', () => {
+  it("keeps the student's files, including a file named data and dotfiles", () => {
     for (const path of ['producer.py', 'data', 'database/x.py', '.env', 'src/.gitignore']) expect(isIgnored(path, false), path).toBe(false);
   });
 });

@@ -38,8 +38,11 @@ async function zeroBombTgz(bytes: number): Promise<Buffer> {
 describe('intake: tar.gz', () => {
   it('reads every file in memory and strips the single top folder', async () => {
     const loaded = await tgzOf([
-      { name: 'alice-ex2/', type: 'directory' }, { name: 'alice-ex2/producer.py', data: 'print(1)\n' }, { name: 'alice-ex2/lib/q.py' },
-      { name: 'alice-ex2/._producer.py' }, { name: 'alice-ex2/node_modules/x.js' },
+      { name: 'alice-ex2/', type: 'directory' },
+      { name: 'alice-ex2/producer.py', data: 'print(1)\n' },
+      { name: 'alice-ex2/lib/q.py' },
+      { name: 'alice-ex2/._producer.py' },
+      { name: 'alice-ex2/node_modules/x.js' },
     ]);
     expect(paths(loaded)).toEqual(['lib/q.py', 'producer.py']);
     expect(loaded.files[1]!.data.toString()).toBe('print(1)\n');
@@ -48,9 +51,13 @@ describe('intake: tar.gz', () => {
 
   it('skips zip-slip entries, links, devices and fifos, naming each', async () => {
     const loaded = await tgzOf([
-      { name: '../../evil.py' }, { name: '/etc/x' }, { name: './producer.py' },
-      { name: 'key.py', type: 'symlink', linkname: '/etc/passwd' }, { name: 'hard.py', type: 'link', linkname: 'producer.py' },
-      { name: 'pipe', type: 'fifo' }, { name: 'tty', type: 'character-device' },
+      { name: '../../evil.py' },
+      { name: '/etc/x' },
+      { name: './producer.py' },
+      { name: 'key.py', type: 'symlink', linkname: '/etc/passwd' },
+      { name: 'hard.py', type: 'link', linkname: 'producer.py' },
+      { name: 'pipe', type: 'fifo' },
+      { name: 'tty', type: 'character-device' },
     ]);
     expect(paths(loaded)).toEqual(['producer.py']);
     expect(loaded.warnings).toEqual([
@@ -71,7 +78,9 @@ describe('intake: tar.gz', () => {
     expect(paths(loaded)).toEqual(['producer.py']);
     expect(loaded.warnings).toHaveLength(2);
     expect(loaded.warnings[0]).toBe('bomb.bin (100 MiB) was not graded: files over 5 MiB are left out');
-    const [, after] = /^the rest of alice\.tgz was not read and not graded: it expands more than 200:1 \(stopped after ([\d.]+) MiB\), a zip bomb$/.exec(loaded.warnings[1]!) ?? [];
+    const [, after] =
+      /^the rest of alice\.tgz was not read and not graded: it expands more than 200:1 \(stopped after ([\d.]+) MiB\), a zip bomb$/.exec(loaded.warnings[1]!) ??
+      [];
     expect(Number(after)).toBeLessThan(10);
   });
 
@@ -87,9 +96,15 @@ describe('intake: tar.gz', () => {
   });
 
   it('leaves out, naming them, the files over the total and the file count; smaller files after them are kept', async () => {
-    const loaded = await tgzOf([
-      { name: 'a.bin', data: noise(40_000) }, { name: 'b.bin', data: noise(40_000) }, { name: 'c.bin', data: noise(40_000) }, { name: 'd.py', data: 'x' },
-    ], { maxTotalBytes: 100_000 });
+    const loaded = await tgzOf(
+      [
+        { name: 'a.bin', data: noise(40_000) },
+        { name: 'b.bin', data: noise(40_000) },
+        { name: 'c.bin', data: noise(40_000) },
+        { name: 'd.py', data: 'x' },
+      ],
+      { maxTotalBytes: 100_000 },
+    );
     expect(paths(loaded)).toEqual(['a.bin', 'b.bin', 'd.py']);
     expect(loaded.warnings).toEqual(['c.bin (39.1 KiB) was not graded: a submission holds at most 97.7 KiB in all, and the files kept came to 78.1 KiB']);
 
@@ -104,7 +119,10 @@ describe('intake: tar.gz', () => {
   });
 
   it('a corrupt archive is no files and a warning, never an exception', async () => {
-    const whole = await tgzBuffer([{ name: 'producer.py', data: noise(50_000) }, { name: 'consumer.py', data: noise(50_000) }]);
+    const whole = await tgzBuffer([
+      { name: 'producer.py', data: noise(50_000) },
+      { name: 'consumer.py', data: noise(50_000) },
+    ]);
     const truncated = await readTgz(whole.subarray(0, whole.length / 2), {}, 'bob.tar.gz');
     expect(truncated).toMatchObject({ files: [], warnings: ['could not read bob.tar.gz, so none of its files were graded: unexpected end of file'] });
 

@@ -25,7 +25,11 @@ describe('intake: zips', () => {
 
   it('skips zip-slip entries, naming each, and keeps the rest', async () => {
     const loaded = await zipOf([
-      { name: '../../evil.py' }, { name: '/etc/x' }, { name: 'C:/Windows/win.py' }, { name: 'ok/../../../up.py' }, { name: 'producer.py' },
+      { name: '../../evil.py' },
+      { name: '/etc/x' },
+      { name: 'C:/Windows/win.py' },
+      { name: 'ok/../../../up.py' },
+      { name: 'producer.py' },
     ]);
     expect(paths(loaded)).toEqual(['producer.py']);
     expect(loaded.warnings).toEqual([
@@ -38,7 +42,9 @@ describe('intake: zips', () => {
 
   it('skips symbolic links and special files stored in the zip', async () => {
     const loaded = await zipOf([
-      { name: 'link.py', data: '/etc/passwd', mode: 0o120777 }, { name: 'pipe', data: '', mode: 0o010644 }, { name: 'producer.py', mode: 0o100755 },
+      { name: 'link.py', data: '/etc/passwd', mode: 0o120777 },
+      { name: 'pipe', data: '', mode: 0o010644 },
+      { name: 'producer.py', mode: 0o100755 },
     ]);
     expect(paths(loaded)).toEqual(['producer.py']);
     expect(loaded.warnings).toEqual([
@@ -48,7 +54,10 @@ describe('intake: zips', () => {
   });
 
   it('keeps the first of two entries with one name', async () => {
-    const loaded = await zipOf([{ name: 'p.py', data: 'first' }, { name: 'p.py', data: 'second' }]);
+    const loaded = await zipOf([
+      { name: 'p.py', data: 'first' },
+      { name: 'p.py', data: 'second' },
+    ]);
     expect(loaded.files).toEqual([{ path: 'p.py', data: Buffer.from('first') }]);
     expect(loaded.warnings).toEqual(['a second copy of p.py was not graded: the first one is']);
   });
@@ -79,10 +88,14 @@ describe('intake: zips', () => {
 
   it('drops entries that expand more than 200:1 past 1 MiB, and keeps smaller or ordinary ones', async () => {
     const loaded = await zipOf([
-      { name: 'zeros-2m.bin', data: Buffer.alloc(2 * MiB) }, { name: 'zeros-900k.bin', data: Buffer.alloc(900 * 1024) }, { name: 'noise.bin', data: noise(2 * MiB) },
+      { name: 'zeros-2m.bin', data: Buffer.alloc(2 * MiB) },
+      { name: 'zeros-900k.bin', data: Buffer.alloc(900 * 1024) },
+      { name: 'noise.bin', data: noise(2 * MiB) },
     ]);
     expect(paths(loaded)).toEqual(['noise.bin', 'zeros-900k.bin']);
-    expect(loaded.warnings).toEqual([expect.stringMatching(/^zeros-2m\.bin \(2 MiB\) was not graded: it expands more than 200:1 from [\d.]+ KiB, a zip bomb$/)]);
+    expect(loaded.warnings).toEqual([
+      expect.stringMatching(/^zeros-2m\.bin \(2 MiB\) was not graded: it expands more than 200:1 from [\d.]+ KiB, a zip bomb$/),
+    ]);
   });
 
   it('leaves out files over 5 MiB, and what would cross 20 MiB in all, naming each; smaller files after them are kept', async () => {
@@ -116,10 +129,15 @@ describe('intake: zips', () => {
     const notZip = await readZip(Buffer.from('this is my homework'), {}, 'bob.zip');
     expect(notZip).toMatchObject({
       files: [],
-      warnings: ['could not read bob.zip, so none of its files were graded: End of central directory record signature not found. Either not a zip file, or file is truncated.'],
+      warnings: [
+        'could not read bob.zip, so none of its files were graded: End of central directory record signature not found. Either not a zip file, or file is truncated.',
+      ],
     });
 
-    const whole = await zipBuffer([{ name: 'producer.py', data: noise(50_000) }, { name: 'consumer.py', data: noise(50_000) }]);
+    const whole = await zipBuffer([
+      { name: 'producer.py', data: noise(50_000) },
+      { name: 'consumer.py', data: noise(50_000) },
+    ]);
     const truncated = await readZip(whole.subarray(0, whole.length - 30), {}, 'carol.zip');
     expect(truncated).toMatchObject({ files: [], warnings: [expect.stringMatching(/^could not read carol\.zip, so none of its files were graded: /)] });
 

@@ -80,7 +80,9 @@ describe('a course homework compose file', () => {
   it('when grading, builds nothing: a built service runs in the lab runtime’s image, and the note says so', () => {
     const lab = { id: 'jobs', compose: 'docker-compose.yml', runtime: 'python', redisService: 'redis-db', services: {}, scripts: {} } as unknown as Lab;
     const load = read(homework, { purpose: 'grade' });
-    expect(load.lines).toContain('docker-compose.yml:16:5 services.flask-app.build: warning: build is not run when grading: the checks use the image the lab prepares');
+    expect(load.lines).toContain(
+      'docker-compose.yml:16:5 services.flask-app.build: warning: build is not run when grading: the checks use the image the lab prepares',
+    );
     const resolved = labServices(lab, load);
     expect(resolved.services?.['flask-app']).toMatchObject({ image: gradingImages.python, build: undefined });
     expect(resolved.services?.['redis-db']?.image).toBe('redis:7');
@@ -121,7 +123,9 @@ volumes:
   cache:
 `;
     const { services, lines } = read(text);
-    expect(lines).toEqual(['docker-compose.yml:9:9 services.redis-db.volumes.2: the volume "other" is not declared: add it under the top-level volumes: key, as Compose requires']);
+    expect(lines).toEqual([
+      'docker-compose.yml:9:9 services.redis-db.volumes.2: the volume "other" is not declared: add it under the top-level volumes: key, as Compose requires',
+    ]);
     expect(services).toBeUndefined();
     const fixed = read(`${text}  other:\n`);
     expect(fixed.lines).toEqual([]);
@@ -205,7 +209,9 @@ volumes:
   it('replicas: deploy.replicas or scale in labs start; ignored with a note in a check', () => {
     const text = 'services:\n  a:\n    image: x\n    deploy:\n      replicas: 3\n      resources: {}\n  b:\n    image: x\n    scale: 2\n';
     const start = read(text);
-    expect(start.lines).toEqual(['docker-compose.yml:6:7 services.a.deploy.resources: warning: deploy.resources is ignored: labs applies only deploy.replicas']);
+    expect(start.lines).toEqual([
+      'docker-compose.yml:6:7 services.a.deploy.resources: warning: deploy.resources is ignored: labs applies only deploy.replicas',
+    ]);
     expect(start.services?.a?.replicas).toBe(3);
     expect(start.services?.b?.replicas).toBe(2);
     expect(read(text, { purpose: 'grade' }).lines).toEqual([
@@ -226,12 +232,14 @@ services:
     labels: [course=coe332]
     stop_grace_period: 1s
 `);
-    expect(lines).toEqual([
-      'docker-compose.yml:8:5 services.a.labels: warning: labels is ignored: labs labels its containers itself, to find and remove them',
-      'docker-compose.yml:9:5 services.a.stop_grace_period: warning: stop_grace_period is ignored: labs does not apply it',
-      // The merged key has no line of its own in the service: it is reported where the service starts.
-      'docker-compose.yml:6:3 services.a.logging: warning: logging is ignored: labs does not apply it',
-    ].sort((x, y) => Number(x.split(':')[1]) - Number(y.split(':')[1])));
+    expect(lines).toEqual(
+      [
+        'docker-compose.yml:8:5 services.a.labels: warning: labels is ignored: labs labels its containers itself, to find and remove them',
+        'docker-compose.yml:9:5 services.a.stop_grace_period: warning: stop_grace_period is ignored: labs does not apply it',
+        // The merged key has no line of its own in the service: it is reported where the service starts.
+        'docker-compose.yml:6:3 services.a.logging: warning: logging is ignored: labs does not apply it',
+      ].sort((x, y) => Number(x.split(':')[1]) - Number(y.split(':')[1])),
+    );
     expect(services?.a?.image).toBe('python:3.10');
   });
 });
@@ -261,10 +269,10 @@ describe('grading stays safe', () => {
     expect(lines).toEqual([
       'docker-compose.yml:4:5 services.redis-db.privileged: refused when grading: a privileged container has every capability and every device of the host; remove it, the lab does not need it',
       'docker-compose.yml:5:5 services.redis-db.cap_add: refused when grading: added capabilities give the container powers over the host; remove it, the lab does not need it',
-      'docker-compose.yml:6:5 services.redis-db.devices: refused when grading: devices give the container the host\'s hardware; remove it, the lab does not need it',
+      "docker-compose.yml:6:5 services.redis-db.devices: refused when grading: devices give the container the host's hardware; remove it, the lab does not need it",
       'docker-compose.yml:7:5 services.redis-db.security_opt: refused when grading: security options can switch off the confinement grading relies on; remove it, the lab does not need it',
-      'docker-compose.yml:8:5 services.redis-db.pid: refused when grading: pid: host shares the host\'s pid namespace with the container; remove it, the lab does not need it',
-      'docker-compose.yml:9:5 services.redis-db.ipc: refused when grading: ipc: host shares the host\'s ipc namespace with the container; remove it, the lab does not need it',
+      "docker-compose.yml:8:5 services.redis-db.pid: refused when grading: pid: host shares the host's pid namespace with the container; remove it, the lab does not need it",
+      "docker-compose.yml:9:5 services.redis-db.ipc: refused when grading: ipc: host shares the host's ipc namespace with the container; remove it, the lab does not need it",
       'docker-compose.yml:11:9 services.redis-db.volumes.0: refused when grading: /etc is outside your folder; mount only paths in it, like ./data',
       'docker-compose.yml:12:9 services.redis-db.volumes.1: refused when grading: ../other-student is outside your folder; mount only paths in it, like ./data',
       'docker-compose.yml:15:9 services.redis-db.ports.0: refused when grading: it publishes on 0.0.0.0, open to other machines; write the port without an address (labs publishes on 127.0.0.1)',
@@ -288,9 +296,9 @@ describe('grading stays safe', () => {
     const owned = read('services:\n  a:\n    image: x\n    network_mode: host\n    volumes: ["/var/run/docker.sock:/var/run/docker.sock", "./.labs:/state"]\n');
     expect(owned.services).toBeUndefined();
     expect(owned.lines).toEqual([
-      'docker-compose.yml:4:5 services.a.network_mode: refused: host networking shares the host\'s network with the container',
-      'docker-compose.yml:5:15 services.a.volumes.0: refused: it hands the container the Docker engine that runs labs\'s containers',
-      'docker-compose.yml:5:60 services.a.volumes.1: refused: it exposes labs\'s own state of this workspace (.labs/)',
+      "docker-compose.yml:4:5 services.a.network_mode: refused: host networking shares the host's network with the container",
+      "docker-compose.yml:5:15 services.a.volumes.0: refused: it hands the container the Docker engine that runs labs's containers",
+      "docker-compose.yml:5:60 services.a.volumes.1: refused: it exposes labs's own state of this workspace (.labs/)",
     ]);
   });
 });

@@ -16,9 +16,7 @@ describe('loadComposeFile', () => {
     const root = await tempRoot();
     await write(join(root, 'docker-compose.yml'), `version: "3"\nname: ex\n${composeFile}`);
     const { services, problems } = await loadComposeFile(join(root, 'docker-compose.yml'));
-    expect(problems.map((p) => formatProblem(p, root))).toEqual([
-      'docker-compose.yml:2:1 name: warning: name is ignored: labs names each session itself',
-    ]);
+    expect(problems.map((p) => formatProblem(p, root))).toEqual(['docker-compose.yml:2:1 name: warning: name is ignored: labs names each session itself']);
     expect(Object.keys(services ?? {})).toEqual(['redis-db', 'python1', 'python2']);
     expect(services?.['redis-db']).toMatchObject({
       command: ['--save', '1', '1'],
@@ -75,7 +73,7 @@ servics: {}
 });
 
 describe('resolveServices', () => {
-  it('returns a plain lab\'s own services', async () => {
+  it("returns a plain lab's own services", async () => {
     const root = await tempRoot();
     const lab = await loadLabAt(await writeLab(root, { yaml: simpleLab, starter: simpleStarter }));
     const services = await resolveServices(lab, join(root, 'workspace'));
@@ -83,7 +81,7 @@ describe('resolveServices', () => {
     expect(services.python?.environment).toEqual({ REDIS_IP: 'redis-db' });
   });
 
-  it('merges the lab\'s overlays into the student\'s compose file, which wins on environment', async () => {
+  it("merges the lab's overlays into the student's compose file, which wins on environment", async () => {
     const root = await tempRoot();
     const lab = await loadLabAt(await writeLab(root, { id: 'exercise-8', yaml: composeLab, starter: composeStarter }));
     const workspace = join(root, 'ws');
@@ -110,7 +108,10 @@ describe('resolveServices', () => {
     expect(missing.message).toBe(`${join(workspace, 'docker-compose.yml')} is missing: lab exercise-8 takes its services from it`);
     expect(missing.hint).toBe(`run \`labs start exercise-8 --dir ${workspace}\` to restore it from the starter`);
 
-    await write(join(workspace, 'docker-compose.yml'), composeFile.replace('  python2:', '  worker:').replace('    image: redis:7\n', '    image: redis:7\n    restart: always\n    imag: x\n'));
+    await write(
+      join(workspace, 'docker-compose.yml'),
+      composeFile.replace('  python2:', '  worker:').replace('    image: redis:7\n', '    image: redis:7\n    restart: always\n    imag: x\n'),
+    );
     const invalid = await caught(resolveServices(lab, workspace));
     expect(invalid.message).toBe(`docker-compose.yml in ${workspace} has 1 problem`);
     expect(invalid.details).toEqual([

@@ -83,7 +83,14 @@ describe('normaliseService', () => {
   it('gives student services REDIS_IP unless they set it, and reads depends_on in both forms', () => {
     const python = normaliseService(
       'python',
-      { image: 'python:3.10', entrypoint: ['sleep'], student: true, environment: ['A=1'], depends_on: { 'redis-db': { condition: 'x' } }, packages: { pip: ['hotqueue'] } },
+      {
+        image: 'python:3.10',
+        entrypoint: ['sleep'],
+        student: true,
+        environment: ['A=1'],
+        depends_on: { 'redis-db': { condition: 'x' } },
+        packages: { pip: ['hotqueue'] },
+      },
       'redis-db',
     );
     expect(python.environment).toEqual({ REDIS_IP: 'redis-db', A: '1' });
@@ -111,8 +118,14 @@ describe('normaliseLab', () => {
       title: 't',
       summary: 's',
       services: { 'redis-db': { image: 'redis:7' }, python: { image: 'python:3.10', student: true } },
-      files: [{ path: 'producer.py', role: 'producer' }, { path: 'notes.md', description: 'd' }],
-      checks: [{ id: 'b', kind: 'latency', points: 1 }, { id: 'a', kind: 'delivery', points: 2 }],
+      files: [
+        { path: 'producer.py', role: 'producer' },
+        { path: 'notes.md', description: 'd' },
+      ],
+      checks: [
+        { id: 'b', kind: 'latency', points: 1 },
+        { id: 'a', kind: 'delivery', points: 2 },
+      ],
     });
     const lab = normaliseLab(input, location);
     expect(lab).toMatchObject({
@@ -133,7 +146,7 @@ describe('normaliseLab', () => {
     expect(lab.services.python).toMatchObject({ name: 'python', student: true, environment: { REDIS_IP: 'redis-db' } });
   });
 
-  it('keeps a compose lab\'s services as overlays', () => {
+  it("keeps a compose lab's services as overlays", () => {
     const input = labSchema.parse({
       id: 'x',
       title: 't',

@@ -71,7 +71,7 @@ describe('registry', () => {
       'labs/broken/lab.yaml:1:1: missing required key "summary"',
       'labs/broken/lab.yaml:1:1: missing required key "files"',
       'labs/broken/lab.yaml:1:1 services: no service "redis-db" in services for Redis',
-      'labs/broken/lab.yaml:1:1 services: no service has student: true; set it on the service(s) where the student\'s files run',
+      "labs/broken/lab.yaml:1:1 services: no service has student: true; set it on the service(s) where the student's files run",
       'labs/broken/lab.yaml:1:1 files: no reference solution: templates/broken/solution/ is missing (selftest needs it)',
     ]);
     expect(await lines([])).toHaveLength(6);
@@ -79,7 +79,9 @@ describe('registry', () => {
       'docker-compose.yml:7:5 services.redis-db.privileged: refused when grading: a privileged container has every capability and every device of the host; remove it, the lab does not need it',
     ]);
     const report = await validatePaths(['labs', 'docker-compose.yml'], root);
-    expect(report.checked).toEqual(['broken', 'exercise-1', 'exercise-1-node'].map((id) => join(root, 'labs', id, 'lab.yaml')).concat(join(root, 'docker-compose.yml')));
+    expect(report.checked).toEqual(
+      ['broken', 'exercise-1', 'exercise-1-node'].map((id) => join(root, 'labs', id, 'lab.yaml')).concat(join(root, 'docker-compose.yml')),
+    );
     const usage = await caught(validatePaths(['nowhere'], { cwd: root }));
     expect(usage.code).toBe('USAGE');
     expect(usage.message).toBe(`no such file or folder: ${join(root, 'nowhere')}`);

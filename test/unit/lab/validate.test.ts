@@ -85,9 +85,7 @@ describe('validateLab', () => {
     const yaml = simpleLab.replace('title: The consume method\n', '').replace('  python:\n', '  Python:\n');
     const { lines } = await problemsOf(yaml);
     expect(lines).toContain('labs/exercise-9/lab.yaml:1:1: missing required key "title"');
-    expect(lines).toContain(
-      'labs/exercise-9/lab.yaml:6:3 services.Python: "Python" is not a valid name: use lower-case letters, digits, "-", "_" or "."',
-    );
+    expect(lines).toContain('labs/exercise-9/lab.yaml:6:3 services.Python: "Python" is not a valid name: use lower-case letters, digits, "-", "_" or "."');
   });
 
   it('cross-field: redis service, student service, unique check ids, file paths, check files', async () => {
@@ -110,7 +108,7 @@ checks:
     const { lines } = await problemsOf(yaml, { starter: { 'ok.py': '' } });
     expect(lines).toEqual([
       'labs/exercise-9/lab.yaml:5:1 services: no service "redis" in services for Redis (did you mean "redis-db"?)',
-      'labs/exercise-9/lab.yaml:5:1 services: no service has student: true; set it on the service(s) where the student\'s files run',
+      "labs/exercise-9/lab.yaml:5:1 services: no service has student: true; set it on the service(s) where the student's files run",
       'labs/exercise-9/lab.yaml:9:11 files.0.path: "../producer.py" must stay inside the workspace (no "..")',
       'labs/exercise-9/lab.yaml:10:11 files.1.path: "/abs.py" must be relative to the workspace',
       'labs/exercise-9/lab.yaml:12:11 files.3.path: "ok.py" is listed twice',
@@ -141,7 +139,8 @@ checks:
 
   it('keeps quiet about rules on parts that are not even the right shape', async () => {
     expect((await problemsOf('- a\n- b\n')).lines).toEqual(['labs/exercise-9/lab.yaml:1:1: expected a mapping (key: value), got a list']);
-    const yaml = 'id: exercise-9\ntitle: t\nsummary: s\nservices: [a]\nfiles: [{path: producer.py}]\nchecks: [{id: a}]\nscripts: {producer: {service: x, command: [a]}}\n';
+    const yaml =
+      'id: exercise-9\ntitle: t\nsummary: s\nservices: [a]\nfiles: [{path: producer.py}]\nchecks: [{id: a}]\nscripts: {producer: {service: x, command: [a]}}\n';
     expect((await problemsOf(yaml, { starter: { 'producer.py': '' } })).lines).toEqual([
       'labs/exercise-9/lab.yaml:4:11 services: expected a mapping (key: value), got a list',
       'labs/exercise-9/lab.yaml:6:10 checks.0: missing required key "kind"',
@@ -152,7 +151,7 @@ checks:
   it('explains nested union and list-item errors', async () => {
     const yaml = simpleLab.replace('    student: true\n', '    student: yes\n    environment: {A: [1], B: null, C: 3}\n    readiness: {kind: http}\n');
     expect((await problemsOf(yaml)).lines).toEqual([
-      'labs/exercise-9/lab.yaml:4:1 services: no service has student: true; set it on the service(s) where the student\'s files run',
+      "labs/exercise-9/lab.yaml:4:1 services: no service has student: true; set it on the service(s) where the student's files run",
       'labs/exercise-9/lab.yaml:10:14 services.python.student: expected true/false, got "yes"',
       'labs/exercise-9/lab.yaml:11:22 services.python.environment.A: expected a string, a number or true/false, got a list',
       'labs/exercise-9/lab.yaml:12:23 services.python.readiness.kind: "http" is not one of redis, running, exec',
@@ -202,7 +201,7 @@ describe('validateLab: version specifiers in packages', () => {
     expect(result.input).toBeUndefined();
   });
 
-  it('checks the packages of a compose lab\'s overlays too', async () => {
+  it("checks the packages of a compose lab's overlays too", async () => {
     const yaml = composeLab.replace('pip: [hotqueue]', 'pip: [hotqueue, "redis=4"]');
     const { lines } = await problemsOf(yaml, { id: 'exercise-8', starter: composeStarter });
     expect(lines).toEqual([
@@ -219,9 +218,7 @@ describe('validateLab with compose:', () => {
   });
 
   it('rejects topology in overlays, unknown overlay services, and an unlisted compose file', async () => {
-    const yaml = composeLab
-      .replace('  python2:\n', '  python3:\n    image: python:3.10\n')
-      .replace('  - path: docker-compose.yml\n    role: compose\n', '');
+    const yaml = composeLab.replace('  python2:\n', '  python3:\n    image: python:3.10\n').replace('  - path: docker-compose.yml\n    role: compose\n', '');
     const { lines } = await problemsOf(yaml, { id: 'exercise-8', starter: composeStarter });
     expect(lines).toEqual([
       'labs/exercise-8/lab.yaml:4:10 compose: "docker-compose.yml" must also be listed in files, so the student gets it',

@@ -45,9 +45,7 @@ describe('parseYaml', () => {
     expect(broken.syntaxProblems.length).toBeGreaterThan(0);
     expect(formatProblem(broken.syntaxProblems[0]!)).toMatch(/^x\.yaml:\d+:\d+: /);
     const twoDocs = parseYaml('a: 1\n---\nb: 2\n', 'x.yaml');
-    expect(twoDocs.syntaxProblems.map((p) => formatProblem(p))).toEqual([
-      'x.yaml:2:1: the file holds more than one YAML document: remove the "---" separator',
-    ]);
+    expect(twoDocs.syntaxProblems.map((p) => formatProblem(p))).toEqual(['x.yaml:2:1: the file holds more than one YAML document: remove the "---" separator']);
   });
 });
 

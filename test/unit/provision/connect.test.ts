@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { describeEndpoint, parseDockerUrl, resolveDockerEndpoint } from '../../../runner/provision/connect.js';
 
-const files = (entries: Record<string, string>) => (path: string): string => {
-  const text = entries[path];
-  if (text === undefined) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-  return text;
-};
+const files =
+  (entries: Record<string, string>) =>
+  (path: string): string => {
+    const text = entries[path];
+    if (text === undefined) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+    return text;
+  };
 const metaPath = (name: string) => `/cfg/contexts/meta/${createHash('sha256').update(name).digest('hex')}/meta.json`;
 
 describe('resolveDockerEndpoint', () => {

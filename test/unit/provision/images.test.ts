@@ -40,8 +40,12 @@ describe('the package probe', () => {
 
   it('passes each name and specifier to python3 and each name to node, one interpreter each', () => {
     const script = packageProbeScript(lab);
-    expect(script).toMatch(/^if command -v python3 >\/dev\/null 2>&1; then python3 -c '[^']*' hotqueue '' redis '>=4\.2,<8'; else printf 'labs-probe\\tno-python3\\n'; fi$/m);
-    expect(script).toMatch(/; then NODE_PATH="\$\{NODE_PATH:-\/usr\/local\/lib\/node_modules\}" node -e '[^']*' ioredis; else printf 'labs-probe\\tno-node\\n'; fi$/m);
+    expect(script).toMatch(
+      /^if command -v python3 >\/dev\/null 2>&1; then python3 -c '[^']*' hotqueue '' redis '>=4\.2,<8'; else printf 'labs-probe\\tno-python3\\n'; fi$/m,
+    );
+    expect(script).toMatch(
+      /; then NODE_PATH="\$\{NODE_PATH:-\/usr\/local\/lib\/node_modules\}" node -e '[^']*' ioredis; else printf 'labs-probe\\tno-node\\n'; fi$/m,
+    );
     expect(script).toContain('pip._vendor.packaging.specifiers');
     expect(script).toContain('prereleases=True');
     expect(packageProbeScript({ pip: ['hotqueue'], npm: [] })).not.toContain('node');
@@ -104,6 +108,15 @@ describe('the package probe', () => {
 describe('installerWords', () => {
   it('keeps the installer’s error lines from the top of a long explanation, then its last lines', () => {
     const output = ['error: externally-managed-environment', '', ...Array.from({ length: 20 }, (_, i) => `  explanation ${i}`), 'hint: See PEP 668'].join('\n');
-    expect(installerWords(output)).toEqual(['error: externally-managed-environment', '…', '  explanation 15', '  explanation 16', '  explanation 17', '  explanation 18', '  explanation 19', 'hint: See PEP 668']);
+    expect(installerWords(output)).toEqual([
+      'error: externally-managed-environment',
+      '…',
+      '  explanation 15',
+      '  explanation 16',
+      '  explanation 17',
+      '  explanation 18',
+      '  explanation 19',
+      'hint: See PEP 668',
+    ]);
   });
 });

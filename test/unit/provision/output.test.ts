@@ -47,7 +47,7 @@ describe('container output', () => {
     expect(c.truncated).toBe(true);
   });
 
-  it('reads the engine\'s arrival stamp of a followed line, keeping its sub-millisecond digits', () => {
+  it("reads the engine's arrival stamp of a followed line, keeping its sub-millisecond digits", () => {
     const line = timestampedLine('stdout', '2026-11-28T21:46:17.123456789Z Received: a b\r', 5);
     expect(line.stream).toBe('stdout');
     expect(line.text).toBe('Received: a b');

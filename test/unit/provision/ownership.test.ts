@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { parseOwner, resourceName, sessionLabels } from '../../../runner/provision/labels.js';
 import { isLive, type SessionInfo } from '../../../runner/provision/teardown.js';
 
-const session = (over: Partial<SessionInfo>): SessionInfo => ({ session: 'abc', lab: 'exercise-1', mode: 'check', owner: 'host-a:100', workspace: undefined, ...over });
+const session = (over: Partial<SessionInfo>): SessionInfo => ({
+  session: 'abc',
+  lab: 'exercise-1',
+  mode: 'check',
+  owner: 'host-a:100',
+  workspace: undefined,
+  ...over,
+});
 
 describe('session ownership', () => {
   it('labels every resource with lab, session, mode, owner and workspace', () => {

@@ -204,7 +204,11 @@ describe('the wire recorder', () => {
       { send: command('LPOP', 'hotqueue:queue'), answer: '@3\r\nabc\r\n' },
       { send: command('LPOP', 'hotqueue:queue'), answer: '$2\r\nm1\r\n' },
     ]);
-    expect(records.find((r) => r.e === 'unparsed')).toMatchObject({ d: 'reply', why: 'unknown RESP type byte 0x40', at: Buffer.from('@3\r\nabc\r\n').toString('hex') });
+    expect(records.find((r) => r.e === 'unparsed')).toMatchObject({
+      d: 'reply',
+      why: 'unknown RESP type byte 0x40',
+      at: Buffer.from('@3\r\nabc\r\n').toString('hex'),
+    });
     expect(records.filter((r) => r.e === 'cmd')).toEqual([]);
     expect(received).toBe('@3\r\nabc\r\n$2\r\nm1\r\n');
   });

@@ -7,7 +7,9 @@ import type { SessionIdentity } from '../../../runner/provision/labels.js';
 import { bridgeIsHere, isAddressPoolExhausted, networksReleased, sessionNetworks } from '../../../runner/provision/session-networks.js';
 
 const exhausted = (): Error =>
-  new Error('Docker failed while creating network labs-x: could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
+  new Error(
+    'Docker failed while creating network labs-x: could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network',
+  );
 
 /** An engine with `ranges` address ranges (a fake: this is the bookkeeping, not the engine). */
 function engine(ranges: number) {

@@ -33,7 +33,7 @@ export function makeLab(over: Partial<Lab> = {}): Lab {
 
 const hints: Record<string, string> = {
   producer: 'put each command-line argument as a str, in order',
-  delivery: 'consumer.py crashed after the pop (exit 1): KeyError: \'x\'',
+  delivery: "consumer.py crashed after the pop (exit 1): KeyError: 'x'",
   blocking: 'use q.consume() (a blocking pop), not a loop around q.get()',
   latency: 'print each item as soon as it arrives (flush stdout)',
 };
@@ -99,7 +99,14 @@ export function syntheticClass(lab: Lab = makeLab()): SubmissionResult[] {
   for (let i = 1; i <= 34; i += 1) {
     // A spread weighted to the top, like a real class: most pass, some fail one or two checks.
     const failed = ids.filter((_, k) => (i * (k + 3) + k * 7) % (k === 1 ? 5 : 4 + k) === 0);
-    out.push(graded(`student-${String(i).padStart(2, '0')}`, failed, { durationMs: 20_000 + ((i * 7919) % 50_000), warnings: i % 11 === 0 ? ['skipped __MACOSX/._consumer.py from the archive'] : [] }, lab));
+    out.push(
+      graded(
+        `student-${String(i).padStart(2, '0')}`,
+        failed,
+        { durationMs: 20_000 + ((i * 7919) % 50_000), warnings: i % 11 === 0 ? ['skipped __MACOSX/._consumer.py from the archive'] : [] },
+        lab,
+      ),
+    );
   }
   out.push(graded(hostileName, ['delivery'], { durationMs: 41_000 }, lab));
   const hostile = graded('mallory', ['blocking'], { durationMs: 39_000 }, lab);

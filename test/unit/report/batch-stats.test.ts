@@ -12,8 +12,14 @@ describe('batch statistics', () => {
   it('histogram: wide ranges are grouped into bins of several points', () => {
     const bins = scoreHistogram([0, 4, 5, 99, 100], 100);
     expect(bins).toHaveLength(21);
-    expect(bins.slice(0, 2).map((b) => [b.label, b.count])).toEqual([['0–4', 2], ['5–9', 1]]);
-    expect(bins.slice(-2).map((b) => [b.label, b.count])).toEqual([['95–99', 1], ['100', 1]]);
+    expect(bins.slice(0, 2).map((b) => [b.label, b.count])).toEqual([
+      ['0–4', 2],
+      ['5–9', 1],
+    ]);
+    expect(bins.slice(-2).map((b) => [b.label, b.count])).toEqual([
+      ['95–99', 1],
+      ['100', 1],
+    ]);
     expect(bins.reduce((s, b) => s + b.count, 0)).toBe(5);
   });
 

@@ -15,11 +15,7 @@ describe('gradebookCsv', () => {
 
   it('rows sorted by student (code-point order), each check’s score in its column', () => {
     const csv = gradebookCsv(lab, [graded('carol', ['delivery']), graded('Bob'), graded('alice', ['producer', 'latency'])]);
-    expect(csv.split('\n').slice(1, -1)).toEqual([
-      'Bob,10,10,2,4,2,2,graded',
-      'alice,6,10,0,4,2,0,graded',
-      'carol,6,10,2,0,2,2,graded',
-    ]);
+    expect(csv.split('\n').slice(1, -1)).toEqual(['Bob,10,10,2,4,2,2,graded', 'alice,6,10,0,4,2,0,graded', 'carol,6,10,2,0,2,2,graded']);
   });
 
   it('infra-error and timeout rows: total and check columns empty (never 0), max still the lab’s max', () => {
@@ -53,7 +49,12 @@ describe('gradebookCsv', () => {
   });
 
   it('fractional points without float noise', () => {
-    const frac = makeLab({ checks: [{ id: 'a', kind: 'producer', points: 0.1 }, { id: 'b', kind: 'delivery', points: 0.2 }] });
+    const frac = makeLab({
+      checks: [
+        { id: 'a', kind: 'producer', points: 0.1 },
+        { id: 'b', kind: 'delivery', points: 0.2 },
+      ],
+    });
     expect(gradebookCsv(frac, [graded('s', [], {}, frac)]).split('\n')[1]).toBe('s,0.3,0.3,0.1,0.2,graded');
   });
 });

@@ -32,10 +32,14 @@ describe('feedbackMarkdown', () => {
 
   it('infra-error and timeout: not a grade, the instructor reruns it, what went wrong; no points', () => {
     const md = feedbackMarkdown(lab, notGraded('carol', 'infra-error', 'Docker is not reachable'));
-    expect(md).toContain('**Not graded.** This submission could not be graded because the grading machinery failed (not your code). This is not a grade: your instructor will rerun it.');
+    expect(md).toContain(
+      '**Not graded.** This submission could not be graded because the grading machinery failed (not your code). This is not a grade: your instructor will rerun it.',
+    );
     expect(md).toContain('```text\nDocker is not reachable\n```');
     expect(md).not.toMatch(/points|PASS|FAIL/);
-    expect(feedbackMarkdown(lab, notGraded('dan', 'timeout', 'too slow'))).toContain('did not finish within the time allowed. This is not a grade: your instructor will rerun it.');
+    expect(feedbackMarkdown(lab, notGraded('dan', 'timeout', 'too slow'))).toContain(
+      'did not finish within the time allowed. This is not a grade: your instructor will rerun it.',
+    );
   });
 
   it('warnings are listed, graded or not', () => {
@@ -65,7 +69,7 @@ describe('feedbackJson', () => {
     expect(feedbackJson(r, lab)).toBe(jsonReport(r.report!));
   });
 
-  it('graded: the batch\'s notes on the submission are the report\'s warnings, even in a report recorded without them', () => {
+  it("graded: the batch's notes on the submission are the report's warnings, even in a report recorded without them", () => {
     const warnings = ['huge.bin (6 MiB) was not graded: files over 5 MiB are left out'];
     const r = graded('alice', [], { warnings });
     const { warnings: _, ...older } = r.report!;
@@ -74,7 +78,13 @@ describe('feedbackJson', () => {
   });
 
   it('not graded: {lab, student, status, error, warnings}', () => {
-    expect(JSON.parse(feedbackJson(notGraded('bob', 'timeout', 'too slow'), lab))).toEqual({ lab: 'exercise-1', student: 'bob', status: 'timeout', error: 'too slow', warnings: [] });
+    expect(JSON.parse(feedbackJson(notGraded('bob', 'timeout', 'too slow'), lab))).toEqual({
+      lab: 'exercise-1',
+      student: 'bob',
+      status: 'timeout',
+      error: 'too slow',
+      warnings: [],
+    });
     const keys = Object.keys(JSON.parse(feedbackJson(notGraded('c', 'infra-error', 'x', { warnings: ['w'] }), 'exercise-1')) as object);
     expect(keys).toEqual(['lab', 'student', 'status', 'error', 'warnings']);
   });

@@ -42,10 +42,15 @@ describe('reportHtml', () => {
   });
 
   it('header: lab title, counts by status, mean and median of graded scores', () => {
-    const small = reportHtml(lab, [graded('a'), graded('b', ['delivery']), graded('c', ['delivery', 'blocking']), notGraded('d', 'infra-error', 'x'), notGraded('e', 'timeout', 'y')], meta);
+    const small = reportHtml(
+      lab,
+      [graded('a'), graded('b', ['delivery']), graded('c', ['delivery', 'blocking']), notGraded('d', 'infra-error', 'x'), notGraded('e', 'timeout', 'y')],
+      meta,
+    );
     expect(small).toContain('<h1>The consume method</h1>');
     expect(small).toContain('a random seed per submission');
-    const stat = (label: string): string => small.match(new RegExp(`<div class="stat-value">((?:(?!stat-value)[^])*?)</div><div class="stat-label">${label}</div>`))![1]!;
+    const stat = (label: string): string =>
+      small.match(new RegExp(`<div class="stat-value">((?:(?!stat-value)[^])*?)</div><div class="stat-label">${label}</div>`))![1]!;
     expect([stat('submissions'), stat('graded'), stat('infra-error'), stat('timeout')]).toEqual(['5', '3', '1', '1']);
     expect(stat('mean score')).toBe('6.67<small> / 10</small>');
     expect(stat('median score')).toBe('6<small> / 10</small>');
@@ -66,7 +71,12 @@ describe('reportHtml', () => {
     const small = reportHtml(lab, [graded('a'), graded('b', ['delivery']), graded('c', ['delivery', 'latency']), graded('d', ['delivery'])], meta);
     const table = small.slice(small.indexOf('<table class="rates">'), small.indexOf('</table>', small.indexOf('<table class="rates">')));
     expect([...table.matchAll(/<code class="id">([^<]*)<\/code>/g)].map((m) => m[1])).toEqual(['producer', 'delivery', 'blocking', 'latency']);
-    expect([...table.matchAll(/<td class="num">(\d+%)<div class="sub">(\d+\/\d+)<\/div>/g)].map((m) => `${m[1]} ${m[2]}`)).toEqual(['100% 4/4', '25% 1/4', '100% 4/4', '75% 3/4']);
+    expect([...table.matchAll(/<td class="num">(\d+%)<div class="sub">(\d+\/\d+)<\/div>/g)].map((m) => `${m[1]} ${m[2]}`)).toEqual([
+      '100% 4/4',
+      '25% 1/4',
+      '100% 4/4',
+      '75% 3/4',
+    ]);
     expect(table).toContain('<span style="width:25%">');
   });
 
@@ -83,9 +93,15 @@ describe('reportHtml', () => {
     const names = results.map((r) => r.student).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     expect(who).toEqual(names.map(escapeHtml));
     expect(who.slice(0, 3)).toEqual(['&lt;img src=x onerror=alert(1)&gt;', 'mallory', 'student-01']);
-    expect(html).toMatch(/<details class="student infra-error" id="student-\d+"><summary><span class="who">zoe<\/span><span class="state"><span class="badge infra-error">infra-error<\/span>/);
-    expect(html).toMatch(/<details class="student timeout" id="student-\d+"><summary><span class="who">wendy<\/span><span class="state"><span class="badge timeout">timeout<\/span>/);
-    expect(html).toContain('<li class="check fail"><div class="check-head"><span class="mark">✗ FAIL</span><span class="check-title">The consumer blocks while idle</span>');
+    expect(html).toMatch(
+      /<details class="student infra-error" id="student-\d+"><summary><span class="who">zoe<\/span><span class="state"><span class="badge infra-error">infra-error<\/span>/,
+    );
+    expect(html).toMatch(
+      /<details class="student timeout" id="student-\d+"><summary><span class="who">wendy<\/span><span class="state"><span class="badge timeout">timeout<\/span>/,
+    );
+    expect(html).toContain(
+      '<li class="check fail"><div class="check-head"><span class="mark">✗ FAIL</span><span class="check-title">The consumer blocks while idle</span>',
+    );
     expect(html).toContain('<strong>Not graded (timeout).</strong>');
     expect(html).toContain('<strong>hint:</strong> use q.consume() (a blocking pop), not a loop around q.get()');
     expect(html).toContain('skipped __MACOSX/._consumer.py from the archive');

@@ -21,7 +21,17 @@ const result = (over: Partial<CheckResult>): CheckResult => ({
 });
 const report = buildReport('exercise-1', 77, [
   result({}),
-  result({ id: 'blocking', kind: 'blocking', title: 'Blocks <when> idle & "quiet"', passed: false, score: 0, maxScore: 2, summary: '60 commands/s', hint: 'use q.consume()', details: ['first: a\u0001b'] }),
+  result({
+    id: 'blocking',
+    kind: 'blocking',
+    title: 'Blocks <when> idle & "quiet"',
+    passed: false,
+    score: 0,
+    maxScore: 2,
+    summary: '60 commands/s',
+    hint: 'use q.consume()',
+    details: ['first: a\u0001b'],
+  }),
 ]);
 
 describe('reports', () => {
@@ -78,7 +88,11 @@ describe('reports', () => {
       '1 of 2 checks failed: *4/6* points  (seed 77; `--seed 77` replays this run)',
     ]);
     expect((JSON.parse(jsonReport(noted)) as { warnings: string[] }).warnings).toEqual(warnings);
-    expect(junitReport(noted)).toContain(`    <system-err>Notes on your submission:\n  ${warnings[0]}\n  &quot;../x.py&quot; was not graded: its path leads outside the submission (..)</system-err>\n  </testsuite>`);
-    expect((JSON.parse(gradescopeReport(noted)) as { output: string }).output).toBe(`labs exercise-1, seed 77: 4/6\nNotes on your submission:\n  ${warnings[0]}\n  ${warnings[1]}`);
+    expect(junitReport(noted)).toContain(
+      `    <system-err>Notes on your submission:\n  ${warnings[0]}\n  &quot;../x.py&quot; was not graded: its path leads outside the submission (..)</system-err>\n  </testsuite>`,
+    );
+    expect((JSON.parse(gradescopeReport(noted)) as { output: string }).output).toBe(
+      `labs exercise-1, seed 77: 4/6\nNotes on your submission:\n  ${warnings[0]}\n  ${warnings[1]}`,
+    );
   });
 });

@@ -16,8 +16,18 @@ describe('hostsNeeded: containers started ahead for the scripts, one per replica
 
   it('only the checks asked for count: the producer check alone needs only the producer', async () => {
     const lab = await findLab('exercise-2');
-    expect(hostsNeeded(lab, lab.checks.filter((c) => c.kind === 'producer'))).toEqual({ python1: 1 });
-    expect(hostsNeeded(lab, lab.checks.filter((c) => c.kind === 'persistence'))).toEqual({});
+    expect(
+      hostsNeeded(
+        lab,
+        lab.checks.filter((c) => c.kind === 'producer'),
+      ),
+    ).toEqual({ python1: 1 });
+    expect(
+      hostsNeeded(
+        lab,
+        lab.checks.filter((c) => c.kind === 'persistence'),
+      ),
+    ).toEqual({});
   });
 
   it('each kind says what it runs: a sharing check that names no replicas runs its default two', async () => {
@@ -30,8 +40,20 @@ describe('hostsNeeded: containers started ahead for the scripts, one per replica
     const lab = await findLab('exercise-2');
     const pool = (s: string): string => (s === 'python2' ? 'python1' : s);
     expect(hostsNeeded(lab, lab.checks, pool)).toEqual({ python1: 2 });
-    expect(hostsNeeded(lab, lab.checks.filter((c) => c.kind === 'address'), pool)).toEqual({ python1: 2 });
-    expect(hostsNeeded(lab, lab.checks.filter((c) => c.kind === 'producer' || c.id === 'delivery-one-consumer'), pool)).toEqual({ python1: 1 });
+    expect(
+      hostsNeeded(
+        lab,
+        lab.checks.filter((c) => c.kind === 'address'),
+        pool,
+      ),
+    ).toEqual({ python1: 2 });
+    expect(
+      hostsNeeded(
+        lab,
+        lab.checks.filter((c) => c.kind === 'producer' || c.id === 'delivery-one-consumer'),
+        pool,
+      ),
+    ).toEqual({ python1: 1 });
   });
 });
 

@@ -4,11 +4,26 @@ import { describeExit } from '../../../runner/run/script.js';
 import { judgeCase } from '../../../runner/session/selftest.js';
 
 const check = (id: string, kind: CheckResult['kind'], passed: boolean): CheckResult => ({
-  id, kind, title: id, passed, score: passed ? 1 : 0, maxScore: 1, summary: '', hint: null, details: [], durationMs: 0, measurements: {},
+  id,
+  kind,
+  title: id,
+  passed,
+  score: passed ? 1 : 0,
+  maxScore: 1,
+  summary: '',
+  hint: null,
+  details: [],
+  durationMs: 0,
+  measurements: {},
 });
 
 describe('judgeCase', () => {
-  const report = buildReport('x', 1, [check('p', 'producer', true), check('d1', 'delivery', false), check('d2', 'delivery', false), check('l', 'latency', true)]);
+  const report = buildReport('x', 1, [
+    check('p', 'producer', true),
+    check('d1', 'delivery', false),
+    check('d2', 'delivery', false),
+    check('l', 'latency', true),
+  ]);
   it('a variant fails exactly its declared kinds', () => {
     expect(judgeCase(report, ['delivery'])).toEqual({ passedWrongly: [], failedWrongly: [], ok: true });
   });
