@@ -60,10 +60,10 @@ beforeAll(async () => {
     `${recorderDir}/${recorderScript}`,
   );
   port = Number((await docker('port', recorder, '6379/tcp')).split(':').pop());
-  await vi.waitFor(async () => expect(await docker('logs', recorder)).toContain('"listening"'), { timeout: 10_000, interval: 100 });
-  // Redis answers before the clients start.
+  await vi.waitFor(async () => expect(await docker('logs', recorder)).toContain('"listening"'), { timeout: 30_000, interval: 100 });
+  // Redis answers before the clients start (a docker exec takes seconds on a loaded machine).
   await vi.waitFor(async () => expect((await execa('docker', ['exec', `${network}-redis`, 'redis-cli', 'ping'], { reject: false })).exitCode).toBe(0), {
-    timeout: 10_000,
+    timeout: 30_000,
     interval: 100,
   });
 }, 120_000);
