@@ -19,4 +19,4 @@ for (const name of chosen) {
   for (const line of result.figures) console.log(`  ${line}`);
   if (!result.met) missed += 1;
 }
-console.log(missed ? `\n${missed} goal(s) not met` : '\nall goals met');
+console.log(missed ? `\n${missed} benchmark(s) with a goal not met (above: NOT met)` : '\nall goals met');
