@@ -108,17 +108,26 @@ export function unusableComposeOutcome(labId: string, unusable: UnusableComposeF
  * throws WIRE_UNREADABLE instead: the grader does not know what happened.
  */
 async function runCheckKind(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
+  const from = Date.now();
+  const result = await judgedOrRefused(ctx, spec);
+  if (!result.passed && judgedFromWire(spec)) {
+    const spots = blindSpots(ctx.wire, from, Date.now());
+    if (spots.length) throw blindError(spots, spec.id);
+  }
+  return result;
+}
+
+/**
+ * The kind's outcome on an emptied Redis; Redis refusing the grader's own commands (its emptying
+ * included) fails it, with why; a kind's WIRE_UNREADABLE gets the check's id.
+ */
+async function judgedOrRefused(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
   try {
     await ctx.probe.flushAll();
-    const from = Date.now();
-    const result = await runKind(ctx, spec);
-    if (!result.passed && judgedFromWire(spec)) {
-      const spots = blindSpots(ctx.wire, from, Date.now());
-      if (spots.length) throw blindError(spots, spec.id);
-    }
-    return result;
+    return await runKind(ctx, spec);
   } catch (error) {
-    if (isLabsError(error) && error.code === 'WIRE_UNREADABLE' && !error.message.startsWith(`${spec.id}: `)) throw blindError(error.details, spec.id);
+    // A kind that finds its own evidence contradictory (checks/evidence.ts) does not know its check's id.
+    if (isLabsError(error) && error.code === 'WIRE_UNREADABLE') throw blindError(error.details, spec.id);
     const refusal = redisRefusal(error);
     if (refusal === undefined) throw error;
     const redis = ctx.lab.redisService;
