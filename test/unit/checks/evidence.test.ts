@@ -1,17 +1,9 @@
 /** What the grader could not see: blind spots of the wire log and prints the wire cannot explain. */
 import { describe, expect, it } from 'vitest';
 import { blindError, blindSpots, unexplainedPrints } from '../../../runner/checks/evidence.js';
-import { WireLog } from '../../../runner/checks/wire.js';
+import { b64, log } from './wire-fixture.js';
 
-const b64 = (s: string) => Buffer.from(s).toString('base64');
 const ids = (raw: Buffer): string[] => raw.toString().match(/tok-\d+/g) ?? [];
-
-function log(lines: object[]): WireLog {
-  const w = new WireLog();
-  w.addRun({ name: 'consumer-1', address: '10.0.0.5', startedAt: 0, endedAt: undefined });
-  for (const l of lines) w.feed(JSON.stringify(l));
-  return w;
-}
 
 describe('blindSpots', () => {
   it('names a connection whose bytes the recorder could not read, while it was in use', () => {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { queueOps, WireLog, wireProfile } from '../../../runner/checks/wire.js';
+import { b64, log } from './wire-fixture.js';
 
-const b64 = (s: string) => Buffer.from(s).toString('base64');
 const queue = { db: 1, key: 'hotqueue:queue' };
-
-function log(lines: object[]): WireLog {
-  const w = new WireLog();
-  w.addRun({ name: 'consumer-1', address: '10.0.0.5', startedAt: 0, endedAt: undefined });
-  w.addRun({ name: 'consumer-2', address: '10.0.0.6', startedAt: 0, endedAt: undefined });
-  for (const l of lines) w.feed(JSON.stringify(l));
-  return w;
-}
 
 describe('WireLog and queueOps', () => {
   it('ties connections to runs by address and derives pops, peeks and pushes on the queue', () => {
