@@ -10,9 +10,12 @@ import { execa, type Options, type Result } from 'execa';
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 export const bin = join(repoRoot, 'bin', 'labs.js');
 
+/** How the CLI ended: text output (`stdout`, `stderr` as strings), `exitCode`, never a rejection. */
+export type LabsRun = Result<{ reject: false }>;
+
 /** The CLI as a process; `pid` says which, for `leftBy`. */
-export function labs(args: string[], options: Options & { cwd: string }): Promise<Result> & { pid?: number } {
-  return execa('node', [bin, ...args], { reject: false, stdin: 'ignore', ...options, env: { NO_COLOR: '1', ...options.env } }) as Promise<Result> & {
+export function labs(args: string[], options: Options & { cwd: string }): Promise<LabsRun> & { pid?: number } {
+  return execa('node', [bin, ...args], { reject: false, stdin: 'ignore', ...options, env: { NO_COLOR: '1', ...options.env } }) as Promise<LabsRun> & {
     pid?: number;
   };
 }

@@ -37,7 +37,9 @@ describe('schema/lab.schema.json', () => {
     const latency = branches.find((b) => b.properties.kind.const === 'latency');
     expect(branches.map((b) => b.properties.kind.const)).toContain('delivery');
     expect(branches.every((b) => b.additionalProperties === false)).toBe(true);
-    expect(Object.keys(latency.properties)).toContain('within_ms');
-    expect(Object.keys(branches.find((b) => b.properties.kind.const === 'producer').properties)).not.toContain('within_ms');
+    expect(Object.keys(latency?.properties ?? {})).toContain('within_ms');
+    const producer = branches.find((b) => b.properties.kind.const === 'producer');
+    expect(Object.keys(producer?.properties ?? {})).toContain('messages');
+    expect(Object.keys(producer?.properties ?? {})).not.toContain('within_ms');
   });
 });

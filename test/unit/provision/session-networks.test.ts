@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ContainerRuntime } from '../../../runner/provision/docker.js';
+import type { ContainerRuntime } from '../../../runner/provision/runtime.js';
 import type { SessionIdentity } from '../../../runner/provision/labels.js';
 import { bridgeIsHere, isAddressPoolExhausted, networksReleased, sessionNetworks } from '../../../runner/provision/session-networks.js';
 
