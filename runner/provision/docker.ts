@@ -18,7 +18,7 @@ import type {
   PullProgress,
   ResourceSummary,
 } from './runtime.js';
-import { Collector, LineSplitter, type OutputLineEvent, demuxBuffer, demuxInto, onAbort, timestampedLine, writableOf } from './streams.js';
+import { BoundedText, LineSplitter, type OutputLineEvent, demuxBuffer, demuxInto, onAbort, timestampedLine, writableOf } from './streams.js';
 
 /** Compose's "HOST[:CONTAINER[:PERMS]]" device entry in the engine's form. */
 function deviceMapping(entry: string): { PathOnHost: string; PathInContainer: string; CgroupPermissions: string } {
@@ -372,8 +372,8 @@ export class DockerRuntime implements ContainerRuntime {
     options: { user?: string; workingDir?: string; env?: Record<string, string>; timeoutMs?: number } = {},
   ): Promise<ExecResult> {
     const { exec, stream } = await this.startExec(id, cmd, options);
-    const out = new Collector();
-    const err = new Collector();
+    const out = new BoundedText();
+    const err = new BoundedText();
     this.docker.modem.demuxStream(stream, out.writable(), err.writable());
     await new Promise<void>((resolve, reject) => {
       const timer =

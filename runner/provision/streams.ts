@@ -24,8 +24,11 @@ export function writableOf(push: (chunk: Buffer) => void): Writable {
   return { write: (chunk: Buffer) => (push(Buffer.from(chunk)), true) } as unknown as Writable;
 }
 
-/** Accumulates a stream's text up to a bound, so a flood of output cannot exhaust memory. */
-export class Collector {
+/**
+ * A stream's text kept up to `limitBytes` (default 1 MiB); `truncated` says whether more came. A flood of
+ * output cannot exhaust memory. (Not the intake's `Collector`, which gathers a submission's files.)
+ */
+export class BoundedText {
   private chunks: Buffer[] = [];
   private size = 0;
   truncated = false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Collector, LineSplitter, demuxFrames, timestampedLine } from '../../../runner/provision/streams.js';
+import { BoundedText, LineSplitter, demuxFrames, timestampedLine } from '../../../runner/provision/streams.js';
 
 const frame = (stream: 1 | 2, text: string): Buffer => {
   const data = Buffer.from(text);
@@ -39,7 +39,7 @@ describe('container output', () => {
   });
 
   it('bounds what it keeps of a flood of output and says so', () => {
-    const c = new Collector(10);
+    const c = new BoundedText(10);
     c.push(Buffer.from('0123456'));
     c.push(Buffer.from('789abc'));
     c.push(Buffer.from('more'));
