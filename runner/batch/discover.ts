@@ -5,14 +5,21 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { LabsError } from '../errors.js';
+import type { ExportPart, SubmissionFacts, Submitter } from '../intake/export.js';
 import { type SubmissionKind, archiveKind, archiveSuffixes } from '../intake/read.js';
 
 export interface Submission {
   /** The id the outputs are named by (`feedback/<student>.md`); a safe file name. */
   student: string;
-  /** The folder or archive's full path. */
+  /** The folder or archive's full path (with `part`: the export's). */
   source: string;
   kind: SubmissionKind;
+  /** A platform's export: which of its entries are this submission (intake/export.ts). */
+  part?: ExportPart;
+  /** Everyone graded by this submission, `student` first: one, or a Gradescope group. Absent for `folders`. */
+  submitters?: Submitter[];
+  /** What the platform recorded: late, when, the commit, the export's own names. */
+  facts?: SubmissionFacts;
 }
 
 export interface Discovered {
@@ -81,18 +88,35 @@ function studentId(name: string, kind: SubmissionKind): string {
  * or Unicode normalisation, which would overwrite each other's feedback on a macOS or Windows disk.
  */
 function checkIds(submissions: Submission[], dir: string): void {
+  checkStudentIds(
+    submissions.map((sub) => ({ student: sub.student, entry: entryName(sub) })),
+    dir,
+  );
+}
+
+/**
+ * Throws USAGE naming every id that is unsafe as a file name and every two entries that are the
+ * same student (`entry`: what the instructor sees in the folder or export).
+ */
+export function checkStudentIds(ids: readonly { student: string; entry: string }[], dir: string): void {
   const problems: string[] = [];
-  for (const sub of submissions) {
+  for (const sub of ids) {
     if (unsafeId.test(sub.student))
-      problems.push(`${JSON.stringify(sub.student)} (${entryName(sub)}): a student id cannot hold path separators or control characters`);
+      problems.push(`${JSON.stringify(sub.student)} (${sub.entry}): a student id cannot hold path separators or control characters`);
   }
-  const byKey = new Map<string, Submission[]>();
-  for (const sub of submissions) {
+  const byKey = new Map<string, { student: string; entry: string }[]>();
+  for (const sub of ids) {
     const key = sub.student.normalize('NFC').toLowerCase();
     byKey.set(key, [...(byKey.get(key) ?? []), sub]);
   }
   for (const same of byKey.values()) {
-    if (same.length > 1) problems.push(`${same.map(entryName).sort(compare).join(' and ')} are the same student "${same[0]!.student}"`);
+    if (same.length > 1)
+      problems.push(
+        `${same
+          .map((s) => s.entry)
+          .sort(compare)
+          .join(' and ')} are the same student "${same[0]!.student}"`,
+      );
   }
   if (problems.length === 0) return;
   throw new LabsError('USAGE', `${problems.length === 1 ? problems[0]! : `${problems.length} problems with the submissions`} in ${dir}`, {
@@ -101,9 +125,9 @@ function checkIds(submissions: Submission[], dir: string): void {
   });
 }
 
-const entryName = (sub: Submission): string => {
+export const entryName = (sub: Submission): string => {
   const name = basename(sub.source);
   return sub.kind === 'folder' ? `${name}/` : name;
 };
 
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+export const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

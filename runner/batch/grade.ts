@@ -5,9 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { isLabsError } from '../errors.js';
+import { basename, join } from 'node:path';
+import { LabsError, isLabsError } from '../errors.js';
+import { type ExportShape, readExportPart } from '../intake/export.js';
 import { type SubmissionFiles, readSubmission } from '../intake/read.js';
+import { type CanvasGradebook, readCanvasGradebook } from '../report/canvas-gradebook.js';
 import type { Lab } from '../lab/types.js';
 import type { ContainerRuntime } from '../provision/runtime.js';
 import { removeHostRules } from '../provision/firewall.js';
@@ -15,8 +17,9 @@ import { newSessionId } from '../provision/labels.js';
 import { prune, removeSession } from '../provision/teardown.js';
 import { packageVersion } from '../paths.js';
 import { runCheckSession } from '../session/check.js';
-import { discoverSubmissions } from './discover.js';
-import { writeOutputs } from './outputs.js';
+import type { Submission } from './discover.js';
+import { type PlatformOutputs, writeOutputs, writePlatformOutputs } from './outputs.js';
+import { type DiscoveredBatch, discoverBatch } from './platforms/discover.js';
 import { type GradeJob, type QueueConnection, openCoordinator } from './queue.js';
 import type { SubmissionResult } from '../rubric/submission.js';
 
@@ -38,6 +41,12 @@ export interface GradeOptions {
   queueConnectTimeoutMs?: number;
   signal?: AbortSignal;
   onEvent?: (event: GradeEvent) => void;
+  /** `--from`: read the submissions as this platform's export (or `folders`) instead of recognising it. */
+  from?: ExportShape;
+  /** `--canvas-gradebook`: the gradebook CSV Canvas exported (`input`), copied to `output` with the lab's column (`column`) filled. */
+  canvasGradebook?: { input: string; output: string; column?: string };
+  /** `--gradescope-csv`: where to write the scores to upload to Gradescope. */
+  gradescopeCsv?: string;
 }
 
 export type GradeEvent =
@@ -47,6 +56,8 @@ export type GradeEvent =
   | { type: 'done'; result: SubmissionResult; done: number; total: number };
 
 export interface GradeSummary {
+  /** The batch's shape, its entries nobody could be given, and what was written for the platforms. */
+  intake: Pick<DiscoveredBatch, 'shape' | 'unattributed'> & PlatformOutputs;
   results: SubmissionResult[];
   graded: number;
   reused: number;
@@ -96,7 +107,10 @@ export function isReusable(previous: SubmissionResult | undefined, contentHash: 
  */
 export async function gradeSubmissions(options: GradeOptions): Promise<GradeSummary> {
   const { runtime, lab, outDir } = options;
-  const { submissions, skipped } = await discoverSubmissions(options.submissionsDir);
+  const discovered = await discoverBatch(options.submissionsDir, { from: options.from, labId: lab.id });
+  const { submissions, skipped } = discovered;
+  // A gradebook that cannot be filled is said before minutes of grading, not after.
+  const gradebook = options.canvasGradebook && (await readGradebook(options.canvasGradebook.input));
   await runtime.ping();
   // What a killed earlier run left behind goes first.
   await prune(runtime, { all: false });
@@ -108,21 +122,28 @@ export async function gradeSubmissions(options: GradeOptions): Promise<GradeSumm
   const timeoutMs = options.timeoutMs ?? 180_000;
   const attempts = options.attempts ?? 3;
 
-  const loaded = await Promise.all(submissions.map(async (sub) => ({ sub, loaded: await readSubmission(sub.source, sub.kind) })));
+  const loaded = await Promise.all(submissions.map(async (sub) => ({ sub, loaded: await readInput(sub) })));
   const final = new Map<string, SubmissionResult>();
+  // A group's submission is graded once, under its first submitter; each other one gets that result.
+  const others = new Map(submissions.map((s) => [s.student, (s.submitters ?? []).slice(1).map((who) => who.student)]));
   const todo: typeof loaded = [];
   for (const item of loaded) {
     const before = previous.get(item.sub.student);
-    if (!options.force && isReusable(before, item.loaded.contentHash, hash, version)) final.set(item.sub.student, before!);
-    else todo.push(item);
+    if (!options.force && isReusable(before, item.loaded.contentHash, hash, version)) {
+      final.set(item.sub.student, before!);
+      for (const student of others.get(item.sub.student) ?? []) final.set(student, { ...before!, student });
+    } else todo.push(item);
   }
-  options.onEvent?.({ type: 'plan', total: submissions.length, toGrade: todo.length, skipped, reused: final.size });
+  // Counted in submissions: a group's reused result is one, however many students it stands for.
+  const reused = loaded.length - todo.length;
+  options.onEvent?.({ type: 'plan', total: submissions.length, toGrade: todo.length, skipped, reused });
 
-  let done = final.size;
+  let done = reused;
   let interrupted: boolean;
   const record = async (result: SubmissionResult): Promise<void> => {
-    await appendFile(resultsFile, `${JSON.stringify(result)}\n`);
-    final.set(result.student, result);
+    const copies = (others.get(result.student) ?? []).map((student) => ({ ...result, student }));
+    await appendFile(resultsFile, [result, ...copies].map((r) => `${JSON.stringify(r)}\n`).join(''));
+    for (const r of [result, ...copies]) final.set(r.student, r);
     done += 1;
     options.onEvent?.({ type: 'done', result, done, total: submissions.length });
   };
@@ -144,16 +165,41 @@ export async function gradeSubmissions(options: GradeOptions): Promise<GradeSumm
   }
 
   // Outputs cover every submission with a result, old or new, even after an interruption.
-  const results = submissions.map((s) => final.get(s.student)).filter((r): r is SubmissionResult => Boolean(r));
+  const results = submissions
+    .flatMap((s) => [s.student, ...(others.get(s.student) ?? [])])
+    .map((student) => final.get(student))
+    .filter((r): r is SubmissionResult => Boolean(r));
   await writeOutputs(lab, outDir, results);
+  const written = await writePlatformOutputs(lab, outDir, discovered, final, {
+    source: options.submissionsDir,
+    canvas: gradebook && options.canvasGradebook && { book: gradebook, output: options.canvasGradebook.output, column: options.canvasGradebook.column },
+    gradescopeCsv: options.gradescopeCsv,
+  });
   return {
+    intake: { shape: discovered.shape, unattributed: discovered.unattributed, ...written },
     results,
     graded: results.filter((r) => r.status === 'graded').length,
-    reused: loaded.length - todo.length,
+    reused,
     infraErrors: results.filter((r) => r.status === 'infra-error').length,
     timeouts: results.filter((r) => r.status === 'timeout').length,
     interrupted,
   };
+}
+
+/** A submission's files through intake: its own folder or archive, or its part of a platform's export. */
+function readInput(sub: Submission): Promise<SubmissionFiles> {
+  if (!sub.part) return readSubmission(sub.source, sub.kind);
+  return readExportPart({ path: sub.source, kind: sub.kind === 'zip' ? 'zip' : 'folder' }, sub.part, sub.facts?.sources[0] ?? sub.student);
+}
+
+async function readGradebook(file: string): Promise<CanvasGradebook> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new LabsError('USAGE', `the Canvas gradebook ${file} cannot be read (${error.code ?? String(error)})`, {
+      hint: 'pass the CSV Canvas exports from Grades → Export',
+      cause: error,
+    });
+  });
+  return readCanvasGradebook(text, basename(file));
 }
 
 /** The local pool: N sessions at once on this machine's engine. Resolves with whether it was interrupted. */

@@ -116,8 +116,17 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
   program
     .command('grade')
     .argument('<lab>', 'the lab, e.g. exercise-2')
-    .argument('<submissions>', 'a folder with one sub-folder, .zip or .tar.gz per student')
+    .argument(
+      '<submissions>',
+      'a folder with one sub-folder, .zip or .tar.gz per student, or a Canvas, Gradescope or GitHub Classroom export (its .zip or folder)',
+    )
     .option('--out <dir>', 'where the gradebook, feedback and report go', 'results')
+    .addOption(
+      new Option('--from <shape>', 'read the submissions as this shape instead of recognising it').choices(['canvas', 'gradescope', 'classroom', 'folders']),
+    )
+    .option('--canvas-gradebook <file>', "the gradebook CSV Canvas exported: a copy with the lab's column filled goes to OUT/canvas-import.csv")
+    .option('--canvas-column <name>', "the gradebook's column to fill (default: the lab's id or title, else a new column named after the lab's id)")
+    .option('--gradescope-csv <file>', 'also write the scores to upload to Gradescope (Name, SID, Email, Total Score)')
     .option('-j, --jobs <n>', `submissions graded at once (default: 10 per core, at most 24; here ${defaultJobs()})`, (v) => Number(v))
     .option('--force', 'regrade every submission, even unchanged graded ones')
     .option('--timeout <seconds>', 'per submission', (v) => Number(v))

@@ -66,6 +66,12 @@ export class Collector {
     readonly limits: Limits,
     /** The submission's own name, for warnings about it as a whole ("alice.zip"). */
     readonly label: string,
+    /**
+     * For one student's part of a platform's export (export.ts): an entry's name in the container →
+     * its name in the submission, or undefined for another student's entry, passed over without a
+     * word and without counting against any limit. Without it every entry is the submission's.
+     */
+    private readonly select?: (name: string) => string | undefined,
   ) {}
 
   /** Once true, the reader stops: a limit was reached and said so. */
@@ -91,8 +97,10 @@ export class Collector {
   }
 
   /** The safe path to read the entry into, or undefined to skip it (named in a warning unless it is litter). */
-  admit(name: string, kind: EntryKind, sizes: EntrySizes = {}): string | undefined {
+  admit(entry: string, kind: EntryKind, sizes: EntrySizes = {}): string | undefined {
     if (this.stoppedReading) return undefined;
+    const name = this.select ? this.select(entry) : entry;
+    if (name === undefined) return undefined;
     this.entries += 1;
     if (this.entries > this.limits.maxEntries) {
       this.stop(`it holds more than ${this.limits.maxEntries} entries`);

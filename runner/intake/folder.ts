@@ -29,6 +29,25 @@ export async function readFolder(dir: string, collector: Collector): Promise<voi
   await walk('');
 }
 
+/**
+ * Only the named files of a folder (`names`, `/`-separated, relative to `dir`), in the order given:
+ * one student's files among a platform's flat export. Each is still admitted by the collector under
+ * its name, never followed if it is a link, and read bounded.
+ */
+export async function readFiles(dir: string, names: readonly string[], collector: Collector): Promise<void> {
+  for (const name of names) {
+    if (collector.stopped) return;
+    try {
+      const info = await lstat(join(dir, name));
+      const kind: EntryKind = info.isFile() ? 'file' : info.isDirectory() ? 'directory' : info.isSymbolicLink() ? 'symlink' : 'special';
+      const admitted = collector.admit(name, kind, { declared: info.size });
+      if (admitted !== undefined) await readBounded(join(dir, name), admitted, collector);
+    } catch (error) {
+      collector.leaveOut(JSON.stringify(name), `it could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
+}
+
 /** Reads in chunks through the collector, so a file that grew since lstat is still bounded. */
 async function readBounded(file: string, path: string, collector: Collector): Promise<void> {
   // O_NOFOLLOW and the fstat below: the entry may have been swapped for a link or a fifo since lstat.

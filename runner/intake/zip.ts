@@ -31,9 +31,34 @@ export async function readZip(source: string | Buffer, collector: Collector): Pr
   }
 }
 
-async function readEntry(zip: ZipFile, entry: Entry, collector: Collector): Promise<void> {
+/**
+ * The entry names of the zip at `source`, decoded as `readZip` decodes them (so a name listed here
+ * selects the same entry there), in central-directory order, at most `max`: a platform's export is
+ * listed to tell whose each entry is before any is read. Throws when the archive cannot be read.
+ */
+export async function listZip(source: string, max: number): Promise<{ names: string[]; truncated: boolean }> {
+  const zip = await openZip(source);
+  const failure: { error?: Error } = {};
+  zip.on('error', (error: Error) => void (failure.error ??= error));
+  const names: string[] = [];
+  try {
+    for (let entry = await nextEntry(zip, failure); entry; entry = await nextEntry(zip, failure)) {
+      if (names.length >= max) return { names, truncated: true };
+      names.push(entryName(entry));
+    }
+    return { names, truncated: false };
+  } finally {
+    zip.close();
+  }
+}
+
+function entryName(entry: Entry): string {
   const raw = entry.fileName as unknown as Buffer; // decodeStrings: false
-  const name = getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, false);
+  return getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, false);
+}
+
+async function readEntry(zip: ZipFile, entry: Entry, collector: Collector): Promise<void> {
+  const name = entryName(entry);
   const path = collector.admit(name, kindOf(entry, name), { declared: entry.uncompressedSize, compressed: entry.compressedSize });
   if (path === undefined) return;
   if (entry.isEncrypted()) {

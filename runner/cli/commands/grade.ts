@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
-import { type GradeEvent, gradeSubmissions } from '../../batch/grade.js';
+import { type GradeEvent, type GradeSummary, gradeSubmissions } from '../../batch/grade.js';
+import { platformName } from '../../batch/platforms/discover.js';
 import { parseQueueUrl } from '../../batch/queue.js';
 import { jobsFlag } from '../../batch/jobs.js';
 import { findLab } from '../../lab/registry.js';
 import { hostAccessCheck } from '../../provision/firewall.js';
+import type { ExportShape } from '../../intake/export.js';
 import { type Context, writeLine } from '../context.js';
 
 export interface GradeFlags {
@@ -13,6 +15,10 @@ export interface GradeFlags {
   timeout?: number;
   queue?: string;
   connectSeconds?: number;
+  from?: ExportShape;
+  canvasGradebook?: string;
+  canvasColumn?: string;
+  gradescopeCsv?: string;
 }
 
 function duration(ms: number): string {
@@ -70,6 +76,43 @@ function progress(ctx: Context, jobs: number): (event: GradeEvent) => void {
   };
 }
 
+/** Limits how many names one list prints; intake.md has them all. */
+const shownNames = 20;
+
+function list(ctx: Context, title: string, items: string[]): void {
+  if (items.length === 0) return;
+  writeLine(ctx.stdout, `  ${ctx.style.warn('!')} ${title} (${items.length}):`);
+  for (const item of items.slice(0, shownNames)) writeLine(ctx.stdout, `      ${item}`);
+  if (items.length > shownNames) writeLine(ctx.stdout, `      … and ${items.length - shownNames} more in intake.md`);
+}
+
+/** What the platform's export held beyond the grades: entries nobody could be given, missing students, the CSVs written. */
+function reportIntake(ctx: Context, intake: GradeSummary['intake']): void {
+  if (intake.shape !== 'folders')
+    writeLine(ctx.stdout, `  read as a ${platformName[intake.shape]} export; ${intake.intakeReport ?? 'intake.md'} lists every student and file`);
+  list(
+    ctx,
+    'not attributed to any student, not graded',
+    intake.unattributed.map((u) => `${u.entry}: ${u.why}`),
+  );
+  if (intake.canvas) {
+    const c = intake.canvas;
+    writeLine(ctx.stdout, `  Canvas: ${c.file}, column "${c.column}" ${c.added ? 'added' : 'filled'} for ${c.filled} student(s): import it in Grades → Import`);
+    list(
+      ctx,
+      'missing: in the gradebook, no submission (cell left as it was)',
+      c.missing.map((m) => `${m.name} (ID ${m.canvasUserId})`),
+    );
+    list(
+      ctx,
+      'graded but not in the gradebook',
+      c.notInGradebook.map((s) => s.student),
+    );
+  }
+  if (intake.gradescope)
+    writeLine(ctx.stdout, `  Gradescope: ${intake.gradescope.file}, ${intake.gradescope.rows} row(s): upload it as the assignment's scores`);
+}
+
 export async function gradeCommand(ctx: Context, labId: string, submissions: string, flags: GradeFlags): Promise<number> {
   const lab = await findLab(labId);
   const jobs = jobsFlag(flags.jobs);
@@ -94,6 +137,11 @@ export async function gradeCommand(ctx: Context, labId: string, submissions: str
     queueConnectTimeoutMs: flags.connectSeconds ? flags.connectSeconds * 1000 : undefined,
     signal: ctx.signal,
     onEvent: progress(ctx, jobs),
+    from: flags.from,
+    canvasGradebook: flags.canvasGradebook
+      ? { input: resolve(ctx.cwd, flags.canvasGradebook), output: resolve(outDir, 'canvas-import.csv'), column: flags.canvasColumn }
+      : undefined,
+    gradescopeCsv: flags.gradescopeCsv ? resolve(ctx.cwd, flags.gradescopeCsv) : undefined,
   });
   if (ctx.stderr.isTTY) ctx.stderr.write('\r\u001b[K');
   writeLine(
@@ -106,6 +154,7 @@ export async function gradeCommand(ctx: Context, labId: string, submissions: str
   );
   if (summary.infraErrors || summary.timeouts)
     writeLine(ctx.stdout, ctx.style.dim('  run the same command again to retry the infra-error and timeout ones (graded ones are kept)'));
+  reportIntake(ctx, summary.intake);
   if (summary.interrupted) return 130;
   return summary.infraErrors || summary.timeouts ? 3 : 0;
 }

@@ -1,24 +1,14 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LabsError } from '../../../runner/errors.js';
 import { discoverSubmissions } from '../../../runner/batch/discover.js';
 import { tempDir, writeTree } from '../intake/build.js';
+import { usageError } from '../usage-error.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeEach(async () => ({ dir, cleanup } = await tempDir()));
 afterEach(() => cleanup());
-
-const usageError = async (promise: Promise<unknown>): Promise<LabsError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LabsError);
-  expect((error as LabsError).code).toBe('USAGE');
-  return error as LabsError;
-};
 
 describe('discoverSubmissions', () => {
   it('finds one student per folder, .zip, .tar.gz and .tgz, sorted by id', async () => {
