@@ -9,7 +9,8 @@ import { basename, join } from 'node:path';
 import { LabsError, isLabsError } from '../errors.js';
 import { type ExportShape, readExportPart } from '../intake/export.js';
 import { type SubmissionFiles, readSubmission } from '../intake/read.js';
-import { type CanvasGradebook, readCanvasGradebook } from '../report/canvas-gradebook.js';
+import { readCanvasGradebook } from '../report/canvas-gradebook.js';
+import { readRoster } from '../report/roster.js';
 import type { Lab } from '../lab/types.js';
 import type { ContainerRuntime } from '../provision/runtime.js';
 import { removeHostRules } from '../provision/firewall.js';
@@ -47,6 +48,8 @@ export interface GradeOptions {
   canvasGradebook?: { input: string; output: string; column?: string };
   /** `--gradescope-csv`: where to write the scores to upload to Gradescope. */
   gradescopeCsv?: string;
+  /** `--roster`: a class list (CSV) whose students without a submission are listed as missing. */
+  roster?: string;
 }
 
 export type GradeEvent =
@@ -110,7 +113,14 @@ export async function gradeSubmissions(options: GradeOptions): Promise<GradeSumm
   const discovered = await discoverBatch(options.submissionsDir, { from: options.from, labId: lab.id });
   const { submissions, skipped } = discovered;
   // A gradebook that cannot be filled is said before minutes of grading, not after.
-  const gradebook = options.canvasGradebook && (await readGradebook(options.canvasGradebook.input));
+  const gradebook =
+    options.canvasGradebook === undefined
+      ? undefined
+      : readCanvasGradebook(await readInputFile(options.canvasGradebook.input, 'Canvas gradebook'), basename(options.canvasGradebook.input));
+  const roster =
+    options.roster === undefined
+      ? undefined
+      : { file: options.roster, students: readRoster(await readInputFile(options.roster, 'roster'), basename(options.roster)) };
   await runtime.ping();
   // What a killed earlier run left behind goes first.
   await prune(runtime, { all: false });
@@ -174,6 +184,7 @@ export async function gradeSubmissions(options: GradeOptions): Promise<GradeSumm
     source: options.submissionsDir,
     canvas: gradebook && options.canvasGradebook && { book: gradebook, output: options.canvasGradebook.output, column: options.canvasGradebook.column },
     gradescopeCsv: options.gradescopeCsv,
+    roster,
   });
   return {
     intake: { shape: discovered.shape, unattributed: discovered.unattributed, ...written },
@@ -192,14 +203,14 @@ function readInput(sub: Submission): Promise<SubmissionFiles> {
   return readExportPart({ path: sub.source, kind: sub.kind === 'zip' ? 'zip' : 'folder' }, sub.part, sub.facts?.sources[0] ?? sub.student);
 }
 
-async function readGradebook(file: string): Promise<CanvasGradebook> {
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new LabsError('USAGE', `the Canvas gradebook ${file} cannot be read (${error.code ?? String(error)})`, {
-      hint: 'pass the CSV Canvas exports from Grades → Export',
+/** A CSV the instructor named (`what`: "roster"); USAGE when it cannot be read. */
+function readInputFile(file: string, what: string): Promise<string> {
+  return readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new LabsError('USAGE', `the ${what} ${file} cannot be read (${error.code ?? String(error)})`, {
+      hint: `pass the ${what} as your platform exported it (a CSV file)`,
       cause: error,
     });
   });
-  return readCanvasGradebook(text, basename(file));
 }
 
 /** The local pool: N sessions at once on this machine's engine. Resolves with whether it was interrupted. */

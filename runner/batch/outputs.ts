@@ -9,6 +9,7 @@ import type { Lab } from '../lab/types.js';
 import { type CanvasFill, type CanvasGradebook, type GradedStudent, fillCanvasGradebook } from '../report/canvas-gradebook.js';
 import { gradescopeScoresCsv } from '../report/gradescope-scores.js';
 import { intakeMarkdown } from '../report/intake.js';
+import { type RosterStudent, missingFromRoster } from '../report/roster.js';
 import { packageVersion } from '../paths.js';
 import { gradebookCsv } from '../report/csv.js';
 import { feedbackJson, feedbackMarkdown } from '../report/feedback.js';
@@ -42,6 +43,8 @@ export interface PlatformOutputs {
   intakeReport?: string;
   canvas?: CanvasFill & { file: string };
   gradescope?: { file: string; rows: number; notGraded: { student: string; status: string }[] };
+  /** `--roster`: its students with no submission. */
+  roster?: { file: string; missing: RosterStudent[] };
 }
 
 /**
@@ -54,7 +57,12 @@ export async function writePlatformOutputs(
   outDir: string,
   discovered: { shape: ExportShape; submissions: Submission[]; unattributed: { entry: string; why: string }[] },
   results: ReadonlyMap<string, SubmissionResult>,
-  asked: { source: string; canvas?: { book: CanvasGradebook; output: string; column?: string }; gradescopeCsv?: string },
+  asked: {
+    source: string;
+    canvas?: { book: CanvasGradebook; output: string; column?: string };
+    gradescopeCsv?: string;
+    roster?: { file: string; students: RosterStudent[] };
+  },
 ): Promise<PlatformOutputs> {
   const graded: GradedStudent[] = discovered.submissions.flatMap((sub) =>
     (sub.submitters ?? [{ student: sub.student }]).flatMap((submitter) => {
@@ -73,7 +81,11 @@ export async function writePlatformOutputs(
     await writeAtomically(asked.gradescopeCsv, scores.text);
     written.gradescope = { file: asked.gradescopeCsv, rows: graded.length - scores.notGraded.length, notGraded: scores.notGraded };
   }
-  if (discovered.shape !== 'folders' || written.canvas || written.gradescope) {
+  if (asked.roster) {
+    const everyone = discovered.submissions.flatMap((sub) => sub.submitters ?? [{ student: sub.student }]);
+    written.roster = { file: asked.roster.file, missing: missingFromRoster(asked.roster.students, everyone) };
+  }
+  if (discovered.shape !== 'folders' || written.canvas || written.gradescope || written.roster) {
     written.intakeReport = join(outDir, 'intake.md');
     const submissions = discovered.submissions.map((sub) => ({
       submitters: sub.submitters ?? [{ student: sub.student }],

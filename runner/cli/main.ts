@@ -127,6 +127,7 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .option('--canvas-gradebook <file>', "the gradebook CSV Canvas exported: a copy with the lab's column filled goes to OUT/canvas-import.csv")
     .option('--canvas-column <name>', "the gradebook's column to fill (default: the lab's id or title, else a new column named after the lab's id)")
     .option('--gradescope-csv <file>', 'also write the scores to upload to Gradescope (Name, SID, Email, Total Score)')
+    .option('--roster <file>', "the class list (Gradescope's roster, Classroom's classroom_roster.csv): its students with no submission are listed as missing")
     .option('-j, --jobs <n>', `submissions graded at once (default: 10 per core, at most 24; here ${defaultJobs()})`, (v) => Number(v))
     .option('--force', 'regrade every submission, even unchanged graded ones')
     .option('--timeout <seconds>', 'per submission', (v) => Number(v))

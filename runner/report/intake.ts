@@ -7,6 +7,7 @@ import type { ExportShape, SubmissionFacts, Submitter } from '../intake/export.j
 import type { SubmissionResult } from '../rubric/submission.js';
 import type { CanvasFill } from './canvas-gradebook.js';
 import { formatPoints } from './batch-stats.js';
+import type { RosterStudent } from './roster.js';
 
 export interface IntakeView {
   shape: ExportShape;
@@ -15,6 +16,7 @@ export interface IntakeView {
   unattributed: { entry: string; why: string }[];
   canvas?: CanvasFill & { file: string };
   gradescope?: { file: string; rows: number; notGraded: { student: string; status: string }[] };
+  roster?: { file: string; missing: RosterStudent[] };
 }
 
 /** Markdown cells: a pipe or a line break in a name must not break the table. */
@@ -59,5 +61,15 @@ export function intakeMarkdown(view: IntakeView): string {
     lines.push('', `## Gradescope scores: ${view.gradescope.file}`, '', `${view.gradescope.rows} row(s).`);
     for (const s of view.gradescope.notGraded) lines.push(`- ${cell(s.student)}: ${s.status}, no row`);
   }
+  if (view.roster) {
+    lines.push('', `## Missing: in the roster ${view.roster.file}, no submission (${view.roster.missing.length})`, '', 'Not graded, and not given 0.', '');
+    for (const m of view.roster.missing) lines.push(`- ${cell(rosterLabel(m))}`);
+  }
   return `${lines.join('\n')}\n`;
+}
+
+/** "Ada Lovelace (sid S1, email ada@example.edu)": a roster's student as the instructor finds them. */
+export function rosterLabel(student: RosterStudent): string {
+  const ids = Object.entries(student.ids).map(([field, id]) => `${field} ${id}`);
+  return `${student.name || '(no name)'} (${ids.length ? ids.join(', ') : 'no id'})`;
 }

@@ -141,7 +141,21 @@ describe('labs grade over platform exports', () => {
     ]);
     const out = join(root, 'gradescope-results');
     const scores = join(root, 'scores.csv');
-    await grade([exported, '--out', out, '--gradescope-csv', scores]);
+    // Gradescope's roster export: Barbara never submitted; the TA is no student.
+    const roster = join(root, 'roster.csv');
+    await writeTree(root, {
+      'roster.csv': [
+        'First Name,Last Name,SID,Email,Role,Sections',
+        'Ada,Lovelace,S1,ada@example.edu,Student,',
+        'Grace,Hopper,S2,grace@example.edu,Student,',
+        'Alan,Turing,,alan@example.edu,Student,',
+        'Don,Knuth,S4,don@example.edu,Student,',
+        'Barbara,Liskov,S5,barbara@example.edu,Student,',
+        'Tess,Assistant,,ta@example.edu,TA,',
+      ].join('\n'),
+    });
+    const result = await grade([exported, '--out', out, '--gradescope-csv', scores, '--roster', roster]);
+    expect(String(result.stdout)).toContain('missing: in the roster, no submission (1):\n      Barbara Liskov (sid S5, email barbara@example.edu)');
 
     expect(await gradebook(out)).toEqual([
       ['S1', full, 'graded'],
@@ -156,6 +170,12 @@ describe('labs grade over platform exports', () => {
       { Name: 'Alan Turing', SID: '', Email: 'alan@example.edu', 'Total Score': exitsWhenEmpty },
     ]);
     expect(await readFile(join(out, 'feedback', 'alan@example.edu.md'), 'utf8')).toContain('Feedback for **alan@example.edu**');
+
+    // Run again: the three submissions (one a group of two) are kept, nothing is graded twice.
+    const before = await readFile(join(out, 'gradebook.csv'), 'utf8');
+    const again = await grade([exported, '--out', out]);
+    expect(String(again.stderr)).toContain('3 submission(s): 0 to grade, 3 already graded (unchanged)');
+    expect(await readFile(join(out, 'gradebook.csv'), 'utf8')).toBe(before);
   });
 
   it('grades a GitHub Classroom clone: the lab at the root or in its sub-folder, the commit graded recorded', async () => {

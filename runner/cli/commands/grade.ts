@@ -4,6 +4,7 @@ import { platformName } from '../../batch/platforms/discover.js';
 import { parseQueueUrl } from '../../batch/queue.js';
 import { jobsFlag } from '../../batch/jobs.js';
 import { findLab } from '../../lab/registry.js';
+import { rosterLabel } from '../../report/intake.js';
 import { hostAccessCheck } from '../../provision/firewall.js';
 import type { ExportShape } from '../../intake/export.js';
 import { type Context, writeLine } from '../context.js';
@@ -19,6 +20,7 @@ export interface GradeFlags {
   canvasGradebook?: string;
   canvasColumn?: string;
   gradescopeCsv?: string;
+  roster?: string;
 }
 
 function duration(ms: number): string {
@@ -109,6 +111,7 @@ function reportIntake(ctx: Context, intake: GradeSummary['intake']): void {
       c.notInGradebook.map((s) => s.student),
     );
   }
+  if (intake.roster) list(ctx, `missing: in the roster, no submission`, intake.roster.missing.map(rosterLabel));
   if (intake.gradescope)
     writeLine(ctx.stdout, `  Gradescope: ${intake.gradescope.file}, ${intake.gradescope.rows} row(s): upload it as the assignment's scores`);
 }
@@ -142,6 +145,7 @@ export async function gradeCommand(ctx: Context, labId: string, submissions: str
       ? { input: resolve(ctx.cwd, flags.canvasGradebook), output: resolve(outDir, 'canvas-import.csv'), column: flags.canvasColumn }
       : undefined,
     gradescopeCsv: flags.gradescopeCsv ? resolve(ctx.cwd, flags.gradescopeCsv) : undefined,
+    roster: flags.roster ? resolve(ctx.cwd, flags.roster) : undefined,
   });
   if (ctx.stderr.isTTY) ctx.stderr.write('\r\u001b[K');
   writeLine(
