@@ -44,12 +44,12 @@ export async function discoverBatch(path: string, options: DiscoverOptions): Pro
   const list = await lister(container);
   let root = '';
   let top = await list('');
-  let found = recognise(top);
+  let found = recognise(top, basename(path).replace(/\.zip$/i, ''));
   // A zip's or folder's single top folder (`assignment_1_export/`, `hw1-submissions/`) is the export.
   const only = [...top.folders.keys()];
   if (top.files.length === 0 && only.length === 1 && (found.shape === undefined || found.shape === 'folders')) {
     const inner = await list(`${only[0]}/`);
-    const innerFound = recognise(inner);
+    const innerFound = recognise(inner, only[0]);
     if (innerFound.shape !== undefined && innerFound.shape !== 'folders' && (!options.from || options.from === innerFound.shape)) {
       root = `${only[0]}/`;
       top = inner;
@@ -64,8 +64,10 @@ export async function discoverBatch(path: string, options: DiscoverOptions): Pro
         details: found.ambiguous.map((a) => `--from ${a.shape}: ${a.evidence}`),
       });
     }
-    throw new LabsError('USAGE', `${path} holds no submissions labs recognises`, {
-      hint: `${fromHint}; a Canvas download holds files named <name>_<user id>_<submission id>_<file>, a Gradescope export a ${metadataFile}, a Classroom clone git repositories`,
+    const entries = [...top.files, ...[...top.folders.keys()].map((f) => `${f}/`)].sort(compare);
+    throw new LabsError('USAGE', `no submissions in ${path}`, {
+      hint: `put one folder, .zip, .tar.gz or .tgz per student in it, or give a platform's export: a Canvas download holds files named <name>_<user id>_<submission id>_<file>, a Gradescope export a ${metadataFile}, a Classroom clone <assignment>-<username> repositories; or ${fromHint}`,
+      details: entries.length ? [`not submissions: ${entries.join(', ')}`] : [],
     });
   }
   if (shape === 'folders') {

@@ -1,12 +1,13 @@
 /**
  * Which platform made an export, from its top level alone (pure): Gradescope by its
  * `submission_metadata.yml`, Canvas by its flat `<name>_<user id>_<submission id>_<file>` names,
- * GitHub Classroom by folders that are git checkouts, and `folders` (a folder or archive per
+ * GitHub Classroom by git checkouts named `<assignment>-<username>`, and `folders` (a folder or archive per
  * student) otherwise. Two shapes at once is ambiguous: the caller asks for `--from`.
  */
 import type { ExportShape } from '../../intake/export.js';
 import { archiveKind } from '../../intake/read.js';
 import { parseCanvasName } from './canvas.js';
+import { classroomPrefix } from './classroom.js';
 import { metadataFile } from './gradescope.js';
 
 /** An export's top level: its files, and its folders each with the names inside (a folder's with a trailing `/`). */
@@ -29,11 +30,14 @@ export const isLitter = (name: string): boolean => name.startsWith('.') || name 
 
 const example = (names: string[]): string => `${names.length} (${names.slice(0, 2).join(', ')}${names.length > 2 ? ', …' : ''})`;
 
-/** The shape `top` has, an ambiguity with the evidence for each, or none. */
-export function recognise(top: TopLevel): Recognition {
+/** The shape `top` has, an ambiguity with the evidence for each, or none. `rootName`: the export's own folder name (`hw1-submissions`). */
+export function recognise(top: TopLevel, rootName?: string): Recognition {
   if (top.files.includes(metadataFile)) return { shape: 'gradescope' };
   const canvas = top.files.filter((f) => parseCanvasName(f) !== undefined);
-  const repos = [...top.folders].filter(([, children]) => children.includes('.git/')).map(([name]) => name);
+  const checkouts = [...top.folders].filter(([, children]) => children.includes('.git/')).map(([name]) => name);
+  // Students' own git checkouts (`alice/.git`) are folders; Classroom's are named <assignment>-<username>.
+  const prefix = classroomPrefix(rootName, checkouts);
+  const repos = prefix === undefined ? [] : checkouts.filter((name) => name.startsWith(prefix));
   const plain = [...[...top.folders.keys()].filter((f) => !repos.includes(f)), ...top.files.filter((f) => archiveKind(f) && !parseCanvasName(f))];
   const candidates: [ExportShape, string[], string][] = [
     ['canvas', canvas, `files named like Canvas's "<name>_<user id>_<submission id>_<file>"`],

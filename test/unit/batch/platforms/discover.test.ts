@@ -1,5 +1,5 @@
 /** Discovery and intake of platforms' exports made in temp folders (test/helpers/exports.ts): no Docker. */
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DiscoveredBatch, discoverBatch } from '../../../../runner/batch/platforms/discover.js';
@@ -166,6 +166,19 @@ describe('a GitHub Classroom clone', () => {
   });
 });
 
+describe('a folder per student, as before', () => {
+  it("is read as folders when the students' folders are their own git checkouts", async () => {
+    const { path } = await classroomExport(dir, 'x', [{ username: 'alice', files: { 'p.py': 'a' } }]);
+    // classroomExport names them x-alice; students' own are named by the student.
+    const plain = join(dir, 'plain');
+    await writeTree(plain, { 'bob/p.py': 'b' });
+    await rename(join(path, 'x-alice'), join(plain, 'alice'));
+    const found = await discoverBatch(plain, { labId: 'exercise-1' });
+    expect(found.shape).toBe('folders');
+    expect(found.submissions.map((s) => s.student)).toEqual(['alice', 'bob']);
+  });
+});
+
 describe('what discovery refuses, exit 2, saying which --from to pass', () => {
   it('an export that fits two shapes', async () => {
     await writeTree(join(dir, 'mixed'), { 'ada_1_2_producer.py': 'x', 'bob/producer.py': 'y' });
@@ -181,8 +194,10 @@ describe('what discovery refuses, exit 2, saying which --from to pass', () => {
   it('an export of nothing labs knows', async () => {
     await writeTree(join(dir, 'odd'), { 'grades.pdf': 'x' });
     const error = await usageError(discoverBatch(join(dir, 'odd'), { labId: 'exercise-1' }));
-    expect(error.message).toContain('holds no submissions labs recognises');
+    expect(error.message).toBe(`no submissions in ${join(dir, 'odd')}`);
+    expect(error.hint).toContain('put one folder, .zip, .tar.gz or .tgz per student in it');
     expect(error.hint).toContain('--from');
+    expect(error.details).toEqual(['not submissions: grades.pdf']);
   });
 
   it('a shape forced on an export that is not it, naming every entry', async () => {

@@ -8,6 +8,9 @@ describe('recognising an export', () => {
     expect(recognise(top(['submission_metadata.yml'], { submission_1: ['a.py'] })).shape).toBe('gradescope');
     expect(recognise(top(['ada_1_2_producer.py', 'notes.txt'])).shape).toBe('canvas');
     expect(recognise(top([], { 'hw-ada': ['.git/', 'p.py'], 'hw-bob': ['.git/'] })).shape).toBe('classroom');
+    expect(recognise(top([], { 'hw-ada': ['.git/'] }), 'hw-submissions').shape).toBe('classroom');
+    // Checkouts not named <assignment>-<username> are students' own folders.
+    expect(recognise(top([], { ada: ['.git/', 'p.py'], bob: ['.git/'] })).shape).toBe('folders');
     expect(recognise(top(['ada.zip'], { bob: ['p.py'] })).shape).toBe('folders');
   });
 
