@@ -81,15 +81,22 @@ export function readCanvasGradebook(text: string, where: string): CanvasGradeboo
 }
 
 const assignmentName = (header: string): string => header.replace(/\s*\(\d+\)\s*$/, '').trim();
+/** "Exercise 1", "exercise-1" and "EXERCISE_1" name one assignment: case and punctuation aside. */
+const comparable = (name: string): string =>
+  name
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 const computed = /(^|\s)(Current|Final|Unposted Current|Unposted Final) (Points|Score|Grade)$/;
 
 /**
- * The header of the lab's column: the one named `column` (or else the lab's id or title, any case,
- * Canvas's `(id)` aside), or a new one named `column ?? lab.id`. Throws USAGE when two match.
+ * The header of the lab's column: the one named `column` (or else the lab's id, title, or title up to
+ * its colon: "Exercise 1"), case, punctuation and Canvas's `(id)` aside; or a new one named
+ * `column ?? lab.id`. Throws USAGE when two match.
  */
 function findColumn(header: string[], lab: Lab, column: string | undefined): { index: number; added: boolean } {
-  const wanted = (column ? [column] : [lab.id, lab.title]).map((w) => w.trim().toLowerCase());
-  const matches = header.map((h, i) => [assignmentName(h).toLowerCase(), i] as const).filter(([name]) => wanted.includes(name));
+  const wanted = (column ? [column] : [lab.id, lab.title, lab.title.split(':')[0]!]).map(comparable);
+  const matches = header.map((h, i) => [comparable(assignmentName(h)), i] as const).filter(([name]) => wanted.includes(name));
   if (matches.length > 1) {
     throw new LabsError('USAGE', `the gradebook has ${matches.length} columns for ${lab.id}: ${matches.map(([, i]) => header[i]).join(', ')}`, {
       hint: 'pass --canvas-column with the one to fill',

@@ -83,6 +83,10 @@ describe("a Canvas gradebook export filled with the lab's column", () => {
       expect.objectContaining({ code: 'USAGE', hint: 'pass --canvas-column with the one to fill' }),
     );
     expect(fillCanvasGradebook(two, lab, students, `${lab.title}`).column).toBe(`${lab.title} (2)`);
+    // The lab's title up to its colon, as an instructor names the assignment, any case and punctuation.
+    const titled = makeLab({ title: 'Exercise 1: the consume method' });
+    const named = readCanvasGradebook(canvasGradebookCsv(roster, [{ name: 'EXERCISE_1', id: 3, points: 10 }]), 'g.csv');
+    expect(fillCanvasGradebook(named, titled, students)).toMatchObject({ column: 'EXERCISE_1 (3)', added: false });
   });
 });
 
