@@ -9,6 +9,7 @@ import type { CanvasFill } from './canvas-gradebook.js';
 import { formatPoints } from './batch-stats.js';
 import type { RosterStudent } from './roster.js';
 
+/** What intake.md shows: the discovery's submissions with their results, and what the CSVs found. */
 export interface IntakeView {
   shape: ExportShape;
   source: string;
@@ -22,6 +23,7 @@ export interface IntakeView {
 /** Markdown cells: a pipe or a line break in a name must not break the table. */
 const cell = (value: string): string => value.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
 
+/** The page: a table of the submissions, then what was not attributed, missing, or left out of the CSVs. */
 export function intakeMarkdown(view: IntakeView): string {
   const lines = [`# Intake: ${view.shape}`, '', `From \`${view.source}\`: ${view.submissions.length} submission(s).`, ''];
   lines.push('| student | name | late | submitted at | commit | score | from |', '| --- | --- | --- | --- | --- | --- | --- |');

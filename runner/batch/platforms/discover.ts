@@ -99,6 +99,7 @@ export async function discoverBatch(path: string, options: DiscoverOptions): Pro
   return { submissions: submissions.sort((a, b) => compare(a.student, b.student)), skipped: [], shape, unattributed };
 }
 
+/** Each shape as the instructor calls it, in messages ("no Canvas submissions in …"). */
 export const platformName: Record<ExportShape, string> = { canvas: 'Canvas', gradescope: 'Gradescope', classroom: 'GitHub Classroom', folders: 'student' };
 
 async function containerOf(path: string): Promise<ExportContainer> {
