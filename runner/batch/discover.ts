@@ -125,7 +125,7 @@ export function checkStudentIds(ids: readonly { student: string; entry: string }
   });
 }
 
-export const entryName = (sub: Submission): string => {
+const entryName = (sub: Submission): string => {
   const name = basename(sub.source);
   return sub.kind === 'folder' ? `${name}/` : name;
 };
