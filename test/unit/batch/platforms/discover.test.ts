@@ -1,6 +1,7 @@
 /** Discovery and intake of platforms' exports made in temp folders (test/helpers/exports.ts): no Docker. */
-import { rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { readdir, rename, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DiscoveredBatch, discoverBatch } from '../../../../runner/batch/platforms/discover.js';
 import { readExportPart } from '../../../../runner/intake/export.js';
@@ -163,6 +164,28 @@ describe('a GitHub Classroom clone', () => {
     const files = await read(found);
     expect(files['mona-lisa']!.files).toEqual({ 'consumer.py': 'C-mona', 'producer.py': 'P-mona' });
     expect(Object.keys(files.octocat!.files)).toEqual(['README.md', 'consumer.py', 'producer.py']);
+  });
+});
+
+describe('a GitHub Classroom clone zipped', () => {
+  it('reads the commit from the zip’s .git files, and the lab from its sub-folder', async () => {
+    const { path, commits } = await classroomExport(dir, 'queues', [
+      { username: 'octocat', files: { 'producer.py': 'P' } },
+      { username: 'mona', files: { 'exercise-1/producer.py': 'M' } },
+    ]);
+    const items = (await readdir(path, { recursive: true, withFileTypes: true }))
+      .filter((d) => d.isFile())
+      .map((d) => ({ name: relative(dir, join(d.parentPath, d.name)), data: readFileSync(join(d.parentPath, d.name)) }));
+    await writeFile(join(dir, 'queues.zip'), await zipBuffer(items));
+    const found = await discoverBatch(join(dir, 'queues.zip'), { labId: 'exercise-1' });
+    expect(found.submissions.map((s) => [s.student, s.facts?.commit])).toEqual([
+      ['mona', commits.get('mona')],
+      ['octocat', commits.get('octocat')],
+    ]);
+    expect(Object.fromEntries(Object.entries(await read(found)).map(([student, r]) => [student, r.files]))).toEqual({
+      mona: { 'producer.py': 'M' },
+      octocat: { 'producer.py': 'P' },
+    });
   });
 });
 
