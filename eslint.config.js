@@ -17,6 +17,12 @@ const outside = [
   { name: 'bullmq', only: 'runner/batch/queue.ts' },
 ];
 
+/**
+ * The modules of runner/lab that may import node:fs: every file a validation reads goes through
+ * lab/files.ts, so that a cached result knows what it was made from (lab/cache.ts).
+ */
+const labFileSystem = ['runner/lab/files.ts', 'runner/lab/cache.ts', 'runner/lab/compose-spec.ts'];
+
 /** no-restricted-imports for the files of one layer: the layers below it, and outside systems not theirs. */
 function layerRule(layer, file) {
   const below = layers.slice(layers.indexOf(layer) + 1);
@@ -29,6 +35,11 @@ function layerRule(layer, file) {
       ]
     : [];
   const paths = outside.filter((o) => o.only !== file).map((o) => ({ name: o.name, message: `${o.name} is imported by ${o.only} only` }));
+  if (layer === 'lab' && !labFileSystem.includes(file)) {
+    for (const name of ['fs', 'fs/promises', 'node:fs', 'node:fs/promises']) {
+      paths.push({ name, message: 'runner/lab reads files through a LabFiles (lab/files.ts), so that a cached result knows what it read' });
+    }
+  }
   return ['error', { paths, patterns }];
 }
 
@@ -50,6 +61,7 @@ export default tseslint.config(
     const layer = o.only.split('/')[1];
     return { files: [o.only], rules: { 'no-restricted-imports': layerRule(layer, o.only) } };
   }),
+  ...labFileSystem.map((file) => ({ files: [file], rules: { 'no-restricted-imports': layerRule('lab', file) } })),
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     languageOptions: { globals: { ...globals.node } },

@@ -20,6 +20,10 @@ function findPackageRoot(start: string): string {
 export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 export const labsRoot = join(packageRoot, 'labs');
 export const templatesRoot = join(packageRoot, 'templates');
+/** The Compose Specification's JSON Schema, vendored (shipped: package.json `files` has schema/). */
+export const composeSpecPath = join(packageRoot, 'schema', 'compose-spec', 'compose-spec.json');
+/** Where `npm run build` writes the validator generated from it (scripts/gen-compose-validator.mjs). */
+export const generatedValidatorPath = join(packageRoot, 'dist', 'compose-spec-validate.cjs');
 
 export function packageVersion(): string {
   const { version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };

@@ -5,8 +5,10 @@
  * The command table (names, arguments, flags, help) is built here without importing any command:
  * each action imports its command's module when it runs, so that `labs --version`, `--help` and the
  * light commands never load dockerode, ioredis, BullMQ, zod or the reports (about 0.6 s of a 2-core
- * machine's start-up, all told). Only light modules may be imported statically here and in
- * context.ts; test/e2e/startup.test.ts fails when a heavy one comes back.
+ * machine's start-up, all told). `list` and `validate` then ask the lab layer's cache
+ * (lab/cache.ts) before they load the YAML parser, zod or the Compose validator. Only light modules
+ * may be imported statically here and in context.ts; test/e2e/startup.test.ts fails when a heavy
+ * one comes back.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, isLabsError } from '../errors.js';

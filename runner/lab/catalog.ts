@@ -4,10 +4,10 @@
  * not load the validator: importing registry.ts (zod, semver, the rest of the lab layer) takes about
  * 0.12 s more than this module on the 2-core build machine.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { labsRoot } from '../paths.js';
+import { diskFiles, type LabFiles } from './files.js';
 
 export interface LabSummary {
   id: string;
@@ -17,24 +17,21 @@ export interface LabSummary {
 
 export const labFileName = 'lab.yaml';
 
-export async function isFile(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
+export async function isFile(path: string, files: LabFiles = diskFiles): Promise<boolean> {
+  return (await files.kind(path)) === 'file';
 }
 
 /** Ids of the lab folders under `root` (those with a lab.yaml), sorted; none when `root` cannot be read. */
-export async function labIds(root: string = labsRoot): Promise<string[]> {
+export async function labIds(root: string = labsRoot, files: LabFiles = diskFiles): Promise<string[]> {
   let entries;
   try {
-    entries = await readdir(root, { withFileTypes: true });
+    entries = await files.list(root);
   } catch {
     return [];
   }
   const ids: string[] = [];
   for (const entry of entries) {
-    if (entry.isDirectory() && (await isFile(join(root, entry.name, labFileName)))) ids.push(entry.name);
+    if (entry.kind === 'dir' && (await isFile(join(root, entry.name, labFileName), files))) ids.push(entry.name);
   }
   return ids.sort();
 }
@@ -44,12 +41,12 @@ export async function labIds(root: string = labsRoot): Promise<string[]> {
  * others from `labs list` (its title and summary are then empty); `labs validate` is where its
  * problems are reported.
  */
-export async function listLabs(root: string = labsRoot): Promise<LabSummary[]> {
+export async function listLabs(root: string = labsRoot, files: LabFiles = diskFiles): Promise<LabSummary[]> {
   const summaries: LabSummary[] = [];
-  for (const id of await labIds(root)) {
+  for (const id of await labIds(root, files)) {
     let doc: unknown;
     try {
-      doc = parse(await readFile(join(root, id, labFileName), 'utf8'));
+      doc = parse(await files.readText(join(root, id, labFileName)));
     } catch {
       doc = undefined;
     }

@@ -8,17 +8,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
-import { packageRoot } from '../paths.js';
+import { composeSpecPath, generatedValidatorPath } from '../paths.js';
 import type { DocPath } from './problem.js';
 import { describe, expectedName, orList, valueAt } from './schema-problems.js';
 import { meantSuffix } from './suggest.js';
 import type { Problem } from './types.js';
 import type { YamlSource } from './yaml.js';
 
-/** Where the vendored schema is, from the package root (shipped: package.json `files` has schema/). */
-export const composeSpecPath = join(packageRoot, 'schema', 'compose-spec', 'compose-spec.json');
+export { composeSpecPath, generatedValidatorPath };
 
 let compiled: ValidateFunction | undefined;
 let keys: { topLevel: string[]; service: string[] } | undefined;
@@ -53,9 +51,6 @@ export function composeSpecSchema(): { schema: Record<string, unknown>; sha256: 
   void $schema;
   return { schema, sha256: createHash('sha256').update(text).digest('hex') };
 }
-
-/** Where `npm run build` writes the validator generated from the schema (scripts/gen-compose-validator.mjs). */
-export const generatedValidatorPath = join(packageRoot, 'dist', 'compose-spec-validate.cjs');
 
 /**
  * The validator, made once per process on first use. Compiling the 75 kB schema takes about

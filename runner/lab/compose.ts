@@ -3,8 +3,6 @@
  * positions, and a compose lab's services resolved from the student's own file with the lab's
  * overlays merged in.
  */
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { LabsError } from '../errors.js';
 import type { Lab, Problem, ServiceOverlaySpec, ServiceSpec } from './types.js';
@@ -13,6 +11,7 @@ import { errorCount, formatProblem, plural, sortProblems } from './problem.js';
 import { type ComposePurpose, composeKeyProblems } from './compose-keys.js';
 import { type ReadSibling, composeServiceValueProblems, normaliseComposeService } from './compose-service.js';
 import { composeSpecProblems } from './compose-spec.js';
+import { diskFiles, type LabFiles } from './files.js';
 import { serviceValueProblems } from './service-values.js';
 import { meantSuffix } from './suggest.js';
 import { parseYaml, type YamlSource } from './yaml.js';
@@ -45,10 +44,10 @@ function fileProblem(file: string, message: string): Problem {
  * Reads and checks a compose file. Never throws: a file that cannot be read is a problem at 1:1
  * (ENOENT: "the compose file does not exist"). Its env_file entries are read next to it.
  */
-export async function loadComposeFile(file: string, options: ComposeReadOptions = {}): Promise<ComposeLoad> {
+export async function loadComposeFile(file: string, options: ComposeReadOptions = {}, disk: LabFiles = diskFiles): Promise<ComposeLoad> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await disk.readText(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const message = code === 'ENOENT' ? 'the compose file does not exist' : `cannot read the compose file (${code ?? String(error)})`;
@@ -57,7 +56,7 @@ export async function loadComposeFile(file: string, options: ComposeReadOptions 
   const dir = dirname(file);
   const read: ReadSibling = (path) => {
     try {
-      return readFileSync(join(dir, path), 'utf8');
+      return disk.readTextSync(join(dir, path));
     } catch {
       return undefined;
     }

@@ -3,13 +3,13 @@
  * every problem reported, and `labs validate` over files and folders. Listing is catalog.ts's
  * (re-exported here), which does not load what validation needs.
  */
-import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { LabsError } from '../errors.js';
 import { labsRoot } from '../paths.js';
 import type { Lab, Problem } from './types.js';
 import { isFile, labFileName, labIds } from './catalog.js';
 import { loadComposeFile } from './compose.js';
+import { diskFiles, type LabFiles } from './files.js';
 import { normaliseLab } from './normalise.js';
 import { errorCount, formatProblem, plural } from './problem.js';
 import { didYouMean } from './suggest.js';
@@ -23,6 +23,8 @@ export interface RegistryOptions {
   root?: string;
   /** Problems in error details are shown relative to this folder when inside it. */
   cwd?: string;
+  /** What `validatePaths` reads every file through (lab/files.ts); the disk by default. */
+  files?: LabFiles;
 }
 
 /** Loads a lab folder (or its lab.yaml); throws LAB_INVALID listing every problem. */
@@ -69,28 +71,28 @@ export interface ValidationReport {
 
 const usageHint = 'give a lab folder, a lab.yaml, a compose file or a folder of labs';
 
-async function validateOne(path: string, report: ValidationReport): Promise<void> {
+async function validateOne(path: string, report: ValidationReport, disk: LabFiles): Promise<void> {
   const lab = async (labPath: string): Promise<void> => {
-    const validation = await validateLab(labPath);
+    const validation = await validateLab(labPath, { files: disk });
     report.problems.push(...validation.problems);
     report.checked.push(validation.file);
     // The known-bad variants selftest runs are part of the lab too.
-    const variants = await readVariants(validation.templatesDir);
+    const variants = await readVariants(validation.templatesDir, disk);
     report.problems.push(...variants.problems);
     report.checked.push(...variants.files);
   };
-  const info = await stat(path).catch(() => undefined);
-  if (info === undefined) throw new LabsError('USAGE', `no such file or folder: ${path}`, { hint: usageHint });
-  if (info.isFile()) {
+  const kind = await disk.kind(path);
+  if (kind === undefined) throw new LabsError('USAGE', `no such file or folder: ${path}`, { hint: usageHint });
+  if (kind === 'file') {
     if (basename(path) === labFileName) return lab(path);
     if (!/\.ya?ml$/.test(path)) throw new LabsError('USAGE', `${path} is neither a lab.yaml nor a compose file`, { hint: usageHint });
     // Read as grading reads it: what an instructor validates is what will be graded.
-    report.problems.push(...(await loadComposeFile(path, { purpose: 'grade' })).problems);
+    report.problems.push(...(await loadComposeFile(path, { purpose: 'grade' }, disk)).problems);
     report.checked.push(path);
     return;
   }
-  if (await isFile(join(path, labFileName))) return lab(path);
-  const ids = await labIds(path);
+  if (await isFile(join(path, labFileName), disk)) return lab(path);
+  const ids = await labIds(path, disk);
   if (ids.length === 0) throw new LabsError('USAGE', `no ${labFileName} in ${path} or its folders`, { hint: usageHint });
   for (const id of ids) await lab(join(path, id));
 }
@@ -101,9 +103,9 @@ async function validateOne(path: string, report: ValidationReport): Promise<void
  * `options` may be just the directory relative paths start from.
  */
 export async function validatePaths(paths: readonly string[], options: RegistryOptions | string = {}): Promise<ValidationReport> {
-  const { root, cwd } = typeof options === 'string' ? { root: undefined, cwd: options } : options;
+  const { root, cwd, files = diskFiles } = typeof options === 'string' ? { root: undefined, cwd: options } : options;
   const targets = paths.length === 0 ? [root ?? labsRoot] : paths.map((p) => resolve(cwd ?? '.', p));
   const report: ValidationReport = { problems: [], checked: [] };
-  for (const target of targets) await validateOne(target, report);
+  for (const target of targets) await validateOne(target, report, files);
   return report;
 }

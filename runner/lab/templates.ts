@@ -2,8 +2,8 @@
  * Rules about templates/<id>/: the student must get a starter for every file, and selftest needs
  * the reference solution of every file.
  */
-import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { diskFiles, type LabFiles } from './files.js';
 import type { Problem } from './types.js';
 import type { LooseLab } from './loose.js';
 import { workspacePathError } from './rules.js';
@@ -14,16 +14,12 @@ export function templatesDirFor(labDir: string): string {
   return resolve(dirname(dirname(labDir)), 'templates', basename(labDir));
 }
 
-async function kind(path: string): Promise<'file' | 'dir' | undefined> {
-  try {
-    const info = await stat(path);
-    return info.isDirectory() ? 'dir' : 'file';
-  } catch {
-    return undefined;
-  }
-}
-
-export async function templateProblems(lab: LooseLab, source: YamlSource, templatesDir: string): Promise<Problem[]> {
+export async function templateProblems(lab: LooseLab, source: YamlSource, templatesDir: string, disk: LabFiles = diskFiles): Promise<Problem[]> {
+  // Anything there that is not a folder counts as a file, as it always has here.
+  const kind = async (path: string): Promise<'file' | 'dir' | undefined> => {
+    const found = await disk.kind(path);
+    return found === undefined ? undefined : found === 'dir' ? 'dir' : 'file';
+  };
   const problems: Problem[] = [];
   const shown = (...parts: string[]): string => join('templates', basename(templatesDir), ...parts);
   const files = lab.files.filter((file) => workspacePathError(file.path) === undefined);

@@ -3,11 +3,11 @@
  * schema (schema.ts), 3 cross-field rules, the starter compose file and the templates. Stages 2
  * and 3 both run on a syntactically valid file, so a typo does not hide a missing template.
  */
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { composeServiceSchema, labSchema, serviceOverlaySchema, serviceSchema, type LabInput } from './schema.js';
 import type { Problem } from './types.js';
 import { loadComposeFile } from './compose.js';
+import { diskFiles, type LabFiles } from './files.js';
 import { looseLab, asRecord } from './loose.js';
 import { errorCount, sortProblems } from './problem.js';
 import { crossFieldProblems, workspacePathError } from './rules.js';
@@ -28,6 +28,8 @@ export interface LabValidation {
 export interface ValidateOptions {
   /** Defaults to templates/<folder> beside the labs folder. */
   templatesDir?: string;
+  /** What every file is read through (lab/files.ts); the disk by default. */
+  files?: LabFiles;
 }
 
 /** Keys that describe a container rather than add to one: a compose lab takes them from its file. */
@@ -68,6 +70,7 @@ export async function validateLab(labDirOrFile: string, options: ValidateOptions
   const file = basename(labDirOrFile) === 'lab.yaml' ? labDirOrFile : join(labDirOrFile, 'lab.yaml');
   const dir = dirname(file);
   const templatesDir = options.templatesDir ?? templatesDirFor(dir);
+  const disk = options.files ?? diskFiles;
   const result = (input: LabInput | undefined, problems: Problem[]): LabValidation => ({
     input: errorCount(problems) === 0 ? input : undefined,
     problems: sortProblems(problems),
@@ -78,7 +81,7 @@ export async function validateLab(labDirOrFile: string, options: ValidateOptions
 
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await disk.readText(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     return result(undefined, [{ file, line: 1, col: 1, path: '', message: `cannot read lab.yaml (${code})`, severity: 'error' }]);
@@ -96,7 +99,7 @@ export async function validateLab(labDirOrFile: string, options: ValidateOptions
 
   let composeServices: string[] | undefined;
   if (lab.compose !== undefined && workspacePathError(lab.compose) === undefined) {
-    const starter = await loadComposeFile(join(templatesDir, 'starter', lab.compose), { redisService: lab.redis, purpose: 'grade' });
+    const starter = await loadComposeFile(join(templatesDir, 'starter', lab.compose), { redisService: lab.redis, purpose: 'grade' }, disk);
     // A missing starter is reported once, by the templates rule, at the file's entry in lab.yaml.
     // Its notes (a key labs ignores, like the course's `version:`) are for the student who runs it.
     if (starter.source !== undefined) problems.push(...starter.problems.filter((p) => p.severity === 'error'));
@@ -104,6 +107,6 @@ export async function validateLab(labDirOrFile: string, options: ValidateOptions
     composeServices = services === undefined ? undefined : Object.keys(services);
   }
   problems.push(...crossFieldProblems({ lab, source, folder: basename(dir), composeServices }));
-  problems.push(...(await templateProblems(lab, source, templatesDir)));
+  problems.push(...(await templateProblems(lab, source, templatesDir, disk)));
   return result(schema.data, problems);
 }

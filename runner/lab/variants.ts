@@ -3,13 +3,13 @@
  * templates/<lab>/variants/<name>/ with variant.yaml (what is wrong, which check kinds it must fail)
  * and the files that differ from the solution.
  */
-import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LabsError } from '../errors.js';
 import { formatProblem } from './problem.js';
 import { checkKinds } from './schema.js';
 import type { CheckKind, Lab, Problem } from './types.js';
+import { diskFiles, type LabFiles } from './files.js';
 import { checkSchema } from './schema-problems.js';
 import { parseYaml } from './yaml.js';
 
@@ -26,12 +26,12 @@ export interface Variant {
 }
 
 /** Every variant under templates/<lab>/variants/, and the problems of those whose variant.yaml is wrong. */
-export async function readVariants(templatesDir: string): Promise<{ variants: Variant[]; problems: Problem[]; files: string[] }> {
+export async function readVariants(templatesDir: string, disk: LabFiles = diskFiles): Promise<{ variants: Variant[]; problems: Problem[]; files: string[] }> {
   const root = join(templatesDir, 'variants');
   let names: string[];
   try {
-    names = (await readdir(root, { withFileTypes: true }))
-      .filter((e) => e.isDirectory())
+    names = (await disk.list(root))
+      .filter((e) => e.kind === 'dir')
       .map((e) => e.name)
       .sort();
   } catch {
@@ -46,7 +46,7 @@ export async function readVariants(templatesDir: string): Promise<{ variants: Va
     files.push(file);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = await disk.readText(file);
     } catch {
       problems.push({
         file,

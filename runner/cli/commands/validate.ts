@@ -1,10 +1,16 @@
-import { basename, dirname, relative } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
+import { cacheDir, cachedByInputs } from '../../lab/cache.js';
 import { formatProblem } from '../../lab/problem.js';
-import { validatePaths } from '../../lab/registry.js';
 import { type Context, writeLine } from '../context.js';
 
 export async function validateCommand(ctx: Context, paths: string[]): Promise<number> {
-  const report = await validatePaths(paths, ctx.cwd);
+  // The validator (zod, the YAML parser, the Compose validator) is loaded only when the cache has
+  // no report made from these very files by this very code (lab/cache.ts). Its files are absolute
+  // paths, shown relative to the folder the command runs in only here.
+  const targets = paths.map((p) => resolve(ctx.cwd, p));
+  const report = await cachedByInputs('validate', { targets }, async (files) => (await import('../../lab/registry.js')).validatePaths(targets, { files }), {
+    dir: cacheDir(ctx.env),
+  });
   const errors = report.problems.filter((p) => p.severity === 'error');
   for (const problem of report.problems) {
     const line = formatProblem(problem, ctx.cwd);
