@@ -6,11 +6,12 @@
  *
  * A result is reused when (1) it was made by the same code: the size and modification time of
  * every module of the lab layer, errors and paths, the generated Compose validator, the vendored
- * Compose schema, package.json and the installed packages' lock (`codeFingerprint`), so a rebuild,
- * `tsc` by hand or another `npm ci` starts afresh; (2) it was asked with the same key (the
- * command's arguments and folder); (3) every answer the file system gave while it was made is the
- * same now (lab/files.ts: each file read by its sha256, each kind and folder listing). An entry
- * that cannot be read, parsed or written only costs the time: the result is then computed.
+ * Compose schema, package.json and the installed packages' lock, and Node.js's version
+ * (`codeFingerprint`), so a rebuild, `tsc` by hand, another `npm ci` or another Node.js starts
+ * afresh; (2) it was asked with the same key (the command's targets); (3) every answer the file
+ * system gave while it was made is the same now (lab/files.ts: each file read by its sha256, each
+ * kind and folder listing). An entry that cannot be read, parsed or written only costs the time:
+ * the result is then computed.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -51,7 +52,7 @@ export function cacheDir(env: NodeJS.ProcessEnv, home: () => string = homedir): 
 /**
  * What a cached result's code is: a sha256 of the path, size and modification time (ms) of each
  * module of the lab layer (this module's folder), of errors and paths beside it, and of the other
- * files validation's answers depend on; a missing file counts as missing.
+ * files validation's answers depend on (a missing file counts as missing), and Node.js's version.
  */
 export async function codeFingerprint(): Promise<string> {
   const labDir = dirname(fileURLToPath(import.meta.url));
@@ -71,7 +72,9 @@ export async function codeFingerprint(): Promise<string> {
       return info === undefined ? `${path} missing` : `${path} ${info.size} ${info.mtimeMs}`;
     }),
   );
-  return createHash('sha256').update(lines.join('\n')).digest('hex');
+  return createHash('sha256')
+    .update([`node ${process.version}`, ...lines].join('\n'))
+    .digest('hex');
 }
 
 /**
