@@ -112,13 +112,32 @@ async function readEntry(file: string): Promise<Entry | undefined> {
 async function writeEntry(dir: string, file: string, entry: Entry): Promise<void> {
   const partial = `${file}.${process.pid}.tmp`;
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
     await writeFile(partial, JSON.stringify(entry));
     await rename(partial, file);
     await pruneOldest(dir);
   } catch {
     await rm(partial, { force: true }).catch(() => undefined);
   }
+}
+
+/**
+ * `mkdir -p` that gives up: Node's mkdir({ recursive: true }) retries for ever where a folder exists
+ * but answers ENOENT for a new child (procfs does), which would hang `labs validate` on such a
+ * LABS_CACHE_DIR. Here the child is tried once more after its parent is made, and that error is final.
+ */
+async function makeDir(dir: string): Promise<void> {
+  const code = await mkdir(dir).then(
+    () => undefined,
+    (error: NodeJS.ErrnoException) => error.code,
+  );
+  if (code === undefined || code === 'EEXIST') return;
+  const parent = dirname(dir);
+  if (code !== 'ENOENT' || parent === dir) throw new Error(`cannot make ${dir} (${code})`);
+  await makeDir(parent);
+  await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
 }
 
 async function pruneOldest(dir: string): Promise<void> {

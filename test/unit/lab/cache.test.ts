@@ -117,6 +117,15 @@ describe('results cached by their inputs', () => {
     await expect(readdir(dir)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('computes when its folder cannot be made, without hanging where a parent answers ENOENT for a child (procfs)', async () => {
+    // Node's mkdir({ recursive: true }) loops for ever on such a path: /proc answers ENOENT, not EPERM.
+    const value = await cachedByInputs('x', {}, async () => 'computed', { dir: '/proc/labs-no-such-dir/cache', code: 'c' });
+    expect(value).toBe('computed');
+    const root = await tempRoot();
+    await writeFile(join(root, 'a-file'), '');
+    expect(await cachedByInputs('x', {}, async () => 'computed', { dir: join(root, 'a-file', 'cache'), code: 'c' })).toBe('computed');
+  }, 3000);
+
   it('takes its folder from the environment, and LABS_NO_CACHE turns it off', () => {
     const home = (): string => '/home/ana';
     expect(cacheDir({}, home)).toBe('/home/ana/.cache/labs');
