@@ -90,7 +90,7 @@ export async function cachedByInputs<T>(name: string, key: unknown, compute: (fi
   const file = join(options.dir, `${name}-${createHash('sha256').update(`${code}\0${keyText}`).digest('hex').slice(0, 24)}.json`);
 
   const cached = await readEntry(file);
-  if (cached !== undefined && cached.code === code && cached.key === keyText && (await inputsUnchanged(cached.inputs, files))) {
+  if (cached !== undefined && cached.code === code && cached.key === keyText && (await inputsUnchanged(cached.inputs, options.files))) {
     return cached.value as T;
   }
   const recorder = recordingFiles(files);
