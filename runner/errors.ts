@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'USAGE'
   | 'LAB_INVALID'
   | 'LAB_UNKNOWN'
+  | 'LAB_EXISTS'
   | 'WORKSPACE_NOT_FOUND'
   | 'WORKSPACE_INVALID'
   | 'SERVICE_UNKNOWN'
@@ -35,6 +36,7 @@ const exitByCode: Record<ErrorCode, number> = {
   USAGE: ExitCode.usage,
   LAB_INVALID: ExitCode.usage,
   LAB_UNKNOWN: ExitCode.usage,
+  LAB_EXISTS: ExitCode.usage,
   WORKSPACE_NOT_FOUND: ExitCode.usage,
   WORKSPACE_INVALID: ExitCode.usage,
   SERVICE_UNKNOWN: ExitCode.usage,

@@ -7,6 +7,7 @@
 export { LabsError, ExitCode, isLabsError, type ErrorCode } from './errors.js';
 export type { Lab, ServiceSpec, Problem, CheckSpec, CheckKind } from './lab/types.js';
 export { findLab, listLabs, validatePaths } from './lab/registry.js';
+export { newLab, type NewLabOptions, type NewLabResult } from './lab/new-lab.js';
 export { resolveServices } from './lab/compose.js';
 export { formatProblem } from './lab/problem.js';
 export { labJsonSchema } from './lab/json-schema.js';

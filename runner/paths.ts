@@ -1,4 +1,4 @@
-/** Where the package's own data lives (labs/, templates/), whether run from runner/ or dist/runner/. */
+/** Where the package's own data lives (labs/, templates/, scaffold/), whether run from runner/ or dist/runner/. */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,8 @@ export const templatesRoot = join(packageRoot, 'templates');
 export const composeSpecPath = join(packageRoot, 'schema', 'compose-spec', 'compose-spec.json');
 /** Where `npm run build` writes the validator generated from it (scripts/gen-compose-validator.mjs). */
 export const generatedValidatorPath = join(packageRoot, 'dist', 'compose-spec-validate.cjs');
+/** What `labs new` starts a lab from without --from: lab.yaml, starter/, solution/, variants/. */
+export const scaffoldRoot = join(packageRoot, 'scaffold');
 
 export function packageVersion(): string {
   const { version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };

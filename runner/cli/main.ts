@@ -17,6 +17,7 @@ import { packageVersion } from '../paths.js';
 import { type Context, type Io, makeContext, writeLine } from './context.js';
 import type { CheckFlags } from './commands/check.js';
 import type { GradeFlags } from './commands/grade.js';
+import type { NewFlags } from './commands/new.js';
 
 const processIo = (): Io => ({
   stdin: process.stdin,
@@ -193,8 +194,20 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     });
 
   program
+    .command('new')
+    .argument('[id]', "the new lab's id, e.g. exercise-4 (asked for when omitted on a terminal)")
+    .option('--from <lab>', 'copy this lab (its files, checks and variants) instead of the minimal one')
+    .option('--title <text>', "the lab's title")
+    .option('--dir <dir>', "the course's folder: the lab goes in its labs/ and templates/ (default: the one with labs/ here or above, else here)")
+    .description('make a new lab that validates at once: labs/<id>/lab.yaml and templates/<id>/ (starter, solution, variants)')
+    .action(async (id: string | undefined, opts: NewFlags) => {
+      const { newCommand } = await import('./commands/new.js');
+      setResult(await newCommand(ctx, id, opts));
+    });
+
+  program
     .command('validate')
-    .argument('[paths...]', 'lab folders, lab.yaml or compose files (default: every shipped lab)')
+    .argument('[paths...]', "lab folders, lab.yaml or compose files (default: every lab, the course's and the shipped ones)")
     .description('validate lab definitions; every problem as file:line:col path: message')
     .action(async (paths: string[]) => {
       const { validateCommand } = await import('./commands/validate.js');

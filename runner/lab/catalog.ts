@@ -1,10 +1,12 @@
 /**
- * Which labs a folder of lab folders holds (labs/<id>/lab.yaml), and each one's title and summary,
- * without validating them: what `labs list` shows. Kept apart from registry.ts so that listing does
- * not load the validator: importing registry.ts (zod, semver, the rest of the lab layer) takes about
- * 0.12 s more than this module on the 2-core build machine.
+ * Which labs there are, and where each one's folder is: the labs a course keeps in its own folder
+ * (labs/<id>/lab.yaml in the current directory or a folder above it) and the labs this package
+ * ships. Also each one's title and summary, without validating them: what `labs list` shows. Kept
+ * apart from registry.ts so that listing does not load the validator: importing registry.ts (zod,
+ * semver, the rest of the lab layer) takes about 0.12 s more than this module on the 2-core build
+ * machine. Every read goes through a LabFiles (files.ts), so that a cached list knows what it read.
  */
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { labsRoot } from '../paths.js';
 import { diskFiles, type LabFiles } from './files.js';
@@ -13,6 +15,19 @@ export interface LabSummary {
   id: string;
   title: string;
   summary: string;
+  /** The lab's folder (holding lab.yaml). */
+  dir: string;
+  /** A course lab of the same id hides the shipped one: `labs list` says so. */
+  hides?: string;
+}
+
+export interface CatalogOptions {
+  /** One folder of lab folders, and no other; by default a course's labs (from `cwd`) then the package's. */
+  root?: string;
+  /** Where to look for a course's labs folder, upward (the current directory, a workspace). */
+  cwd?: string;
+  /** What every folder is listed and every file read through; the disk by default. */
+  files?: LabFiles;
 }
 
 export const labFileName = 'lab.yaml';
@@ -37,16 +52,54 @@ export async function labIds(root: string = labsRoot, files: LabFiles = diskFile
 }
 
 /**
+ * A course's own labs folder: `labs/` of `from` or of the nearest folder above it whose `labs/`
+ * holds at least one `<id>/lab.yaml` (as git finds its repository, so a workspace inside the
+ * course's folder finds it too); undefined when there is none. A `labs/` folder without a lab, such
+ * as a student's folder of workspaces, is not one.
+ */
+export async function courseLabsRoot(from: string, files: LabFiles = diskFiles): Promise<string | undefined> {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if ((await labIds(join(dir, 'labs'), files)).length > 0) return join(dir, 'labs');
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * The folders of lab folders, first wins on an id: `options.root` alone when given; otherwise the
+ * course's labs found from `options.cwd` (when there is one and it is not the package's own), then
+ * the package's.
+ */
+export async function labRoots(options: CatalogOptions = {}): Promise<string[]> {
+  if (options.root !== undefined) return [options.root];
+  const course = options.cwd === undefined ? undefined : await courseLabsRoot(options.cwd, options.files);
+  return course === undefined || resolve(course) === resolve(labsRoot) ? [labsRoot] : [course, labsRoot];
+}
+
+/** Every lab's id and folder in the roots, sorted by id; the first root's lab wins on an id, naming what it hides. */
+export async function labDirs(options: CatalogOptions = {}): Promise<{ id: string; dir: string; hides?: string }[]> {
+  const found = new Map<string, { id: string; dir: string; hides?: string }>();
+  for (const root of await labRoots(options)) {
+    for (const id of await labIds(root, options.files)) {
+      const first = found.get(id);
+      if (first === undefined) found.set(id, { id, dir: join(root, id) });
+      else first.hides ??= join(root, id);
+    }
+  }
+  return [...found.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/**
  * Every lab's id, title and summary. Read loosely, so that one broken lab.yaml does not hide the
  * others from `labs list` (its title and summary are then empty); `labs validate` is where its
- * problems are reported.
+ * problems are reported. A string is the one root to list (as `options.root`).
  */
-export async function listLabs(root: string = labsRoot, files: LabFiles = diskFiles): Promise<LabSummary[]> {
+export async function listLabs(options: CatalogOptions | string = {}, files: LabFiles = diskFiles): Promise<LabSummary[]> {
+  const catalog = typeof options === 'string' ? { root: options, files } : { files, ...options };
   const summaries: LabSummary[] = [];
-  for (const id of await labIds(root, files)) {
+  for (const { id, dir, hides } of await labDirs(catalog)) {
     let doc: unknown;
     try {
-      doc = parse(await files.readText(join(root, id, labFileName)));
+      doc = parse(await catalog.files.readText(join(dir, labFileName)));
     } catch {
       doc = undefined;
     }
@@ -54,7 +107,7 @@ export async function listLabs(root: string = labsRoot, files: LabFiles = diskFi
       const value = doc !== null && typeof doc === 'object' ? (doc as Record<string, unknown>)[key] : undefined;
       return typeof value === 'string' ? value : '';
     };
-    summaries.push({ id, title: text('title'), summary: text('summary') });
+    summaries.push({ id, title: text('title'), summary: text('summary'), dir, ...(hides === undefined ? {} : { hides }) });
   }
   return summaries;
 }

@@ -5,9 +5,8 @@
  */
 import { basename, join, resolve } from 'node:path';
 import { LabsError } from '../errors.js';
-import { labsRoot } from '../paths.js';
 import type { Lab, Problem } from './types.js';
-import { isFile, labFileName, labIds } from './catalog.js';
+import { isFile, labDirs, labFileName, labIds, labRoots } from './catalog.js';
 import { loadComposeFile } from './compose.js';
 import { diskFiles, type LabFiles } from './files.js';
 import { normaliseLab } from './normalise.js';
@@ -16,12 +15,12 @@ import { didYouMean } from './suggest.js';
 import { readVariants } from './variants.js';
 import { validateLab } from './validate.js';
 
-export { labIds, listLabs, type LabSummary } from './catalog.js';
+export { courseLabsRoot, labIds, labRoots, listLabs, type LabSummary } from './catalog.js';
 
 export interface RegistryOptions {
-  /** The folder of lab folders; the package's labs/ by default. */
+  /** The one folder of lab folders to look in; by default a course's labs found from `cwd`, then the package's (catalog.ts, `labRoots`). */
   root?: string;
-  /** Problems in error details are shown relative to this folder when inside it. */
+  /** Where a course's labs folder is looked for, upward; problems in error details are shown relative to this folder when inside it. */
   cwd?: string;
   /** What `validatePaths` reads every file through (lab/files.ts); the disk by default. */
   files?: LabFiles;
@@ -41,16 +40,20 @@ export async function loadLabAt(path: string, options: RegistryOptions = {}): Pr
   return normaliseLab(validation.input, { dir: validation.dir, file: validation.file, templatesDir: validation.templatesDir });
 }
 
-/** A shipped lab by id; LAB_UNKNOWN (with the nearest id) when there is none. */
+/**
+ * A lab by id: the course's own (found from `options.cwd`) before a shipped one of the same id;
+ * LAB_UNKNOWN (with the nearest id) when there is none.
+ */
 export async function findLab(id: string, options: RegistryOptions = {}): Promise<Lab> {
-  const root = options.root ?? labsRoot;
-  const ids = await labIds(root);
-  if (!ids.includes(id)) {
+  const labs = await labDirs(options);
+  const found = labs.find((lab) => lab.id === id);
+  if (found === undefined) {
+    const ids = labs.map((lab) => lab.id);
     throw new LabsError('LAB_UNKNOWN', `unknown lab "${id}"`, {
-      hint: ids.length === 0 ? `no labs found in ${root}` : `${didYouMean(id, ids)}Labs: ${ids.join(', ')}`,
+      hint: ids.length === 0 ? `no labs found in ${(await labRoots(options)).join(' or ')}` : `${didYouMean(id, ids)}Labs: ${ids.join(', ')}`,
     });
   }
-  return loadLabAt(join(root, id), options);
+  return loadLabAt(found.dir, options);
 }
 
 /** An id names a shipped lab; anything with a slash, or a lab.yaml, is a path to a lab folder. */
@@ -99,12 +102,12 @@ async function validateOne(path: string, report: ValidationReport, disk: LabFile
 
 /**
  * `labs validate [paths]`: each path is a lab folder, a lab.yaml, a compose file or a folder of lab
- * folders; no paths means every shipped lab. A path that is none of these is a usage error.
+ * folders; no paths means every lab: the course's (found from the working directory) and the shipped ones. A path that is none of these is a usage error.
  * `options` may be just the directory relative paths start from.
  */
 export async function validatePaths(paths: readonly string[], options: RegistryOptions | string = {}): Promise<ValidationReport> {
   const { root, cwd, files = diskFiles } = typeof options === 'string' ? { root: undefined, cwd: options } : options;
-  const targets = paths.length === 0 ? [root ?? labsRoot] : paths.map((p) => resolve(cwd ?? '.', p));
+  const targets = paths.length === 0 ? await labRoots({ root, cwd, files }) : paths.map((p) => resolve(cwd ?? '.', p));
   const report: ValidationReport = { problems: [], checked: [] };
   for (const target of targets) await validateOne(target, report, files);
   return report;

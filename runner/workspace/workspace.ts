@@ -42,7 +42,7 @@ export interface StartResult {
  * WORKSPACE_INVALID (its compose file cannot be used), and the engine's errors.
  */
 export async function startWorkspace(options: StartOptions): Promise<StartResult> {
-  const lab = await findLab(options.lab);
+  const lab = await findLab(options.lab, { cwd: options.cwd });
   const dir = resolve(options.cwd, options.dir ?? lab.id);
   const existing = await readWorkspaceInfo(dir);
   if (existing && existing.lab !== lab.id) {
@@ -105,7 +105,7 @@ async function workspaceContainers(runtime: ContainerRuntime, workspace: Workspa
 /** What runs of the workspace that holds `cwd` (or `dir`); throws WORKSPACE_NOT_FOUND outside one. */
 export async function workspaceStatus(runtime: ContainerRuntime, options: { dir?: string; cwd: string }): Promise<WorkspaceStatus> {
   const workspace = await findWorkspace(options);
-  const lab = await findLab(workspace.info.lab);
+  const lab = await findLab(workspace.info.lab, { cwd: workspace.dir });
   const session = await readSession(workspace.dir);
   const containers = await workspaceContainers(runtime, workspace);
   let names: string[];

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allLabelled, bin, labelled, labs, nothing, sweep, tempDir } from '../helpers/labs.js';
+import { allLabelled, bin, labelled, labs, nothing, onTerminal, sweep, tempDir } from '../helpers/labs.js';
 
 describe('Ctrl-C during `labs start`', () => {
   let dir: string;
@@ -141,27 +141,19 @@ describe('`labs start` with no lab on a terminal', () => {
 
   it('asks which lab with a list, and starts the one picked with the arrow keys', async () => {
     dir = await tempDir();
-    const child = execa('script', ['-qec', `node ${bin} start`, '/dev/null'], {
-      cwd: dir,
-      reject: false,
-      timeout: 60_000,
-      env: { TERM: 'xterm', NO_COLOR: '1' },
-    });
-    let screen = '';
-    child.stdout!.on('data', (chunk: Buffer) => (screen += chunk.toString()));
-    const shown = (pattern: RegExp): Promise<void> => expect.poll(() => screen, { timeout: 10_000, interval: 50 }).toMatch(pattern);
+    const { child, screen, shown } = onTerminal(['start'], { cwd: dir });
     await shown(/Which lab do you want to start\?/);
     for (let i = 0; i < 3; i += 1) {
       // One key at a time, each once the list has been drawn again.
-      const drawn = screen.length;
+      const drawn = screen().length;
       child.stdin!.write('\u001b[B');
-      await expect.poll(() => screen.length, { timeout: 10_000, interval: 20 }).toBeGreaterThan(drawn);
+      await expect.poll(() => screen().length, { timeout: 10_000, interval: 20 }).toBeGreaterThan(drawn);
     }
     child.stdin!.write('\r');
     await shown(/is running in/);
     child.stdin!.end();
     const result = await child;
-    expect(screen).toMatch(/exercise-1-node/);
+    expect(screen()).toMatch(/exercise-1-node/);
     expect(result.stdout).toMatch(/exercise-3 .* is running in \.\/exercise-3/);
     expect(await labelled('container', `labs.workspace=${join(dir, 'exercise-3')}`)).toHaveLength(2);
   });

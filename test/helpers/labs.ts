@@ -5,7 +5,8 @@
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { execa, type Options, type Result } from 'execa';
+import { execa, type Options, type ResultPromise, type Result } from 'execa';
+import { expect } from 'vitest';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 export const bin = join(repoRoot, 'bin', 'labs.js');
@@ -75,4 +76,31 @@ export async function sweep(workspace: string): Promise<void> {
   if (network.length) await execa('docker', ['network', 'rm', ...network], { reject: false });
   if (volume.length) await execa('docker', ['volume', 'rm', ...volume], { reject: false });
   await rm(workspace, { recursive: true, force: true });
+}
+
+export interface TerminalRun {
+  child: ResultPromise;
+  /** Everything drawn so far, escapes included. */
+  screen: () => string;
+  /** Waits until the screen matches. */
+  shown: (pattern: RegExp, timeoutMs?: number) => Promise<void>;
+}
+
+/** The CLI on a pseudo-terminal (script(1)), as a person at a terminal runs it; `args` are words without spaces. */
+export function onTerminal(args: string[], options: { cwd: string; timeoutMs?: number; env?: NodeJS.ProcessEnv }): TerminalRun {
+  const child = execa('script', ['-qec', `node ${bin} ${args.join(' ')}`, '/dev/null'], {
+    cwd: options.cwd,
+    reject: false,
+    timeout: options.timeoutMs ?? 60_000,
+    env: { TERM: 'xterm', NO_COLOR: '1', ...options.env },
+  });
+  let screen = '';
+  child.stdout!.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+  return {
+    child,
+    screen: () => screen,
+    shown: async (pattern, timeoutMs = 10_000) => {
+      await expect.poll(() => screen, { timeout: timeoutMs, interval: 50 }).toMatch(pattern);
+    },
+  };
 }

@@ -24,6 +24,7 @@ describe('the public API', () => {
       'labJsonSchema',
       'listLabs',
       'listSessions',
+      'newLab',
       'provision',
       'prune',
       'readArchive',

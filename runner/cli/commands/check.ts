@@ -34,7 +34,8 @@ export async function checkCommand(ctx: Context, labArg: string | undefined, dir
     labId = workspace.info.lab;
     dir = workspace.dir;
   }
-  const lab = await findLab(labId);
+  // From the workspace: one made inside a course's folder finds the course's labs wherever the student stands.
+  const lab = await findLab(labId, { cwd: dirArg === undefined ? dir : ctx.cwd });
   if (flags.seed !== undefined && (!Number.isInteger(flags.seed) || flags.seed < 0)) {
     throw new LabsError('USAGE', `--seed takes a whole number, not "${flags.seed}"`, { hint: 'use the seed a previous run printed' });
   }

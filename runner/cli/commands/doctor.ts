@@ -2,7 +2,7 @@ import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isLabsError } from '../../errors.js';
 import { resolveServices } from '../../lab/compose.js';
-import { findLab, listLabs, loadLab } from '../../lab/registry.js';
+import { listLabs, loadLab, loadLabAt } from '../../lab/registry.js';
 import type { Lab } from '../../lab/types.js';
 import { describeEndpoint } from '../../provision/connect.js';
 import { hostAccessCheck } from '../../provision/firewall.js';
@@ -50,7 +50,7 @@ export async function doctorCommand(ctx: Context, labArgs: readonly string[] = [
 
   const labs: Lab[] = labArgs.length
     ? await Promise.all(labArgs.map((arg) => loadLab(arg, { cwd: ctx.cwd })))
-    : await Promise.all((await listLabs()).map((summary) => findLab(summary.id)));
+    : await Promise.all((await listLabs({ cwd: ctx.cwd })).map((summary) => loadLabAt(summary.dir, { cwd: ctx.cwd })));
   // A lab given as a folder is named as the user wrote it: an author's copy may share a shipped lab's id.
   const labName = (lab: Lab): string => labArgs[labs.indexOf(lab)] ?? lab.id;
   const resolved = await Promise.all(

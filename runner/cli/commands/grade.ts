@@ -117,7 +117,7 @@ function reportIntake(ctx: Context, intake: GradeSummary['intake']): void {
 }
 
 export async function gradeCommand(ctx: Context, labId: string, submissions: string, flags: GradeFlags): Promise<number> {
-  const lab = await findLab(labId);
+  const lab = await findLab(labId, { cwd: ctx.cwd });
   const jobs = jobsFlag(flags.jobs);
   const outDir = resolve(ctx.cwd, flags.out ?? 'results');
   if (!flags.queue) {

@@ -1,13 +1,21 @@
+import { dirname, relative } from 'node:path';
 import { cacheDir, cachedByInputs } from '../../lab/cache.js';
 import { labsRoot } from '../../paths.js';
 import { type Context, table, writeLine } from '../context.js';
 
 export async function listCommand(ctx: Context): Promise<number> {
-  // The catalog (and the YAML parser) is loaded only when the cache cannot answer (lab/cache.ts).
-  const labs = await cachedByInputs('list', { root: labsRoot }, async (files) => (await import('../../lab/catalog.js')).listLabs(labsRoot, files), {
-    dir: cacheDir(ctx.env),
-  });
-  for (const line of table([['LAB', 'TITLE'], ...labs.map((l) => [ctx.style.bold(l.id), l.title])])) writeLine(ctx.stdout, line);
+  // The catalog (and the YAML parser) is loaded only when the cache cannot answer (lab/cache.ts). The
+  // folder asked from is part of the key: a course's labs are found from it, upward.
+  const labs = await cachedByInputs(
+    'list',
+    { root: labsRoot, cwd: ctx.cwd },
+    async (files) => (await import('../../lab/catalog.js')).listLabs({ cwd: ctx.cwd }, files),
+    { dir: cacheDir(ctx.env) },
+  );
+  // A course's own lab is marked with its folder, so that one hiding a shipped lab of its id is seen.
+  const where = (dir: string, hides: string | undefined): string =>
+    dirname(dir) === labsRoot ? '' : ctx.style.dim(` (${relative(ctx.cwd, dir) || '.'}${hides === undefined ? '' : ', hides the shipped one'})`);
+  for (const line of table([['LAB', 'TITLE'], ...labs.map((l) => [ctx.style.bold(l.id), `${l.title}${where(l.dir, l.hides)}`])])) writeLine(ctx.stdout, line);
   writeLine(ctx.stdout);
   writeLine(ctx.stdout, ctx.style.dim('Start one with: labs start <lab>'));
   return 0;

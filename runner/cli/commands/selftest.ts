@@ -1,10 +1,12 @@
 import { defaultSelftestJobs, jobsFlag } from '../../batch/jobs.js';
-import { findLab, listLabs } from '../../lab/registry.js';
+import { findLab, listLabs, loadLabAt } from '../../lab/registry.js';
 import { runSelftest } from '../../session/selftest.js';
 import { type Context, writeLine } from '../context.js';
 
 export async function selftestCommand(ctx: Context, labId: string | undefined, opts: { only?: string; jobs?: number }): Promise<number> {
-  const labs = labId ? [await findLab(labId)] : await Promise.all((await listLabs()).map((l) => findLab(l.id)));
+  const labs = labId
+    ? [await findLab(labId, { cwd: ctx.cwd })]
+    : await Promise.all((await listLabs({ cwd: ctx.cwd })).map((l) => loadLabAt(l.dir, { cwd: ctx.cwd })));
   const cases = await runSelftest({
     runtime: await ctx.runtime(),
     labs,

@@ -8,7 +8,7 @@ import { provisionReporter } from '../progress.js';
 import { serviceRows } from './status.js';
 
 async function chooseLab(ctx: Context): Promise<string> {
-  const labs = await listLabs();
+  const labs = await listLabs({ cwd: ctx.cwd });
   if (!ctx.stdin.isTTY || !ctx.stdout.isTTY) {
     throw new LabsError('NO_TERMINAL', 'which lab? No lab was given and there is no terminal to ask on', {
       hint: `run \`labs start <lab>\` with one of: ${labs.map((l) => l.id).join(', ')}`,

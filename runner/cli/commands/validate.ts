@@ -7,10 +7,15 @@ export async function validateCommand(ctx: Context, paths: string[]): Promise<nu
   // The validator (zod, the YAML parser, the Compose validator) is loaded only when the cache has
   // no report made from these very files by this very code (lab/cache.ts). Its files are absolute
   // paths, shown relative to the folder the command runs in only here.
+  // With no paths, every lab: the course's found from the current folder too, which is then part of the key.
   const targets = paths.map((p) => resolve(ctx.cwd, p));
-  const report = await cachedByInputs('validate', { targets }, async (files) => (await import('../../lab/registry.js')).validatePaths(targets, { files }), {
-    dir: cacheDir(ctx.env),
-  });
+  const cwd = targets.length === 0 ? ctx.cwd : undefined;
+  const report = await cachedByInputs(
+    'validate',
+    { targets, cwd },
+    async (files) => (await import('../../lab/registry.js')).validatePaths(targets, { files, cwd }),
+    { dir: cacheDir(ctx.env) },
+  );
   const errors = report.problems.filter((p) => p.severity === 'error');
   for (const problem of report.problems) {
     const line = formatProblem(problem, ctx.cwd);

@@ -20,8 +20,8 @@ describe('registry', () => {
   it('lists labs sorted by id, with title and summary', async () => {
     const root = await twoLabs();
     expect(await listLabs(join(root, 'labs'))).toEqual([
-      { id: 'exercise-1', title: 'The consume method', summary: 'A producer and a consumer' },
-      { id: 'exercise-1-node', title: 'Node', summary: 'A producer and a consumer' },
+      { id: 'exercise-1', title: 'The consume method', summary: 'A producer and a consumer', dir: join(root, 'labs', 'exercise-1') },
+      { id: 'exercise-1-node', title: 'Node', summary: 'A producer and a consumer', dir: join(root, 'labs', 'exercise-1-node') },
     ]);
   });
 
