@@ -110,6 +110,7 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .option('--json', 'print only the JSON report on stdout')
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--gradescope <file>', "also write Gradescope's results.json")
+    .option('--watch', 'check again whenever a file is saved, only the checks it can change (Ctrl-C to quit)')
     .description("grade the student's scripts against a fresh Redis: every check with points and a hint")
     .action(async (lab: string | undefined, folder: string | undefined, opts: CheckFlags) => {
       const { checkCommand } = await import('./commands/check.js');

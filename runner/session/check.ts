@@ -166,6 +166,18 @@ export function hostsNeeded(lab: Lab, specs: Lab['checks'], poolOf: (service: st
   return counts;
 }
 
+/** The lab's checks with these ids (all when `only` is undefined), in lab order; USAGE naming an id the lab does not have. */
+export function selectChecks(lab: Lab, only: readonly string[] | undefined): CheckSpec[] {
+  if (only === undefined) return lab.checks;
+  const unknown = only.filter((id) => !lab.checks.some((c) => c.id === id));
+  if (unknown.length) {
+    throw new LabsError('USAGE', `${lab.id} has no check ${unknown.map((u) => `"${u}"`).join(', ')}`, {
+      hint: `its checks: ${lab.checks.map((c) => c.id).join(', ')}`,
+    });
+  }
+  return lab.checks.filter((c) => only.includes(c.id));
+}
+
 /**
  * Grades one submission end to end (ARCHITECTURE.md, "The life of a session"): its files, a fresh
  * isolated environment, every check of the lab (or `only` those) in lab order, a CheckReport; the
@@ -180,15 +192,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
   const { runtime, lab } = options;
   const seed = options.seed ?? newSeed();
   const random = seededRandom(seed);
-  const specs = options.only ? lab.checks.filter((c) => options.only!.includes(c.id)) : lab.checks;
-  if (options.only) {
-    const unknown = options.only.filter((id) => !lab.checks.some((c) => c.id === id));
-    if (unknown.length) {
-      throw new LabsError('USAGE', `${lab.id} has no check ${unknown.map((u) => `"${u}"`).join(', ')}`, {
-        hint: `its checks: ${lab.checks.map((c) => c.id).join(', ')}`,
-      });
-    }
-  }
+  const specs = selectChecks(lab, options.only);
   const { files, warnings } = await submissionOf(options.submission);
   const resolved = submissionServices(lab, files);
   if (resolved.unusable) {

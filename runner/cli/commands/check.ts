@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LabsError } from '../../errors.js';
 import { findLab } from '../../lab/registry.js';
@@ -17,6 +17,7 @@ export interface CheckFlags {
   junit?: string;
   gradescope?: string;
   only?: string;
+  watch?: boolean;
 }
 
 export async function checkCommand(ctx: Context, labArg: string | undefined, dirArg: string | undefined, flags: CheckFlags): Promise<number> {
@@ -39,6 +40,24 @@ export async function checkCommand(ctx: Context, labArg: string | undefined, dir
   if (flags.seed !== undefined && (!Number.isInteger(flags.seed) || flags.seed < 0)) {
     throw new LabsError('USAGE', `--seed takes a whole number, not "${flags.seed}"`, { hint: 'use the seed a previous run printed' });
   }
+  const only = flags.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (flags.watch) {
+    const other = (['json', 'junit', 'gradescope'] as const).find((flag) => flags[flag] !== undefined);
+    if (other)
+      throw new LabsError('USAGE', `--watch draws on the terminal and cannot be combined with --${other}`, {
+        hint: `run \`labs check --${other}\` without --watch`,
+      });
+    if (!(await stat(dir).catch(() => undefined))?.isDirectory()) {
+      throw new LabsError('USAGE', `--watch watches a folder, and ${dir} is not one`, {
+        hint: 'unpack the archive, or run `labs check --watch` in a workspace',
+      });
+    }
+    const { checkWatch } = await import('./check-watch.js');
+    return checkWatch(ctx, lab, dir, only, flags.seed);
+  }
   const progress = ctx.stderr;
   writeLine(progress, `Checking ${ctx.style.bold(lab.id)} in ${dir} (a fresh Redis and containers, nothing of your workspace changes) …`);
   const report = await runCheckSession({
@@ -46,10 +65,7 @@ export async function checkCommand(ctx: Context, labArg: string | undefined, dir
     lab,
     submission: dir,
     seed: flags.seed,
-    only: flags.only
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    only,
     signal: ctx.signal,
     onCheck: (event) => {
       if (event.phase === 'start') writeLine(progress, ctx.style.dim(`  … ${event.title}`));
