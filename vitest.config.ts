@@ -57,6 +57,9 @@ export default defineConfig({
     reporters: ['default'],
     maxWorkers: 3,
     sequence: { sequencer: LongestFirst },
+    // GitHub's workflow parser imports its schema (workflow-v1.0.min.json) without `with { type: 'json' }`,
+    // which Node refuses; vite's transform of it loads the JSON.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], exclude: exclusive } },

@@ -18,6 +18,7 @@ import { type Context, type Io, makeContext, writeLine } from './context.js';
 import type { CheckFlags } from './commands/check.js';
 import type { GradeFlags } from './commands/grade.js';
 import type { NewFlags } from './commands/new.js';
+import type { CiGithubFlags } from './commands/ci.js';
 
 const processIo = (): Io => ({
   stdin: process.stdin,
@@ -204,6 +205,26 @@ function buildProgram(ctx: Context, setResult: (code: number) => void): Command 
     .action(async (id: string | undefined, opts: NewFlags) => {
       const { newCommand } = await import('./commands/new.js');
       setResult(await newCommand(ctx, id, opts));
+    });
+
+  const ci = program.command('ci').description('continuous integration: autograding workflows for student repositories');
+  ci.command('github')
+    .argument('<lab>', 'the lab the repository is for, e.g. exercise-1')
+    .option('--dir <dir>', 'the repository (default: the current folder)')
+    .option('--install <spec>', 'what the workflow installs with npm install --global (default: this version of labs)')
+    .option('--force', 'replace a classroom.yml with other contents')
+    .description('write .github/workflows/classroom.yml: GitHub Classroom autograding with labs check, points per check')
+    .action(async (lab: string, opts: CiGithubFlags) => {
+      const { ciGithubCommand } = await import('./commands/ci.js');
+      setResult(await ciGithubCommand(ctx, lab, opts));
+    });
+  ci.command('classroom-result')
+    .argument('<report>', 'the JSON of labs check --json')
+    .argument('<check>', 'a check id')
+    .description("print one check's result for GitHub Classroom's reporter (result=<base64 JSON>), as classroom.yml's steps do")
+    .action(async (report: string, check: string) => {
+      const { ciClassroomResultCommand } = await import('./commands/ci.js');
+      setResult(await ciClassroomResultCommand(ctx, report, check));
     });
 
   program
