@@ -40,6 +40,8 @@ export interface WatchView {
   /** Runs started, and those cancelled by a save. */
   runs: number;
   cancelled: number;
+  /** The number of the last run a save cancelled. */
+  lastCancelled: number | undefined;
 }
 
 export interface WatchOptions {
@@ -86,6 +88,7 @@ export async function watchChecks(options: WatchOptions): Promise<WatchView> {
     error: undefined,
     runs: 0,
     cancelled: 0,
+    lastCancelled: undefined,
   };
   const entry = (id: string): WatchView['checks'][number] => view.checks.find((c) => c.spec.id === id)!;
   const update = (): void => options.onUpdate(view);
@@ -102,6 +105,7 @@ export async function watchChecks(options: WatchOptions): Promise<WatchView> {
     const onAbort = (): void => controller.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     view.runs += 1;
+    const run = view.runs;
     view.running = true;
     view.seed = options.seed ?? newSeed();
     for (const id of ids) entry(id).state = 'waiting';
@@ -130,8 +134,10 @@ export async function watchChecks(options: WatchOptions): Promise<WatchView> {
         view.error = undefined;
       },
       (error: unknown) => {
-        if (controller.signal.aborted && !signal.aborted) view.cancelled += 1;
-        else if (isLabsError(error) && error.code !== 'INTERRUPTED') view.error = error;
+        if (controller.signal.aborted && !signal.aborted) {
+          view.cancelled += 1;
+          view.lastCancelled = run;
+        } else if (isLabsError(error) && error.code !== 'INTERRUPTED') view.error = error;
         else if (!isLabsError(error)) {
           bug = error;
           stop();

@@ -88,7 +88,7 @@ describe('labs check --watch', () => {
     const inFlight = await sessionsOf(pid);
     expect(inFlight).toHaveLength(1);
     await appendFile(join(ws, 'consumer.py'), '# saved mid-run\n');
-    await lastShows(/run 4 \(consumer\.py changed\)/, 60_000);
+    await lastShows(/run 4 \(consumer\.py changed, run 3 cancelled\)/, 60_000);
     expect(await docker(['ps', '-a', '--filter', `label=labs.session=${inFlight[0]}`, '--format', '{{.Names}}'])).toBe('');
     await lastShows(/All checks passed: 8\/8 points/);
     expect(last()).not.toMatch(/hint:/);

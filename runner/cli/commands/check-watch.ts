@@ -15,7 +15,8 @@ export const clearScreen = '\u001b[2J\u001b[3J\u001b[H';
 /** The lines of one screen of the watch. */
 export function watchScreen(view: WatchView, dir: string, style: Style): string[] {
   const lines: string[] = [];
-  const cause = view.changed.length ? `${view.changed.join(', ')} changed` : 'first run';
+  const cancelled = view.lastCancelled !== undefined && view.lastCancelled === view.runs - 1 ? `, run ${view.lastCancelled} cancelled` : '';
+  const cause = `${view.changed.length ? `${view.changed.join(', ')} changed` : 'first run'}${cancelled}`;
   lines.push(`${style.bold(`labs check --watch ${view.lab.id}`)}  ${style.dim(`${dir} · run ${view.runs} (${cause}) · seed ${view.seed}`)}`);
   lines.push('');
   const rows = view.checks.map(({ spec, state, result }) => {

@@ -38,10 +38,11 @@ describe('the watch screen', () => {
       warnings: [],
       error: undefined,
       runs: 2,
-      cancelled: 0,
+      cancelled: 1,
+      lastCancelled: 1,
     };
     expect(watchScreen(view, '/ws', makeStyle(false))).toEqual([
-      'labs check --watch exercise-1  /ws · run 2 (consumer.py changed) · seed 7',
+      'labs check --watch exercise-1  /ws · run 2 (consumer.py changed, run 1 cancelled) · seed 7',
       '',
       ' …  -/2  producer-puts-arguments  running',
       ' ✗  0/4  delivery-one-consumer    summary of delivery-one-consumer',
