@@ -10,6 +10,11 @@ import { LabsError } from '../errors.js';
 
 export interface WorkspaceInfo {
   lab: string;
+  /**
+   * The folder of a course's own lab (not one this package ships), absolute: found again from any
+   * folder the workspace is in, even outside the course's.
+   */
+  labDir?: string;
   createdAt: string;
   labsVersion: string;
 }

@@ -2,17 +2,17 @@
  * A student's workspace end to end: start (scaffold, provision, remember the session), status,
  * finding a service's container, stop. The CLI calls these and only renders what they return.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { LabsError } from '../errors.js';
 import { resolveServices } from '../lab/compose.js';
-import { findLab } from '../lab/registry.js';
+import { findLab, loadLabAt } from '../lab/registry.js';
 import { didYouMean } from '../lab/suggest.js';
 import type { Lab, ServiceSpec } from '../lab/types.js';
 import type { ContainerSummary, ContainerRuntime } from '../provision/runtime.js';
 import { type Environment, type ProvisionEvent, provision } from '../provision/environment.js';
 import { Label, type SessionIdentity, currentOwner, newSessionId } from '../provision/labels.js';
 import { type Removed, removeByLabel } from '../provision/teardown.js';
-import { packageVersion } from '../paths.js';
+import { labsRoot, packageVersion } from '../paths.js';
 import { type ScaffoldResult, scaffold } from './scaffold.js';
 import { type Workspace, clearSession, findWorkspace, readSession, readWorkspaceInfo, writeSession, writeWorkspaceInfo } from './state.js';
 
@@ -42,9 +42,10 @@ export interface StartResult {
  * WORKSPACE_INVALID (its compose file cannot be used), and the engine's errors.
  */
 export async function startWorkspace(options: StartOptions): Promise<StartResult> {
-  const lab = await findLab(options.lab, { cwd: options.cwd });
-  const dir = resolve(options.cwd, options.dir ?? lab.id);
+  const dir = resolve(options.cwd, options.dir ?? options.lab);
   const existing = await readWorkspaceInfo(dir);
+  // Started again from the workspace, a course's own lab is where the workspace recorded it.
+  const lab = existing?.lab === options.lab ? await workspaceLab({ dir, info: existing }) : await findLab(options.lab, { cwd: options.cwd });
   if (existing && existing.lab !== lab.id) {
     throw new LabsError('WORKSPACE_INVALID', `${dir} is the workspace of ${existing.lab}, not ${lab.id}`, {
       hint: `choose another folder with --dir, or run \`labs start ${existing.lab}\` there`,
@@ -52,7 +53,10 @@ export async function startWorkspace(options: StartOptions): Promise<StartResult
   }
   await options.runtime.ping();
   const files = await scaffold(lab, dir);
-  if (!existing) await writeWorkspaceInfo(dir, { lab: lab.id, createdAt: new Date().toISOString(), labsVersion: packageVersion() });
+  if (!existing) {
+    const labDir = dirname(lab.dir) === labsRoot ? {} : { labDir: lab.dir };
+    await writeWorkspaceInfo(dir, { lab: lab.id, ...labDir, createdAt: new Date().toISOString(), labsVersion: packageVersion() });
+  }
 
   const services = await resolveServices(lab, dir, (text) => options.onEvent?.({ type: 'note', text }));
   const previous = await readSession(dir);
@@ -88,6 +92,15 @@ export async function startWorkspace(options: StartOptions): Promise<StartResult
   return { lab, dir, files, services, environment, reused };
 }
 
+/**
+ * The lab of a workspace: a course's own from the folder it was started from (`labDir`), else by id
+ * (LAB_UNKNOWN / LAB_INVALID as findLab).
+ */
+export async function workspaceLab(workspace: Workspace): Promise<Lab> {
+  const { labDir, lab } = workspace.info;
+  return labDir === undefined ? findLab(lab, { cwd: workspace.dir }) : loadLabAt(labDir, { cwd: workspace.dir });
+}
+
 export interface WorkspaceStatus {
   workspace: Workspace;
   lab: Lab;
@@ -105,7 +118,7 @@ async function workspaceContainers(runtime: ContainerRuntime, workspace: Workspa
 /** What runs of the workspace that holds `cwd` (or `dir`); throws WORKSPACE_NOT_FOUND outside one. */
 export async function workspaceStatus(runtime: ContainerRuntime, options: { dir?: string; cwd: string }): Promise<WorkspaceStatus> {
   const workspace = await findWorkspace(options);
-  const lab = await findLab(workspace.info.lab, { cwd: workspace.dir });
+  const lab = await workspaceLab(workspace);
   const session = await readSession(workspace.dir);
   const containers = await workspaceContainers(runtime, workspace);
   let names: string[];

@@ -7,7 +7,8 @@ import { jsonReport } from '../../report/json.js';
 import { junitReport } from '../../report/junit.js';
 import { terminalReport } from '../../report/terminal.js';
 import { runCheckSession } from '../../session/check.js';
-import { findWorkspace } from '../../workspace/state.js';
+import { type Workspace, findWorkspace } from '../../workspace/state.js';
+import { workspaceLab } from '../../workspace/workspace.js';
 import { type Context, writeLine } from '../context.js';
 
 export interface CheckFlags {
@@ -23,6 +24,7 @@ export interface CheckFlags {
 export async function checkCommand(ctx: Context, labArg: string | undefined, dirArg: string | undefined, flags: CheckFlags): Promise<number> {
   let labId: string;
   let dir: string;
+  let workspaceOf: Workspace | undefined;
   if (labArg && dirArg) {
     labId = labArg;
     dir = resolve(ctx.cwd, dirArg);
@@ -34,9 +36,9 @@ export async function checkCommand(ctx: Context, labArg: string | undefined, dir
     const workspace = await findWorkspace({ dir: flags.dir, cwd: ctx.cwd });
     labId = workspace.info.lab;
     dir = workspace.dir;
+    workspaceOf = workspace;
   }
-  // From the workspace: one made inside a course's folder finds the course's labs wherever the student stands.
-  const lab = await findLab(labId, { cwd: dirArg === undefined ? dir : ctx.cwd });
+  const lab = workspaceOf ? await workspaceLab(workspaceOf) : await findLab(labId, { cwd: ctx.cwd });
   if (flags.seed !== undefined && (!Number.isInteger(flags.seed) || flags.seed < 0)) {
     throw new LabsError('USAGE', `--seed takes a whole number, not "${flags.seed}"`, { hint: 'use the seed a previous run printed' });
   }
