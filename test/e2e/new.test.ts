@@ -16,7 +16,11 @@ describe('labs new', () => {
       "labs: labs new needs the new lab's id: none was given and there is no terminal to ask on\n" +
         '  → run `labs new <id> [--from <lab>] [--title <text>] [--dir <course folder>]`',
     );
-    expect((await labs(['list'], { cwd: course })).stdout).not.toMatch(/\(labs\//);
+    const cache = { LABS_CACHE_DIR: join(course, '.cache') };
+    expect((await labs(['list'], { cwd: course, env: cache })).stdout).not.toMatch(/\(labs\//);
+    // A lab made since is listed: the cached list knows it read that no labs/ was there.
+    expect((await labs(['new', 'queue-two'], { cwd: course })).exitCode).toBe(0);
+    expect((await labs(['list'], { cwd: course, env: cache })).stdout).toMatch(/^queue-two +A new task-queue lab \(labs\/queue-two\)$/m);
   });
 
   it('on a terminal asks the id, what to start from and the title; the lab validates, lists and passes selftest', async () => {

@@ -95,7 +95,8 @@ describe('start-up loads only what the command needs', () => {
     const again = await run(['list'], env);
     expect(again.stdout).toBe(first.stdout);
     expect(again.packages).toEqual(['commander']);
-    expect(again.own.filter((m) => m.startsWith('lab/'))).toEqual(['lab/cache.js', 'lab/files.js']);
+    // roots.ts: which folders of labs there are (a course's, then the shipped ones), the cache's key.
+    expect(again.own.filter((m) => m.startsWith('lab/'))).toEqual(['lab/cache.js', 'lab/files.js', 'lab/roots.js']);
   });
 
   it('`labs validate` loads the validator but nothing of Docker, Redis or grading, and the next time no validator', async () => {
@@ -111,7 +112,7 @@ describe('start-up loads only what the command needs', () => {
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toBe(first.stdout);
     expect(again.packages).toEqual(['commander']);
-    expect(again.own.filter((m) => m.startsWith('lab/'))).toEqual(['lab/cache.js', 'lab/files.js', 'lab/problem.js']);
+    expect(again.own.filter((m) => m.startsWith('lab/'))).toEqual(['lab/cache.js', 'lab/files.js', 'lab/problem.js', 'lab/roots.js']);
   });
 
   it('`labs validate` after an edit prints what a validation without the cache prints', async () => {

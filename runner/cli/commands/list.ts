@@ -1,14 +1,15 @@
 import { dirname, relative } from 'node:path';
 import { cacheDir, cachedByInputs } from '../../lab/cache.js';
+import { labRoots } from '../../lab/roots.js';
 import { labsRoot } from '../../paths.js';
 import { type Context, table, writeLine } from '../context.js';
 
 export async function listCommand(ctx: Context): Promise<number> {
   // The catalog (and the YAML parser) is loaded only when the cache cannot answer (lab/cache.ts). The
-  // folder asked from is part of the key: a course's labs are found from it, upward.
+  // folders of labs (a course's, found upward from here, and the shipped ones) are the key.
   const labs = await cachedByInputs(
     'list',
-    { root: labsRoot, cwd: ctx.cwd },
+    { roots: await labRoots({ cwd: ctx.cwd }) },
     async (files) => (await import('../../lab/catalog.js')).listLabs({ cwd: ctx.cwd }, files),
     { dir: cacheDir(ctx.env) },
   );

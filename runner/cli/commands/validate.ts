@@ -1,5 +1,6 @@
 import { basename, dirname, relative, resolve } from 'node:path';
 import { cacheDir, cachedByInputs } from '../../lab/cache.js';
+import { labRoots } from '../../lab/roots.js';
 import { formatProblem } from '../../lab/problem.js';
 import { type Context, writeLine } from '../context.js';
 
@@ -7,13 +8,13 @@ export async function validateCommand(ctx: Context, paths: string[]): Promise<nu
   // The validator (zod, the YAML parser, the Compose validator) is loaded only when the cache has
   // no report made from these very files by this very code (lab/cache.ts). Its files are absolute
   // paths, shown relative to the folder the command runs in only here.
-  // With no paths, every lab: the course's found from the current folder too, which is then part of the key.
+  // With no paths, every lab: the folders of labs (a course's, found upward from here, and the shipped ones).
   const targets = paths.map((p) => resolve(ctx.cwd, p));
-  const cwd = targets.length === 0 ? ctx.cwd : undefined;
+  const roots = targets.length === 0 ? await labRoots({ cwd: ctx.cwd }) : targets;
   const report = await cachedByInputs(
     'validate',
-    { targets, cwd },
-    async (files) => (await import('../../lab/registry.js')).validatePaths(targets, { files, cwd }),
+    { targets: roots },
+    async (files) => (await import('../../lab/registry.js')).validatePaths(roots, { files }),
     { dir: cacheDir(ctx.env) },
   );
   const errors = report.problems.filter((p) => p.severity === 'error');
