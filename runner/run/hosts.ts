@@ -169,24 +169,29 @@ export class ScriptHosts {
     }
   }
 
-  /** Runs a command of `service` in a free container, replacing one that died since its last run. */
+  /**
+   * Runs a command of `service` in a free container, replacing one that died since its last run;
+   * `env` is set for this run only, over the container's environment.
+   */
   async exec(
     service: string,
     argv: string[],
     onLine: (line: OutputLineEvent) => void,
     maxBytes: number,
     beforeStart: (host: ScriptHost) => void = () => undefined,
+    env: Record<string, string> = {},
   ): Promise<{ host: ScriptHost; finished: Promise<{ exitCode: number; bytes: number; truncated: boolean }>; unanswered: () => string | undefined }> {
     for (let attempt = 0; ; attempt += 1) {
       const host = await this.acquire(service);
       try {
         beforeStart(host);
         if (host.supervisor) {
-          const run = host.supervisor.run(argv, this.env.lab.workdir, maxBytes, onLine);
+          const run = host.supervisor.run(argv, this.env.lab.workdir, maxBytes, onLine, env);
           host.run = run;
           return { host, finished: run.finished, unanswered: run.unanswered };
         }
-        const run = await this.env.runtime.execLines(host.containerId, runCommand(argv), onLine, {
+        const pairs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+        const run = await this.env.runtime.execLines(host.containerId, runCommand(pairs.length ? ['env', ...pairs, ...argv] : argv), onLine, {
           user: studentUser,
           workingDir: this.env.lab.workdir,
           maxBytes,

@@ -58,6 +58,8 @@ export interface ScriptOptions {
   argv: string[];
   name: string;
   timeoutMs: number;
+  /** Variables the grader sets for this run only, over the service's environment (WORK_SECONDS). */
+  environment?: Record<string, string>;
   maxOutputBytes?: number;
   signal?: AbortSignal;
   /** Called just before the script starts, with where and when (for attributing its connections). */
@@ -95,6 +97,7 @@ export async function startScript(options: ScriptOptions): Promise<ScriptRun> {
       startedAt = Date.now();
       options.onStart?.({ address: h.address, startedAt });
     },
+    options.environment,
   );
   let stoppedByGrader = false;
   let timedOutMs: number | undefined;

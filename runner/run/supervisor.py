@@ -9,7 +9,7 @@
 #
 # Frames on stdout: one byte of kind ('o' the run's stdout, 'e' its stderr, 'c' a JSON message of
 # this process), four bytes of length (big-endian), then the bytes. Commands on stdin, one JSON
-# object a line: {"op": "run", "id", "argv", "cwd", "max"} and {"op": "stop", "id"}.
+# object a line: {"op": "run", "id", "argv", "cwd", "max", "env"} and {"op": "stop", "id"}.
 #
 # A Python script (`python3 FILE ARGS`, this same interpreter) is started by forking this process,
 # which has imported the lab's libraries (redis, hotqueue) already: importing them costs a new
@@ -192,6 +192,8 @@ def child(command, out_w, err_w):
     # A run starts as clean as a fresh container: /tmp empty (as the student, whose files they are).
     empty('/tmp')
     os.chdir(command['cwd'])
+    # The grader's own variables for this run (the jobs-api lab's WORK_SECONDS), over the container's.
+    os.environ.update(command.get('env') or {})
     argv = command['argv']
     target = forkable(argv)
     if target is not None:

@@ -93,8 +93,8 @@ export class SupervisorChannel {
     }
   }
 
-  /** Starts a run; throws CONTAINER_GONE when the container is no more. */
-  run(argv: string[], cwd: string, maxBytes: number, onLine: (line: OutputLineEvent) => void): SupervisedRun {
+  /** Starts a run, with `env` over the container's environment; throws CONTAINER_GONE when the container is no more. */
+  run(argv: string[], cwd: string, maxBytes: number, onLine: (line: OutputLineEvent) => void, env: Record<string, string> = {}): SupervisedRun {
     if (this.closed || !this.io) throw new LabsError('CONTAINER_GONE', 'the container that runs scripts is gone');
     if (this.current) throw new Error('labs: a run is under way in this container');
     const id = this.nextId;
@@ -114,7 +114,7 @@ export class SupervisorChannel {
       },
     };
     this.current = current;
-    this.io.write(`${JSON.stringify({ op: 'run', id, argv, cwd, max: maxBytes })}\n`);
+    this.io.write(`${JSON.stringify({ op: 'run', id, argv, cwd, max: maxBytes, env })}\n`);
     const finished = ended.then((message) => {
       if (message?.failed) throw new LabsError('DOCKER_FAILED', `the script could not start: ${message.failed}`);
       // A container that went away took its run with it: killed.

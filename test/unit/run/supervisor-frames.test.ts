@@ -55,7 +55,7 @@ describe('SupervisorChannel: the frames run/supervisor.py writes on its stdout',
       expect(lines.map((l) => `${l.stream}:${l.text}`)).toEqual(expected);
       expect(run.unanswered()).toBe('172.17.0.2:6379');
       expect(run.hasEnded()).toBe(true);
-      expect(JSON.parse(written[0]!)).toEqual({ op: 'run', id: 1, argv: ['python3', 'consumer.py'], cwd: '/lab', max: 1024 });
+      expect(JSON.parse(written[0]!)).toEqual({ op: 'run', id: 1, argv: ['python3', 'consumer.py'], cwd: '/lab', max: 1024, env: {} });
     }
   });
 
