@@ -7,7 +7,7 @@ import type { Lab } from '../lab/types.js';
 import type { ScriptExit, ScriptOptions, ScriptRun } from '../run/script.js';
 import type { Codec } from './codec.js';
 import type { Phrasing } from './diagnose.js';
-import type { RedisPort } from './ports.js';
+import type { HttpPort, RedisPort } from './ports.js';
 import type { Probe } from './probe.js';
 import type { TokenSource } from './tokens.js';
 import type { QueueRef, WireCommand, WireLog } from './wire.js';
@@ -23,6 +23,8 @@ export interface CheckContext {
   readonly probe: Probe;
   /** Crashing, re-creating and moving the lab's Redis; its name for hints. */
   readonly redis: RedisPort;
+  /** HTTP to the lab's services (the jobs-api lab's API) from the grading host. */
+  readonly http: HttpPort;
   /** The service that holds the student's files (where a file can be read), if any. */
   studentService: string | undefined;
   wire: WireLog;
@@ -94,13 +96,13 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
   }
 }
 
-/** Starts a script of the lab (producer or consumer) as one replica, registered with the wire log. */
+/** Starts a script of the lab (producer or consumer) as one replica, registered with the wire log; `environment` is set for this run only. */
 export async function startRole(
   ctx: CheckContext,
   role: 'producer' | 'consumer',
   name: string,
   extraArgs: string[] = [],
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; environment?: Record<string, string> } = {},
 ): Promise<ScriptRun> {
   const script = ctx.lab.scripts[role];
   if (!script) throw new Error(`labs: ${ctx.lab.id} declares no ${role} script`);
@@ -109,6 +111,7 @@ export async function startRole(
     argv: [...script.command, ...extraArgs],
     name,
     timeoutMs: options.timeoutMs ?? ctx.scriptTimeoutMs,
+    environment: options.environment,
     signal: ctx.signal,
     // Registered before the script starts, so its first connection is already its own.
     onStart: ({ address, startedAt }) => ctx.wire.addRun({ name, address, startedAt, endedAt: undefined }),

@@ -23,3 +23,37 @@ export interface RedisPort {
    */
   moveAddress(): Promise<{ from: string; to: string }>;
 }
+
+/** One HTTP request the grader sends to a service of the check network (the jobs-api lab's API). */
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  /** Path and query, e.g. `/jobs/abc`. */
+  path: string;
+  /** Sent as is; `contentType` says what it is (application/json by default when there is a body). */
+  body?: string;
+  contentType?: string;
+  /** No answer within this long is a `timeout`, ms. */
+  timeoutMs: number;
+}
+
+/**
+ * What came of a request: an answer (any status, the body as UTF-8 text), or no answer and why:
+ * `refused` (nothing listens on that address and port), `unreachable` (no connection within the
+ * time: nothing answered at all, not even a refusal, which on a local network means the packets were
+ * dropped), `timeout` (connected, no answer in time), `reset` (the connection dropped before an
+ * answer: the server died or closed it). Both are data: whose
+ * mistake it is, the kind decides (a Flask app listening on 127.0.0.1 is refused from outside).
+ */
+export type HttpExchange =
+  | { answered: true; status: number; body: string; contentType: string | undefined; ms: number }
+  | { answered: false; failure: 'refused' | 'unreachable' | 'timeout' | 'reset'; message: string; ms: number };
+
+/** The grader's HTTP client into the check network, from the grading host. */
+export interface HttpPort {
+  /**
+   * Sends `request` to `address:port` (a run's address on the lab network, see ScriptRun.address).
+   * Throws DOCKER_FAILED when this grader cannot reach the check network at all (an engine whose
+   * networks are not routed from here: Docker Desktop, a remote engine): its own blindness.
+   */
+  request(to: { address: string; port: number }, request: HttpRequest): Promise<HttpExchange>;
+}

@@ -3,7 +3,8 @@
  * network has no route out, but it can still open connections to the host's own address on that
  * network's bridge (measured on this engine: a listener at the gateway address answered), which
  * would expose the grader's own services, its BullMQ Redis say. A DROP rule on the bridge's input
- * closes that.
+ * for new connections closes that; the replies to connections the grader opens pass (the jobs-api
+ * lab's checks ask the student's API over HTTP at its address on that network).
  *
  * Redis itself sits on a second, ordinary network too (one that the sessions of a grader share),
  * through which the grader reaches it (session-networks.ts); and students drive Redis: a `replicaof
@@ -46,7 +47,7 @@ export async function closeHostAccess(endpoint: DockerEndpoint, networkId: strin
   const cannot = cannotClose(endpoint);
   if (cannot) return cannot;
   const comment = ['-m', 'comment', '--comment', tag(session)];
-  const result = await iptables(['-I', 'INPUT', '-i', bridgeName(networkId), ...comment, '-j', 'DROP']);
+  const result = await iptables(['-I', 'INPUT', '-i', bridgeName(networkId), '-m', 'conntrack', '--ctstate', 'NEW', ...comment, '-j', 'DROP']);
   return result.ok ? 'closed' : 'open: no iptables';
 }
 

@@ -27,7 +27,7 @@ import { removeSession } from '../provision/teardown.js';
 import { removeHostRules } from '../provision/firewall.js';
 import { ScriptHosts } from '../run/hosts.js';
 import { startScript } from '../run/script.js';
-import { redisPort } from './ports.js';
+import { httpPort, redisPort } from './ports.js';
 
 export interface CheckSessionOptions {
   runtime: ContainerRuntime;
@@ -252,6 +252,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
       startScript: (script) => startScript({ hosts: scriptHosts, ...script }),
       probe,
       redis: redisPort(env, line.reopen, options.signal),
+      http: httpPort(env.redis.direct),
       studentService: Object.values(env.services).find((s) => s.student)?.name,
       wire,
       tokens: tokenSource(random),

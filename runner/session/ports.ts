@@ -2,7 +2,9 @@
  * The check context's ports (checks/ports.ts) over a provisioned environment: where check kinds'
  * requests to crash, re-create or move Redis become container operations.
  */
-import type { RedisPort } from '../checks/ports.js';
+import http from 'node:http';
+import type { HttpExchange, HttpPort, HttpRequest, RedisPort } from '../checks/ports.js';
+import { LabsError } from '../errors.js';
 import { type IsolatedEnvironment, createRedisContainer, moveRecorder } from '../provision/isolated.js';
 
 /**
@@ -25,4 +27,78 @@ export function redisPort(env: IsolatedEnvironment, reopenProbe: (address: { hos
     },
     moveAddress: () => moveRecorder(env),
   };
+}
+
+/**
+ * HTTP from the grading host to a container of the lab network, straight to its address: the lab
+ * network is internal (nothing can be published from it), so this works only where its bridge is
+ * routed from here, which `direct` says (a local engine on Linux, as for the grader's Redis).
+ */
+export function httpPort(direct: boolean): HttpPort {
+  return {
+    request: async (to, request) => {
+      if (!direct) {
+        throw new LabsError('DOCKER_FAILED', `the grader cannot reach the lab's HTTP services at ${to.address}:${to.port} from this machine`, {
+          hint: 'checks of an HTTP API need a local Docker engine on Linux (the check network is routed from the grading host); run `labs check` there',
+        });
+      }
+      return httpExchange(to, request);
+    },
+  };
+}
+
+/** One request over node:http, no agent (a fresh connection each, as curl would), its outcome as data. */
+export function httpExchange(to: { address: string; port: number }, request: HttpRequest): Promise<HttpExchange> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (exchange: HttpExchange): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(exchange);
+    };
+    const body = request.body === undefined ? undefined : Buffer.from(request.body, 'utf8');
+    const headers: Record<string, string | number> = { connection: 'close' };
+    if (body !== undefined) {
+      headers['content-type'] = request.contentType ?? 'application/json';
+      headers['content-length'] = body.length;
+    }
+    const req = http.request({ host: to.address, port: to.port, method: request.method, path: request.path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        // A student's answer is read up to 1 MiB: what a check compares is a few hundred bytes.
+        if (size < 1024 * 1024) chunks.push(chunk);
+        size += chunk.length;
+      });
+      res.on('end', () =>
+        done({
+          answered: true,
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+          contentType: res.headers['content-type'],
+          ms: Date.now() - started,
+        }),
+      );
+      res.on('error', (error) => done({ answered: false, failure: 'reset', message: error.message, ms: Date.now() - started }));
+    });
+    let connected = false;
+    req.on('socket', (socket) => socket.once('connect', () => (connected = true)));
+    const timer = setTimeout(() => {
+      const failure = connected ? 'timeout' : 'unreachable';
+      done({
+        answered: false,
+        failure,
+        message: connected ? `no answer within ${request.timeoutMs} ms` : `no connection within ${request.timeoutMs} ms`,
+        ms: Date.now() - started,
+      });
+      req.destroy();
+    }, request.timeoutMs);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      const failure = error.code === 'ECONNREFUSED' ? 'refused' : error.code === 'ETIMEDOUT' || error.code === 'EHOSTUNREACH' ? 'unreachable' : 'reset';
+      done({ answered: false, failure, message: error.code ?? error.message, ms: Date.now() - started });
+    });
+    req.end(body);
+  });
 }

@@ -7,7 +7,7 @@
 import { codecFor } from '../../../runner/checks/codec.js';
 import { type CheckContext, type ScriptStarter, defaultQueue } from '../../../runner/checks/context.js';
 import { phrasings } from '../../../runner/checks/diagnose.js';
-import type { RedisPort } from '../../../runner/checks/ports.js';
+import type { HttpPort, RedisPort } from '../../../runner/checks/ports.js';
 import type { Probe } from '../../../runner/checks/probe.js';
 import { seededRandom, tokenSource } from '../../../runner/checks/tokens.js';
 import { WireLog } from '../../../runner/checks/wire.js';
@@ -81,6 +81,11 @@ export class FakeWorld {
     moveAddress: async () => ({ from: '10.0.0.2', to: '10.0.0.3' }),
   };
 
+  /** No HTTP service in this world: every request is refused. */
+  readonly http: HttpPort = {
+    request: async () => ({ answered: false, failure: 'refused', message: 'ECONNREFUSED', ms: 0 }),
+  };
+
   readonly startScript: ScriptStarter = async (options) => {
     const behaviour = this.behaviours[Math.min(this.started, this.behaviours.length - 1)]!;
     this.started += 1;
@@ -115,6 +120,7 @@ export class FakeWorld {
       startScript: this.startScript,
       probe: this.probe,
       redis: this.redis,
+      http: this.http,
       studentService: 'python',
       wire: this.wire,
       tokens: tokenSource(seededRandom(7)),
