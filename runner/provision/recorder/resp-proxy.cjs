@@ -67,9 +67,16 @@ const keyed = new Set([
   'EXISTS',
   'TYPE',
   'SORT',
+  // A job's record in the jobs-api lab: a hash as often as a JSON string.
+  'HSET',
+  'HMSET',
+  'HSETNX',
+  'HGET',
+  'HGETALL',
+  'HMGET',
 ]);
 const blocking = new Set(['BLPOP', 'BRPOP', 'BLMPOP', 'BRPOPLPUSH', 'BLMOVE']);
-const withValues = new Set(['LPUSH', 'RPUSH', 'LPUSHX', 'RPUSHX', 'LINSERT', 'LSET', 'SET']);
+const withValues = new Set(['LPUSH', 'RPUSH', 'LPUSHX', 'RPUSHX', 'LINSERT', 'LSET', 'SET', 'HSET', 'HMSET', 'HSETNX']);
 /** Commands answered by one confirmation per channel (a push frame in RESP3, an array in RESP2). */
 const subscribing = new Set(['SUBSCRIBE', 'UNSUBSCRIBE', 'PSUBSCRIBE', 'PUNSUBSCRIBE', 'SSUBSCRIBE', 'SUNSUBSCRIBE']);
 const published = new Set(['message', 'pmessage', 'smessage']);
