@@ -16,6 +16,8 @@ export const sharedCheckOptions = {
   messages: z.number().int().positive().optional().describe('How many messages the grader sends'),
   replicas: z.number().int().positive().optional().describe('Consumer replicas'),
   idle_ms: z.number().int().positive().optional().describe('How long the queue stays empty while the consumer is watched, ms'),
+  jobs: z.number().int().positive().max(50).optional().describe('How many jobs the grader submits to the API'),
+  work_seconds: z.number().positive().max(30).optional().describe("The worker's WORK_SECONDS: how long it works on each job, s (the grader sets it short)"),
 };
 
 /**
@@ -70,6 +72,13 @@ export const restartSchema = checkKindSchema('restart', { messages: sharedCheckO
 
 export const addressSchema = checkKindSchema('address', { messages: sharedCheckOptions.messages });
 
+// The jobs-api lab's kinds: the student's API asked over HTTP, its worker watched on the wire.
+export const apiCreateSchema = checkKindSchema('api-create', { jobs: sharedCheckOptions.jobs });
+
+export const apiReadSchema = checkKindSchema('api-read', { jobs: sharedCheckOptions.jobs });
+
+export const jobLifecycleSchema = checkKindSchema('job-lifecycle', { jobs: sharedCheckOptions.jobs, work_seconds: sharedCheckOptions.work_seconds });
+
 /** A check entry of lab.yaml, of whichever kind its `kind:` says. */
 export const checkSchema = z.discriminatedUnion('kind', [
   deliverySchema,
@@ -81,6 +90,9 @@ export const checkSchema = z.discriminatedUnion('kind', [
   persistenceSchema,
   restartSchema,
   addressSchema,
+  apiCreateSchema,
+  apiReadSchema,
+  jobLifecycleSchema,
 ]);
 export type CheckSpec = z.infer<typeof checkSchema>;
 export type CheckKindName = CheckSpec['kind'];

@@ -6,9 +6,12 @@ import type { CheckSpec } from '../../lab/check-kinds.js';
 import type { CheckContext } from '../context.js';
 import type { CheckOutcome } from '../outcome.js';
 import { address } from './address.js';
+import { apiCreate } from './api-create.js';
+import { apiRead } from './api-read.js';
 import { blocking } from './blocking.js';
 import { delivery } from './delivery.js';
 import type { HostNeeds } from './kind.js';
+import { jobLifecycle } from './job-lifecycle.js';
 import { latency } from './latency.js';
 import { persistence } from './persistence.js';
 import { producer } from './producer.js';
@@ -17,7 +20,20 @@ import { sharing } from './sharing.js';
 import { staticKind } from './static.js';
 
 /** Every kind, in the order of the lab's check schema (lab/check-kinds.ts); a test pins that they agree. */
-export const checkKindModules = [delivery, sharing, latency, blocking, producer, staticKind, persistence, restart, address] as const;
+export const checkKindModules = [
+  delivery,
+  sharing,
+  latency,
+  blocking,
+  producer,
+  staticKind,
+  persistence,
+  restart,
+  address,
+  apiCreate,
+  apiRead,
+  jobLifecycle,
+] as const;
 
 type AnyKind = (typeof checkKindModules)[number];
 const byName = new Map<string, AnyKind>(checkKindModules.map((k) => [k.kind, k]));

@@ -1,0 +1,265 @@
+/**
+ * The jobs-api lab's ground truth, shared by its check kinds: the student's Flask API started as the
+ * lab's producer script and asked over HTTP (ctx.http), the worker as its consumer script, and what
+ * the wire shows of a job: the pushes of its id to the queue, the pops of it, and the writes of its
+ * record with the status each one sets (a JSON string or a hash; its key names the id).
+ */
+import type { ScriptExit, ScriptRun } from '../run/script.js';
+import { type CheckContext, startRole, waitFor } from './context.js';
+import { crashLine } from './diagnose.js';
+import { LabsError } from '../errors.js';
+import { type CheckOutcome, outcome } from './outcome.js';
+import type { HttpExchange, HttpRequest } from './ports.js';
+import { type WireCommand, queueOps } from './wire.js';
+
+/** The API's port in its container (the course's Flask default, published by the compose file). */
+export const apiPort = 5000;
+/** How long the API may take to answer its first request after it starts, ms. */
+const apiReadyMs = 15_000;
+/** How long one request may take, ms: a Flask route that touches Redis answers in milliseconds. */
+const requestMs = 5_000;
+/** The API runs for the whole check; this only bounds a check that never stops it. */
+const apiRunMs = 180_000;
+
+/** The statuses of the contract, in the order a job goes through them. */
+export const statuses = ['submitted', 'in progress', 'complete'] as const;
+export type Status = (typeof statuses)[number];
+
+/** A started API that answered: its run, and the file it runs (for the sentences). */
+export interface Api {
+  run: ScriptRun;
+  file: string;
+}
+
+/** The student file a script of the lab runs: `src/api.py` of `python -u src/api.py`. */
+export function scriptFile(ctx: CheckContext, role: 'producer' | 'consumer'): string {
+  const command = ctx.lab.scripts[role]?.command ?? [];
+  return command.find((a) => /\.py$/.test(a)) ?? (role === 'producer' ? 'the API' : 'the worker');
+}
+
+/** Sends one request to the API's run. */
+export function ask(ctx: CheckContext, api: Api, request: Omit<HttpRequest, 'timeoutMs'> & { timeoutMs?: number }): Promise<HttpExchange> {
+  return ctx.http.request({ address: api.run.address, port: apiPort }, { timeoutMs: requestMs, ...request });
+}
+
+/** The answer's body as JSON, or undefined when it is not JSON. */
+export function json(exchange: HttpExchange): unknown {
+  if (!exchange.answered) return undefined;
+  try {
+    return JSON.parse(exchange.body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An exchange in a few words, for a summary: `201 {"id": …}` or `no answer (refused)`. */
+export function shown(exchange: HttpExchange): string {
+  if (!exchange.answered) return `no answer (${exchange.failure}: ${exchange.message})`;
+  const body = exchange.body.trim().replace(/\s+/g, ' ');
+  return `${exchange.status} ${body.length > 160 ? `${body.slice(0, 160)}…` : body}`;
+}
+
+/**
+ * Starts the API (the lab's producer script) and waits until it answers HTTP on port 5000, any
+ * status. When it does not, the outcome says why, with the student's mistake named where the
+ * evidence shows it; a grader that cannot reach an API that says it listens where it should throws
+ * NOT_READY (its own blindness, exit 3).
+ */
+export async function startApi(ctx: CheckContext, name = 'api'): Promise<{ api: Api } | { failed: CheckOutcome }> {
+  const run = await startRole(ctx, 'producer', name, [], { timeoutMs: apiRunMs });
+  const api = { run, file: scriptFile(ctx, 'producer') };
+  let last: HttpExchange | undefined;
+  await waitFor(
+    async () => {
+      if (run.hasEnded()) return true;
+      last = await ask(ctx, api, { method: 'GET', path: '/jobs', timeoutMs: 2000 });
+      return last.answered;
+    },
+    apiReadyMs,
+    ctx.signal,
+    100,
+  );
+  // Assigned in the closure above, which the compiler does not follow.
+  const seen = last as HttpExchange | undefined;
+  if (seen?.answered) return { api };
+  return { failed: apiDown(ctx, api, seen, run.hasEnded() ? await run.exited : undefined) };
+}
+
+type NoAnswer = Extract<HttpExchange, { answered: false }>;
+
+/** Where the API's output says Flask listens: `127.0.0.1:5000`, `all addresses`, or nothing said. */
+export function listening(run: Pick<ScriptRun, 'lines'>): { all: boolean; addresses: string[] } {
+  const text = run.lines.map((l) => l.text);
+  const all = text.some((t) => /Running on all addresses|Running on https?:\/\/0\.0\.0\.0:/.test(t));
+  const addresses = text.flatMap((t) => /Running on https?:\/\/([^/\s]+)/.exec(t)?.[1] ?? []);
+  return { all, addresses };
+}
+
+/** Why the API did not answer, as an outcome; throws NOT_READY when that is the grader's blindness. */
+function apiDown(ctx: CheckContext, api: Api, last: NoAnswer | undefined, exit: ScriptExit | undefined): CheckOutcome {
+  const { file, run } = api;
+  const output = run.lines.slice(-5).map((l) => `${file}: ${l.text}`);
+  if (exit) {
+    const crash = crashLine(run.lines);
+    return outcome(false, `${file} ended (${exit.description}) before it answered any request${crash ? `: ${crash}` : ''}`, {
+      details: output,
+      diagnosis: [
+        crash
+          ? `${file} crashed at start: ${crash}. Run it in your workspace (labs logs api) to see the whole traceback`
+          : `${file} ended by itself: it must start the Flask app and keep serving (app.run(host="0.0.0.0", port=${apiPort}) at the end, under if __name__ == "__main__":)`,
+      ],
+    });
+  }
+  const where = listening(run);
+  const own = where.addresses.filter((a) => /^(127\.0\.0\.1|localhost)(:|$)/.test(a));
+  const onPort = (a: string): boolean => a.endsWith(`:${apiPort}`);
+  if (!where.all && own.length > 0 && own.length === where.addresses.length) {
+    return outcome(false, `nothing answers on port ${apiPort} of the api container from outside it: Flask listens on ${own[0]}, inside its container only`, {
+      details: output,
+      diagnosis: [
+        `Flask listens on 127.0.0.1, the container's own address, so nothing outside the api container reaches it (neither the grader nor the port your compose file publishes): app.run(host="0.0.0.0", port=${apiPort})`,
+      ],
+    });
+  }
+  if (where.addresses.length > 0 && !where.addresses.some(onPort)) {
+    return outcome(false, `nothing answers on port ${apiPort}: Flask listens on ${where.addresses.join(', ')}`, {
+      details: output,
+      diagnosis: [`the API's port is ${apiPort}: app.run(host="0.0.0.0", port=${apiPort})`],
+    });
+  }
+  // Nothing answered at all (not even a refusal: the packets were dropped), or it says it listens
+  // where the grader asks and the grader was refused: the grader cannot see it, whatever the code does.
+  if (last?.failure === 'unreachable' || (where.addresses.some(onPort) && last !== undefined && last.failure !== 'timeout')) {
+    throw new LabsError(
+      'NOT_READY',
+      `the grader could not reach the API at ${run.address}:${apiPort} (${last!.message})${where.addresses.length ? `, though ${file} says Flask listens on ${where.addresses.join(', ')}` : ''}`,
+      {
+        hint: 'this is a fault of the grading machine, not of the submission: check the engine and firewall rules (labs doctor), then grade it again',
+      },
+    );
+  }
+  const why = last === undefined ? 'no request could be made' : last.failure === 'timeout' ? 'requests were not answered' : `connections were ${last.failure}`;
+  return outcome(false, `${file} did not answer HTTP on port ${apiPort} within ${apiReadyMs / 1000} s of its start (${why})`, {
+    details: output,
+    diagnosis: [
+      `start the Flask app at the end of ${file}: app.run(host="0.0.0.0", port=${apiPort}) under if __name__ == "__main__":, with nothing before it that waits or loops`,
+    ],
+  });
+}
+
+/** The worker (the lab's consumer script), with the grader's WORK_SECONDS. */
+export function startWorker(ctx: CheckContext, name: string, workSeconds: number): Promise<ScriptRun> {
+  return startRole(ctx, 'consumer', name, [], { timeoutMs: apiRunMs, environment: { WORK_SECONDS: String(workSeconds) } });
+}
+
+/** The parameters of a job the grader posts: the course's `start` and `end`, small integers from the run's tokens. */
+export function jobParameters(ctx: CheckContext): { start: number; end: number } {
+  const digits = [...ctx.tokens.next()].reduce((sum, ch) => sum + (ch.codePointAt(0) ?? 0), 0);
+  const start = digits % 50;
+  return { start, end: start + 1 + (digits % 7) };
+}
+
+/** POSTs a job; the answer, and the job it describes when it is JSON with an `id` string. */
+export async function postJob(
+  ctx: CheckContext,
+  api: Api,
+  params: Record<string, unknown>,
+): Promise<{ exchange: HttpExchange; job: Record<string, unknown> | undefined; id: string | undefined }> {
+  const exchange = await ask(ctx, api, { method: 'POST', path: '/jobs', body: JSON.stringify(params) });
+  const body = json(exchange);
+  const job = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const id = typeof job?.id === 'string' && job.id.length > 0 ? job.id : typeof job?.id === 'number' ? String(job.id) : undefined;
+  return { exchange, job, id };
+}
+
+/**
+ * A status as the student wrote it, compared with the contract's word ignoring case and spaces
+ * around it: `exact` when it is that word; `near` names the word a near miss was meant to be
+ * (`completed`, `in_progress`, `In-Progress`, `submit`), undefined when it is none of them.
+ */
+export function statusWord(value: unknown): { exact: Status | undefined; near: Status | undefined; shown: string } {
+  const shownValue = typeof value === 'string' ? JSON.stringify(value) : value === undefined ? 'no status' : JSON.stringify(value);
+  if (typeof value !== 'string') return { exact: undefined, near: undefined, shown: shownValue };
+  const word = value.trim().toLowerCase();
+  const exact = statuses.find((s) => s === word);
+  if (exact) return { exact, near: undefined, shown: shownValue };
+  const letters = word.replace(/[^a-z]/g, '');
+  const near = statuses.find((s) => {
+    const target = s.replace(/[^a-z]/g, '');
+    return letters === target || (letters.length >= 4 && (letters.startsWith(target) || target.startsWith(letters)));
+  });
+  return { exact: undefined, near, shown: shownValue };
+}
+
+/** The hint for a status that is not the contract's word. */
+export function statusHint(seen: string, expected: Status): string {
+  return `the status must be the word "${expected}" (any case): ${seen} is not it${expected === 'in progress' ? ' (a space, not _ or -)' : ''}`;
+}
+
+/** A write of a job's record that the wire shows, and the status it set (when it set one). */
+export interface RecordWrite {
+  t: number;
+  db: number;
+  key: string;
+  command: string;
+  run: string | undefined;
+  status: unknown;
+}
+
+const recordCommands = new Set(['SET', 'HSET', 'HMSET', 'HSETNX']);
+
+/** The status a record write sets: the `status` of a JSON object (SET) or the `status` field of a hash. */
+function writtenStatus(c: WireCommand): unknown {
+  if (c.name === 'SET') {
+    try {
+      const value = JSON.parse(c.values[0]?.toString('utf8') ?? '') as unknown;
+      return value !== null && typeof value === 'object' ? (value as Record<string, unknown>).status : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  for (let i = 0; i + 1 < c.values.length; i += 2) if (c.values[i]!.toString('utf8').toLowerCase() === 'status') return c.values[i + 1]!.toString('utf8');
+  return undefined;
+}
+
+/** What the wire shows of one job since `mark`: its record's writes, the pushes of its id to the queue and its pops. */
+export interface JobTrace {
+  writes: RecordWrite[];
+  pushes: { t: number; run: string | undefined }[];
+  pops: { t: number; run: string | undefined }[];
+  /** Pushes of the id anywhere else (another key or db): where a misdirected queue put it. */
+  elsewhere: { db: number; key: string }[];
+}
+
+/** The trace of job `id` in the wire log since `mark`. */
+export function jobTrace(ctx: CheckContext, id: string, mark: number): JobTrace {
+  const commands = ctx.wire.commands.slice(mark);
+  const writes: RecordWrite[] = commands
+    .filter((c) => recordCommands.has(c.name) && c.keys[0] !== undefined && c.keys[0].includes(id))
+    .map((c) => ({ t: c.t, db: c.db, key: c.keys[0]!, command: c.name, run: ctx.wire.runOf(c), status: writtenStatus(c) }));
+  const ops = queueOps(ctx.wire, commands, ctx.queue).filter((op) => ctx.codec.decode(op.raw).text === id);
+  const elsewhere = commands
+    .filter((c) => /^[LR]PUSH/.test(c.name) && !(c.db === ctx.queue.db && c.keys[0] === ctx.queue.key))
+    .filter((c) => c.values.some((v) => ctx.codec.decode(v).text === id || v.toString('utf8') === id))
+    .map((c) => ({ db: c.db, key: c.keys[0] ?? '' }));
+  return {
+    writes,
+    pushes: ops.filter((op) => op.op === 'push').map((op) => ({ t: op.t, run: op.run })),
+    pops: ops.filter((op) => op.op === 'pop').map((op) => ({ t: op.t, run: op.run })),
+    elsewhere,
+  };
+}
+
+/** The statuses a trace's writes set, in order, each run of equal ones once (`submitted`, `in progress`, `complete`). */
+export function writtenStatuses(trace: JobTrace): string[] {
+  const words = trace.writes.map((w) => statusWord(w.status).exact ?? (typeof w.status === 'string' ? w.status : '?'));
+  return words.filter((w, i) => i === 0 || w !== words[i - 1]);
+}
+
+/** Waits until the recorder's log has caught up with what `ready` looks for (it comes by its own way, a little later). */
+export function untilWire(ctx: CheckContext, ready: () => boolean, timeoutMs = 2000): Promise<boolean> {
+  return waitFor(ready, timeoutMs, ctx.signal, 20);
+}
+
+/** Whether an answer is an HTTP success the contract allows for a created job. */
+export const created = (exchange: HttpExchange): boolean => exchange.answered && (exchange.status === 200 || exchange.status === 201);
