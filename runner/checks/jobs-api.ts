@@ -72,8 +72,10 @@ export async function startApi(ctx: CheckContext, name = 'api'): Promise<{ api: 
   await waitFor(
     async () => {
       if (run.hasEnded()) return true;
+      // Flask says where it listens once it does: a refusal after that is the answer, not a slow start.
+      const said = listening(run).addresses.length > 0;
       last = await ask(ctx, api, { method: 'GET', path: '/jobs', timeoutMs: 2000 });
-      return last.answered;
+      return last.answered || (said && last.failure === 'refused');
     },
     apiReadyMs,
     ctx.signal,

@@ -10,7 +10,7 @@ import type { Result } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { labs, repoRoot } from '../helpers/labs.js';
 
-const shipped = ['exercise-1', 'exercise-1-node', 'exercise-2', 'exercise-3'];
+const shipped = ['exercise-1', 'exercise-1-node', 'exercise-2', 'exercise-3', 'jobs-api'];
 
 /** The cases of a lab in the order selftest takes them: the solution, then the variants by name. */
 async function casesOf(lab: string): Promise<string[]> {

@@ -44,11 +44,26 @@ interface Tracked {
   seen: string[];
 }
 
-/** The statuses a job's GETs showed, in order; a status that is not one of the contract's is shown as written. */
+/** The statuses a job's GETs showed, in order: the contract's word, or the value as written (`completed`). */
 function noteStatus(job: Tracked, value: unknown): void {
   const word = statusWord(value);
-  const shown = word.exact ?? word.shown;
-  if (job.seen.at(-1) !== shown) job.seen.push(shown);
+  const seen = word.exact ?? (typeof value === 'string' ? value : word.shown);
+  if (job.seen.at(-1) !== seen) job.seen.push(seen);
+}
+
+/** A job that will change no more: complete, or a near miss of "complete" (`completed`, `done`). */
+function finished(job: Tracked): boolean {
+  const word = statusWord(job.seen.at(-1));
+  return word.exact === 'complete' || word.near === 'complete';
+}
+
+/** Each job not finished yet, asked once. */
+async function poll(ctx: CheckContext, api: Api, jobs: Tracked[]): Promise<void> {
+  for (const job of jobs.filter((j) => !finished(j))) {
+    const answer = await ask(ctx, api, { method: 'GET', path: `/jobs/${encodeURIComponent(job.id)}` });
+    const record = json(answer);
+    if (record !== null && typeof record === 'object') noteStatus(job, (record as Record<string, unknown>).status);
+  }
 }
 
 export async function jobLifecycleCheck(ctx: CheckContext, spec: JobLifecycleSpec): Promise<CheckOutcome> {
@@ -75,15 +90,12 @@ export async function jobLifecycleCheck(ctx: CheckContext, spec: JobLifecycleSpe
   }
   const t0 = Date.now();
   const deadline = t0 + count * workSeconds * 1000 + slackMs;
-  const done = (job: Tracked): boolean => job.seen.at(-1) === 'complete';
-  while (Date.now() < deadline && !jobs.every(done) && !worker.hasEnded()) {
-    for (const job of jobs.filter((j) => !done(j))) {
-      const answer = await ask(ctx, api, { method: 'GET', path: `/jobs/${encodeURIComponent(job.id)}` });
-      const record = json(answer);
-      if (record !== null && typeof record === 'object') noteStatus(job, (record as Record<string, unknown>).status);
-    }
+  while (Date.now() < deadline && !jobs.every(finished) && !worker.hasEnded()) {
+    await poll(ctx, api, jobs);
     await sleep(pollEveryMs, ctx.signal);
   }
+  // A worker that ended left its last job as it was: that is what a user would see.
+  if (worker.hasEnded()) await poll(ctx, api, jobs);
   const tookMs = Date.now() - t0;
   const exits = await stopAll(ctx, [worker, api.run]);
   return judge(ctx, { api, worker, jobs, mark, workSeconds, tookMs, workerExit: exits.get(worker.name) });
@@ -107,7 +119,7 @@ function judge(ctx: CheckContext, o: Observed): CheckOutcome {
   const problems: string[] = [];
   const diagnosis: string[] = [];
   const details: string[] = [];
-  const stuck = { submitted: [] as string[], inProgress: [] as string[] };
+  const stuck = { submitted: [] as string[], taken: [] as { id: string; status: string }[] };
   for (const job of jobs) {
     const trace = jobTrace(ctx, job.id, mark);
     const written = writtenStatuses(trace);
@@ -119,9 +131,13 @@ function judge(ctx: CheckContext, o: Observed): CheckOutcome {
       problems.push(`job ${job.id} was taken off the queue ${trace.pops.length} times`);
       diagnosis.push(`take each id off the queue once: the decorated function gets it from @q.worker; do not q.put it back or read the queue yourself as well`);
     }
+    let nearMiss = false;
     for (const seen of [...job.seen, ...written]) {
       const word = statusWord(seen);
-      if (!word.exact && word.near) diagnosis.push(statusHint(word.shown, word.near));
+      if (!word.exact && word.near) {
+        diagnosis.push(statusHint(word.shown, word.near));
+        nearMiss = true;
+      }
     }
     const last = job.seen.at(-1);
     if (last === 'complete' && written.join() === expected.join() && pops.length === 1) {
@@ -140,24 +156,31 @@ function judge(ctx: CheckContext, o: Observed): CheckOutcome {
         problems.push(`job ${job.id} was stored "complete", but GET /jobs/${job.id} showed ${last ?? 'nothing'}`);
         diagnosis.push('GET /jobs/<jid> must return the record as it is now in Redis, read again at each request');
       } else if (pops.length !== 1) {
-        problems.push(`job ${job.id} completed, but the worker popped it ${pops.length} times`);
+        problems.push(`job ${job.id} completed, but the worker took it off the queue (${ctx.queue.key} in db ${ctx.queue.db}) ${pops.length} times, not once`);
+        if (pops.length === 0) diagnosis.push(otherQueue(ctx, worker.name, mark));
       } else {
         problems.push(`job ${job.id}'s record went ${written.join(' → ')}, not ${expected.join(' → ')}`);
       }
       continue;
     }
     if (trace.pops.length === 0) stuck.submitted.push(job.id);
-    else stuck.inProgress.push(job.id);
+    else if (nearMiss) problems.push(`job ${job.id} ended as ${JSON.stringify(job.seen.at(-1) ?? written.at(-1))}, not "complete"`);
+    else stuck.taken.push({ id: job.id, status: written.at(-1) ?? job.seen.at(-1) ?? 'submitted' });
   }
   const exit = o.workerExit;
   const endedByItself = exit !== undefined && !exit.stoppedByGrader && !exit.timedOut;
   const crash = crashLine(worker.lines);
-  if (stuck.inProgress.length) {
+  if (stuck.taken.length) {
+    const status = stuck.taken[0]!.status;
     problems.push(
-      `${stuck.inProgress.length} of ${jobs.length} jobs were taken by the worker and never completed (${firstFew(stuck.inProgress)}): they stay "${lastSeen(jobs, stuck.inProgress[0]!) ?? 'in progress'}"`,
+      `${stuck.taken.length} of ${jobs.length} jobs were taken off the queue by the worker and never completed (${firstFew(stuck.taken.map((j) => j.id))}): ${stuck.taken.length > 1 ? 'they stay' : 'it stays'} "${status}"`,
     );
-    if (endedByItself)
-      diagnosis.push(`${file} crashed after it took a job (${exit.description})${crash ? `: ${crash}` : ''}; the job it held stays "in progress"`);
+    if (/UnicodeDecodeError|UnpicklingError|a bytes-like object is required/.test(crash ?? ''))
+      diagnosis.push(
+        `${file} died in hotqueue right after the pop (${crash}): the queue's Redis client decodes replies (decode_responses=True), so hotqueue gets text where it unpickles bytes. Make the queue without it: HotQueue("queue", host=REDIS_IP, port=6379, db=${ctx.queue.db})`,
+      );
+    else if (endedByItself)
+      diagnosis.push(`${file} crashed after it took a job (${exit.description})${crash ? `: ${crash}` : ''}. The job it held stays "${status}"`);
     else if (crash)
       diagnosis.push(
         `${file} hit an error after it took the job and kept running: ${crash}. An exception caught and only logged leaves the job "in progress": fix what raises it`,
@@ -180,7 +203,7 @@ function judge(ctx: CheckContext, o: Observed): CheckOutcome {
         : [`${file} must take the ids off HotQueue("queue", host=REDIS_IP, port=6379, db=${ctx.queue.db}) with @q.worker, and call the decorated function`]),
     );
   }
-  if (endedByItself && !stuck.inProgress.length && !stuck.submitted.length) {
+  if (endedByItself && !stuck.taken.length && !stuck.submitted.length) {
     problems.push(`${file} ended by itself (${exit.description}) instead of waiting for more jobs`);
     diagnosis.push(`${file} must keep running: call the @q.worker function once at the end, and let nothing raise out of it${crash ? ` (${crash})` : ''}`);
   }
@@ -196,8 +219,17 @@ function judge(ctx: CheckContext, o: Observed): CheckOutcome {
   });
 }
 
-function lastSeen(jobs: Tracked[], id: string): string | undefined {
-  return jobs.find((j) => j.id === id)?.seen.at(-1);
+/** Where the worker took its ids from instead of the contract's queue, as a hint. */
+function otherQueue(ctx: CheckContext, run: string, mark: number): string {
+  // The worker's pops, served or still waiting: their key and db are where it reads.
+  const owned = (connection: number): boolean => {
+    const conn = ctx.wire.connections.get(connection);
+    return conn !== undefined && ctx.wire.ownerOf(conn) === run;
+  };
+  const pops = [...ctx.wire.since(mark, run), ...ctx.wire.waits.filter((w) => owned(w.connection))].filter((c) => /^B?[LR]POP$/.test(c.name));
+  const other = pops.find((c) => !(c.keys[0] === ctx.queue.key && c.db === ctx.queue.db));
+  const where = other === undefined ? 'another queue' : `${other.keys[0]} in db ${other.db}`;
+  return `the API and the worker use ${where}, not the contract's queue: HotQueue("queue", host=REDIS_IP, port=6379, db=${ctx.queue.db}) (the list ${ctx.queue.key}), in jobs.py`;
 }
 
 export const jobLifecycle = defineKind({
