@@ -70,12 +70,25 @@ const files = [
     path: 'reaches.py',
     data: Buffer.from('import socket, time\ns = socket.create_connection(("redis-db", 6379))\nprint("connected", flush=True)\ntime.sleep(600)'),
   },
+  // "hotqueue" in sys.modules: forked from the supervisor, not a fresh interpreter.
+  { path: 'env.py', data: Buffer.from('import os, sys\nprint("hotqueue" in sys.modules, os.environ.get("WORK_SECONDS"), os.environ.get("REDIS_IP"))') },
   { path: 'own/queue.py', data: Buffer.from('WHOSE = "the student\'s own"') },
   { path: 'own/uses_queue.py', data: Buffer.from('import queue\nprint(queue.WHOSE)') },
 ];
 
-const run = (argv: string[], options: { name?: string; maxOutputBytes?: number; on?: ScriptHosts } = {}): Promise<ScriptRun> =>
-  startScript({ hosts: options.on ?? hosts, service: 'python', argv, name: options.name ?? 'run', timeoutMs: 30_000, maxOutputBytes: options.maxOutputBytes });
+const run = (
+  argv: string[],
+  options: { name?: string; maxOutputBytes?: number; on?: ScriptHosts; environment?: Record<string, string> } = {},
+): Promise<ScriptRun> =>
+  startScript({
+    hosts: options.on ?? hosts,
+    service: 'python',
+    argv,
+    name: options.name ?? 'run',
+    timeoutMs: 30_000,
+    maxOutputBytes: options.maxOutputBytes,
+    environment: options.environment,
+  });
 const textOf = (r: ScriptRun, stream?: 'stdout' | 'stderr'): string[] => r.lines.filter((l) => !stream || l.stream === stream).map((l) => l.text);
 
 beforeAll(async () => {
@@ -187,6 +200,20 @@ describe('the supervisor of a script container', () => {
   });
 });
 
+describe("a run's own variables (the jobs-api lab's WORK_SECONDS)", () => {
+  it("are set for that run only, over the container's, in a forked script and in a command", async () => {
+    const r = await run(['python3', 'env.py'], { environment: { WORK_SECONDS: '0.5', REDIS_IP: 'elsewhere' } });
+    expect(await r.exited).toMatchObject({ code: 0 });
+    expect(textOf(r)).toEqual(['True 0.5 elsewhere']);
+    const next = await run(['python3', 'env.py']);
+    await next.exited;
+    expect(textOf(next)).toEqual(['True None redis-db']);
+    const command = await run(['python3', '-c', 'import os; print(os.environ["WORK_SECONDS"])'], { environment: { WORK_SECONDS: '2' } });
+    await command.exited;
+    expect(textOf(command)).toEqual(['2']);
+  });
+});
+
 describe('an image without python3', () => {
   it('still runs scripts, each a command started in a container that sleeps', async () => {
     const image = env.images.python!;
@@ -198,6 +225,9 @@ describe('an image without python3', () => {
     const r = await run(['sh', '-c', 'id -u; ls /usr/bin | grep -c "^python3" || true'], { on: plain });
     expect(await r.exited).toMatchObject({ code: 0 });
     expect(textOf(r)).toEqual(['1000', '0']);
+    const withEnv = await run(['sh', '-c', 'echo "$WORK_SECONDS"'], { on: plain, environment: { WORK_SECONDS: '0.25' } });
+    await withEnv.exited;
+    expect(textOf(withEnv)).toEqual(['0.25']);
     const ids = (await execa('docker', ['ps', '-q', '--filter', `label=labs.session=${session}`, '--filter', `ancestor=${noPython}`])).stdout
       .split('\n')
       .filter(Boolean);

@@ -58,9 +58,12 @@ export async function apiCreateCheck(ctx: CheckContext, spec: ApiCreateSpec): Pr
     ids.push(id);
   }
   // What the wire shows of each job the API said it made.
-  for (const id of new Set(ids)) {
-    await untilWire(ctx, () => jobTrace(ctx, id, mark).pushes.length > 0 && jobTrace(ctx, id, mark).writes.length > 0);
-  }
+  await untilWire(ctx, () =>
+    ids.every((id) => {
+      const trace = jobTrace(ctx, id, mark);
+      return trace.pushes.length > 0 && trace.writes.length > 0;
+    }),
+  );
   const goodMark = ctx.wire.commands.length;
   for (const bad of badRequests) {
     const exchange = await ask(ctx, api, { method: 'POST', path: '/jobs', body: bad.body, contentType: bad.contentType });

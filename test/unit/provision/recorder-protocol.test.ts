@@ -199,6 +199,16 @@ describe('the wire recorder', () => {
     ]);
   });
 
+  it("writes down a hash record's key and fields (HSET) and the key of its reads (HGETALL): a jobs-api job's record", async () => {
+    const { log } = await session([
+      { send: command('HSET', 'job.j1', 'id', 'j1', 'status', 'in progress'), answer: ':0\r\n' },
+      { send: command('HGETALL', 'job.j1'), answer: '*2\r\n$6\r\nstatus\r\n$11\r\nin progress\r\n' },
+    ]);
+    const [hset, hgetall] = log.commands;
+    expect([hset!.name, hset!.keys, hset!.values.map((v) => v.toString())]).toEqual(['HSET', ['job.j1'], ['id', 'j1', 'status', 'in progress']]);
+    expect([hgetall!.name, hgetall!.keys]).toEqual(['HGETALL', ['job.j1']]);
+  });
+
   it('says which bytes it could not read (an unknown reply type), keeps forwarding, records nothing more', async () => {
     const { records, received } = await session([
       { send: command('LPOP', 'hotqueue:queue'), answer: '@3\r\nabc\r\n' },

@@ -1,0 +1,235 @@
+/**
+ * The jobs-api lab's world without Docker, for unit tests of its check kinds' decisions: a Flask
+ * API behind the HTTP port and a worker, both started through the startScript port, writing the
+ * recorder's own records (open, wait, cmd, close) for what they do to Redis. Each deviation from the
+ * reference solution is named for what a student wrote. Pure: no container, no Redis, no network.
+ */
+import { pickleString } from '../../../runner/checks/codec.js';
+import type { CheckContext, ScriptStarter } from '../../../runner/checks/context.js';
+import type { HttpExchange, HttpPort, HttpRequest } from '../../../runner/checks/ports.js';
+import type { Lab } from '../../../runner/lab/types.js';
+import type { OutputLine, ScriptExit, ScriptRun } from '../../../runner/run/script.js';
+import { FakeWorld } from './fake-world.js';
+
+/** How the student's code differs from the reference solution; nothing set: the reference. */
+export interface JobsCode {
+  /** Where app.run() listens: '0.0.0.0' (the reference) or '127.0.0.1' (Flask's default). */
+  host?: '0.0.0.0' | '127.0.0.1';
+  /** The statuses the worker writes. */
+  inProgress?: string;
+  complete?: string;
+  /** How many times add_job puts the id on the queue. */
+  puts?: number;
+  /** The queue's key in db 1. */
+  queueKey?: string;
+  /** POST /jobs with bad input: the reference's 400, or a crash's 500. */
+  badInput?: 400 | 500;
+  /** The worker raises after it marks the job "in progress", and dies. */
+  crashAfterPop?: boolean;
+  /** GET /jobs/<unknown>: the reference's 404, or a crash's 500. */
+  unknownId?: 404 | 500;
+}
+
+const b64 = (data: Buffer | string): string => Buffer.from(data).toString('base64');
+const stopped: ScriptExit = { code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false, stoppedByGrader: true };
+
+export class JobsWorld extends FakeWorld {
+  readonly jobs = new Map<string, Record<string, unknown>>();
+  private readonly queued: string[] = [];
+  private api: FakeRun | undefined;
+  private worker: FakeRun | undefined;
+  private nextId = 1;
+  private conn = 100;
+
+  /** The lab's scripts as jobs-api declares them: the API is the producer, the worker the consumer. */
+  readonly jobsLab: Lab = {
+    ...this.lab,
+    id: 'jobs-api',
+    scripts: {
+      producer: { service: 'api', command: ['python', '-u', 'src/api.py'] },
+      consumer: { service: 'worker', command: ['python', '-u', 'src/worker.py'] },
+    },
+    files: [{ path: 'src/worker.py', role: 'worker', description: undefined }],
+  };
+
+  constructor(readonly code: JobsCode = {}) {
+    super();
+  }
+
+  /** A script: the API when its command runs api.py, the worker otherwise. */
+  override readonly startScript: ScriptStarter = async (options) => {
+    const isApi = options.argv.some((a) => a.endsWith('api.py'));
+    const address = isApi ? '10.0.2.1' : '10.0.2.2';
+    const run = new FakeRun(this, options.name, address, (this.conn += 1));
+    options.onStart?.({ address, startedAt: run.run.startedAt });
+    if (isApi) {
+      this.api = run;
+      const host = this.code.host ?? '0.0.0.0';
+      run.say(host === '0.0.0.0' ? ' * Running on all addresses (0.0.0.0)' : ` * Running on http://127.0.0.1:5000`);
+      if (host === '0.0.0.0') run.say(` * Running on http://${address}:5000`);
+    } else {
+      this.worker = run;
+      const workMs = Number(options.environment?.WORK_SECONDS ?? '5') * 1000;
+      setTimeout(() => run.connect() && this.workerLoop(run, workMs), 5);
+    }
+    return run.run;
+  };
+
+  override readonly http: HttpPort = {
+    request: async (to, request) => this.answer(to.address, request),
+  };
+
+  override context(overrides: Partial<CheckContext> = {}): CheckContext {
+    return super.context({ http: this.http, startScript: this.startScript, lab: this.jobsLab, ...overrides });
+  }
+
+  private answer(address: string, request: HttpRequest): HttpExchange {
+    const api = this.api;
+    if (!api || api.run.address !== address || api.ended || (this.code.host ?? '0.0.0.0') !== '0.0.0.0') {
+      return { answered: false, failure: 'refused', message: 'ECONNREFUSED', ms: 1 };
+    }
+    api.connect();
+    const reply = (status: number, body: unknown): HttpExchange => ({
+      answered: true,
+      status,
+      body: JSON.stringify(body),
+      contentType: 'application/json',
+      ms: 1,
+    });
+    if (request.method === 'POST' && request.path === '/jobs') {
+      let params: Record<string, unknown> | undefined;
+      try {
+        params = JSON.parse(request.body ?? '') as Record<string, unknown>;
+      } catch {
+        params = undefined;
+      }
+      if (!params || !('start' in params) || !('end' in params)) {
+        return this.code.badInput === 500
+          ? { answered: true, status: 500, body: '<h1>Internal Server Error</h1>', contentType: 'text/html', ms: 1 }
+          : reply(400, { error: 'send start and end' });
+      }
+      const id = `job-${this.nextId++}`;
+      const job = { id, status: 'submitted', start: params.start, end: params.end };
+      this.save(api, job);
+      for (let i = 0; i < (this.code.puts ?? 1); i += 1) this.put(api, id);
+      return reply(201, job);
+    }
+    if (request.method === 'GET' && request.path === '/jobs') return reply(200, [...this.jobs.keys()]);
+    const one = /^\/jobs\/(.+)$/.exec(request.path);
+    if (request.method === 'GET' && one) {
+      const job = this.jobs.get(decodeURIComponent(one[1]!));
+      if (job) return reply(200, job);
+      return this.code.unknownId === 500
+        ? { answered: true, status: 500, body: 'Internal Server Error', contentType: 'text/html', ms: 1 }
+        : reply(404, { error: 'no such job' });
+    }
+    return reply(404, { error: 'not found' });
+  }
+
+  /** `rd.set(f"job.{jid}", json.dumps(job))`, as the run does it: on the wire and in the store. */
+  save(run: FakeRun, job: Record<string, unknown>): void {
+    this.jobs.set(String(job.id), { ...job });
+    run.command({ db: 0, n: 'SET', k: [`job.${String(job.id)}`], v: [b64(JSON.stringify(job))], y: { s: 'OK' } });
+  }
+
+  private put(run: FakeRun, id: string): void {
+    const key = this.code.queueKey ?? 'hotqueue:queue';
+    run.command({ db: 1, n: 'RPUSH', k: [key], v: [b64(pickleString(id))], y: { i: 1 } });
+    if (key === 'hotqueue:queue') this.queued.push(id);
+    this.serve();
+  }
+
+  private waiting: ((id: string) => void) | undefined;
+
+  /** `@q.worker`: a BLPOP, then the work, then the next BLPOP. */
+  private workerLoop(run: FakeRun, workMs: number): void {
+    if (run.ended) return;
+    run.record({ e: 'wait', c: run.connection, db: 1, n: 'BLPOP', k: ['hotqueue:queue'] });
+    const since = Date.now();
+    this.waiting = (id) => {
+      run.command({ t: since, db: 1, n: 'BLPOP', k: ['hotqueue:queue', '0'], y: { a: [{ b: b64('hotqueue:queue') }, { b: b64(pickleString(id)) }], n: 2 } });
+      const job = this.jobs.get(id)!;
+      this.save(run, { ...job, status: this.code.inProgress ?? 'in progress' });
+      if (this.code.crashAfterPop) {
+        run.say('Traceback (most recent call last):', 'stderr');
+        run.say("NameError: name 'WORK_SECOND' is not defined", 'stderr');
+        run.end({ code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false });
+        return;
+      }
+      setTimeout(() => {
+        if (run.ended) return;
+        this.save(run, { ...this.jobs.get(id)!, status: this.code.complete ?? 'complete' });
+        this.workerLoop(run, workMs);
+      }, workMs);
+    };
+    this.serve();
+  }
+
+  private serve(): void {
+    const take = this.waiting;
+    if (!take || !this.queued.length || this.worker?.ended) return;
+    this.waiting = undefined;
+    take(this.queued.shift()!);
+  }
+}
+
+/** A script run of the fake world: its output, its one connection, its end. */
+class FakeRun {
+  ended = false;
+  private open = false;
+  readonly lines: OutputLine[] = [];
+  readonly run: ScriptRun;
+  private finish!: (exit: ScriptExit) => void;
+
+  constructor(
+    private readonly world: JobsWorld,
+    name: string,
+    address: string,
+    readonly connection: number,
+  ) {
+    const exited = new Promise<ScriptExit>((resolve) => (this.finish = resolve));
+    this.run = {
+      name,
+      service: name.startsWith('api') ? 'api' : 'worker',
+      address,
+      startedAt: Date.now(),
+      lines: this.lines,
+      outputTruncated: () => false,
+      exited,
+      hasEnded: () => this.ended,
+      unanswered: () => undefined,
+      stop: async () => {
+        this.end(stopped);
+        return exited;
+      },
+    };
+  }
+
+  record(event: Record<string, unknown>): void {
+    this.world.record(event);
+  }
+
+  /** Opens its connection to Redis (once); whether the run is still there to use it. */
+  connect(): boolean {
+    if (this.ended) return false;
+    if (!this.open) this.record({ e: 'open', c: this.connection, a: this.run.address });
+    this.open = true;
+    return true;
+  }
+
+  command(event: Record<string, unknown>): void {
+    this.connect();
+    this.record({ e: 'cmd', c: this.connection, r: Date.now(), ...event });
+  }
+
+  say(text: string, stream: 'stdout' | 'stderr' = 'stderr'): void {
+    this.lines.push({ stream, t: Date.now(), text });
+  }
+
+  end(exit: ScriptExit): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.open) this.record({ e: 'close', c: this.connection });
+    this.finish(exit);
+  }
+}
