@@ -5,7 +5,7 @@
  * record with the status each one sets (a JSON string or a hash; its key names the id).
  */
 import type { ScriptExit, ScriptRun } from '../run/script.js';
-import { type CheckContext, startRole, waitFor } from './context.js';
+import { type CheckContext, sleep, startRole, waitFor } from './context.js';
 import { crashLine } from './diagnose.js';
 import { LabsError } from '../errors.js';
 import { type CheckOutcome, outcome } from './outcome.js';
@@ -265,3 +265,67 @@ export function untilWire(ctx: CheckContext, ready: () => boolean, timeoutMs = 2
 
 /** Whether an answer is an HTTP success the contract allows for a created job. */
 export const created = (exchange: HttpExchange): boolean => exchange.answered && (exchange.status === 200 || exchange.status === 201);
+
+/** A job the grader posted, and the statuses its GETs showed, each run of equal ones once. */
+export interface Tracked {
+  id: string;
+  seen: string[];
+}
+
+/** Notes a status a GET showed: the contract's word, or the value as written (`completed`). */
+export function noteStatus(job: Tracked, value: unknown): void {
+  const word = statusWord(value);
+  const seen = word.exact ?? (typeof value === 'string' ? value : word.shown);
+  if (job.seen.at(-1) !== seen) job.seen.push(seen);
+}
+
+/** A job that will change no more: complete, or a near miss of "complete" (`completed`, `done`). */
+export function finished(job: Tracked): boolean {
+  const word = statusWord(job.seen.at(-1));
+  return word.exact === 'complete' || word.near === 'complete';
+}
+
+/** POSTs `count` jobs one after another; the outcome of a check that cannot judge when one is not created. */
+export async function postJobs(ctx: CheckContext, api: Api, count: number): Promise<{ jobs: Tracked[] } | { failed: CheckOutcome }> {
+  const jobs: Tracked[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const { exchange, job, id } = await postJob(ctx, api, jobParameters(ctx));
+    if (!created(exchange) || id === undefined) {
+      return {
+        failed: outcome(false, `not judged: POST /jobs did not create a job (${shown(exchange)})`, {
+          diagnosis: ['make POST /jobs work first (the check api-create says what it answered): this check follows the jobs it creates'],
+        }),
+      };
+    }
+    const tracked = { id, seen: [] };
+    noteStatus(tracked, job?.status);
+    jobs.push(tracked);
+  }
+  return { jobs };
+}
+
+/** How often the grader asks each job's status, ms: well within the shortest WORK_SECONDS it sets. */
+const pollEveryMs = 100;
+
+/** Asks each job not finished yet for its status, once. */
+async function pollOnce(ctx: CheckContext, api: Api, jobs: Tracked[]): Promise<void> {
+  for (const job of jobs.filter((j) => !finished(j))) {
+    const answer = await ask(ctx, api, { method: 'GET', path: `/jobs/${encodeURIComponent(job.id)}` });
+    const record = json(answer);
+    if (record !== null && typeof record === 'object') noteStatus(job, (record as Record<string, unknown>).status);
+  }
+}
+
+/**
+ * Polls GET /jobs/<id> of every job until each is finished, `deadline` (ms since the epoch) passes
+ * or every one of `workers` has ended; then once more when they have: a worker that ended left its
+ * last job as it was, and that is what a user would see.
+ */
+export async function pollJobs(ctx: CheckContext, api: Api, jobs: Tracked[], deadline: number, workers: ScriptRun[]): Promise<void> {
+  const gone = (): boolean => workers.length > 0 && workers.every((w) => w.hasEnded());
+  while (Date.now() < deadline && !jobs.every(finished) && !gone()) {
+    await pollOnce(ctx, api, jobs);
+    await sleep(pollEveryMs, ctx.signal);
+  }
+  if (gone()) await pollOnce(ctx, api, jobs);
+}

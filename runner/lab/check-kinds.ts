@@ -79,6 +79,19 @@ export const apiReadSchema = checkKindSchema('api-read', { jobs: sharedCheckOpti
 
 export const jobLifecycleSchema = checkKindSchema('job-lifecycle', { jobs: sharedCheckOptions.jobs, work_seconds: sharedCheckOptions.work_seconds });
 
+export const workersShareSchema = checkKindSchema('workers-share', {
+  jobs: sharedCheckOptions.jobs,
+  replicas: sharedCheckOptions.replicas,
+  work_seconds: sharedCheckOptions.work_seconds,
+});
+
+export const queueHoldsSchema = checkKindSchema('queue-holds-without-worker', {
+  jobs: sharedCheckOptions.jobs,
+  work_seconds: sharedCheckOptions.work_seconds,
+});
+
+export const workerKeepsRunningSchema = checkKindSchema('worker-keeps-running', { work_seconds: sharedCheckOptions.work_seconds });
+
 /** A check entry of lab.yaml, of whichever kind its `kind:` says. */
 export const checkSchema = z.discriminatedUnion('kind', [
   deliverySchema,
@@ -93,6 +106,9 @@ export const checkSchema = z.discriminatedUnion('kind', [
   apiCreateSchema,
   apiReadSchema,
   jobLifecycleSchema,
+  workersShareSchema,
+  queueHoldsSchema,
+  workerKeepsRunningSchema,
 ]);
 export type CheckSpec = z.infer<typeof checkSchema>;
 export type CheckKindName = CheckSpec['kind'];

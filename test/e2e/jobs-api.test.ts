@@ -52,6 +52,9 @@ describe('labs check jobs-api', () => {
       ['api-creates-jobs', 'api-create', true],
       ['api-reads-jobs', 'api-read', true],
       ['job-lifecycle', 'job-lifecycle', true],
+      ['workers-share-jobs', 'workers-share', true],
+      ['queue-holds-jobs', 'queue-holds-without-worker', true],
+      ['worker-keeps-running', 'worker-keeps-running', true],
     ]);
     expect(report.score).toBe(report.maxScore);
     expect(report.checks[2]!.summary).toMatch(/^3 jobs went submitted → in progress → complete \(GET and wire\), each popped once by the worker/);
@@ -59,14 +62,14 @@ describe('labs check jobs-api', () => {
       'docker-compose.yml:12:5 services.api.build: warning: build is not run when grading: the checks use the image the lab prepares',
     );
     expect(await leftBy(pid)).toEqual(nothing);
-  }, 120_000);
+  }, 180_000);
 
   it('a correct solution written another way passes: hash records in db 2, "In Progress"/"Complete", 200 on POST, a q.consume() loop', async () => {
     const dir = await submission(join(repoRoot, 'test', 'fixtures', 'jobs-api', 'hash-records'));
     dirs.push(dir);
     const { exitCode, report } = await check(dir);
     expect(exitCode, JSON.stringify(report, null, 2)).toBe(0);
-  }, 120_000);
+  }, 180_000);
 
   it("Flask on 127.0.0.1 fails with the hint to listen on 0.0.0.0, as the student's mistake (exit 1, not 3)", async () => {
     const dir = await submission(join(templates, 'variants', 'flask-on-localhost'));

@@ -15,9 +15,12 @@ import { jobLifecycle } from './job-lifecycle.js';
 import { latency } from './latency.js';
 import { persistence } from './persistence.js';
 import { producer } from './producer.js';
+import { queueHoldsWithoutWorker } from './queue-holds-without-worker.js';
 import { restart } from './restart.js';
 import { sharing } from './sharing.js';
 import { staticKind } from './static.js';
+import { workerKeepsRunning } from './worker-keeps-running.js';
+import { workersShare } from './workers-share.js';
 
 /** Every kind, in the order of the lab's check schema (lab/check-kinds.ts); a test pins that they agree. */
 export const checkKindModules = [
@@ -33,6 +36,9 @@ export const checkKindModules = [
   apiCreate,
   apiRead,
   jobLifecycle,
+  workersShare,
+  queueHoldsWithoutWorker,
+  workerKeepsRunning,
 ] as const;
 
 type AnyKind = (typeof checkKindModules)[number];

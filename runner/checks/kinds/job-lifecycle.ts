@@ -8,20 +8,17 @@ import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { jobLifecycleSchema } from '../../lab/check-kinds.js';
 import type { ScriptExit, ScriptRun } from '../../run/script.js';
-import { type CheckContext, sleep } from '../context.js';
+import type { CheckContext } from '../context.js';
 import { crashLine, diagnoseRun, firstFew, phrasings, tail } from '../diagnose.js';
 import { stopAll, untilWaiting } from './consumers.js';
 import {
   type Api,
   type Status,
-  ask,
-  created,
-  jobParameters,
+  type Tracked,
   jobTrace,
-  json,
-  postJob,
+  pollJobs,
+  postJobs,
   scriptFile,
-  shown,
   startApi,
   startWorker,
   statusHint,
@@ -33,38 +30,8 @@ import { wireProfile } from '../wire.js';
 
 export type JobLifecycleSpec = z.infer<typeof jobLifecycleSchema>;
 
-/** How often the grader asks each job's status, ms: well within the shortest WORK_SECONDS it sets. */
-const pollEveryMs = 100;
 /** Beyond the work itself, how long N jobs may take to complete, ms (a worker takes ~10 ms per job). */
 const slackMs = 4000;
-
-/** A job the grader posted, and the statuses its GETs showed, each run of equal ones once. */
-interface Tracked {
-  id: string;
-  seen: string[];
-}
-
-/** The statuses a job's GETs showed, in order: the contract's word, or the value as written (`completed`). */
-function noteStatus(job: Tracked, value: unknown): void {
-  const word = statusWord(value);
-  const seen = word.exact ?? (typeof value === 'string' ? value : word.shown);
-  if (job.seen.at(-1) !== seen) job.seen.push(seen);
-}
-
-/** A job that will change no more: complete, or a near miss of "complete" (`completed`, `done`). */
-function finished(job: Tracked): boolean {
-  const word = statusWord(job.seen.at(-1));
-  return word.exact === 'complete' || word.near === 'complete';
-}
-
-/** Each job not finished yet, asked once. */
-async function poll(ctx: CheckContext, api: Api, jobs: Tracked[]): Promise<void> {
-  for (const job of jobs.filter((j) => !finished(j))) {
-    const answer = await ask(ctx, api, { method: 'GET', path: `/jobs/${encodeURIComponent(job.id)}` });
-    const record = json(answer);
-    if (record !== null && typeof record === 'object') noteStatus(job, (record as Record<string, unknown>).status);
-  }
-}
 
 export async function jobLifecycleCheck(ctx: CheckContext, spec: JobLifecycleSpec): Promise<CheckOutcome> {
   const count = spec.jobs ?? 3;
@@ -75,27 +42,15 @@ export async function jobLifecycleCheck(ctx: CheckContext, spec: JobLifecycleSpe
   const worker = await startWorker(ctx, 'worker-1', workSeconds);
   await untilWaiting(ctx, [worker]);
   const mark = ctx.wire.commands.length;
-  const jobs: Tracked[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const { exchange, job, id } = await postJob(ctx, api, jobParameters(ctx));
-    if (!created(exchange) || id === undefined) {
-      await stopAll(ctx, [worker, api.run]);
-      return outcome(false, `not judged: POST /jobs did not create a job (${shown(exchange)})`, {
-        diagnosis: ['make POST /jobs work first (the check api-create says what it answered): this check follows the jobs it creates'],
-      });
-    }
-    const tracked = { id, seen: [] };
-    noteStatus(tracked, job?.status);
-    jobs.push(tracked);
+  const posted = await postJobs(ctx, api, count);
+  if ('failed' in posted) {
+    await stopAll(ctx, [worker, api.run]);
+    return posted.failed;
   }
+  const { jobs } = posted;
   const t0 = Date.now();
   const deadline = t0 + count * workSeconds * 1000 + slackMs;
-  while (Date.now() < deadline && !jobs.every(finished) && !worker.hasEnded()) {
-    await poll(ctx, api, jobs);
-    await sleep(pollEveryMs, ctx.signal);
-  }
-  // A worker that ended left its last job as it was: that is what a user would see.
-  if (worker.hasEnded()) await poll(ctx, api, jobs);
+  await pollJobs(ctx, api, jobs, deadline, [worker]);
   const tookMs = Date.now() - t0;
   const exits = await stopAll(ctx, [worker, api.run]);
   return judge(ctx, { api, worker, jobs, mark, workSeconds, tookMs, workerExit: exits.get(worker.name) });

@@ -1,0 +1,100 @@
+/**
+ * worker-keeps-running (the jobs-api lab): after an ordinary job, a job id whose record does not
+ * exist (the grader puts it on the queue itself) does not stop the worker: it takes that id, and
+ * then the next job the API queues (the course: "the only thing that would cause our worker to stop is an unhandled
+ * exception"). Judged from the wire: the worker's pops of both ids, and whether it still ran. What
+ * status the next job ends with is job-lifecycle's question, not this one's.
+ */
+import type { z } from 'zod';
+import { defineKind } from './kind.js';
+import { workerKeepsRunningSchema } from '../../lab/check-kinds.js';
+import { type CheckContext, isWaiting, waitFor } from '../context.js';
+import { crashLine } from '../diagnose.js';
+import { stopAll, untilWaiting } from './consumers.js';
+import { jobTrace, postJobs, scriptFile, startApi, startWorker } from '../jobs-api.js';
+import { type CheckOutcome, outcome } from '../outcome.js';
+
+export type WorkerKeepsRunningSpec = z.infer<typeof workerKeepsRunningSchema>;
+
+export async function workerKeepsRunningCheck(ctx: CheckContext, spec: WorkerKeepsRunningSpec): Promise<CheckOutcome> {
+  const workSeconds = spec.work_seconds ?? 0.5;
+  const started = await startApi(ctx);
+  if ('failed' in started) return started.failed;
+  const { api } = started;
+  const worker = await startWorker(ctx, 'worker-1', workSeconds);
+  const file = scriptFile(ctx, 'consumer');
+  await untilWaiting(ctx, [worker]);
+  const mark = ctx.wire.commands.length;
+  const popped = (id: string): boolean => jobTrace(ctx, id, mark).pops.some((p) => p.run === worker.name);
+  /** Waits until the worker took `id` and waits for the next one (or has ended). */
+  const through = async (id: string): Promise<void> => {
+    await waitFor(() => worker.hasEnded() || popped(id), 3000, ctx.signal, 20);
+    await waitFor(() => worker.hasEnded() || (popped(id) && isWaiting(ctx, worker)), 3000 + workSeconds * 1000, ctx.signal, 20);
+  };
+  // An ordinary job first: a worker that dies of every job says nothing about jobs without a record.
+  const first = await postJobs(ctx, api, 1);
+  if ('failed' in first) {
+    await stopAll(ctx, [worker, api.run]);
+    return first.failed;
+  }
+  const ordinary = first.jobs[0]!.id;
+  await through(ordinary);
+  const orphan = `no-record-${ctx.tokens.prefix}`;
+  if (!worker.hasEnded()) {
+    await ctx.probe.push(ctx.queue.db, ctx.queue.key, [ctx.codec.encode(orphan)]);
+    await through(orphan);
+  }
+  const posted = worker.hasEnded() ? undefined : await postJobs(ctx, api, 1);
+  const next = posted && 'jobs' in posted ? posted.jobs[0]!.id : undefined;
+  if (next !== undefined) await waitFor(() => worker.hasEnded() || popped(next), 3000, ctx.signal, 20);
+  const exits = await stopAll(ctx, [worker, api.run]);
+  const exit = exits.get(worker.name)!;
+  const crash = crashLine(worker.lines);
+  const details = worker.lines.slice(-4).map((l) => `${file}: ${l.text}`);
+  const died = `${file} ended (${exit.description})${crash ? `: ${crash}` : ''}`;
+  if (!popped(ordinary)) {
+    return outcome(
+      false,
+      `not judged: the worker never took an ordinary job off the queue (${ctx.queue.key} in db ${ctx.queue.db})${worker.hasEnded() ? `; ${died}` : ''}`,
+      {
+        details,
+        diagnosis: [`${file} must take ids off HotQueue("queue", host=REDIS_IP, port=6379, db=${ctx.queue.db}) with @q.worker (job-lifecycle says more)`],
+      },
+    );
+  }
+  if (!popped(orphan)) {
+    return outcome(
+      false,
+      `not judged: ${popped(ordinary) && worker.hasEnded() ? `the worker did not survive an ordinary job: ${died}` : 'the worker took no job after the first one'}`,
+      {
+        details,
+        diagnosis: [`the worker must keep running from one job to the next (job-lifecycle says what happened to the job)`],
+      },
+    );
+  }
+  if (next === undefined || !popped(next)) {
+    return outcome(
+      false,
+      worker.hasEnded()
+        ? `${died}, after it took a job id that has no record (${orphan})`
+        : `after a job id without a record, the worker did not take the next job within 3 s`,
+      {
+        details,
+        diagnosis: [
+          worker.hasEnded()
+            ? 'a job without a record (deleted, or never stored) must not stop the worker: check what get_job_by_id(jid) returns before you use it, and go on with the next job when it is None'
+            : `${file} must go on to the next job after one it cannot do: return from the decorated function, and let @q.worker call it with the next id`,
+        ],
+      },
+    );
+  }
+  return outcome(true, `after an ordinary job, the worker took a job id without a record (${orphan}) and went on to take the next job`);
+}
+
+export const workerKeepsRunning = defineKind({
+  kind: 'worker-keeps-running',
+  schema: workerKeepsRunningSchema,
+  judgedFromWire: true,
+  hosts: () => ({ producer: 1, consumer: 1, together: true }),
+  run: workerKeepsRunningCheck,
+});

@@ -1,0 +1,89 @@
+/**
+ * workers-share (the jobs-api lab): with K worker replicas waiting, N jobs posted at once are each
+ * done exactly once: one pop of its id and one "in progress" write, both by the same replica; every
+ * job completes; and each replica got at least 1/(2K) of them, as the other labs' sharing check asks. Judged from the wire (who popped and who wrote) and
+ * the API (that each job completed).
+ */
+import type { z } from 'zod';
+import { defineKind } from './kind.js';
+import { workersShareSchema } from '../../lab/check-kinds.js';
+import type { CheckContext } from '../context.js';
+import { firstFew } from '../diagnose.js';
+import { stopAll, untilWaiting } from './consumers.js';
+import { finished, jobTrace, pollJobs, postJobs, startApi, startWorker, statusWord } from '../jobs-api.js';
+import { type CheckOutcome, outcome } from '../outcome.js';
+
+export type WorkersShareSpec = z.infer<typeof workersShareSchema>;
+
+export async function workersShareCheck(ctx: CheckContext, spec: WorkersShareSpec): Promise<CheckOutcome> {
+  const count = spec.jobs ?? 6;
+  const replicas = spec.replicas ?? 2;
+  const workSeconds = spec.work_seconds ?? 0.5;
+  const started = await startApi(ctx);
+  if ('failed' in started) return started.failed;
+  const { api } = started;
+  const workers = await Promise.all(Array.from({ length: replicas }, (_, i) => startWorker(ctx, `worker-${i + 1}`, workSeconds)));
+  await untilWaiting(ctx, workers);
+  const mark = ctx.wire.commands.length;
+  const posted = await postJobs(ctx, api, count);
+  if ('failed' in posted) {
+    await stopAll(ctx, [...workers, api.run]);
+    return posted.failed;
+  }
+  const { jobs } = posted;
+  const deadline = Date.now() + Math.ceil(count / replicas) * workSeconds * 1000 + 5000;
+  await pollJobs(ctx, api, jobs, deadline, workers);
+  await stopAll(ctx, [...workers, api.run]);
+  const names = new Set(workers.map((w) => w.name));
+  const share = new Map(workers.map((w) => [w.name, 0]));
+  const twice: string[] = [];
+  const split: string[] = [];
+  for (const job of jobs) {
+    const trace = jobTrace(ctx, job.id, mark);
+    const pops = trace.pops.filter((p) => p.run !== undefined && names.has(p.run));
+    const started = trace.writes.filter((w) => statusWord(w.status).exact === 'in progress');
+    if (pops.length > 1 || started.length > 1) twice.push(job.id);
+    else if (pops.length === 1 && started.length === 1 && started[0]!.run !== pops[0]!.run) split.push(job.id);
+    for (const p of pops) share.set(p.run!, (share.get(p.run!) ?? 0) + 1);
+  }
+  const left = jobs.filter((j) => !finished(j));
+  // As the sharing check of the other labs: each replica gets at least 1/(2K) of the jobs.
+  const idle = workers.filter((w) => (share.get(w.name) ?? 0) * 2 * replicas < count);
+  const shares = [...share.entries()].map(([name, n]) => `${name}: ${n}`).join(', ');
+  const problems: string[] = [];
+  const diagnosis: string[] = [];
+  if (twice.length) {
+    problems.push(`${twice.length} of ${count} jobs were taken or started more than once (${firstFew(twice)})`);
+    diagnosis.push('each id must be taken off the queue once, by one worker: @q.worker pops it; do not read the queue another way as well, or put ids back');
+  }
+  if (split.length) {
+    problems.push(`${split.length} jobs were marked "in progress" by a worker that had not taken them (${firstFew(split)})`);
+    diagnosis.push(
+      'a worker must do the job whose id it took off the queue, and only that one: reading the next id first (LINDEX, LRANGE) and popping later lets two workers do one job, and another job goes undone',
+    );
+  }
+  if (left.length) {
+    problems.push(`${left.length} of ${count} jobs did not complete with ${replicas} workers (${firstFew(left.map((j) => j.id))})`);
+    diagnosis.push('every worker replica runs the same worker.py: each takes the next id when it is free (job-lifecycle says more about a single worker)');
+  }
+  if (idle.length && !left.length) {
+    problems.push(`${idle.length} of ${replicas} workers got fewer than 1/${2 * replicas} of the jobs (${shares})`);
+    diagnosis.push(
+      'each worker takes one id at a time, when it is free (@q.worker); a worker that takes several at once, or the whole queue, leaves nothing to the others',
+    );
+  }
+  const passed = problems.length === 0;
+  return outcome(passed, passed ? `${count} jobs, ${replicas} workers: each job done once, by one worker (${shares})` : problems[0]!, {
+    details: passed ? [] : [...problems.slice(1), `jobs taken: ${shares}`],
+    diagnosis: passed ? [] : diagnosis,
+    measurements: Object.fromEntries(share),
+  });
+}
+
+export const workersShare = defineKind({
+  kind: 'workers-share',
+  schema: workersShareSchema,
+  judgedFromWire: true,
+  hosts: (spec) => ({ producer: 1, consumer: spec.replicas ?? 2, together: true }),
+  run: workersShareCheck,
+});
