@@ -5,7 +5,7 @@
  * record with the status each one sets (a JSON string or a hash; its key names the id).
  */
 import type { ScriptExit, ScriptRun } from '../run/script.js';
-import { type CheckContext, sleep, startRole, waitFor } from './context.js';
+import { type CheckContext, inBlockingPop, sleep, startRole, waitFor } from './context.js';
 import { crashLine } from './diagnose.js';
 import { LabsError } from '../errors.js';
 import { type CheckOutcome, outcome } from './outcome.js';
@@ -304,6 +304,14 @@ export async function postJobs(ctx: CheckContext, api: Api, count: number): Prom
   return { jobs };
 }
 
+/** `run` waits in a blocking pop on the contract's queue (not on a queue of its own naming). */
+function waitsOnQueue(ctx: CheckContext, run: ScriptRun): boolean {
+  if (!inBlockingPop(ctx, run)) return false;
+  const mine = new Set(ctx.wire.connectionsOf(run.name).map((c) => c.id));
+  const last = ctx.wire.waits.filter((w) => mine.has(w.connection)).at(-1);
+  return last !== undefined && last.db === ctx.queue.db && last.keys.includes(ctx.queue.key);
+}
+
 /** How often the grader asks each job's status, ms: well within the shortest WORK_SECONDS it sets. */
 const pollEveryMs = 100;
 
@@ -317,15 +325,22 @@ async function pollOnce(ctx: CheckContext, api: Api, jobs: Tracked[]): Promise<v
 }
 
 /**
- * Polls GET /jobs/<id> of every job until each is finished, `deadline` (ms since the epoch) passes
- * or every one of `workers` has ended; then once more when they have: a worker that ended left its
- * last job as it was, and that is what a user would see.
+ * Polls GET /jobs/<id> of every job until each is finished, `deadline` (ms since the epoch) passes,
+ * every one of `workers` has ended, or nothing more can happen: the queue is empty and every worker
+ * that runs waits in a blocking pop on it, at two polls in a row. Then once more: a worker that ended left
+ * its last job as it was, and that is what a user would see.
  */
 export async function pollJobs(ctx: CheckContext, api: Api, jobs: Tracked[], deadline: number, workers: ScriptRun[]): Promise<void> {
   const gone = (): boolean => workers.length > 0 && workers.every((w) => w.hasEnded());
+  const idle = async (): Promise<boolean> =>
+    workers.length > 0 && workers.every((w) => w.hasEnded() || waitsOnQueue(ctx, w)) && (await ctx.probe.length(ctx.queue.db, ctx.queue.key)) === 0;
+  let idleBefore = false;
   while (Date.now() < deadline && !jobs.every(finished) && !gone()) {
     await pollOnce(ctx, api, jobs);
+    const idleNow = await idle();
+    if (idleNow && idleBefore) break;
+    idleBefore = idleNow;
     await sleep(pollEveryMs, ctx.signal);
   }
-  if (gone()) await pollOnce(ctx, api, jobs);
+  await pollOnce(ctx, api, jobs);
 }

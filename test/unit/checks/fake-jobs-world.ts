@@ -5,6 +5,7 @@
  * reference solution is named for what a student wrote. Pure: no container, no Redis, no network.
  */
 import { pickleString } from '../../../runner/checks/codec.js';
+import type { Probe } from '../../../runner/checks/probe.js';
 import type { CheckContext, ScriptStarter } from '../../../runner/checks/context.js';
 import type { HttpExchange, HttpPort, HttpRequest } from '../../../runner/checks/ports.js';
 import type { Lab } from '../../../runner/lab/types.js';
@@ -28,6 +29,10 @@ export interface JobsCode {
   crashAfterPop?: boolean;
   /** GET /jobs/<unknown>: the reference's 404, or a crash's 500. */
   unknownId?: 404 | 500;
+  /** A job id without a record: the reference skips it; json.loads(None) kills the worker. */
+  missingRecord?: 'skip' | 'crash';
+  /** The worker empties the queue when it starts (q.clear()). */
+  clearsQueue?: boolean;
 }
 
 const b64 = (data: Buffer | string): string => Buffer.from(data).toString('base64');
@@ -37,7 +42,6 @@ export class JobsWorld extends FakeWorld {
   readonly jobs = new Map<string, Record<string, unknown>>();
   private readonly queued: string[] = [];
   private api: FakeRun | undefined;
-  private worker: FakeRun | undefined;
   private nextId = 1;
   private conn = 100;
 
@@ -59,7 +63,8 @@ export class JobsWorld extends FakeWorld {
   /** A script: the API when its command runs api.py, the worker otherwise. */
   override readonly startScript: ScriptStarter = async (options) => {
     const isApi = options.argv.some((a) => a.endsWith('api.py'));
-    const address = isApi ? '10.0.2.1' : '10.0.2.2';
+    // Each replica is its own container, with its own address.
+    const address = isApi ? '10.0.2.1' : `10.0.3.${this.conn}`;
     const run = new FakeRun(this, options.name, address, (this.conn += 1));
     options.onStart?.({ address, startedAt: run.run.startedAt });
     if (isApi) {
@@ -68,8 +73,8 @@ export class JobsWorld extends FakeWorld {
       run.say(host === '0.0.0.0' ? ' * Running on all addresses (0.0.0.0)' : ` * Running on http://127.0.0.1:5000`);
       if (host === '0.0.0.0') run.say(` * Running on http://${address}:5000`);
     } else {
-      this.worker = run;
       const workMs = Number(options.environment?.WORK_SECONDS ?? '5') * 1000;
+      if (this.code.clearsQueue) this.queued.splice(0);
       setTimeout(() => run.connect() && this.workerLoop(run, workMs), 5);
     }
     return run.run;
@@ -79,8 +84,21 @@ export class JobsWorld extends FakeWorld {
     request: async (to, request) => this.answer(to.address, request),
   };
 
+  /** The queue of job ids, as the grader's probe sees it: what it pushes, workers take. */
+  private jobsProbe(): Probe {
+    return {
+      ...this.probe,
+      push: async (_db, _key, values) => {
+        for (const value of values) this.queued.push(this.codec.decode(value).text ?? '');
+        this.serve();
+        return this.queued.length;
+      },
+      length: async () => this.queued.length,
+    };
+  }
+
   override context(overrides: Partial<CheckContext> = {}): CheckContext {
-    return super.context({ http: this.http, startScript: this.startScript, lab: this.jobsLab, ...overrides });
+    return super.context({ http: this.http, startScript: this.startScript, lab: this.jobsLab, probe: this.jobsProbe(), ...overrides });
   }
 
   private answer(address: string, request: HttpRequest): HttpExchange {
@@ -139,16 +157,24 @@ export class JobsWorld extends FakeWorld {
     this.serve();
   }
 
-  private waiting: ((id: string) => void) | undefined;
+  /** Workers waiting in BLPOP, first come first served, as Redis serves them. */
+  private readonly waiting: { run: FakeRun; take: (id: string) => void }[] = [];
 
   /** `@q.worker`: a BLPOP, then the work, then the next BLPOP. */
   private workerLoop(run: FakeRun, workMs: number): void {
     if (run.ended) return;
     run.record({ e: 'wait', c: run.connection, db: 1, n: 'BLPOP', k: ['hotqueue:queue'] });
     const since = Date.now();
-    this.waiting = (id) => {
+    const take = (id: string): void => {
       run.command({ t: since, db: 1, n: 'BLPOP', k: ['hotqueue:queue', '0'], y: { a: [{ b: b64('hotqueue:queue') }, { b: b64(pickleString(id)) }], n: 2 } });
-      const job = this.jobs.get(id)!;
+      const job = this.jobs.get(id);
+      if (!job) {
+        if (this.code.missingRecord === 'crash') {
+          run.say('TypeError: the JSON object must be str, bytes or bytearray, not NoneType');
+          run.end({ code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false });
+        } else setTimeout(() => this.workerLoop(run, workMs), 1);
+        return;
+      }
       this.save(run, { ...job, status: this.code.inProgress ?? 'in progress' });
       if (this.code.crashAfterPop) {
         run.say('Traceback (most recent call last):', 'stderr');
@@ -162,14 +188,17 @@ export class JobsWorld extends FakeWorld {
         this.workerLoop(run, workMs);
       }, workMs);
     };
+    this.waiting.push({ run, take });
     this.serve();
   }
 
   private serve(): void {
-    const take = this.waiting;
-    if (!take || !this.queued.length || this.worker?.ended) return;
-    this.waiting = undefined;
-    take(this.queued.shift()!);
+    for (;;) {
+      const next = this.waiting.findIndex((w) => !w.run.ended);
+      if (next < 0 || !this.queued.length) return;
+      const [waiter] = this.waiting.splice(next, 1);
+      waiter!.take(this.queued.shift()!);
+    }
   }
 }
 

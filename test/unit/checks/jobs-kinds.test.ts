@@ -3,6 +3,9 @@ import { listening, statusWord } from '../../../runner/checks/jobs-api.js';
 import { apiCreateCheck } from '../../../runner/checks/kinds/api-create.js';
 import { apiReadCheck } from '../../../runner/checks/kinds/api-read.js';
 import { jobLifecycleCheck } from '../../../runner/checks/kinds/job-lifecycle.js';
+import { queueHoldsCheck } from '../../../runner/checks/kinds/queue-holds-without-worker.js';
+import { workerKeepsRunningCheck } from '../../../runner/checks/kinds/worker-keeps-running.js';
+import { workersShareCheck } from '../../../runner/checks/kinds/workers-share.js';
 import { JobsWorld } from './fake-jobs-world.js';
 
 // The jobs-api kinds' decisions, driven through their ports: a fake Flask API answering over the
@@ -126,5 +129,65 @@ describe('job-lifecycle, through fake ports', () => {
     const result = await jobLifecycleCheck(new JobsWorld({ puts: 2 }).context(), lifecycle);
     expect(result.passed).toBe(false);
     expect(result.summary).toBe('job job-1 was taken off the queue 2 times');
+  });
+});
+
+describe('workers-share, through fake ports', () => {
+  const share = { id: 'share', kind: 'workers-share' as const, points: 1, jobs: 4, replicas: 2, work_seconds: 0.05 };
+
+  it('the reference: each job done once, by one worker, both with work', async () => {
+    const result = await workersShareCheck(new JobsWorld().context(), share);
+    expect(result.summary).toBe('4 jobs, 2 workers: each job done once, by one worker (worker-1: 2, worker-2: 2)');
+    expect(result.passed).toBe(true);
+  });
+
+  it('ids queued twice are taken twice: fails, naming how many jobs', async () => {
+    const result = await workersShareCheck(new JobsWorld({ puts: 2 }).context(), share);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toBe('4 of 4 jobs were taken or started more than once (job-1, job-2, job-3 (+1 more))');
+  });
+});
+
+describe('queue-holds-without-worker, through fake ports', () => {
+  const holds = { id: 'holds', kind: 'queue-holds-without-worker' as const, points: 1, jobs: 2, work_seconds: 0.05 };
+
+  it('the reference: the jobs wait, then complete, and the summary says what is not asked', async () => {
+    const result = await queueHoldsCheck(new JobsWorld().context(), holds);
+    expect(result.passed).toBe(true);
+    expect(result.summary).toMatch(
+      /^2 jobs posted with no worker stayed "submitted", their ids on the queue; a worker started 1 s later completed them all \(hotqueue takes an id off the queue before the work/,
+    );
+  });
+
+  it('a worker that clears the queue at start loses the waiting jobs', async () => {
+    const result = await queueHoldsCheck(new JobsWorld({ clearsQueue: true }).context(), holds);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toBe('2 jobs waited on the queue with no worker, but 2 did not complete once a worker started (job-1, job-2)');
+  });
+});
+
+describe('worker-keeps-running, through fake ports', () => {
+  const keeps = { id: 'keeps', kind: 'worker-keeps-running' as const, points: 1, work_seconds: 0.05 };
+
+  it('the reference skips an id without a record and takes the next job', async () => {
+    const world = new JobsWorld();
+    const result = await workerKeepsRunningCheck(world.context(), keeps);
+    expect(result.summary).toMatch(/^after an ordinary job, the worker took a job id without a record \(no-record-\w+\) and went on to take the next job$/);
+    expect(result.passed).toBe(true);
+  });
+
+  it('a worker that dies of an id without a record fails, with its crash', async () => {
+    const result = await workerKeepsRunningCheck(new JobsWorld({ missingRecord: 'crash' }).context(), keeps);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toMatch(
+      /^src\/worker.py ended \(exited with code 1\): TypeError: the JSON object must be str, bytes or bytearray, not NoneType, after it took a job id that has no record \(no-record-\w+\)$/,
+    );
+    expect(result.diagnosis[0]).toMatch(/^a job without a record \(deleted, or never stored\) must not stop the worker/);
+  });
+
+  it('a worker that dies of every job is not judged on this (job-lifecycle says why)', async () => {
+    const result = await workerKeepsRunningCheck(new JobsWorld({ crashAfterPop: true }).context(), keeps);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toMatch(/^not judged: the worker did not survive an ordinary job: src\/worker.py ended \(exited with code 1\)/);
   });
 });
