@@ -5,7 +5,7 @@
  * record with the status each one sets (a JSON string or a hash; its key names the id).
  */
 import type { ScriptExit, ScriptRun } from '../run/script.js';
-import { type CheckContext, inBlockingPop, sleep, startRole, waitFor } from './context.js';
+import { type CheckContext, inBlockingPop, neverConnected, sleep, startRole, waitFor } from './context.js';
 import { crashLine } from './diagnose.js';
 import { LabsError } from '../errors.js';
 import { type CheckOutcome, outcome } from './outcome.js';
@@ -65,8 +65,8 @@ export function shown(exchange: HttpExchange): string {
  * evidence shows it; a grader that cannot reach an API that says it listens where it should throws
  * NOT_READY (its own blindness, exit 3).
  */
-export async function startApi(ctx: CheckContext, name = 'api'): Promise<{ api: Api } | { failed: CheckOutcome }> {
-  const run = await startRole(ctx, 'producer', name, [], { timeoutMs: apiRunMs });
+export async function startApi(ctx: CheckContext, name = 'api', environment: Record<string, string> = {}): Promise<{ api: Api } | { failed: CheckOutcome }> {
+  const run = await startRole(ctx, 'producer', name, [], { timeoutMs: apiRunMs, environment });
   const api = { run, file: scriptFile(ctx, 'producer') };
   let last: HttpExchange | undefined;
   await waitFor(
@@ -75,7 +75,9 @@ export async function startApi(ctx: CheckContext, name = 'api'): Promise<{ api: 
       // Flask says where it listens once it does: a refusal after that is the answer, not a slow start.
       const said = listening(run).addresses.length > 0;
       last = await ask(ctx, api, { method: 'GET', path: '/jobs', timeoutMs: 2000 });
-      return last.answered || (said && last.failure === 'refused');
+      // Connected and still thinking (a route that waits on Redis) is listening: the checks' own
+      // requests say what the route does.
+      return last.answered || last.failure === 'timeout' || (said && last.failure === 'refused');
     },
     apiReadyMs,
     ctx.signal,
@@ -83,7 +85,7 @@ export async function startApi(ctx: CheckContext, name = 'api'): Promise<{ api: 
   );
   // Assigned in the closure above, which the compiler does not follow.
   const seen = last as HttpExchange | undefined;
-  if (seen?.answered) return { api };
+  if (seen?.answered || (seen?.failure === 'timeout' && !run.hasEnded())) return { api };
   return { failed: apiDown(ctx, api, seen, run.hasEnded() ? await run.exited : undefined) };
 }
 
@@ -149,9 +151,9 @@ function apiDown(ctx: CheckContext, api: Api, last: NoAnswer | undefined, exit: 
   });
 }
 
-/** The worker (the lab's consumer script), with the grader's WORK_SECONDS. */
-export function startWorker(ctx: CheckContext, name: string, workSeconds: number): Promise<ScriptRun> {
-  return startRole(ctx, 'consumer', name, [], { timeoutMs: apiRunMs, environment: { WORK_SECONDS: String(workSeconds) } });
+/** The worker (the lab's consumer script), with the grader's WORK_SECONDS and `environment`. */
+export function startWorker(ctx: CheckContext, name: string, workSeconds: number, environment: Record<string, string> = {}): Promise<ScriptRun> {
+  return startRole(ctx, 'consumer', name, [], { timeoutMs: apiRunMs, environment: { ...environment, WORK_SECONDS: String(workSeconds) } });
 }
 
 /** The parameters of a job the grader posts: the course's `start` and `end`, small integers from the run's tokens. */
@@ -302,6 +304,26 @@ export async function postJobs(ctx: CheckContext, api: Api, count: number): Prom
     jobs.push(tracked);
   }
   return { jobs };
+}
+
+/**
+ * Waits (at most `timeoutMs`) until every worker waits for a job: in a blocking pop, or polling the
+ * queue on a connection it opened itself; or has ended, or will never connect. Only this run's own
+ * connections count: a worker of the same name in the check before was stopped a moment ago, and
+ * its last commands must not pass for this one's (context.ts's isWaiting would take them).
+ */
+export async function untilWorkersWait(ctx: CheckContext, workers: ScriptRun[], timeoutMs = 8000): Promise<void> {
+  const polling = (run: ScriptRun): boolean => {
+    const own = new Set(
+      ctx.wire
+        .connectionsOf(run.name)
+        .filter((c) => c.closedAt === undefined && c.openedAt >= run.startedAt)
+        .map((c) => c.id),
+    );
+    const now = Date.now();
+    return ctx.wire.commands.slice(-200).some((c) => own.has(c.connection) && now - c.t < 300 && /POP|LRANGE|LINDEX|LLEN/.test(c.name));
+  };
+  await waitFor(() => workers.every((w) => w.hasEnded() || inBlockingPop(ctx, w) || polling(w) || neverConnected(ctx, w)), timeoutMs, ctx.signal);
 }
 
 /** `run` waits in a blocking pop on the contract's queue (not on a queue of its own naming). */

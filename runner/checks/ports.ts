@@ -22,6 +22,12 @@ export interface RedisPort {
    * connections to the old one. Resolves with both addresses; DOCKER_FAILED if it cannot move.
    */
   moveAddress(): Promise<{ from: string; to: string }>;
+  /**
+   * Gives Redis (as the scripts reach it) the name `name` on the lab network instead of its service
+   * name, or its service name back when `name` is undefined, cutting the connections to it. Only
+   * what runs after knows the new name (the grader passes it in REDIS_IP); DOCKER_FAILED if it cannot.
+   */
+  rename(name: string | undefined): Promise<void>;
 }
 
 /** One HTTP request the grader sends to a service of the check network (the jobs-api lab's API). */

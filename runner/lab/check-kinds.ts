@@ -92,6 +92,8 @@ export const queueHoldsSchema = checkKindSchema('queue-holds-without-worker', {
 
 export const workerKeepsRunningSchema = checkKindSchema('worker-keeps-running', { work_seconds: sharedCheckOptions.work_seconds });
 
+export const redisFromEnvSchema = checkKindSchema('redis-from-env', { work_seconds: sharedCheckOptions.work_seconds });
+
 /** A check entry of lab.yaml, of whichever kind its `kind:` says. */
 export const checkSchema = z.discriminatedUnion('kind', [
   deliverySchema,
@@ -109,6 +111,7 @@ export const checkSchema = z.discriminatedUnion('kind', [
   workersShareSchema,
   queueHoldsSchema,
   workerKeepsRunningSchema,
+  redisFromEnvSchema,
 ]);
 export type CheckSpec = z.infer<typeof checkSchema>;
 export type CheckKindName = CheckSpec['kind'];

@@ -319,6 +319,17 @@ export async function moveRecorder(env: IsolatedEnvironment): Promise<{ from: st
   return { from: from!, to };
 }
 
+/**
+ * The recorder (Redis, as the scripts reach it) answers to `name` on the lab network, and to nothing
+ * else: it leaves the network and joins it again under that alias. Connections to it are cut.
+ */
+export async function renameRecorder(env: IsolatedEnvironment, name: string): Promise<void> {
+  const { runtime, network } = env;
+  const id = env.recorder.containerId;
+  await runtime.disconnectNetwork(network, id);
+  await runtime.connectNetwork(network, id, { aliases: [name] });
+}
+
 async function moveWithPlaceholder(env: IsolatedEnvironment): Promise<string> {
   const { runtime, identity, network } = env;
   const id = env.recorder.containerId;

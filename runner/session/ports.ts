@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { HttpExchange, HttpPort, HttpRequest, RedisPort } from '../checks/ports.js';
 import { LabsError } from '../errors.js';
-import { type IsolatedEnvironment, createRedisContainer, moveRecorder } from '../provision/isolated.js';
+import { type IsolatedEnvironment, createRedisContainer, moveRecorder, renameRecorder } from '../provision/isolated.js';
 
 /**
  * The lab's Redis in `env`. `recreate` starts a new container from the service's definition and
@@ -26,6 +26,7 @@ export function redisPort(env: IsolatedEnvironment, reopenProbe: (address: { hos
       await reopenProbe(redis.address);
     },
     moveAddress: () => moveRecorder(env),
+    rename: (name) => renameRecorder(env, name ?? env.lab.redisService),
   };
 }
 

@@ -55,6 +55,7 @@ describe('labs check jobs-api', () => {
       ['workers-share-jobs', 'workers-share', true],
       ['queue-holds-jobs', 'queue-holds-without-worker', true],
       ['worker-keeps-running', 'worker-keeps-running', true],
+      ['redis-from-env', 'redis-from-env', true],
     ]);
     expect(report.score).toBe(report.maxScore);
     expect(report.checks[2]!.summary).toMatch(/^3 jobs went submitted → in progress → complete \(GET and wire\), each popped once by the worker/);

@@ -15,6 +15,7 @@ import { jobLifecycle } from './job-lifecycle.js';
 import { latency } from './latency.js';
 import { persistence } from './persistence.js';
 import { producer } from './producer.js';
+import { redisFromEnv } from './redis-from-env.js';
 import { queueHoldsWithoutWorker } from './queue-holds-without-worker.js';
 import { restart } from './restart.js';
 import { sharing } from './sharing.js';
@@ -39,6 +40,7 @@ export const checkKindModules = [
   workersShare,
   queueHoldsWithoutWorker,
   workerKeepsRunning,
+  redisFromEnv,
 ] as const;
 
 type AnyKind = (typeof checkKindModules)[number];

@@ -10,7 +10,7 @@ import { jobLifecycleSchema } from '../../lab/check-kinds.js';
 import type { ScriptExit, ScriptRun } from '../../run/script.js';
 import type { CheckContext } from '../context.js';
 import { crashLine, diagnoseRun, firstFew, phrasings, tail } from '../diagnose.js';
-import { stopAll, untilWaiting } from './consumers.js';
+import { stopAll } from './consumers.js';
 import {
   type Api,
   type Status,
@@ -23,6 +23,7 @@ import {
   startWorker,
   statusHint,
   statusWord,
+  untilWorkersWait,
   writtenStatuses,
 } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
@@ -40,7 +41,7 @@ export async function jobLifecycleCheck(ctx: CheckContext, spec: JobLifecycleSpe
   if ('failed' in started) return started.failed;
   const { api } = started;
   const worker = await startWorker(ctx, 'worker-1', workSeconds);
-  await untilWaiting(ctx, [worker]);
+  await untilWorkersWait(ctx, [worker]);
   const mark = ctx.wire.commands.length;
   const posted = await postJobs(ctx, api, count);
   if ('failed' in posted) {

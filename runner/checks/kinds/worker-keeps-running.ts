@@ -10,8 +10,8 @@ import { defineKind } from './kind.js';
 import { workerKeepsRunningSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, isWaiting, waitFor } from '../context.js';
 import { crashLine } from '../diagnose.js';
-import { stopAll, untilWaiting } from './consumers.js';
-import { jobTrace, postJobs, scriptFile, startApi, startWorker } from '../jobs-api.js';
+import { stopAll } from './consumers.js';
+import { jobTrace, postJobs, scriptFile, startApi, startWorker, untilWorkersWait } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 
 export type WorkerKeepsRunningSpec = z.infer<typeof workerKeepsRunningSchema>;
@@ -23,7 +23,7 @@ export async function workerKeepsRunningCheck(ctx: CheckContext, spec: WorkerKee
   const { api } = started;
   const worker = await startWorker(ctx, 'worker-1', workSeconds);
   const file = scriptFile(ctx, 'consumer');
-  await untilWaiting(ctx, [worker]);
+  await untilWorkersWait(ctx, [worker]);
   const mark = ctx.wire.commands.length;
   const popped = (id: string): boolean => jobTrace(ctx, id, mark).pops.some((p) => p.run === worker.name);
   /** Waits until the worker took `id` and waits for the next one (or has ended). */

@@ -9,8 +9,8 @@ import { defineKind } from './kind.js';
 import { workersShareSchema } from '../../lab/check-kinds.js';
 import type { CheckContext } from '../context.js';
 import { firstFew } from '../diagnose.js';
-import { stopAll, untilWaiting } from './consumers.js';
-import { finished, jobTrace, pollJobs, postJobs, startApi, startWorker, statusWord } from '../jobs-api.js';
+import { stopAll } from './consumers.js';
+import { finished, jobTrace, pollJobs, postJobs, startApi, startWorker, statusWord, untilWorkersWait } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 
 export type WorkersShareSpec = z.infer<typeof workersShareSchema>;
@@ -23,7 +23,7 @@ export async function workersShareCheck(ctx: CheckContext, spec: WorkersShareSpe
   if ('failed' in started) return started.failed;
   const { api } = started;
   const workers = await Promise.all(Array.from({ length: replicas }, (_, i) => startWorker(ctx, `worker-${i + 1}`, workSeconds)));
-  await untilWaiting(ctx, workers);
+  await untilWorkersWait(ctx, workers);
   const mark = ctx.wire.commands.length;
   const posted = await postJobs(ctx, api, count);
   if ('failed' in posted) {

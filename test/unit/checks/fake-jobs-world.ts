@@ -33,6 +33,8 @@ export interface JobsCode {
   missingRecord?: 'skip' | 'crash';
   /** The worker empties the queue when it starts (q.clear()). */
   clearsQueue?: boolean;
+  /** jobs.py connects to "redis-db" written in the code, whatever REDIS_IP says. */
+  hardCodedHost?: boolean;
 }
 
 const b64 = (data: Buffer | string): string => Buffer.from(data).toString('base64');
@@ -42,6 +44,8 @@ export class JobsWorld extends FakeWorld {
   readonly jobs = new Map<string, Record<string, unknown>>();
   private readonly queued: string[] = [];
   private api: FakeRun | undefined;
+  /** What Redis is called on the lab network now (the grader may rename it). */
+  private redisName = 'redis-db';
   private nextId = 1;
   private conn = 100;
 
@@ -98,7 +102,8 @@ export class JobsWorld extends FakeWorld {
   }
 
   override context(overrides: Partial<CheckContext> = {}): CheckContext {
-    return super.context({ http: this.http, startScript: this.startScript, lab: this.jobsLab, probe: this.jobsProbe(), ...overrides });
+    const redis = { ...this.redis, rename: async (name: string | undefined) => void (this.redisName = name ?? 'redis-db') };
+    return super.context({ http: this.http, startScript: this.startScript, lab: this.jobsLab, probe: this.jobsProbe(), redis, ...overrides });
   }
 
   private answer(address: string, request: HttpRequest): HttpExchange {
@@ -114,6 +119,10 @@ export class JobsWorld extends FakeWorld {
       contentType: 'application/json',
       ms: 1,
     });
+    if (this.code.hardCodedHost && this.redisName !== 'redis-db') {
+      api.say('redis.exceptions.ConnectionError: Error -3 connecting to redis-db:6379. Temporary failure in name resolution.');
+      return { answered: true, status: 500, body: 'Internal Server Error', contentType: 'text/html', ms: 1 };
+    }
     if (request.method === 'POST' && request.path === '/jobs') {
       let params: Record<string, unknown> | undefined;
       try {

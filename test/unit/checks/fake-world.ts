@@ -79,6 +79,7 @@ export class FakeWorld {
     crash: async () => undefined,
     recreate: async () => undefined,
     moveAddress: async () => ({ from: '10.0.0.2', to: '10.0.0.3' }),
+    rename: async () => undefined,
   };
 
   /** No HTTP service in this world: every request is refused. */

@@ -4,6 +4,7 @@ import { apiCreateCheck } from '../../../runner/checks/kinds/api-create.js';
 import { apiReadCheck } from '../../../runner/checks/kinds/api-read.js';
 import { jobLifecycleCheck } from '../../../runner/checks/kinds/job-lifecycle.js';
 import { queueHoldsCheck } from '../../../runner/checks/kinds/queue-holds-without-worker.js';
+import { redisFromEnvCheck } from '../../../runner/checks/kinds/redis-from-env.js';
 import { workerKeepsRunningCheck } from '../../../runner/checks/kinds/worker-keeps-running.js';
 import { workersShareCheck } from '../../../runner/checks/kinds/workers-share.js';
 import { JobsWorld } from './fake-jobs-world.js';
@@ -189,5 +190,25 @@ describe('worker-keeps-running, through fake ports', () => {
     const result = await workerKeepsRunningCheck(new JobsWorld({ crashAfterPop: true }).context(), keeps);
     expect(result.passed).toBe(false);
     expect(result.summary).toMatch(/^not judged: the worker did not survive an ordinary job: src\/worker.py ended \(exited with code 1\)/);
+  });
+});
+
+describe('redis-from-env, through fake ports', () => {
+  const env = { id: 'env', kind: 'redis-from-env' as const, points: 1, work_seconds: 0.05 };
+
+  it('the reference reads REDIS_IP: a job completes under the new name, and the name is given back', async () => {
+    const world = new JobsWorld();
+    const renames: (string | undefined)[] = [];
+    const ctx = world.context();
+    const result = await redisFromEnvCheck({ ...ctx, redis: { ...ctx.redis, rename: async (name) => void renames.push(name) } }, env);
+    expect(result.summary).toMatch(/^with Redis renamed redis-db-\w+ and REDIS_IP=redis-db-\w+, a job was stored, queued and completed$/);
+    expect(renames).toEqual([expect.stringMatching(/^redis-db-\w+$/), undefined]);
+  });
+
+  it('"redis-db" written in jobs.py fails, and the hint says where to read the host', async () => {
+    const result = await redisFromEnvCheck(new JobsWorld({ hardCodedHost: true }).context(), env);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toMatch(/^with Redis named redis-db-\w+ and REDIS_IP=redis-db-\w+, POST \/jobs answered 500 Internal Server Error$/);
+    expect(result.diagnosis[0]).toMatch(/^src\/api.py connects to "redis-db" written in the code, not to the host in REDIS_IP/);
   });
 });
