@@ -1,4 +1,5 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { courseDirFor, newLab, renameId, setTopScalar } from '../../../runner/lab/new-lab.js';
@@ -103,7 +104,10 @@ describe('a course’s own labs folder', () => {
       dir: join(course, 'labs', 'exercise-1'),
       hides: join(labsRoot, 'exercise-1'),
     });
-    expect(listed.map((l) => l.id)).toEqual(['exercise-1', 'exercise-1-node', 'exercise-2', 'exercise-3']);
+    // The course's exercise-1 takes the shipped one's place: the same ids, none twice.
+    const shipped = (await listLabs({ cwd: tmpdir() })).map((l) => l.id);
+    expect(shipped).toContain('exercise-1');
+    expect(listed.map((l) => l.id)).toEqual(shipped);
   });
 
   it('is not a labs/ folder without a lab in it (a student’s folder of workspaces); then labs new writes in the current folder', async () => {
