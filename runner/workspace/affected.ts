@@ -26,7 +26,9 @@ export interface Affected {
  * - a `producer` file: the checks that run the producer script (producer, address);
  * - a `consumer` or `worker` file: the checks that run the consumer script (delivery, sharing,
  *   latency, blocking, restart, address, static);
- * - an `other` file (README.md): none, unless a static check names it as its `file`;
+ * - an `other` file: a source file of the lab's runtime (jobs-api's `src/jobs.py`, imported by the API
+ *   and the worker) every check, like an undeclared one; any other (README.md) none, unless a static
+ *   check names it as its `file`;
  * - an undeclared source file of the lab's runtime (`helpers.py`): every check, since any script may
  *   import it; any other undeclared file, or one intake leaves out (`data/`, `.labs/`, `__pycache__/`): none.
  */
@@ -43,7 +45,7 @@ export function checkReads(lab: Lab, spec: CheckSpec, path: string): boolean {
     case 'worker':
       return (hosts.consumer ?? 0) > 0;
     case 'other':
-      return false;
+      return sourceExtensions[lab.runtime].test(path);
   }
 }
 

@@ -37,4 +37,10 @@ describe('which checks a saved file can change, from the roles of the lab’s fi
     const lab = await findLab('exercise-3');
     expect((await affected('exercise-3', ['worker.py'])).checks).toEqual(lab.checks.map((c) => c.id));
   });
+
+  it('jobs-api: src/jobs.py (role other) is imported by the API and the worker: every check; the Dockerfile none', async () => {
+    const lab = await findLab('jobs-api');
+    expect((await affected('jobs-api', ['src/jobs.py'])).checks).toEqual(lab.checks.map((c) => c.id));
+    expect(await affected('jobs-api', ['Dockerfile', 'README.md'])).toEqual({ checks: [], unread: ['Dockerfile', 'README.md'] });
+  });
 });
