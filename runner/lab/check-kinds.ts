@@ -66,6 +66,12 @@ export const staticSchema = checkKindSchema('static', {
   file: z.string().optional().describe('The student file to read (default: the worker or consumer)'),
 });
 
+export const modulesSchema = checkKindSchema('modules', {
+  jobs_file: z.string().optional().describe('The module that holds the clients and the functions on jobs (default src/jobs.py); its name is the module name'),
+  api_file: z.string().optional().describe('The API module, which imports from the jobs module (default src/api.py)'),
+  worker_file: z.string().optional().describe('The worker module, which imports from the jobs module and uses @q.worker (default src/worker.py)'),
+});
+
 export const persistenceSchema = checkKindSchema('persistence', { messages: sharedCheckOptions.messages });
 
 export const restartSchema = checkKindSchema('restart', { messages: sharedCheckOptions.messages });
@@ -102,6 +108,7 @@ export const checkSchema = z.discriminatedUnion('kind', [
   blockingSchema,
   producerSchema,
   staticSchema,
+  modulesSchema,
   persistenceSchema,
   restartSchema,
   addressSchema,

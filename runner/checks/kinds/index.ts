@@ -13,6 +13,7 @@ import { delivery } from './delivery.js';
 import type { HostNeeds } from './kind.js';
 import { jobLifecycle } from './job-lifecycle.js';
 import { latency } from './latency.js';
+import { modules } from './modules.js';
 import { persistence } from './persistence.js';
 import { producer } from './producer.js';
 import { redisFromEnv } from './redis-from-env.js';
@@ -31,6 +32,7 @@ export const checkKindModules = [
   blocking,
   producer,
   staticKind,
+  modules,
   persistence,
   restart,
   address,

@@ -53,7 +53,7 @@ describe('registry', () => {
     expect(error.details).toEqual([
       'labs/exercise-9/lab.yaml:5:3 services.redis-db: missing required key "image"',
       'labs/exercise-9/lab.yaml:6:5 services.redis-db.imag: unknown key "imag" (did you mean "image"?)',
-      'labs/exercise-9/lab.yaml:22:11 checks.0.kind: "delivry" is not one of delivery, sharing, latency, blocking, producer, static, persistence, restart, address, api-create, api-read, job-lifecycle, workers-share, queue-holds-without-worker, worker-keeps-running, redis-from-env (did you mean "delivery"?)',
+      'labs/exercise-9/lab.yaml:22:11 checks.0.kind: "delivry" is not one of delivery, sharing, latency, blocking, producer, static, modules, persistence, restart, address, api-create, api-read, job-lifecycle, workers-share, queue-holds-without-worker, worker-keeps-running, redis-from-env (did you mean "delivery"?)',
     ]);
     expect(error.hint).toBe(`fix the lines listed, then check again with \`labs validate ${join(root, 'labs', 'exercise-9')}\``);
   });

@@ -60,7 +60,7 @@ describe('validateLab', () => {
       'labs/exercise-9/lab.yaml:1:5 id: the id "exercise-7" must equal the folder name "exercise-9"',
       'labs/exercise-9/lab.yaml:11:5 services.python.readines: unknown key "readines" (did you mean "readiness"?)',
       'labs/exercise-9/lab.yaml:19:14 scripts.producer.service: no service "pyton" in services (did you mean "python"?)',
-      'labs/exercise-9/lab.yaml:23:11 checks.0.kind: "delivry" is not one of delivery, sharing, latency, blocking, producer, static, persistence, restart, address, api-create, api-read, job-lifecycle, workers-share, queue-holds-without-worker, worker-keeps-running, redis-from-env (did you mean "delivery"?)',
+      'labs/exercise-9/lab.yaml:23:11 checks.0.kind: "delivry" is not one of delivery, sharing, latency, blocking, producer, static, modules, persistence, restart, address, api-create, api-read, job-lifecycle, workers-share, queue-holds-without-worker, worker-keeps-running, redis-from-env (did you mean "delivery"?)',
       'labs/exercise-9/lab.yaml:24:13 checks.0.points: must be at least 0',
     ]);
   });
