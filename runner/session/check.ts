@@ -17,6 +17,7 @@ import { type CheckReport, type CheckResult, buildReport, scoreCheck } from '../
 import { type SubmissionFiles, readSubmission, submissionKind } from '../intake/read.js';
 import { type LabServices, type UnusableComposeFile, labServices, parseComposeFile } from '../lab/compose.js';
 import { formatProblem, plural } from '../lab/problem.js';
+import { redisPinNotes, requirementsFilesOf } from '../lab/requirements.js';
 import type { CheckSpec, Lab } from '../lab/types.js';
 import type { ArchiveEntry } from '../provision/archive.js';
 import type { ContainerRuntime } from '../provision/runtime.js';
@@ -193,7 +194,10 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
   const seed = options.seed ?? newSeed();
   const random = seededRandom(seed);
   const specs = selectChecks(lab, options.only);
-  const { files, warnings } = await submissionOf(options.submission);
+  const submission = await submissionOf(options.submission);
+  const { files } = submission;
+  // A requirements.txt that lets pip install redis-py 8 is a warning, not lost points: the grader runs the lab's pinned image.
+  const warnings = [...submission.warnings, ...requirementsFilesOf(lab).flatMap((path) => redisPinNotes(files, path))];
   const resolved = submissionServices(lab, files);
   if (resolved.unusable) {
     const failed = unusableComposeOutcome(lab.id, resolved.unusable);

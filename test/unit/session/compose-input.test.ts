@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findLab } from '../../../runner/lab/registry.js';
 import { repoRoot } from '../../helpers/labs.js';
-import { submissionServices, unusableComposeOutcome } from '../../../runner/session/check.js';
+import type { ContainerRuntime } from '../../../runner/provision/runtime.js';
+import { runCheckSession, submissionServices, unusableComposeOutcome } from '../../../runner/session/check.js';
 
 const solution = join(repoRoot, 'templates', 'exercise-2', 'solution');
 
@@ -57,5 +58,18 @@ describe("a submission's compose file: the services, or the words every check fa
   it('a lab without compose: has its own services, whatever files the submission holds', async () => {
     const lab = await findLab('exercise-1');
     expect(Object.keys(submissionServices(lab, await submission('not: [yaml')).services ?? {})).toEqual(['redis-db', 'python']);
+  });
+});
+
+describe("a submission's requirements.txt", () => {
+  it('one that lets pip install redis-py 8 is a note on the report, not lost points, even when nothing can run', async () => {
+    const exercise2 = await findLab('exercise-2');
+    const lab = { ...exercise2, files: [...exercise2.files, { path: 'requirements.txt', role: 'other' as const, description: undefined }] };
+    const files = [...(await submission(undefined)), { path: 'requirements.txt', data: Buffer.from('hotqueue\nredis\n') }];
+    // Nothing reaches the engine: the compose file is missing, so the report is made before it.
+    const report = await runCheckSession({ runtime: {} as ContainerRuntime, lab, submission: { files, warnings: [] } });
+    expect(report.warnings).toEqual([
+      `requirements.txt:2: "redis" leaves redis unpinned, so pip installs today's redis-py 8; with redis-py 8 an idle @q.worker dies after about a minute (TimeoutError: Timeout reading from socket): pin it below 8: redis>=4.2,<8 (or redis==7.4.*)`,
+    ]);
   });
 });
