@@ -219,7 +219,8 @@ for fact in facts:
                 pending.append(n)
     loops = [n.lineno for n in ast.walk(tree) if isinstance(n, (ast.For, ast.AsyncFor)) and isinstance(n.iter, ast.Call) and isinstance(n.iter.func, ast.Attribute) and n.iter.func.attr == "consume"]
     fact.update({
-        "imports": imports, "refs": refs, "calls": calls,
+        # In reading order: ast.walk goes breadth first.
+        "imports": sorted(imports, key=lambda i: i["line"]), "refs": sorted(refs, key=lambda r: r["line"]), "calls": sorted(calls, key=lambda c: c["line"]),
         "unbound": [{"name": n, "line": l} for n, l in sorted(unbound.items(), key=lambda kv: kv[1])],
         "toplevel": toplevel, "all": exports, "decorated": decorated, "called": sorted(called), "consumeLoops": loops,
     })
@@ -530,8 +531,9 @@ export function modulesOutcome(modules: readonly ModuleFacts[]): CheckOutcome {
     ...(rules.length ? [`${plural(rules.length, 'rule')} of ${moduleRules.length} broken: ${rules.map((r) => ruleTitles[r]).join('; ')}`] : []),
   ].join('. ');
   const hints = [...new Set(broken.map((b) => b.hint))];
+  // A lone missing or unparsable file is the summary itself: no detail says it again.
   return outcome(false, summary, {
-    details: broken.map((b) => b.evidence),
+    details: rules.length === 0 && files.length === 1 ? [] : broken.map((b) => b.evidence),
     diagnosis: hints,
     measurements: { modules: modules.length, broken: broken.length },
   });
