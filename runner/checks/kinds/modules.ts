@@ -128,7 +128,7 @@ for fact in facts:
             return norm(q + "." + node.attr) if q else None
         return None
 
-    imports, refs, calls = [], [], []
+    imports, refs, calls, stars = [], [], [], []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for a in node.names:
@@ -138,6 +138,8 @@ for fact in facts:
         elif isinstance(node, ast.ImportFrom):
             base = norm(node.module or "")
             for a in node.names:
+                if a.name == "*":
+                    stars.append(base.split(".")[0] if node.level == 0 or base else ".")
                 whole = norm((node.module + "." if node.module else "") + a.name)
                 if a.name != "*" and whole.split(".")[0] in local and "." not in whole:
                     imports.append({"module": whole, "line": node.lineno, "name": None, "star": False})
@@ -220,7 +222,7 @@ for fact in facts:
     loops = [n.lineno for n in ast.walk(tree) if isinstance(n, (ast.For, ast.AsyncFor)) and isinstance(n.iter, ast.Call) and isinstance(n.iter.func, ast.Attribute) and n.iter.func.attr == "consume"]
     fact.update({
         # In reading order: ast.walk goes breadth first.
-        "imports": sorted(imports, key=lambda i: i["line"]), "refs": sorted(refs, key=lambda r: r["line"]), "calls": sorted(calls, key=lambda c: c["line"]),
+        "imports": sorted(imports, key=lambda i: i["line"]), "refs": sorted(refs, key=lambda r: r["line"]), "calls": sorted(calls, key=lambda c: c["line"]), "stars": stars,
         "unbound": [{"name": n, "line": l} for n, l in sorted(unbound.items(), key=lambda kv: kv[1])],
         "toplevel": toplevel, "all": exports, "decorated": decorated, "called": sorted(called), "consumeLoops": loops,
     })
@@ -249,6 +251,8 @@ export interface ModuleFacts {
   refs?: (Located & { module: string; imported: boolean })[];
   /** Calls of redis-py or hotqueue, resolved through the imports ("redis.StrictRedis", "hotqueue.HotQueue"). */
   calls?: Located[];
+  /** The modules it imports every public name of (`from m import *`), local or not. */
+  stars?: string[];
   /** Names read that nothing in the module binds and that are not builtins, each at its first line. */
   unbound?: Located[];
   /** Names bound when the module is imported (`def` true for functions and classes). */
@@ -361,7 +365,7 @@ function importRules(jobs: ModuleFacts, others: ModuleFacts[]): RuleBroken[] {
         hint: `use only what ${jobs.path} defines (${example}, …), spelled as there, or define ${r.name} in ${jobs.path}`,
       });
     }
-    for (const u of m.unbound ?? []) {
+    for (const u of unboundNames(m, jobs)) {
       if (!defined.has(u.name) || (star && publicNames.has(u.name)) || isPrivate(u.name)) continue;
       broken.push({
         rule: 'imports',
@@ -383,6 +387,14 @@ function importRules(jobs: ModuleFacts, others: ModuleFacts[]): RuleBroken[] {
   return broken;
 }
 
+/**
+ * The names `m` reads and never binds; none when it also has `from other import *`, which may bind
+ * any of them (`from flask import *`, a helper module's star), so that no NameError is claimed blind.
+ */
+function unboundNames(m: ModuleFacts, jobs: ModuleFacts): Located[] {
+  return (m.stars ?? []).some((s) => s !== jobs.name) ? [] : (m.unbound ?? []);
+}
+
 /** No module but jobs uses a name of jobs with a leading underscore (dunders such as __version__ are public). */
 function privateNames(jobs: ModuleFacts, others: ModuleFacts[]): RuleBroken[] {
   const broken: RuleBroken[] = [];
@@ -394,7 +406,7 @@ function privateNames(jobs: ModuleFacts, others: ModuleFacts[]): RuleBroken[] {
       .filter((r) => r.module === jobs.name && isPrivate(r.name))
       .map((r) => ({ name: r.name, line: r.line, how: r.imported ? `imports ${r.name} from ${jobs.name}` : `uses ${jobs.name}.${r.name}` }));
     // Used but never imported (`from jobs import *` leaves private names out): a NameError as well.
-    const unimported = (m.unbound ?? []).filter((u) => isPrivate(u.name) && defined.has(u.name));
+    const unimported = unboundNames(m, jobs).filter((u) => isPrivate(u.name) && defined.has(u.name));
     uses.push(...unimported.map((u) => ({ ...u, how: `uses ${u.name} (${star ? `which from ${jobs.name} import * does not import` : `never imported`})` })));
     for (const use of uses) {
       broken.push({

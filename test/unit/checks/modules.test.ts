@@ -107,6 +107,16 @@ describe('the modules rules', () => {
     expect(broken.map((b) => b.evidence)).toEqual(['src/api.py:6: uses update_job_status, which src/api.py never imports (NameError when that line runs)']);
   });
 
+  it('a star import from another module may bind any name, so none is called unimported', () => {
+    const unbound = [
+      { name: 'add_job', line: 5 },
+      { name: '_save_job', line: 6 },
+    ];
+    expect(rulesOf([jobs(), api({ stars: ['helpers'], unbound }), worker()])).toEqual([]);
+    const starFromJobs = [{ module: 'jobs', line: 1, name: '*', star: true }];
+    expect(rulesOf([jobs(), api({ imports: starFromJobs, stars: ['jobs'], unbound }), worker()])).toEqual(['private']);
+  });
+
   it('a jobs module with a module-level __getattr__ answers any name', () => {
     const refs = [{ module: 'jobs', name: 'anything', line: 2, imported: true }];
     expect(rulesOf([jobs({ toplevel: [...jobs().toplevel!, { name: '__getattr__', line: 30, def: true }] }), api({ refs }), worker()])).toEqual([]);
