@@ -29,6 +29,7 @@ export interface Affected {
  * - an `other` file: a source file of the lab's runtime (jobs-api's `src/jobs.py`, imported by the API
  *   and the worker) every check, like an undeclared one; any other (README.md) none, unless a static
  *   check names it as its `file`;
+ * - any source file of the runtime: the `modules` check too, which parses them all;
  * - an undeclared source file of the lab's runtime (`helpers.py`): every check, since any script may
  *   import it; any other undeclared file, or one intake leaves out (`data/`, `.labs/`, `__pycache__/`): none.
  */
@@ -37,6 +38,8 @@ export function checkReads(lab: Lab, spec: CheckSpec, path: string): boolean {
   const file = lab.files.find((f) => f.path === path);
   if (file === undefined) return sourceExtensions[lab.runtime].test(path);
   if (file.role === 'compose' || (spec.kind === 'static' && spec.file === path)) return true;
+  // The modules check reads every source file of the service's folders with Python's ast.
+  if (spec.kind === 'modules' && sourceExtensions[lab.runtime].test(path)) return true;
   const hosts = hostsOf(spec);
   switch (file.role) {
     case 'producer':

@@ -56,6 +56,7 @@ describe('labs check jobs-api', () => {
       ['queue-holds-jobs', 'queue-holds-without-worker', true],
       ['worker-keeps-running', 'worker-keeps-running', true],
       ['redis-from-env', 'redis-from-env', true],
+      ['modules', 'modules', true],
     ]);
     expect(report.score).toBe(report.maxScore);
     expect(report.checks[2]!.summary).toMatch(/^3 jobs went submitted → in progress → complete \(GET and wire\), each popped once by the worker/);
@@ -65,11 +66,13 @@ describe('labs check jobs-api', () => {
     expect(await leftBy(pid)).toEqual(nothing);
   }, 180_000);
 
-  it('a correct solution written another way passes: hash records in db 2, "In Progress"/"Complete", 200 on POST, a q.consume() loop', async () => {
-    const dir = await submission(join(repoRoot, 'test', 'fixtures', 'jobs-api', 'hash-records'));
+  it('a correct service written another way passes every check but modules: hash records in db 2, "In Progress"/"Complete", 200 on POST, a q.consume() loop', async () => {
+    const dir = await submission(join(templates, 'variants', 'hash-records-consume-loop'));
     dirs.push(dir);
     const { exitCode, report } = await check(dir);
-    expect(exitCode, JSON.stringify(report, null, 2)).toBe(0);
+    expect(exitCode, JSON.stringify(report, null, 2)).toBe(1);
+    expect(report.checks.filter((c) => !c.passed).map((c) => c.id)).toEqual(['modules']);
+    expect(report.checks.find((c) => c.id === 'modules')!.details.join('\n')).toMatch(/@q\.worker/);
   }, 180_000);
 
   it("Flask on 127.0.0.1 fails with the hint to listen on 0.0.0.0, as the student's mistake (exit 1, not 3)", async () => {

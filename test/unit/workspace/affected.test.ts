@@ -42,5 +42,7 @@ describe('which checks a saved file can change, from the roles of the lab’s fi
     const lab = await findLab('jobs-api');
     expect((await affected('jobs-api', ['src/jobs.py'])).checks).toEqual(lab.checks.map((c) => c.id));
     expect(await affected('jobs-api', ['Dockerfile', 'README.md'])).toEqual({ checks: [], unread: ['Dockerfile', 'README.md'] });
+    // api.py runs as the producer script, which no worker check runs; the modules check parses it.
+    expect((await affected('jobs-api', ['src/api.py'])).checks).toContain('modules');
   });
 });
