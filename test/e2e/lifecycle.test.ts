@@ -119,7 +119,11 @@ describe('kill -9 during `labs start`, then `labs prune`', () => {
     expect(doctor.exitCode, doctor.stderr).toBe(0);
     expect(doctor.stdout).toMatch(/^✓ Docker reachable at unix:\/\/\/var\/run\/docker\.sock$/m);
     expect(doctor.stdout).toMatch(/^✓ engine \d+\.\d+/m);
-    expect(doctor.stdout).toMatch(/^✓ image redis:7 present \(used by exercise-1, exercise-1-node, exercise-2, exercise-3\)$/m);
+    expect(doctor.stdout).toMatch(/^✓ image redis:7 present \(used by exercise-1, exercise-1-node, exercise-2, exercise-3, jobs-api\)$/m);
+    // jobs-api's api and worker are built from the student's Dockerfile: the image checks run them in counts.
+    expect(doctor.stdout).toMatch(/^✓ image python:3\.10 present \(used by exercise-1, exercise-2, exercise-3, jobs-api\)$/m);
+    expect(doctor.stdout).toMatch(/^✓ jobs-api \(api, worker\): built by `labs start` from the workspace's Dockerfile; checks run in python:3\.10$/m);
+    expect(doctor.stdout).not.toMatch(/jobs-api:1\.0/);
     expect(doctor.stdout).toMatch(/^✓ image node:20 present \(used by exercise-1-node\)$/m);
     // The workspace's lab is prepared: the queue clients its scripts run with.
     expect(doctor.stdout).toMatch(/^✓ exercise-3 \(python\): hotqueue 0\.2\.8, redis 4\.3\.4 in labs-prepared:[0-9a-f]{16}$/m);

@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isLabsError } from '../../errors.js';
-import { resolveServices } from '../../lab/compose.js';
+import { gradingImages, resolveServices } from '../../lab/compose.js';
 import { listLabs, loadLab, loadLabAt } from '../../lab/registry.js';
 import type { Lab } from '../../lab/types.js';
 import { describeEndpoint } from '../../provision/connect.js';
@@ -53,8 +53,22 @@ export async function doctorCommand(ctx: Context, labArgs: readonly string[] = [
     : await Promise.all((await listLabs({ cwd: ctx.cwd })).map((summary) => loadLabAt(summary.dir, { cwd: ctx.cwd })));
   // A lab given as a folder is named as the user wrote it: an author's copy may share a shipped lab's id.
   const labName = (lab: Lab): string => labArgs[labs.indexOf(lab)] ?? lab.id;
+  // A service the student's compose file builds (`build:`) has no image to look for: `labs start`
+  // builds it from the workspace, and check and grade run it in the lab's runtime image, so that
+  // image is the one that must be here and the one whose clients count.
+  const built: string[] = [];
   const resolved = await Promise.all(
-    labs.map(async (lab) => ({ lab, services: Object.values(await resolveServices(lab, join(lab.templatesDir, 'starter'))) })),
+    labs.map(async (lab) => {
+      const services = Object.values(await resolveServices(lab, join(lab.templatesDir, 'starter')));
+      const builds = services.filter((s) => s.build !== undefined);
+      if (builds.length) {
+        const grading = gradingImages[lab.runtime];
+        built.push(
+          `${labName(lab)} (${builds.map((s) => s.name).join(', ')}): built by \`labs start\` from the workspace's Dockerfile; checks run in ${grading}`,
+        );
+      }
+      return { lab, services: services.map((s) => (s.build === undefined ? s : { ...s, image: gradingImages[lab.runtime], build: undefined })) };
+    }),
   );
   const images = new Map<string, string[]>();
   for (const { lab, services } of resolved) {
@@ -68,6 +82,7 @@ export async function doctorCommand(ctx: Context, labArgs: readonly string[] = [
       problems += 1;
     }
   }
+  for (const line of built) ok(line);
 
   for (const { lab, images } of await labClients(runtime, resolved)) {
     for (const image of images) {
