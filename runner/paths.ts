@@ -1,4 +1,8 @@
-/** Where the package's own data lives (labs/, templates/, scaffold/), whether run from runner/ or dist/runner/. */
+/**
+ * Where the package's own files are (the shipped labs/, scaffold/, the vendored Compose schema, the
+ * generated validator), whether run from runner/ or dist/runner/. A lab's templates/ are found beside
+ * its labs/ folder (`templatesDirFor`, lab/templates.ts), so that a course's labs have theirs.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +23,6 @@ function findPackageRoot(start: string): string {
 
 export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 export const labsRoot = join(packageRoot, 'labs');
-export const templatesRoot = join(packageRoot, 'templates');
 /** The Compose Specification's JSON Schema, vendored (shipped: package.json `files` has schema/). */
 export const composeSpecPath = join(packageRoot, 'schema', 'compose-spec', 'compose-spec.json');
 /** Where `npm run build` writes the validator generated from it (scripts/gen-compose-validator.mjs). */
@@ -27,6 +30,7 @@ export const generatedValidatorPath = join(packageRoot, 'dist', 'compose-spec-va
 /** What `labs new` starts a lab from without --from: lab.yaml, starter/, solution/, variants/. */
 export const scaffoldRoot = join(packageRoot, 'scaffold');
 
+/** This package's version, from its package.json (what `labs --version` prints; a batch's resume and a workspace record it). */
 export function packageVersion(): string {
   const { version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
   return version;

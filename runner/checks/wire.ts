@@ -4,7 +4,6 @@
  * diagnosis needs (the db and keys a script used, its rate of commands). Pure, apart from the
  * live list it is fed.
  */
-import type { Codec, DecodedItem } from './codec.js';
 
 export interface WireCommand {
   connection: number;
@@ -373,8 +372,4 @@ function cutBlockingPops(log: WireLog, run: string, since: number): number[] {
     if (later) cut.push(conn.closedAt - w.t);
   }
   return cut;
-}
-
-export function decodeAll(codec: Codec, raws: Buffer[]): DecodedItem[] {
-  return raws.map((raw) => codec.decode(raw));
 }
