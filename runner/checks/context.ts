@@ -1,7 +1,9 @@
 /**
- * What every check kind works with during one run: the grader's probe, the Redis port, starting the
- * student's scripts (as replicas), the live wire log, and the run's tokens and codec. Those ports are
- * the only way a kind reaches the environment: the session binds them, unit tests bind fakes.
+ * What every check kind works with during one run: the grader's probe, the Redis port, the HTTP port,
+ * starting the student's scripts (as replicas), the live wire log, and the run's tokens and codec.
+ * Those ports are the only way a kind reaches the environment: the session binds them, unit tests
+ * bind fakes. Below it, the helpers every kind that runs scripts shares: starting a role, running
+ * the producer to its end, waiting, putting messages, and stopping runs (`stopAll`).
  */
 import type { Lab } from '../lab/types.js';
 import type { ScriptExit, ScriptOptions, ScriptRun } from '../run/script.js';
@@ -202,4 +204,19 @@ export function isWaiting(ctx: CheckContext, run: ScriptRun): boolean {
   const now = Date.now();
   const recent = ctx.wire.commands.slice(-200).filter((c) => now - c.t < 300 && ctx.wire.runOf(c) === run.name);
   return recent.some((c) => /POP|LRANGE|LINDEX|LLEN/.test(c.name));
+}
+
+/**
+ * Stops the replicas, then waits (at most `wireMs`) until the recorder's log shows every connection
+ * they had closed. The recorder logs a connection's commands before its close, so the wire a verdict
+ * then reads is complete. Its log comes by another way than the replicas' output, and under load
+ * later: without this, a consumer's last pops could be missing while their prints were there (seen
+ * once in a batch of 100 at -j 20: a correct consumer judged to have printed 8 messages it never popped).
+ */
+export async function stopAll(ctx: Pick<CheckContext, 'wire' | 'signal'>, replicas: ScriptRun[], wireMs = 3000): Promise<Map<string, ScriptExit>> {
+  const exits = new Map<string, ScriptExit>();
+  await Promise.all(replicas.map(async (r) => exits.set(r.name, await r.stop())));
+  const open = (): boolean => replicas.some((r) => ctx.wire.connectionsOf(r.name).some((c) => c.closedAt === undefined));
+  if (open()) await waitFor(() => !open(), wireMs, ctx.signal, 20);
+  return exits;
 }

@@ -5,9 +5,9 @@
 import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { addressSchema } from '../../lab/check-kinds.js';
-import { type CheckContext, enqueue, runProducer, settled, untilClientsGone } from '../context.js';
+import { type CheckContext, enqueue, runProducer, settled, stopAll, untilClientsGone } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
-import { diagnoseReplicas, printedIds, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
+import { diagnoseReplicas, printedIds, startConsumers, untilPrinted, untilWaiting } from './consumers.js';
 
 export type AddressSpec = z.infer<typeof addressSchema>;
 
@@ -18,7 +18,7 @@ async function round(
 ): Promise<{ printed: number; sent: number; mark: number; replicas: Awaited<ReturnType<typeof startConsumers>>; exits: Awaited<ReturnType<typeof stopAll>> }> {
   const mark = ctx.wire.commands.length;
   const replicas = await startConsumers(ctx, 1, `consumer-${label}`);
-  await waitUntilWaiting(ctx, replicas);
+  await untilWaiting(ctx, replicas);
   // A consumer that ended or never reached Redis prints nothing, whatever is put: the round is over.
   const over = settled(ctx, replicas);
   const messages = Array.from({ length: count }, () => ctx.tokens.next());

@@ -8,8 +8,7 @@
 import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { apiCreateSchema } from '../../lab/check-kinds.js';
-import type { CheckContext } from '../context.js';
-import { stopAll } from './consumers.js';
+import { type CheckContext, stopAll } from '../context.js';
 import { type Api, ask, created, jobParameters, jobTrace, postJob, shown, startApi, statusHint, statusWord, untilWire } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import type { HttpExchange } from '../ports.js';

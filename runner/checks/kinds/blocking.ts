@@ -8,9 +8,9 @@ import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { blockingSchema } from '../../lab/check-kinds.js';
 import type { ScriptRun } from '../../run/script.js';
-import { type CheckContext, type IdleObservation, inBlockingPop, settled, sleep } from '../context.js';
+import { type CheckContext, type IdleObservation, inBlockingPop, settled, sleep, stopAll } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
-import { consumerFile, diagnoseReplicas, startConsumers, stopAll, waitUntilWaiting } from './consumers.js';
+import { consumerFile, diagnoseReplicas, startConsumers, untilWaiting } from './consumers.js';
 
 export type BlockingSpec = z.infer<typeof blockingSchema>;
 
@@ -51,7 +51,7 @@ export async function observeIdle(ctx: CheckContext, consumer: ScriptRun, mark: 
 async function ownObservation(ctx: CheckContext, windowMs: number): Promise<IdleObservation> {
   const mark = ctx.wire.commands.length;
   const [consumer] = await startConsumers(ctx, 1);
-  await waitUntilWaiting(ctx, [consumer!]);
+  await untilWaiting(ctx, [consumer!]);
   const observed = await observeIdle(ctx, consumer!, mark, windowMs);
   observed.exits = await stopAll(ctx, [consumer!]);
   return observed;

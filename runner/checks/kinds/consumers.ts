@@ -1,9 +1,10 @@
 /**
  * Running K consumer replicas around a body of work and judging delivery from the wire and their
- * output: shared by the delivery, sharing and restart checks.
+ * output: shared by the kinds that run the consumer script (delivery, sharing, latency, blocking,
+ * restart, address). Stopping any kind's runs is `stopAll` (context.ts).
  */
 import type { ScriptExit, ScriptRun } from '../../run/script.js';
-import { type CheckContext, enqueue, isWaiting, neverConnected, settled, startRole, waitFor } from '../context.js';
+import { type CheckContext, isWaiting, neverConnected, settled, startRole, waitFor } from '../context.js';
 import { type DeliveryEvent, type DeliveryVerdict, deliveryVerdict } from '../delivery-verdict.js';
 import { diagnoseRun } from '../diagnose.js';
 import { blindError, unexplainedPrints } from '../evidence.js';
@@ -64,21 +65,6 @@ export async function untilPrinted(ctx: CheckContext, replicas: ScriptRun[], sen
     ctx.signal,
     50,
   );
-}
-
-/**
- * Stops the replicas, then waits (at most `wireMs`) until the recorder's log shows every connection
- * they had closed. The recorder logs a connection's commands before its close, so the wire a verdict
- * then reads is complete. Its log comes by another way than the replicas' output, and under load
- * later: without this, a consumer's last pops could be missing while their prints were there (seen
- * once in a batch of 100 at -j 20: a correct consumer judged to have printed 8 messages it never popped).
- */
-export async function stopAll(ctx: Pick<CheckContext, 'wire' | 'signal'>, replicas: ScriptRun[], wireMs = 3000): Promise<Map<string, ScriptExit>> {
-  const exits = new Map<string, ScriptExit>();
-  await Promise.all(replicas.map(async (r) => exits.set(r.name, await r.stop())));
-  const open = (): boolean => replicas.some((r) => ctx.wire.connectionsOf(r.name).some((c) => c.closedAt === undefined));
-  if (open()) await waitFor(() => !open(), wireMs, ctx.signal, 20);
-  return exits;
 }
 
 /** Builds the delivery verdict of a session from the wire, the replicas' output and what is left. */
@@ -143,5 +129,3 @@ export function diagnoseReplicas(ctx: CheckContext, session: ConsumerSession, ex
   }
   return [...findings];
 }
-
-export { enqueue, untilWaiting as waitUntilWaiting };

@@ -5,10 +5,10 @@
 import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { deliverySchema } from '../../lab/check-kinds.js';
-import { type CheckContext, sleep } from '../context.js';
+import { type CheckContext, enqueue, sleep, stopAll } from '../context.js';
 import { firstFew } from '../diagnose.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
-import { diagnoseReplicas, enqueue, judge, startConsumers, stopAll, untilDrained, untilPrinted, waitUntilWaiting } from './consumers.js';
+import { diagnoseReplicas, judge, startConsumers, untilDrained, untilPrinted, untilWaiting } from './consumers.js';
 
 export type DeliverySpec = z.infer<typeof deliverySchema>;
 
@@ -25,7 +25,7 @@ export async function deliveryCheck(ctx: CheckContext, spec: DeliverySpec): Prom
   // The rest come once the queue has been emptied and the consumers wait on an empty queue: a
   // consumer that stops when the queue is empty must meet that moment, not race past it.
   await untilDrained(ctx, replicas, 8000);
-  await waitUntilWaiting(ctx, replicas);
+  await untilWaiting(ctx, replicas);
   await sleep(150, ctx.signal);
   // The rest one at a time while the replicas wait, as a producer would put them.
   sent.push(...(await enqueue(ctx, messages.slice(before))));

@@ -8,9 +8,8 @@ import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { jobLifecycleSchema } from '../../lab/check-kinds.js';
 import type { ScriptExit, ScriptRun } from '../../run/script.js';
-import type { CheckContext } from '../context.js';
+import { type CheckContext, stopAll } from '../context.js';
 import { crashLine, diagnoseRun, firstFew, phrasings, tail } from '../diagnose.js';
-import { stopAll } from './consumers.js';
 import {
   type Api,
   type Status,

@@ -5,10 +5,10 @@
 import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { latencySchema } from '../../lab/check-kinds.js';
-import { type CheckContext, enqueue, inBlockingPop, settled, waitFor } from '../context.js';
+import { type CheckContext, enqueue, inBlockingPop, settled, stopAll, waitFor } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { observeIdle } from './blocking.js';
-import { consumerFile, diagnoseReplicas, printedIds, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
+import { consumerFile, diagnoseReplicas, printedIds, startConsumers, untilPrinted, untilWaiting } from './consumers.js';
 
 export type LatencySpec = z.infer<typeof latencySchema>;
 
@@ -18,7 +18,7 @@ export async function latencyCheck(ctx: CheckContext, spec: LatencySpec): Promis
   const mark = ctx.wire.commands.length;
   const [consumer] = await startConsumers(ctx, 1);
   const replicas = [consumer!];
-  await waitUntilWaiting(ctx, replicas);
+  await untilWaiting(ctx, replicas);
   // A first message shows the consumer works at all; the measured one comes after the idle time.
   const warmup = await enqueue(ctx, [ctx.tokens.next()]);
   await untilPrinted(ctx, replicas, warmup, 3000, 5000);

@@ -7,9 +7,8 @@
 import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { queueHoldsSchema } from '../../lab/check-kinds.js';
-import { type CheckContext, sleep } from '../context.js';
+import { type CheckContext, sleep, stopAll } from '../context.js';
 import { firstFew } from '../diagnose.js';
-import { stopAll } from './consumers.js';
 import { finished, pollJobs, postJobs, scriptFile, startApi, startWorker, statusWord } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 

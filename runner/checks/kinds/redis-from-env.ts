@@ -8,9 +8,8 @@
 import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { redisFromEnvSchema } from '../../lab/check-kinds.js';
-import type { CheckContext } from '../context.js';
+import { type CheckContext, stopAll } from '../context.js';
 import { crashLine } from '../diagnose.js';
-import { stopAll } from './consumers.js';
 import { finished, pollJobs, postJob, jobParameters, scriptFile, shown, startApi, startWorker, untilWorkersWait } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import type { ScriptRun } from '../../run/script.js';

@@ -6,10 +6,10 @@
 import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { restartSchema } from '../../lab/check-kinds.js';
-import { type CheckContext, enqueue, untilClientsGone } from '../context.js';
+import { type CheckContext, enqueue, stopAll, untilClientsGone } from '../context.js';
 import { firstFew } from '../diagnose.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
-import { diagnoseReplicas, judge, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
+import { diagnoseReplicas, judge, startConsumers, untilPrinted, untilWaiting } from './consumers.js';
 
 export type RestartSpec = z.infer<typeof restartSchema>;
 
@@ -17,7 +17,7 @@ export async function restartCheck(ctx: CheckContext, spec: RestartSpec): Promis
   const total = spec.messages ?? 10;
   const mark = ctx.wire.commands.length;
   const [first] = await startConsumers(ctx, 1, 'consumer-before');
-  await waitUntilWaiting(ctx, [first!]);
+  await untilWaiting(ctx, [first!]);
   const warmup = await enqueue(ctx, [ctx.tokens.next()]);
   await untilPrinted(ctx, [first!], warmup, 3000, 5000);
   // Killed while idle, and gone from Redis's point of view before anything is queued.

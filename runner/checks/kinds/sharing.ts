@@ -2,9 +2,9 @@
 import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { sharingSchema } from '../../lab/check-kinds.js';
-import { type CheckContext, enqueue, sleep } from '../context.js';
+import { type CheckContext, enqueue, sleep, stopAll } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
-import { diagnoseReplicas, judge, startConsumers, stopAll, untilPrinted, waitUntilWaiting } from './consumers.js';
+import { diagnoseReplicas, judge, startConsumers, untilPrinted, untilWaiting } from './consumers.js';
 
 export type SharingSpec = z.infer<typeof sharingSchema>;
 
@@ -16,7 +16,7 @@ export async function sharingCheck(ctx: CheckContext, spec: SharingSpec): Promis
   const k = spec.replicas ?? sharingReplicas;
   const mark = ctx.wire.commands.length;
   const replicas = await startConsumers(ctx, k);
-  const waiting = await waitUntilWaiting(ctx, replicas);
+  const waiting = await untilWaiting(ctx, replicas);
   const sent: { id: string; t: number }[] = [];
   for (let i = 0; i < total; i += 1) {
     sent.push(...(await enqueue(ctx, [ctx.tokens.next()])));

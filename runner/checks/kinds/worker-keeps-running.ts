@@ -8,9 +8,8 @@
 import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { workerKeepsRunningSchema } from '../../lab/check-kinds.js';
-import { type CheckContext, isWaiting, waitFor } from '../context.js';
+import { type CheckContext, isWaiting, stopAll, waitFor } from '../context.js';
 import { crashLine } from '../diagnose.js';
-import { stopAll } from './consumers.js';
 import { jobTrace, postJobs, scriptFile, startApi, startWorker, untilWorkersWait } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 

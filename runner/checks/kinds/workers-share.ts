@@ -7,9 +7,8 @@
 import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { workersShareSchema } from '../../lab/check-kinds.js';
-import type { CheckContext } from '../context.js';
+import { type CheckContext, stopAll } from '../context.js';
 import { firstFew } from '../diagnose.js';
-import { stopAll } from './consumers.js';
 import { finished, jobTrace, pollJobs, postJobs, startApi, startWorker, statusWord, untilWorkersWait } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 

@@ -5,7 +5,7 @@
  * popped). The wire is fed by hand here; the runs are stand-ins that stop at once.
  */
 import { describe, expect, it } from 'vitest';
-import { stopAll } from '../../../runner/checks/kinds/consumers.js';
+import { stopAll } from '../../../runner/checks/context.js';
 import { WireLog, queueOps } from '../../../runner/checks/wire.js';
 import type { ScriptRun } from '../../../runner/run/script.js';
 
