@@ -22,7 +22,8 @@ function findPackageRoot(start: string): string {
 }
 
 export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
-export const labsRoot = join(packageRoot, 'labs');
+/** The package's own folder of lab folders (the shipped labs); a course's labs are found by lab/roots.ts. */
+export const shippedLabsRoot = join(packageRoot, 'labs');
 /** The Compose Specification's JSON Schema, vendored (shipped: package.json `files` has schema/). */
 export const composeSpecPath = join(packageRoot, 'schema', 'compose-spec', 'compose-spec.json');
 /** Where `npm run build` writes the validator generated from it (scripts/gen-compose-validator.mjs). */

@@ -56,11 +56,12 @@ export async function findLab(id: string, options: RegistryOptions = {}): Promis
   return loadLabAt(found.dir, options);
 }
 
-/** An id names a shipped lab; anything with a slash, or a lab.yaml, is a path to a lab folder. */
+/** An id names a lab of the roots (a course's or a shipped one); anything with a slash, or a lab.yaml, is a path to a lab folder. */
 function looksLikePath(idOrPath: string): boolean {
   return idOrPath.includes('/') || idOrPath.includes('\\') || idOrPath === '.' || idOrPath === '..' || idOrPath.endsWith('.yaml');
 }
 
+/** A lab by id (`findLab`: LAB_UNKNOWN) or by path (`loadLabAt`); LAB_INVALID listing every problem. */
 export async function loadLab(idOrPath: string, options: RegistryOptions = {}): Promise<Lab> {
   return looksLikePath(idOrPath) ? loadLabAt(idOrPath, options) : findLab(idOrPath, options);
 }

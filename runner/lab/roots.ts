@@ -5,7 +5,7 @@
  * heavier (lab/cache.ts). Every read goes through a LabFiles (files.ts).
  */
 import { dirname, join, resolve } from 'node:path';
-import { labsRoot } from '../paths.js';
+import { shippedLabsRoot } from '../paths.js';
 import { diskFiles, type LabFiles } from './files.js';
 
 export interface CatalogOptions {
@@ -24,7 +24,7 @@ export async function isFile(path: string, files: LabFiles = diskFiles): Promise
 }
 
 /** Ids of the lab folders under `root` (those with a lab.yaml), sorted; none when `root` cannot be read. */
-export async function labIds(root: string = labsRoot, files: LabFiles = diskFiles): Promise<string[]> {
+export async function labIds(root: string = shippedLabsRoot, files: LabFiles = diskFiles): Promise<string[]> {
   let entries;
   try {
     entries = await files.list(root);
@@ -59,7 +59,12 @@ export async function courseLabsRoot(from: string, files: LabFiles = diskFiles):
 export async function labRoots(options: CatalogOptions = {}): Promise<string[]> {
   if (options.root !== undefined) return [options.root];
   const course = options.cwd === undefined ? undefined : await courseLabsRoot(options.cwd, options.files);
-  return course === undefined || resolve(course) === resolve(labsRoot) ? [labsRoot] : [course, labsRoot];
+  return course === undefined || resolve(course) === resolve(shippedLabsRoot) ? [shippedLabsRoot] : [course, shippedLabsRoot];
+}
+
+/** Whether the lab in folder `labDir` is one of the package's own (not a course's). */
+export function isShippedLab(labDir: string): boolean {
+  return resolve(dirname(labDir)) === resolve(shippedLabsRoot);
 }
 
 /** Every lab's id and folder in the roots, sorted by id; the first root's lab wins on an id, naming what it hides. */

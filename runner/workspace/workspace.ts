@@ -2,7 +2,7 @@
  * A student's workspace end to end: start (scaffold, provision, remember the session), status,
  * finding a service's container, stop. The CLI calls these and only renders what they return.
  */
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { LabsError } from '../errors.js';
 import { resolveServices } from '../lab/compose.js';
 import { findLab, loadLabAt } from '../lab/registry.js';
@@ -12,7 +12,8 @@ import type { ContainerSummary, ContainerRuntime } from '../provision/runtime.js
 import { type Environment, type ProvisionEvent, provision } from '../provision/environment.js';
 import { Label, type SessionIdentity, currentOwner, newSessionId } from '../provision/labels.js';
 import { type Removed, removeByLabel } from '../provision/teardown.js';
-import { labsRoot, packageVersion } from '../paths.js';
+import { isShippedLab } from '../lab/roots.js';
+import { packageVersion } from '../paths.js';
 import { type ScaffoldResult, scaffold } from './scaffold.js';
 import { type Workspace, clearSession, findWorkspace, readSession, readWorkspaceInfo, writeSession, writeWorkspaceInfo } from './state.js';
 
@@ -54,7 +55,7 @@ export async function startWorkspace(options: StartOptions): Promise<StartResult
   await options.runtime.ping();
   const files = await scaffold(lab, dir);
   if (!existing) {
-    const labDir = dirname(lab.dir) === labsRoot ? {} : { labDir: lab.dir };
+    const labDir = isShippedLab(lab.dir) ? {} : { labDir: lab.dir };
     await writeWorkspaceInfo(dir, { lab: lab.id, ...labDir, createdAt: new Date().toISOString(), labsVersion: packageVersion() });
   }
 

@@ -3,7 +3,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { LabsError } from '../../errors.js';
 import { findLab } from '../../lab/registry.js';
 import { type CheckJson, classroomOutputLine, classroomRunnerResult, classroomWorkflow } from '../../report/github-classroom.js';
-import { labsRoot, packageVersion } from '../../paths.js';
+import { isShippedLab } from '../../lab/roots.js';
+import { packageVersion } from '../../paths.js';
 import { type Context, writeLine } from '../context.js';
 
 export interface CiGithubFlags {
@@ -34,7 +35,7 @@ export async function ciGithubCommand(ctx: Context, labId: string, flags: CiGith
     ctx.stdout,
     `  commit it to the assignment's template repository; each push then runs \`labs check ${lab.id}\` on GitHub and reports the points to Classroom.`,
   );
-  if (dirname(lab.dir) !== labsRoot) {
+  if (!isShippedLab(lab.dir)) {
     writeLine(
       ctx.stderr,
       ctx.style.warn(`note: ${lab.id} is your course's own lab (${lab.dir}): labs installed on GitHub's runner knows only the labs it ships.`),

@@ -1,7 +1,6 @@
-import { dirname, relative } from 'node:path';
+import { relative } from 'node:path';
 import { cacheDir, cachedByInputs } from '../../lab/cache.js';
-import { labRoots } from '../../lab/roots.js';
-import { labsRoot } from '../../paths.js';
+import { isShippedLab, labRoots } from '../../lab/roots.js';
 import { type Context, table, writeLine } from '../context.js';
 
 export async function listCommand(ctx: Context): Promise<number> {
@@ -15,7 +14,7 @@ export async function listCommand(ctx: Context): Promise<number> {
   );
   // A course's own lab is marked with its folder, so that one hiding a shipped lab of its id is seen.
   const where = (dir: string, hides: string | undefined): string =>
-    dirname(dir) === labsRoot ? '' : ctx.style.dim(` (${relative(ctx.cwd, dir) || '.'}${hides === undefined ? '' : ', hides the shipped one'})`);
+    isShippedLab(dir) ? '' : ctx.style.dim(` (${relative(ctx.cwd, dir) || '.'}${hides === undefined ? '' : ', hides the shipped one'})`);
   for (const line of table([['LAB', 'TITLE'], ...labs.map((l) => [ctx.style.bold(l.id), `${l.title}${where(l.dir, l.hides)}`])])) writeLine(ctx.stdout, line);
   writeLine(ctx.stdout);
   writeLine(ctx.stdout, ctx.style.dim('Start one with: labs start <lab>'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { courseDirFor, newLab, renameId, setTopScalar } from '../../../runner/lab/new-lab.js';
 import { findLab, listLabs, validatePaths } from '../../../runner/lab/registry.js';
-import { labsRoot } from '../../../runner/paths.js';
+import { shippedLabsRoot } from '../../../runner/paths.js';
 import { caught, simpleLab, simpleStarter, tempRoot, write, writeLab } from './fixture.js';
 
 const exists = (path: string): Promise<boolean> =>
@@ -42,7 +42,7 @@ describe('labs new', () => {
     const yaml = await readFile(join(result.labDir, 'lab.yaml'), 'utf8');
     expect(yaml).toMatch(/^id: my-ex1$/m);
     expect(yaml).toMatch(/^title: "Exercise 1: a task queue with HotQueue's consume method"$/m);
-    const shipped = await readdir(join(labsRoot, '..', 'templates', 'exercise-1', 'variants'));
+    const shipped = await readdir(join(shippedLabsRoot, '..', 'templates', 'exercise-1', 'variants'));
     expect((await readdir(join(result.templatesDir, 'variants'))).sort()).toEqual(shipped.sort());
     expect((await validatePaths([result.labDir])).problems).toEqual([]);
     expect(renameId('labs start exercise-1; labs start exercise-1-node; exercise-1.', 'exercise-1', 'my-ex1')).toBe(
@@ -57,7 +57,7 @@ describe('labs new', () => {
     expect(invalid.message).toBe('"Bad Id" cannot be a lab id: use lower-case letters, digits, "-", "_" or "."');
     const shipped = await caught(newLab({ id: 'exercise-2', courseDir: course }));
     expect(shipped.code).toBe('LAB_EXISTS');
-    expect(shipped.message).toBe(`a lab "exercise-2" exists already: ${join(labsRoot, 'exercise-2')}`);
+    expect(shipped.message).toBe(`a lab "exercise-2" exists already: ${join(shippedLabsRoot, 'exercise-2')}`);
     expect(shipped.hint).toBe('choose another id, or copy it: `labs new <new-id> --from exercise-2`');
     expect(shipped.exitCode).toBe(2);
     await newLab({ id: 'mine', courseDir: course });
@@ -102,7 +102,7 @@ describe('a course’s own labs folder', () => {
     expect(listed.find((l) => l.id === 'exercise-1')).toMatchObject({
       title: 'Ours',
       dir: join(course, 'labs', 'exercise-1'),
-      hides: join(labsRoot, 'exercise-1'),
+      hides: join(shippedLabsRoot, 'exercise-1'),
     });
     // The course's exercise-1 takes the shipped one's place: the same ids, none twice.
     const shipped = (await listLabs({ cwd: tmpdir() })).map((l) => l.id);
