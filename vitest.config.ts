@@ -41,11 +41,12 @@ class LongestFirst extends BaseSequencer {
 }
 
 /**
- * Three tiers (`npm test` runs them all; `npm run test:unit` the first alone):
+ * Four tiers (`npm test` runs them all; `npm run test:unit` the first alone):
  * - unit: no Docker, no root, no browser: pure code, and Node.js processes of our own (the recorder).
  * - integration: one module at a time against real Docker, Redis, Python, Chromium.
  * - e2e: the CLI as a process.
- * They run side by side, three files at a time in all (vitest runs the projects of one group in one
+ * - exclusive: the files of `exclusive` above, taken out of the other two, one at a time after them.
+ * The first three run side by side, three files at a time in all (vitest runs the projects of one group in one
  * pool of workers): sessions are isolated by design (their own networks; labels naming their
  * owning process, which `labs prune` respects), and tests look only at what their own processes
  * made. Three, not more: the machine has two cores, and `labs selftest` runs four sessions at once.

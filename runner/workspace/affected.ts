@@ -23,9 +23,11 @@ export interface Affected {
 /**
  * Whether `spec`'s result can change with the file at `path` (relative, `/`-separated):
  * - the compose file (role `compose`): every check, since it makes the containers;
- * - a `producer` file: the checks that run the producer script (producer, address);
- * - a `consumer` or `worker` file: the checks that run the consumer script (delivery, sharing,
- *   latency, blocking, restart, address, static);
+ * - a `producer` file: the checks whose kind runs the producer script (`hosts(spec).producer`:
+ *   producer, address, and every jobs-api kind, whose producer is the API);
+ * - a `consumer` or `worker` file: the checks whose kind runs the consumer script
+ *   (`hosts(spec).consumer`: delivery, sharing, latency, blocking, restart, address, static, modules,
+ *   and the jobs-api kinds that run a worker: all but api-create and api-read);
  * - an `other` file: a source file of the lab's runtime (jobs-api's `src/jobs.py`, imported by the API
  *   and the worker) every check, like an undeclared one; any other (README.md) none, unless a static
  *   check names it as its `file`;
