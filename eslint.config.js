@@ -15,6 +15,9 @@ const outside = [
   { name: 'dockerode', only: 'runner/provision/docker.ts' },
   { name: 'ioredis', only: 'runner/checks/probe.ts' },
   { name: 'bullmq', only: 'runner/batch/queue.ts' },
+  { name: 'chokidar', only: 'runner/workspace/watch.ts' },
+  { name: 'node:http', only: 'runner/session/ports.ts' },
+  { name: 'http', only: 'runner/session/ports.ts' },
 ];
 
 /**
