@@ -190,7 +190,7 @@ export type WorkerEvent =
  * a job stays with a worker that stopped renewing its lock. Throws LabsError DOCKER_FAILED (exit 3)
  * naming the address when the queue's Redis does not answer within `connectTimeoutMs`.
  */
-export async function startWorker(
+export async function startQueueWorker(
   connection: QueueConnection,
   concurrency: number,
   grade: (job: GradeJob, attempt: number) => Promise<SubmissionResult>,

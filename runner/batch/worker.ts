@@ -8,7 +8,7 @@ import type { ContainerRuntime } from '../provision/runtime.js';
 import { prune } from '../provision/teardown.js';
 import { packageVersion } from '../paths.js';
 import { gradeAttempt, infraError, labHash } from './grade.js';
-import { type GradeJob, type QueueConnection, type WorkerEvent, startWorker } from './queue.js';
+import { type GradeJob, type QueueConnection, type WorkerEvent, startQueueWorker } from './queue.js';
 import type { SubmissionResult } from '../rubric/submission.js';
 
 export interface WorkerOptions {
@@ -65,7 +65,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     if (!result) throw new Error('the worker stopped before the job finished');
     return result;
   };
-  const handle = await startWorker(options.connection, options.concurrency, grade, (e) => options.onEvent?.(e), {
+  const handle = await startQueueWorker(options.connection, options.concurrency, grade, (e) => options.onEvent?.(e), {
     lockMs: options.lockMs,
     connectTimeoutMs: options.connectTimeoutMs,
   });

@@ -101,7 +101,7 @@ export const workerKeepsRunningSchema = checkKindSchema('worker-keeps-running', 
 export const redisFromEnvSchema = checkKindSchema('redis-from-env', { work_seconds: sharedCheckOptions.work_seconds });
 
 /** A check entry of lab.yaml, of whichever kind its `kind:` says. */
-export const checkSchema = z.discriminatedUnion('kind', [
+export const checkSpecSchema = z.discriminatedUnion('kind', [
   deliverySchema,
   sharingSchema,
   latencySchema,
@@ -120,8 +120,8 @@ export const checkSchema = z.discriminatedUnion('kind', [
   workerKeepsRunningSchema,
   redisFromEnvSchema,
 ]);
-export type CheckSpec = z.infer<typeof checkSchema>;
+export type CheckSpec = z.infer<typeof checkSpecSchema>;
 export type CheckKindName = CheckSpec['kind'];
 
 /** Every kind's name, in the order lab authors read them. */
-export const checkKindNames = checkSchema.options.map((o) => o.shape.kind.value) as [CheckKindName, ...CheckKindName[]];
+export const checkKindNames = checkSpecSchema.options.map((o) => o.shape.kind.value) as [CheckKindName, ...CheckKindName[]];

@@ -3,7 +3,7 @@
  * JSON Schema for editors (`schema/lab.schema.json`) are both derived from it, never written twice.
  */
 import { z } from 'zod';
-import { checkKindNames, checkSchema, labName } from './check-kinds.js';
+import { checkKindNames, checkSpecSchema, labName } from './check-kinds.js';
 
 const name = labName;
 const argv = z.union([z.string().min(1), z.array(z.string()).min(1)]);
@@ -83,7 +83,6 @@ export const scriptSchema = z.strictObject({
 /** The check kinds by name; each kind's options are its own module's schema (checks/kinds/). */
 export const checkKinds = checkKindNames;
 export type { CheckKindName as CheckKind } from './check-kinds.js';
-export { checkSchema };
 
 export const labSchema = z
   .strictObject({
@@ -98,7 +97,7 @@ export const labSchema = z
     files: z.array(fileSchema).min(1),
     scripts: z.strictObject({ producer: scriptSchema.optional(), consumer: scriptSchema.optional() }).default({}),
     next_steps: z.array(z.string()).default([]).describe('Printed after `labs start`'),
-    checks: z.array(checkSchema).default([]),
+    checks: z.array(checkSpecSchema).default([]),
   })
   .describe('A labs exercise: services, student files and checks');
 
@@ -107,6 +106,5 @@ export type LabServiceInput = z.infer<typeof serviceSchema>;
 export type ServiceOverlay = z.infer<typeof serviceOverlaySchema>;
 export type LabInput = z.infer<typeof labSchema>;
 export type { CheckSpec } from './check-kinds.js';
-export type Packages = z.infer<typeof packagesSchema>;
 export type Readiness = z.infer<typeof readinessSchema>;
 export type Script = z.infer<typeof scriptSchema>;

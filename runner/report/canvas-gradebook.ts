@@ -35,8 +35,8 @@ export interface GradedStudent {
   result: SubmissionResult;
 }
 
-/** A gradebook row no submission matched. */
-export interface RosterStudent {
+/** A student of the exported Canvas gradebook whom no submission matched (roster.ts's RosterStudent is a roster's). */
+export interface GradebookStudent {
   name: string;
   canvasUserId: string;
   sisId?: string;
@@ -49,7 +49,7 @@ export interface CanvasFill {
   added: boolean;
   filled: number;
   /** Students of the gradebook with no submission: their cell is left as it was, never 0. */
-  missing: RosterStudent[];
+  missing: GradebookStudent[];
   /** Students graded whom the gradebook does not list (by Canvas user id, then SIS id). */
   notInGradebook: Submitter[];
   /** Students whose submission was not graded (infra-error, timeout): their cell is left as it was. */

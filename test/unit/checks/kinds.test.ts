@@ -3,7 +3,7 @@ import { blockingCheck } from '../../../runner/checks/kinds/blocking.js';
 import { deliveryCheck } from '../../../runner/checks/kinds/delivery.js';
 import { restartCheck } from '../../../runner/checks/kinds/restart.js';
 import { checkKindModules } from '../../../runner/checks/kinds/index.js';
-import { checkSchema } from '../../../runner/lab/check-kinds.js';
+import { checkSpecSchema } from '../../../runner/lab/check-kinds.js';
 import { FakeWorld } from './fake-world.js';
 
 // The kinds' decisions, driven through their ports: scripted consumers and the wire records they
@@ -11,8 +11,8 @@ import { FakeWorld } from './fake-world.js';
 
 describe('the kinds and the lab format agree', () => {
   it('every kind the lab accepts has its module, with the very schema the lab validates it by', () => {
-    expect(checkKindModules.map((k) => k.kind)).toEqual(checkSchema.options.map((o) => o.shape.kind.value));
-    expect(checkKindModules.every((k, i) => k.schema === checkSchema.options[i])).toBe(true);
+    expect(checkKindModules.map((k) => k.kind)).toEqual(checkSpecSchema.options.map((o) => o.shape.kind.value));
+    expect(checkKindModules.every((k, i) => k.schema === checkSpecSchema.options[i])).toBe(true);
   });
 });
 
