@@ -1,5 +1,5 @@
 /** The report a student reads: each check with pass/fail, points, what was seen and a hint; notes on the submission. */
-import type { CheckReport } from '../rubric/score.js';
+import type { CheckReport, CheckResult } from '../rubric/score.js';
 
 export interface TerminalStyle {
   ok: (s: string) => string;
@@ -13,9 +13,7 @@ export function terminalReport(report: CheckReport, style: TerminalStyle): strin
   for (const c of report.checks) {
     const mark = c.passed ? style.ok('✓ PASS') : style.bad('✗ FAIL');
     lines.push(`${mark}  ${style.bold(c.title)}  ${style.dim(`[${c.id}]`)}  ${c.score}/${c.maxScore}`);
-    lines.push(`        ${c.summary}`);
-    for (const d of c.details) lines.push(`        ${style.dim(d)}`);
-    if (c.hint) lines.push(`        ${style.bold('hint:')} ${c.hint}`);
+    lines.push(...checkBody(c, style, '        '));
   }
   lines.push('');
   // Next to the verdict, where it stays on screen: a file left out explains the checks it failed.
@@ -25,6 +23,16 @@ export function terminalReport(report: CheckReport, style: TerminalStyle): strin
   lines.push(
     `${all ? style.ok('All checks passed') : style.bad(`${report.checks.filter((c) => !c.passed).length} of ${report.checks.length} checks failed`)}: ${style.bold(`${report.score}/${report.maxScore}`)} points  ${style.dim(`(seed ${report.seed}; \`--seed ${report.seed}\` replays this run)`)}`,
   );
+  return lines;
+}
+
+/**
+ * What a check saw and what to do, under its title line: the summary, each detail, and the hint on a
+ * failure, each line after `indent`. The same words in `labs check` and `labs check --watch`.
+ */
+export function checkBody(check: Pick<CheckResult, 'summary' | 'details' | 'hint'>, style: Pick<TerminalStyle, 'dim' | 'bold'>, indent: string): string[] {
+  const lines = [`${indent}${check.summary}`, ...check.details.map((d) => `${indent}${style.dim(d)}`)];
+  if (check.hint) lines.push(`${indent}${style.bold('hint:')} ${check.hint}`);
   return lines;
 }
 

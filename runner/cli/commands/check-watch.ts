@@ -6,7 +6,7 @@
 import type { WatchView } from '../../workspace/watch.js';
 import { watchChecks } from '../../workspace/watch.js';
 import type { Lab } from '../../lab/types.js';
-import { submissionNotes } from '../../report/terminal.js';
+import { checkBody, submissionNotes } from '../../report/terminal.js';
 import { type Context, type Style, table, writeLine } from '../context.js';
 
 /** Erase the screen and its scroll-back, cursor home (what vitest writes before a rerun). */
@@ -35,9 +35,7 @@ export function watchScreen(view: WatchView, dir: string, style: Style): string[
   }
   if (failing) {
     lines.push(`${style.bad('✗')} ${style.bold(failing.title)}  ${style.dim(`[${failing.id}]`)}`);
-    lines.push(`  ${failing.summary}`);
-    for (const d of failing.details) lines.push(`  ${style.dim(d)}`);
-    if (failing.hint) lines.push(`  ${style.bold('hint:')} ${failing.hint}`);
+    lines.push(...checkBody(failing, style, '  '));
     lines.push('');
   }
   const notes = submissionNotes(view.warnings, style.bold);
