@@ -23,7 +23,7 @@ export interface CheckContext {
   readonly startScript: ScriptStarter;
   /** The grader's own line to Redis, for the whole session: it follows Redis when it is re-created. */
   readonly probe: Probe;
-  /** Crashing, re-creating and moving the lab's Redis; its name for hints. */
+  /** Crashing, re-creating, moving and renaming the lab's Redis; its name for hints. */
   readonly redis: RedisPort;
   /** HTTP to the lab's services (the jobs-api lab's API) from the grading host. */
   readonly http: HttpPort;

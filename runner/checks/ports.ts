@@ -4,7 +4,7 @@
  * unit tests with fakes. Check kinds import nothing from runner/provision.
  */
 
-/** The lab's Redis service, as the checks that crash or move it see it. */
+/** The lab's Redis service, as the checks that crash, move or rename it see it. */
 export interface RedisPort {
   /** Its service name in the lab (`lab.redisService`, `redis-db` by default): what hints call it. */
   readonly service: string;
@@ -47,7 +47,7 @@ export interface HttpRequest {
  * `refused` (nothing listens on that address and port), `unreachable` (no connection within the
  * time: nothing answered at all, not even a refusal, which on a local network means the packets were
  * dropped), `timeout` (connected, no answer in time), `reset` (the connection dropped before an
- * answer: the server died or closed it). Both are data: whose
+ * answer: the server died or closed it). An answer and its absence are both data: whose
  * mistake it is, the kind decides (a Flask app listening on 127.0.0.1 is refused from outside).
  */
 export type HttpExchange =

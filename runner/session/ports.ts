@@ -1,6 +1,7 @@
 /**
  * The check context's ports (checks/ports.ts) over a provisioned environment: where check kinds'
- * requests to crash, re-create or move Redis become container operations.
+ * requests to crash, re-create, move or rename Redis become container operations, and their HTTP
+ * requests to a run's address on the lab network are sent (node:http, the one import of it).
  */
 import http from 'node:http';
 import type { HttpExchange, HttpPort, HttpRequest, RedisPort } from '../checks/ports.js';
