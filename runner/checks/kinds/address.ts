@@ -7,7 +7,7 @@ import { defineKind } from './kind.js';
 import { addressSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, enqueue, runProducer, settled, stopAll, untilClientsGone } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
-import { diagnoseReplicas, printedIds, startConsumers, untilPrinted, untilWaiting } from './consumers.js';
+import { diagnoseReplicas, printedIds, startConsumers, untilPrinted, untilWaiting } from '../consumers.js';
 
 export type AddressSpec = z.infer<typeof addressSchema>;
 

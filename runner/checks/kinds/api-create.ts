@@ -85,7 +85,7 @@ export async function apiCreateCheck(ctx: CheckContext, spec: ApiCreateSpec): Pr
     problems.push(`after the bad requests the API no longer answers (${shown(after)})`);
     diagnosis.push(`${api.file} must keep serving after a bad request: catch what is wrong and answer 400, never let it end the program`);
   }
-  // Everything is on the wire once the API's connections are closed (checks/kinds/consumers.ts, stopAll).
+  // Everything is on the wire once the API's connections are closed (checks/context.ts, stopAll).
   await stopAll(ctx, [api.run]);
   const afterBad = ctx.wire.commands.slice(goodMark);
   const writesAfterBad = afterBad.filter((c) => /^(SET|HSET|HMSET|HSETNX|[LR]PUSH)$/.test(c.name));

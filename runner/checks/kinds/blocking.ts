@@ -10,7 +10,7 @@ import { blockingSchema } from '../../lab/check-kinds.js';
 import type { ScriptRun } from '../../run/script.js';
 import { type CheckContext, type IdleObservation, inBlockingPop, settled, sleep, stopAll } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
-import { consumerFile, diagnoseReplicas, startConsumers, untilWaiting } from './consumers.js';
+import { consumerFile, diagnoseReplicas, startConsumers, untilWaiting } from '../consumers.js';
 
 export type BlockingSpec = z.infer<typeof blockingSchema>;
 

@@ -8,7 +8,7 @@ import { deliverySchema } from '../../lab/check-kinds.js';
 import { type CheckContext, enqueue, sleep, stopAll } from '../context.js';
 import { firstFew } from '../diagnose.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
-import { diagnoseReplicas, judge, startConsumers, untilDrained, untilPrinted, untilWaiting } from './consumers.js';
+import { diagnoseReplicas, judge, startConsumers, untilDrained, untilPrinted, untilWaiting } from '../consumers.js';
 
 export type DeliverySpec = z.infer<typeof deliverySchema>;
 

@@ -8,7 +8,7 @@ import { latencySchema } from '../../lab/check-kinds.js';
 import { type CheckContext, enqueue, inBlockingPop, settled, stopAll, waitFor } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import { observeIdle } from './blocking.js';
-import { consumerFile, diagnoseReplicas, printedIds, startConsumers, untilPrinted, untilWaiting } from './consumers.js';
+import { consumerFile, diagnoseReplicas, printedIds, startConsumers, untilPrinted, untilWaiting } from '../consumers.js';
 
 export type LatencySpec = z.infer<typeof latencySchema>;
 

@@ -9,7 +9,7 @@ import { restartSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, enqueue, stopAll, untilClientsGone } from '../context.js';
 import { firstFew } from '../diagnose.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
-import { diagnoseReplicas, judge, startConsumers, untilPrinted, untilWaiting } from './consumers.js';
+import { diagnoseReplicas, judge, startConsumers, untilPrinted, untilWaiting } from '../consumers.js';
 
 export type RestartSpec = z.infer<typeof restartSchema>;
 

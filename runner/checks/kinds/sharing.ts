@@ -4,7 +4,7 @@ import { defineKind } from './kind.js';
 import { sharingSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, enqueue, sleep, stopAll } from '../context.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
-import { diagnoseReplicas, judge, startConsumers, untilPrinted, untilWaiting } from './consumers.js';
+import { diagnoseReplicas, judge, startConsumers, untilPrinted, untilWaiting } from '../consumers.js';
 
 export type SharingSpec = z.infer<typeof sharingSchema>;
 

@@ -3,12 +3,12 @@
  * output: shared by the kinds that run the consumer script (delivery, sharing, latency, blocking,
  * restart, address). Stopping any kind's runs is `stopAll` (context.ts).
  */
-import type { ScriptExit, ScriptRun } from '../../run/script.js';
-import { type CheckContext, isWaiting, neverConnected, settled, startRole, waitFor } from '../context.js';
-import { type DeliveryEvent, type DeliveryVerdict, deliveryVerdict } from '../delivery-verdict.js';
-import { diagnoseRun } from '../diagnose.js';
-import { blindError, unexplainedPrints } from '../evidence.js';
-import { queueOps, wireProfile } from '../wire.js';
+import type { ScriptExit, ScriptRun } from '../run/script.js';
+import { type CheckContext, isWaiting, neverConnected, settled, startRole, waitFor } from './context.js';
+import { type DeliveryEvent, type DeliveryVerdict, deliveryVerdict } from './delivery-verdict.js';
+import { diagnoseRun } from './diagnose.js';
+import { blindError, unexplainedPrints } from './evidence.js';
+import { queueOps, wireProfile } from './wire.js';
 
 export interface ConsumerSession {
   replicas: ScriptRun[];
