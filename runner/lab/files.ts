@@ -4,8 +4,9 @@
  * what a validation read can be written down (`recordingFiles`) and checked again later
  * (`inputsUnchanged`): a cached `labs validate` or `labs list` (lab/cache.ts) is used only when
  * every answer the file system gave is still the same. In runner/lab only this module, cache.ts
- * (its own entries) and compose-spec.ts (the vendored schema, which the cache's code fingerprint
- * covers) import node:fs: `npm run lint` says so.
+ * (its own entries), compose-spec.ts (the vendored schema, which the cache's code fingerprint
+ * covers) and new-lab.ts (`labs new` writes a lab; nothing of it is cached) import node:fs:
+ * `npm run lint` says so (eslint.config.js, `labFileSystem`).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
