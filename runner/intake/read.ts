@@ -13,8 +13,8 @@ import { type Limits, defaultLimits } from './limits.js';
 import { readTarGz } from './tar.js';
 import { readZip } from './zip.js';
 
-export { contentHash, type SubmissionFile, type SubmissionFiles } from './collect.js';
-export { type Limits, defaultLimits, formatBytes } from './limits.js';
+export { type SubmissionFile, type SubmissionFiles } from './collect.js';
+export { type Limits } from './limits.js';
 
 export type SubmissionKind = 'folder' | 'zip' | 'tar.gz';
 
