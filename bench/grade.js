@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerRuntime, findLab } from '../dist/runner/index.js';
 import { gradeSubmissions } from '../dist/runner/batch/grade.js';
-import { defaultJobs } from '../dist/runner/batch/jobs.js';
+import { defaultJobs } from '../dist/runner/batch/concurrency.js';
 
 function generate(lab, root, count) {
   const variants = readdirSync(join(lab.templatesDir, 'variants'));

@@ -12,7 +12,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, isLabsError } from '../errors.js';
-import { defaultJobs, defaultSelftestJobs } from '../batch/jobs.js';
+import { defaultJobs, defaultSelftestJobs } from '../batch/concurrency.js';
 import { packageVersion } from '../paths.js';
 import { type Context, type Io, makeContext, writeLine } from './context.js';
 import type { CheckFlags } from './commands/check.js';

@@ -72,7 +72,7 @@ describe('start-up loads only what the command needs', () => {
     const { version } = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
     expect(loaded.stdout).toBe(version);
     expect(loaded.packages).toEqual(['commander']);
-    expect(loaded.own).toEqual(['batch/jobs.js', 'cli/context.js', 'cli/main.js', 'errors.js', 'paths.js']);
+    expect(loaded.own).toEqual(['batch/concurrency.js', 'cli/context.js', 'cli/main.js', 'errors.js', 'paths.js']);
   });
 
   it('`labs --help` lists every command without loading any of them', async () => {

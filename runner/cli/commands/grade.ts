@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type GradeEvent, type GradeSummary, gradeSubmissions } from '../../batch/grade.js';
 import { platformName } from '../../batch/platforms/discover.js';
 import { parseQueueUrl } from '../../batch/queue.js';
-import { jobsFlag } from '../../batch/jobs.js';
+import { jobsFlag } from '../../batch/concurrency.js';
 import { findLab } from '../../lab/registry.js';
 import { rosterLabel } from '../../report/intake.js';
 import { hostAccessCheck } from '../../provision/firewall.js';

@@ -1,4 +1,4 @@
-import { defaultSelftestJobs, jobsFlag } from '../../batch/jobs.js';
+import { defaultSelftestJobs, jobsFlag } from '../../batch/concurrency.js';
 import { findLab, listLabs, loadLabAt } from '../../lab/registry.js';
 import { runSelftest } from '../../session/selftest.js';
 import { type Context, writeLine } from '../context.js';

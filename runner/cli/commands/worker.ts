@@ -1,6 +1,6 @@
 import { parseQueueUrl } from '../../batch/queue.js';
 import { runWorker } from '../../batch/worker.js';
-import { jobsFlag } from '../../batch/jobs.js';
+import { jobsFlag } from '../../batch/concurrency.js';
 import { type Context, writeLine } from '../context.js';
 
 export async function workerCommand(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultJobs, defaultSelftestJobs, jobsFlag } from '../../../runner/batch/jobs.js';
+import { defaultJobs, defaultSelftestJobs, jobsFlag } from '../../../runner/batch/concurrency.js';
 
 describe('defaultJobs', () => {
   it('grades ten submissions per core at once, at least 2 and at most 24', () => {

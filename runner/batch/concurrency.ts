@@ -1,3 +1,7 @@
+/**
+ * How many submissions (or selftest cases) run at once: the -j of `labs grade`, `labs worker` and
+ * `labs selftest`. Named for concurrency: "jobs" are BullMQ's (batch/queue.ts) and the jobs-api lab's.
+ */
 import { availableParallelism } from 'node:os';
 import { LabsError } from '../errors.js';
 
