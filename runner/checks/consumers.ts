@@ -10,6 +10,7 @@ import { diagnoseRun } from './diagnose.js';
 import { blindError, unexplainedPrints } from './evidence.js';
 import { queueOps, wireProfile } from './wire.js';
 
+/** One check's consumers: the replicas, what the grader put (ids, and when, ms since the epoch), the wire mark at the start, and the start (ms). */
 export interface ConsumerSession {
   replicas: ScriptRun[];
   sent: { id: string; t: number }[];
@@ -17,11 +18,13 @@ export interface ConsumerSession {
   started: number;
 }
 
+/** The consumer's source file as hints name it: the first argument of its command ending in .py/.js/.cjs/.mjs, else "the consumer". */
 export function consumerFile(ctx: CheckContext): string {
   const command = ctx.lab.scripts.consumer?.command ?? [];
   return command.find((a) => /\.(py|js|cjs|mjs)$/.test(a)) ?? 'the consumer';
 }
 
+/** Starts `count` runs of the consumer script at once, named `<prefix>-1`…`<prefix>-<count>`; resolves once each has started. */
 export async function startConsumers(ctx: CheckContext, count: number, prefix = 'consumer'): Promise<ScriptRun[]> {
   return Promise.all(Array.from({ length: count }, (_, i) => startRole(ctx, 'consumer', `${prefix}-${i + 1}`)));
 }
@@ -37,6 +40,7 @@ export async function untilDrained(ctx: CheckContext, replicas: ScriptRun[], tim
   await waitFor(async () => settled(ctx, replicas) || (await ctx.probe.length(ctx.queue.db, ctx.queue.key)) === 0, timeoutMs, ctx.signal, 50);
 }
 
+/** The grader's message ids any of the replicas printed so far (a line holding a token: checks/tokens.ts). */
 export function printedIds(ctx: CheckContext, replicas: ScriptRun[]): Set<string> {
   const ids = new Set<string>();
   for (const r of replicas) for (const line of r.lines) for (const id of ctx.tokens.find(line.text)) ids.add(id);
@@ -109,6 +113,7 @@ export async function judge(ctx: CheckContext, session: ConsumerSession): Promis
   });
 }
 
+/** Why the replicas failed, in words for the student (diagnose.ts per run, each finding once), from their exits, output and wire profile. */
 export function diagnoseReplicas(ctx: CheckContext, session: ConsumerSession, exits: Map<string, ScriptExit>): string[] {
   const findings = new Set<string>();
   for (const r of session.replicas) {
