@@ -10,12 +10,11 @@ import { diagnoseRun } from './diagnose.js';
 import { blindError, unexplainedPrints } from './evidence.js';
 import { queueOps, wireProfile } from './wire.js';
 
-/** One check's consumers: the replicas, what the grader put (ids, and when, ms since the epoch), the wire mark at the start, and the start (ms). */
+/** One check's consumers: the replicas, what the grader put (ids, and when, ms since the epoch), and the wire mark (an index into `ctx.wire.commands`) at the start. */
 export interface ConsumerSession {
   replicas: ScriptRun[];
   sent: { id: string; t: number }[];
   mark: number;
-  started: number;
 }
 
 /** The consumer's source file as hints name it: the first argument of its command ending in .py/.js/.cjs/.mjs, else "the consumer". */

@@ -45,7 +45,7 @@ export async function addressCheck(ctx: CheckContext, spec: AddressSpec): Promis
   const passed = before.printed === count && after.printed === count;
   const summary = `${ctx.redis.service} at ${moved.from}: ${before.printed}/${count} messages went through; moved to ${moved.to}: ${after.printed}/${count}`;
   const failing = after.printed < count ? after : before;
-  const diagnosis = passed ? [] : diagnoseReplicas(ctx, { replicas: failing.replicas, sent: [], mark: failing.mark, started: 0 }, failing.exits);
+  const diagnosis = passed ? [] : diagnoseReplicas(ctx, { replicas: failing.replicas, sent: [], mark: failing.mark }, failing.exits);
   if (!passed && !diagnosis.length) diagnosis.push(`find Redis by its name: host=os.environ.get("REDIS_IP", "${ctx.redis.service}"), never an IP address`);
   return outcome(passed, summary, { diagnosis });
 }

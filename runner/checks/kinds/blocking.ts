@@ -61,7 +61,7 @@ export async function blockingCheck(ctx: CheckContext, spec: BlockingSpec): Prom
   const windowMs = spec.idle_ms ?? 3000;
   const limit = spec.max_commands_per_second ?? 20;
   const watched = ctx.idle?.quiet && ctx.idle.windowMs === windowMs ? ctx.idle : await ownObservation(ctx, windowMs);
-  const { consumer, during, connected, blocked, endedByItself, exits, mark, from } = watched;
+  const { consumer, during, connected, blocked, endedByItself, exits, mark } = watched;
   const rate = during.length / (windowMs / 1000);
   const names = [...new Set(during.map((c) => c.name))].slice(0, 4).join(', ');
   const file = consumerFile(ctx);
@@ -73,7 +73,7 @@ export async function blockingCheck(ctx: CheckContext, spec: BlockingSpec): Prom
     summary = `${file} sent ${during.length} command(s) in ${windowMs} ms on an empty queue, but was not waiting in a blocking pop`;
   else
     summary = `${during.length} command(s) in ${windowMs} ms on an empty queue: ${rate.toFixed(1)} per second (limit: fewer than ${limit})${names ? `; ${names}` : ''}`;
-  const diagnosis = passed ? [] : diagnoseReplicas(ctx, { replicas: [consumer], sent: [], mark, started: from }, exits);
+  const diagnosis = passed ? [] : diagnoseReplicas(ctx, { replicas: [consumer], sent: [], mark }, exits);
   if (!passed && connected && !endedByItself && !blocked && rate < limit && !diagnosis.length) {
     diagnosis.push(`${file} connected but did not wait for messages in Redis: ${ctx.phrasing.keepWaiting}`);
   }

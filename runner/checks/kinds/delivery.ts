@@ -18,7 +18,6 @@ export async function deliveryCheck(ctx: CheckContext, spec: DeliverySpec): Prom
   const before = Math.min(spec.queued_before_start ?? Math.floor(total / 2), total);
   const messages = Array.from({ length: total }, () => ctx.tokens.next());
   const mark = ctx.wire.commands.length;
-  const started = Date.now();
 
   const sent = await enqueue(ctx, messages.slice(0, before));
   const replicas = await startConsumers(ctx, replicasWanted);
@@ -31,7 +30,7 @@ export async function deliveryCheck(ctx: CheckContext, spec: DeliverySpec): Prom
   sent.push(...(await enqueue(ctx, messages.slice(before))));
   await untilPrinted(ctx, replicas, sent, 2000, 15_000);
   const exits = await stopAll(ctx, replicas);
-  const session = { replicas, sent, mark, started };
+  const session = { replicas, sent, mark };
   const v = await judge(ctx, session);
 
   const lost = [...v.lostQueued, ...v.lostUnprinted, ...v.lostVanished];

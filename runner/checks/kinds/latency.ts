@@ -45,7 +45,7 @@ export async function latencyCheck(ctx: CheckContext, spec: LatencySpec): Promis
         : idle.connected
           ? `${file} ${exits.get(consumer!.name)?.description ?? 'ended'} while the queue was empty: no consumer was left to print a new message after ${idleMs} ms idle${firstToo}`
           : `${file} never connected to Redis: no message could be printed`;
-  const diagnosis = passed ? [] : diagnoseReplicas(ctx, { replicas, sent: probe ? [...warmup, probe] : warmup, mark, started: 0 }, exits);
+  const diagnosis = passed ? [] : diagnoseReplicas(ctx, { replicas, sent: probe ? [...warmup, probe] : warmup, mark }, exits);
   if (!passed && latencyMs !== undefined && !diagnosis.length)
     diagnosis.push('the consumer picks messages up late: do not sleep between get() calls; q.consume() hands over each message at once');
   if (!passed && warmedUp && latencyMs === undefined && !diagnosis.length) {

@@ -31,7 +31,7 @@ export async function restartCheck(ctx: CheckContext, spec: RestartSpec): Promis
   await untilPrinted(ctx, [second!], whileDown, 2000, 10_000);
   const exits = await stopAll(ctx, [second!]);
   exits.set(first!.name, firstExit);
-  const session = { replicas: [first!, second!], sent: [...warmup, ...whileDown], mark, started: 0 };
+  const session = { replicas: [first!, second!], sent: [...warmup, ...whileDown], mark };
   const v = await judge(ctx, session);
   const afterShare = whileDown.filter((m) => second!.lines.some((l) => ctx.tokens.find(l.text).includes(m.id))).length;
   const endedEarly = !firstExit.stoppedByGrader;

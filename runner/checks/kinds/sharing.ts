@@ -25,7 +25,7 @@ export async function sharingCheck(ctx: CheckContext, spec: SharingSpec): Promis
   }
   await untilPrinted(ctx, replicas, sent, 2000, 10_000);
   const exits = await stopAll(ctx, replicas);
-  const session = { replicas, sent, mark, started: 0 };
+  const session = { replicas, sent, mark };
   const v = await judge(ctx, session);
   const floor = Math.ceil(total / (2 * k));
   const shares = v.shares.filter((s) => replicas.some((r) => r.name === s.replica));
