@@ -30,6 +30,7 @@ export async function redisFromEnvCheck(ctx: CheckContext, spec: RedisFromEnvSpe
 
 async function underName(ctx: CheckContext, name: string, workSeconds: number): Promise<CheckOutcome> {
   const environment = { REDIS_IP: name };
+  const mark = ctx.wire.commands.length;
   const started = await startApi(ctx, 'api', environment);
   if ('failed' in started) return started.failed;
   const { api } = started;
@@ -54,14 +55,30 @@ async function underName(ctx: CheckContext, name: string, workSeconds: number): 
   const workerFile = scriptFile(ctx, 'consumer');
   const found = [hint(api.run, apiFile), hint(worker, workerFile)].filter((h): h is string => h !== undefined);
   const generic = `take Redis's host from the environment: os.environ.get("REDIS_IP", "${oldName}") in jobs.py, for the Redis client and the HotQueue alike`;
+  // A script whose commands reached Redis found its host: the job failed for another reason, which
+  // the other checks judge (job-lifecycle names a crash). The host is blamed only when the output
+  // names the old one, or a script that had to reach Redis never did.
+  const reached = (run: ScriptRun): boolean => ctx.wire.since(mark, run.name).length > 0;
+  const elsewhere = (what: string, run: ScriptRun, file: string): CheckOutcome =>
+    outcome(
+      false,
+      `not judged: with Redis named ${name} and REDIS_IP=${name}, ${what}, though ${file} reached Redis: the host was found, something else failed (see the checks before)`,
+      {
+        details: tailOf(run, file),
+        diagnosis: found,
+      },
+    );
   if (id === undefined) {
+    if (found.length === 0 && reached(api.run)) return elsewhere(`POST /jobs answered ${shown(exchange)}`, api.run, apiFile);
     return outcome(false, `with Redis named ${name} and REDIS_IP=${name}, POST /jobs answered ${shown(exchange)}`, {
       details: tailOf(api.run, apiFile),
       diagnosis: found.length ? found : [generic],
     });
   }
   if (!finished(job)) {
-    return outcome(false, `with Redis named ${name} and REDIS_IP=${name}, the job posted stayed ${job.seen.at(-1) ?? 'unknown'}`, {
+    const what = `the job posted stayed ${job.seen.at(-1) ?? 'unknown'}`;
+    if (found.length === 0 && reached(worker)) return elsewhere(what, worker, workerFile);
+    return outcome(false, `with Redis named ${name} and REDIS_IP=${name}, ${what}`, {
       details: tailOf(worker, workerFile),
       diagnosis: found.length ? found : [generic],
     });

@@ -211,4 +211,13 @@ describe('redis-from-env, through fake ports', () => {
     expect(result.summary).toMatch(/^with Redis named redis-db-\w+ and REDIS_IP=redis-db-\w+, POST \/jobs answered 500 Internal Server Error$/);
     expect(result.diagnosis[0]).toMatch(/^src\/api.py connects to "redis-db" written in the code, not to the host in REDIS_IP/);
   });
+
+  it('a worker that crashes after the pop found Redis: not judged, and no hint about REDIS_IP', async () => {
+    const result = await redisFromEnvCheck(new JobsWorld({ crashAfterPop: true }).context(), env);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toMatch(
+      /^not judged: with Redis named redis-db-\w+ and REDIS_IP=redis-db-\w+, the job posted stayed in progress, though src\/worker.py reached Redis/,
+    );
+    expect(result.diagnosis.join('\n')).not.toMatch(/REDIS_IP/);
+  });
 });
