@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { select } from '@inquirer/prompts';
 import { LabsError } from '../../errors.js';
 import { listLabs } from '../../lab/catalog.js';
@@ -32,8 +32,7 @@ export async function startCommand(ctx: Context, labArg: string | undefined, opt
     signal: ctx.signal,
     onEvent: provisionReporter(ctx),
   });
-  const shown = relative(ctx.cwd, result.dir) || '.';
-  const where = shown.startsWith('..') ? result.dir : `./${shown}`;
+  const where = shownDir(ctx.cwd, result.dir);
   writeLine(ctx.stdout);
   writeLine(
     ctx.stdout,
@@ -55,7 +54,17 @@ export async function startCommand(ctx: Context, labArg: string | undefined, opt
   }
   writeLine(ctx.stdout);
   writeLine(ctx.stdout, ctx.style.bold('Next steps'));
-  if (where !== './' && where !== '.') writeLine(ctx.stdout, `  cd ${where}`);
+  if (where !== '.') writeLine(ctx.stdout, `  cd ${where}`);
   for (const step of result.lab.nextSteps) writeLine(ctx.stdout, `  ${step}`);
   return 0;
+}
+
+/**
+ * The workspace folder as the user should type it from `cwd`: `.` for the folder they are in (not
+ * `./.`), `./name` below it, the absolute path when it is elsewhere.
+ */
+export function shownDir(cwd: string, dir: string): string {
+  const shown = relative(cwd, dir);
+  if (shown === '') return '.';
+  return shown.startsWith('..') || isAbsolute(shown) ? dir : `./${shown}`;
 }
