@@ -73,6 +73,9 @@ export function provisionReporter(ctx: Context): (event: ProvisionEvent) => void
       case 'ready':
         writeLine(out, `  ${ctx.style.ok('✓')} ${event.service} ready${event.ms > 0 ? ` in ${event.ms} ms` : ''}`);
         break;
+      case 'exited':
+        writeLine(out, `  ${ctx.style.warn('!')} ${event.service} exited while starting (code ${event.exitCode}): see below`);
+        break;
       case 'build':
         writeLine(out, ctx.style.dim(`  ${event.service} | ${event.line}`));
         break;

@@ -5,7 +5,7 @@
  */
 import { mkdir, stat, chown } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { LabsError } from '../errors.js';
+import { LabsError, isLabsError } from '../errors.js';
 import type { Lab, ServiceSpec } from '../lab/types.js';
 import type { ContainerRuntime } from './runtime.js';
 import { type BuildEvent, buildServices } from './build.js';
@@ -20,6 +20,11 @@ export type ProvisionEvent =
   | { type: 'network'; name: string; reused: boolean }
   | { type: 'container'; service: string; name: string; action: 'created' | 'started' | 'reused' }
   | { type: 'ready'; service: string; ms: number }
+  /**
+   * A workspace service that runs the student's own files ended while starting (a starter's TODOs, a
+   * crash on import): start goes on with the others and reports it; anywhere else it is NOT_READY.
+   */
+  | { type: 'exited'; service: string; exitCode: number }
   | { type: 'data-dir'; path: string; owner: string }
   /** A note on the workspace's compose file (a key labs ignores, one grading would refuse), `file:line:col path: …`. */
   | { type: 'note'; text: string };
@@ -103,8 +108,15 @@ export async function provision(options: ProvisionOptions): Promise<Environment>
       replicas.map(async ({ key, service }) => {
         const container = containers[key];
         if (!container) return;
-        const ms = await waitReady(runtime, container.id, key, service.readiness, { signal });
-        onEvent({ type: 'ready', service: key, ms });
+        try {
+          const ms = await waitReady(runtime, container.id, key, service.readiness, { signal });
+          onEvent({ type: 'ready', service: key, ms });
+        } catch (error) {
+          if (!(service.student && options.mountStudentFiles && isLabsError(error) && error.code === 'NOT_READY')) throw error;
+          const state = await runtime.inspectContainer(container.id);
+          if (state.running) throw error;
+          onEvent({ type: 'exited', service: key, exitCode: state.exitCode });
+        }
       }),
     );
     return { identity, network, containers };

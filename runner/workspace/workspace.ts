@@ -35,6 +35,18 @@ export interface StartResult {
   environment: Environment;
   /** Every container was already running. */
   reused: boolean;
+  /**
+   * Services whose container had already ended when start finished (a script that crashes on
+   * import, such as a worker with an ImportError): exit code and the last lines of its log.
+   */
+  exited: ExitedService[];
+}
+
+export interface ExitedService {
+  service: string;
+  exitCode: number;
+  /** The last lines of its output (up to 5), as `docker logs --tail` gives them. */
+  lastLines: string[];
 }
 
 /**
@@ -90,7 +102,26 @@ export async function startWorkspace(options: StartOptions): Promise<StartResult
     throw error;
   }
   await writeSession(dir, { session: identity.session, status: 'ready', owner: identity.owner, startedAt: new Date().toISOString() });
-  return { lab, dir, files, services, environment, reused };
+  // A script that crashes on import ends within its first second (Python with Flask: about 0.3 s
+  // here); looked at at once, it may still be running, and "running" would be a lie a moment later.
+  if (!reused) await new Promise((done) => setTimeout(done, exitGraceMs));
+  return { lab, dir, files, services, environment, reused, exited: await exitedServices(options.runtime, environment) };
+}
+
+/** How long after starting its containers `labs start` looks for services that already ended. */
+const exitGraceMs = 1000;
+
+/** The services of `environment` whose container is no longer running, with how they ended. */
+async function exitedServices(runtime: ContainerRuntime, environment: Environment): Promise<ExitedService[]> {
+  const ended = await Promise.all(
+    Object.values(environment.containers).map(async (c): Promise<ExitedService | undefined> => {
+      const state = await runtime.inspectContainer(c.id);
+      if (state.running) return undefined;
+      const lastLines = (await runtime.logsTail(c.id, 5)).split('\n').filter((l) => l.trim() !== '');
+      return { service: c.service, exitCode: state.exitCode, lastLines };
+    }),
+  );
+  return ended.filter((e): e is ExitedService => e !== undefined);
 }
 
 /**

@@ -213,3 +213,31 @@ describe('labs start exercise-1, the course exercise 1 by hand', () => {
     expect(await allLabelled(`labs.workspace=${root}`)).toEqual(nothing);
   });
 });
+
+describe('labs start jobs-api with the starter files', () => {
+  let root: string;
+
+  beforeAll(async () => {
+    root = await tempDir();
+  });
+  afterAll(async () => {
+    await sweep(root);
+  });
+
+  it('runs the environment and shows the worker that the starter’s TODOs crash, every time (exit 0)', async () => {
+    // Before, start failed when the readiness wait saw the crash (NOT_READY, everything removed) and
+    // said "worker ready … running" when it did not: one or the other by timing.
+    const result = await labs(['start', 'jobs-api', '--dir', '.'], { cwd: root });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^ {2}worker +exited /m);
+    expect(result.stdout).toMatch(/^! worker has already exited \(code 1\); the last lines it printed:$/m);
+    expect(result.stdout).toMatch(/ImportError: cannot import name 'q' from 'jobs'/);
+    expect(result.stdout).toMatch(/is running in \.$/m);
+    expect(result.stdout).not.toMatch(/cd \.\/\./);
+    const containers = await labelled('container', `labs.workspace=${root}`);
+    expect(containers).toHaveLength(3);
+    const stopped = await labs(['stop', '--dir', '.'], { cwd: root });
+    expect(stopped.exitCode, stopped.stderr).toBe(0);
+    expect(await allLabelled(`labs.workspace=${root}`)).toEqual(nothing);
+  }, 180_000);
+});

@@ -42,6 +42,13 @@ export async function startCommand(ctx: Context, labArg: string | undefined, opt
   for (const line of serviceRows(ctx, Object.keys(result.services), await runtime.listContainers([`labs.session=${result.environment.identity.session}`]))) {
     writeLine(ctx.stdout, `  ${line}`);
   }
+  // A service that ended at once (a script that crashes on import) is the first thing to fix.
+  for (const ended of result.exited) {
+    writeLine(ctx.stdout);
+    writeLine(ctx.stdout, ctx.style.warn(`! ${ended.service} has already exited (code ${ended.exitCode}); the last lines it printed:`));
+    for (const line of ended.lastLines) writeLine(ctx.stdout, `    ${line}`);
+    writeLine(ctx.stdout, `  → fix it, then labs stop and labs start ${result.lab.id} --dir ${where} (labs logs ${ended.service} shows all it printed)`);
+  }
   writeLine(ctx.stdout);
   const files = [...result.files.created, ...result.files.kept, ...result.files.unchanged].sort();
   writeLine(
