@@ -125,8 +125,9 @@ export async function openCoordinator(connection: QueueConnection, connectTimeou
       let resolveAll!: () => void;
       const finished = new Promise<void>((resolve) => (resolveAll = resolve));
       // One answer per job, whichever way it arrives first: events, or a look at a job that
-      // finished before this coordinator listened (a coordinator restarted mid-batch).
-      const settle = async (id: string): Promise<void> => {
+      // finished before this coordinator listened (a coordinator restarted mid-batch). The event and
+      // the sweep can look at one job at the same moment: oncePerKey lets one look at a time.
+      const settle = oncePerKey(async (id: string): Promise<void> => {
         const data = pending.get(id);
         if (!data || seen.has(id)) return;
         const job = await queue.getJob(id);
@@ -142,7 +143,7 @@ export async function openCoordinator(connection: QueueConnection, connectTimeou
           return;
         }
         if (seen.size === pending.size) resolveAll();
-      };
+      });
       events.on('completed', ({ jobId: id }: { jobId: string }) => void settle(id));
       events.on('failed', ({ jobId: id }: { jobId: string }) => void settle(id));
       signal?.addEventListener('abort', () => resolveAll(), { once: true });
@@ -227,5 +228,25 @@ export async function startQueueWorker(
   return {
     /** Stops taking jobs and waits for the ones being graded. */
     close: () => worker.close(),
+  };
+}
+
+/**
+ * `fn` run for one key at a time: a call for a key whose previous call has not finished waits for
+ * it, then runs (and sees what the previous one did). Without it, two looks at one finished job
+ * (its completed event and the 5 s sweep) both passed the "already recorded?" test before either
+ * recorded it, and results.jsonl got the submission twice (seen in CI with a worker killed mid-job).
+ */
+export function oncePerKey(fn: (key: string) => Promise<void>): (key: string) => Promise<void> {
+  const running = new Map<string, Promise<void>>();
+  return (key) => {
+    const previous = running.get(key) ?? Promise.resolve();
+    const next = previous.then(() => fn(key));
+    const settled = next.catch(() => undefined);
+    running.set(key, settled);
+    void settled.then(() => {
+      if (running.get(key) === settled) running.delete(key);
+    });
+    return next;
   };
 }
