@@ -1,11 +1,18 @@
 // npm run bench: every benchmark, printed as figures and ratios (never asserted as timed tests).
-// Usage: npm run bench [-- NAME...]   names: verdict, check, grade, startup
+// Usage: npm run bench [-- NAME...]   names: verdict, check, check-jobs-api, grade, startup
 import { benchCheck } from './check.js';
+import { benchCheckJobsApi } from './check-jobs-api.js';
 import { benchGrade } from './grade.js';
 import { benchStartup } from './startup.js';
 import { benchVerdict } from './verdict.js';
 
-const benches = { verdict: () => benchVerdict(), check: () => benchCheck(), grade: () => benchGrade(), startup: () => benchStartup() };
+const benches = {
+  verdict: () => benchVerdict(),
+  check: () => benchCheck(),
+  'check-jobs-api': () => benchCheckJobsApi(),
+  grade: () => benchGrade(),
+  startup: () => benchStartup(),
+};
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benches);
 let missed = 0;
 for (const name of chosen) {

@@ -156,6 +156,31 @@ export function startWorker(ctx: CheckContext, name: string, workSeconds: number
   return startRole(ctx, 'consumer', name, [], { timeoutMs: apiRunMs, environment: { ...environment, WORK_SECONDS: String(workSeconds) } });
 }
 
+/**
+ * Starts the API and `replicas` workers (named worker-1, worker-2, …) at once, so that their Python
+ * starts overlap instead of adding up, and waits until the API answers and every worker waits for a
+ * job (untilWorkersWait). When the API does not answer, the workers are stopped and `failed` says
+ * why (startApi); NOT_READY as startApi.
+ */
+export async function startApiAndWorkers(
+  ctx: CheckContext,
+  replicas: number,
+  workSeconds: number,
+  environment: Record<string, string> = {},
+): Promise<{ api: Api; workers: ScriptRun[] } | { failed: CheckOutcome }> {
+  const starting = Promise.all(Array.from({ length: replicas }, (_, i) => startWorker(ctx, `worker-${i + 1}`, workSeconds, environment)));
+  // Settled before anything is thrown, so that no worker start is left unawaited.
+  const [api, workers] = await Promise.allSettled([startApi(ctx, 'api', environment), starting]);
+  if (workers.status === 'rejected') throw workers.reason;
+  if (api.status === 'rejected') throw api.reason;
+  if ('failed' in api.value) {
+    await Promise.all(workers.value.map((w) => w.stop()));
+    return api.value;
+  }
+  await untilWorkersWait(ctx, workers.value);
+  return { api: api.value.api, workers: workers.value };
+}
+
 /** The parameters of a job the grader posts: the course's `start` and `end`, small integers from the run's tokens. */
 export function jobParameters(ctx: CheckContext): { start: number; end: number } {
   const digits = [...ctx.tokens.next()].reduce((sum, ch) => sum + (ch.codePointAt(0) ?? 0), 0);

@@ -11,18 +11,16 @@ import type { ScriptExit, ScriptRun } from '../../run/script.js';
 import { type CheckContext, stopAll } from '../context.js';
 import { crashLine, diagnoseRun, firstFew, phrasings, tail } from '../diagnose.js';
 import {
-  type Api,
-  type Status,
-  type Tracked,
   jobTrace,
   pollJobs,
   postJobs,
   scriptFile,
-  startApi,
-  startWorker,
+  startApiAndWorkers,
   statusHint,
   statusWord,
-  untilWorkersWait,
+  type Api,
+  type Status,
+  type Tracked,
   writtenStatuses,
 } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
@@ -36,11 +34,10 @@ const slackMs = 4000;
 export async function jobLifecycleCheck(ctx: CheckContext, spec: JobLifecycleSpec): Promise<CheckOutcome> {
   const count = spec.jobs ?? 3;
   const workSeconds = spec.work_seconds ?? 1;
-  const started = await startApi(ctx);
+  const started = await startApiAndWorkers(ctx, 1, workSeconds);
   if ('failed' in started) return started.failed;
   const { api } = started;
-  const worker = await startWorker(ctx, 'worker-1', workSeconds);
-  await untilWorkersWait(ctx, [worker]);
+  const worker = started.workers[0]!;
   const mark = ctx.wire.commands.length;
   const posted = await postJobs(ctx, api, count);
   if ('failed' in posted) {

@@ -10,7 +10,7 @@ import { defineKind } from './kind.js';
 import { redisFromEnvSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, stopAll } from '../context.js';
 import { crashLine } from '../diagnose.js';
-import { finished, pollJobs, postJob, jobParameters, scriptFile, shown, startApi, startWorker, untilWorkersWait } from '../jobs-api.js';
+import { finished, jobParameters, pollJobs, postJob, scriptFile, shown, startApiAndWorkers } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import type { ScriptRun } from '../../run/script.js';
 
@@ -31,11 +31,10 @@ export async function redisFromEnvCheck(ctx: CheckContext, spec: RedisFromEnvSpe
 async function underName(ctx: CheckContext, name: string, workSeconds: number): Promise<CheckOutcome> {
   const environment = { REDIS_IP: name };
   const mark = ctx.wire.commands.length;
-  const started = await startApi(ctx, 'api', environment);
+  const started = await startApiAndWorkers(ctx, 1, workSeconds, environment);
   if ('failed' in started) return started.failed;
   const { api } = started;
-  const worker = await startWorker(ctx, 'worker-1', workSeconds, environment);
-  await untilWorkersWait(ctx, [worker]);
+  const worker = started.workers[0]!;
   const { exchange, id } = await postJob(ctx, api, jobParameters(ctx));
   const job = { id: id ?? '', seen: [] as string[] };
   if (id !== undefined) await pollJobs(ctx, api, [job], Date.now() + workSeconds * 1000 + 4000, [worker]);

@@ -10,19 +10,18 @@ import { defineKind } from './kind.js';
 import { workerKeepsRunningSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, isWaiting, stopAll, waitFor } from '../context.js';
 import { crashLine } from '../diagnose.js';
-import { jobTrace, postJobs, scriptFile, startApi, startWorker, untilWorkersWait } from '../jobs-api.js';
+import { jobTrace, postJobs, scriptFile, startApiAndWorkers } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 
 export type WorkerKeepsRunningSpec = z.infer<typeof workerKeepsRunningSchema>;
 
 export async function workerKeepsRunningCheck(ctx: CheckContext, spec: WorkerKeepsRunningSpec): Promise<CheckOutcome> {
   const workSeconds = spec.work_seconds ?? 0.5;
-  const started = await startApi(ctx);
+  const started = await startApiAndWorkers(ctx, 1, workSeconds);
   if ('failed' in started) return started.failed;
   const { api } = started;
-  const worker = await startWorker(ctx, 'worker-1', workSeconds);
+  const worker = started.workers[0]!;
   const file = scriptFile(ctx, 'consumer');
-  await untilWorkersWait(ctx, [worker]);
   const mark = ctx.wire.commands.length;
   const popped = (id: string): boolean => jobTrace(ctx, id, mark).pops.some((p) => p.run === worker.name);
   /** Waits until the worker took `id` and waits for the next one (or has ended). */

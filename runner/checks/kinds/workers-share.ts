@@ -9,7 +9,7 @@ import { defineKind } from './kind.js';
 import { workersShareSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, stopAll } from '../context.js';
 import { firstFew } from '../diagnose.js';
-import { finished, jobTrace, pollJobs, postJobs, startApi, startWorker, statusWord, untilWorkersWait } from '../jobs-api.js';
+import { finished, jobTrace, pollJobs, postJobs, startApiAndWorkers, statusWord } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 
 export type WorkersShareSpec = z.infer<typeof workersShareSchema>;
@@ -18,11 +18,9 @@ export async function workersShareCheck(ctx: CheckContext, spec: WorkersShareSpe
   const count = spec.jobs ?? 6;
   const replicas = spec.replicas ?? 2;
   const workSeconds = spec.work_seconds ?? 0.5;
-  const started = await startApi(ctx);
+  const started = await startApiAndWorkers(ctx, replicas, workSeconds);
   if ('failed' in started) return started.failed;
-  const { api } = started;
-  const workers = await Promise.all(Array.from({ length: replicas }, (_, i) => startWorker(ctx, `worker-${i + 1}`, workSeconds)));
-  await untilWorkersWait(ctx, workers);
+  const { api, workers } = started;
   const mark = ctx.wire.commands.length;
   const posted = await postJobs(ctx, api, count);
   if ('failed' in posted) {
