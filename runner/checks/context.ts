@@ -29,6 +29,13 @@ export interface CheckContext {
   readonly http: HttpPort;
   /** The service that holds the student's files (where a file can be read), if any. */
   studentService: string | undefined;
+  /**
+   * The student's services' environment as the submission's compose file sets it (environment: and
+   * env_file:, without the REDIS_IP labs itself gives every student service), and where that file
+   * sets it: the line of the service's `environment:`, or of the service when it has none
+   * (`docker-compose.yml:20`). Undefined when the lab's services are its own.
+   */
+  serviceEnvironments?: Record<string, { environment: Record<string, string>; at: string }>;
   wire: WireLog;
   tokens: TokenSource;
   codec: Codec;

@@ -24,10 +24,12 @@ export interface RedisPort {
   moveAddress(): Promise<{ from: string; to: string }>;
   /**
    * Gives Redis (as the scripts reach it) the name `name` on the lab network instead of its service
-   * name, or its service name back when `name` is undefined, cutting the connections to it. Only
-   * what runs after knows the new name (the grader passes it in REDIS_IP); DOCKER_FAILED if it cannot.
+   * name, at a new address (so that nothing reaches it by an address known before), or its service
+   * name back when `name` is undefined; either cuts the connections to it. Only what runs after
+   * knows the new name (the grader passes it in REDIS_IP). Resolves with both addresses;
+   * DOCKER_FAILED if it cannot.
    */
-  rename(name: string | undefined): Promise<void>;
+  rename(name: string | undefined): Promise<{ from: string; to: string }>;
 }
 
 /** One HTTP request the grader sends to a service of the check network (the jobs-api lab's API). */

@@ -9,6 +9,11 @@ export interface Probe {
   push: (db: number, key: string, values: Buffer[]) => Promise<number>;
   range: (db: number, key: string) => Promise<Buffer[]>;
   length: (db: number, key: string) => Promise<number>;
+  /**
+   * Writes `key` in `db` afresh: a string (SET) when `value` is a buffer, a hash of these fields
+   * otherwise (DEL, then HSET). The grader's own record of a job, malformed on purpose.
+   */
+  store: (db: number, key: string, value: Buffer | Record<string, string>) => Promise<void>;
   /** Every list in every db that holds something: where a misdirected producer put its items. */
   lists: () => Promise<{ db: number; key: string; length: number }[]>;
   /** Empties every db without FLUSHALL, which would also make Redis save and reset its save clock. */
@@ -63,6 +68,14 @@ export async function openProbe({ host, port }: { host: string; port: number }):
     push: async (db, key, values) => (await client(db)).rpush(key, ...values),
     range: async (db, key) => (await client(db)).lrangeBuffer(key, 0, -1),
     length: async (db, key) => (await client(db)).llen(key),
+    store: async (db, key, value) => {
+      const c = await client(db);
+      if (Buffer.isBuffer(value)) await c.set(key, value);
+      else {
+        await c.del(key);
+        await c.hset(key, value);
+      }
+    },
     lists: async () => {
       const found: { db: number; key: string; length: number }[] = [];
       const info = await (await client(0)).info('keyspace');
@@ -136,6 +149,7 @@ const probeMethods: Record<keyof Probe, true> = {
   push: true,
   range: true,
   length: true,
+  store: true,
   lists: true,
   flushAll: true,
   savesConfigured: true,

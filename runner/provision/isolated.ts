@@ -321,16 +321,26 @@ export async function moveRecorder(env: IsolatedEnvironment): Promise<{ from: st
 
 /**
  * The recorder (Redis, as the scripts reach it) answers to `name` on the lab network, and to nothing
- * else: it leaves the network and joins it again under that alias. Connections to it are cut.
+ * else: it leaves the network and joins it again under that alias. With `move`, at a new address:
+ * the engine gives the lowest free one, its own again, so an address placeholder takes that one
+ * first. Connections to it are cut. Resolves with both addresses; DOCKER_FAILED when it could not move.
  */
-export async function renameRecorder(env: IsolatedEnvironment, name: string): Promise<void> {
+export async function renameRecorder(env: IsolatedEnvironment, name: string, move: boolean): Promise<{ from: string; to: string }> {
   const { runtime, network } = env;
   const id = env.recorder.containerId;
+  const from = (await runtime.inspectContainer(id)).ip[network] ?? '';
   await runtime.disconnectNetwork(network, id);
   await runtime.connectNetwork(network, id, { aliases: [name] });
+  let to = (await runtime.inspectContainer(id)).ip[network] ?? '';
+  if (move && to === from) to = await moveWithPlaceholder(env, name);
+  if (move && (!to || to === from)) {
+    throw new LabsError('DOCKER_FAILED', `could not give ${env.lab.redisService} a new address as ${name} (still ${from})`, { hint: 'this is a bug in labs' });
+  }
+  return { from, to };
 }
 
-async function moveWithPlaceholder(env: IsolatedEnvironment): Promise<string> {
+/** Moves the recorder off its address, which a placeholder container takes meanwhile; its new address. */
+async function moveWithPlaceholder(env: IsolatedEnvironment, alias = env.lab.redisService): Promise<string> {
   const { runtime, identity, network } = env;
   const id = env.recorder.containerId;
   await runtime.disconnectNetwork(network, id);
@@ -344,6 +354,6 @@ async function moveWithPlaceholder(env: IsolatedEnvironment): Promise<string> {
     confine: env.confine,
   });
   await runtime.startContainer(placeholder, 'an address placeholder');
-  await runtime.connectNetwork(network, id, { aliases: [env.lab.redisService] });
+  await runtime.connectNetwork(network, id, { aliases: [alias] });
   return (await runtime.inspectContainer(id)).ip[network] ?? '';
 }

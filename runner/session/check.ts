@@ -18,7 +18,7 @@ import { type SubmissionFiles, readSubmission, submissionKind } from '../intake/
 import { type LabServices, type UnusableComposeFile, labServices, parseComposeFile } from '../lab/compose.js';
 import { formatProblem, plural } from '../lab/problem.js';
 import { redisPinNotes, requirementsFilesOf } from '../lab/requirements.js';
-import type { CheckSpec, Lab } from '../lab/types.js';
+import type { CheckSpec, Lab, ServiceSpec } from '../lab/types.js';
 import type { ArchiveEntry } from '../provision/archive.js';
 import type { ContainerRuntime } from '../provision/runtime.js';
 import { confinement, provisionIsolated } from '../provision/isolated.js';
@@ -75,6 +75,28 @@ export function submissionServices(lab: Lab, files: readonly ArchiveEntry[]): La
   const file = name === undefined ? undefined : files.find((f) => f.path === name);
   const read = (path: string): string | undefined => files.find((f) => f.path === path)?.data.toString('utf8');
   return labServices(lab, file && parseComposeFile(file.data.toString('utf8'), file.path, { redisService: lab.redisService, purpose: 'grade', read }));
+}
+
+/**
+ * The student services' environment as the submission's compose file sets it (environment: and
+ * env_file:, before labs adds the contract's REDIS_IP to every student service), and where (see
+ * CheckContext's serviceEnvironments); undefined for a lab without a compose file or one unread.
+ */
+export function serviceEnvironments(lab: Lab, files: readonly ArchiveEntry[], services: Record<string, ServiceSpec>): CheckContext['serviceEnvironments'] {
+  const name = lab.compose === undefined ? undefined : posix.normalize(lab.compose);
+  const file = name === undefined ? undefined : files.find((f) => f.path === name);
+  if (file === undefined) return undefined;
+  const read = (path: string): string | undefined => files.find((f) => f.path === path)?.data.toString('utf8');
+  const own = parseComposeFile(file.data.toString('utf8'), file.path, { redisService: lab.redisService, purpose: 'grade', read });
+  if (own.services === undefined || own.source === undefined) return undefined;
+  const { source } = own;
+  const student = Object.values(services).filter((s) => s.student && own.services![s.name] !== undefined);
+  return Object.fromEntries(
+    student.map((s) => [
+      s.name,
+      { environment: own.services![s.name]!.environment, at: `${file.path}:${source.locate(['services', s.name, 'environment'], 'key').line}` },
+    ]),
+  );
 }
 
 /**
@@ -258,6 +280,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
       redis: redisPort(env, line.reopen, options.signal),
       http: httpPort(env.redis.direct),
       studentService: Object.values(env.services).find((s) => s.student)?.name,
+      serviceEnvironments: serviceEnvironments(lab, files, services),
       wire,
       tokens: tokenSource(random),
       codec: codecFor(lab.runtime),

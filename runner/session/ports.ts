@@ -27,7 +27,7 @@ export function redisPort(env: IsolatedEnvironment, reopenProbe: (address: { hos
       await reopenProbe(redis.address);
     },
     moveAddress: () => moveRecorder(env),
-    rename: (name) => renameRecorder(env, name ?? env.lab.redisService),
+    rename: (name) => renameRecorder(env, name ?? env.lab.redisService, name !== undefined),
   };
 }
 

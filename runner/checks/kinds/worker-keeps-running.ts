@@ -1,9 +1,12 @@
 /**
  * worker-keeps-running (the jobs-api lab): after an ordinary job, a job id whose record does not
- * exist (the grader puts it on the queue itself) does not stop the worker: it takes that id, and
- * then the next job the API queues (the course: "the only thing that would cause our worker to stop is an unhandled
- * exception"). Judged from the wire: the worker's pops of both ids, and whether it still ran. What
- * status the next job ends with is job-lifecycle's question, not this one's.
+ * exist and one whose record is malformed (the grader puts both on the queue itself) do not stop the
+ * worker: it takes each, and then the next job the API queues (the course: "the only thing that would
+ * cause our worker to stop is an unhandled exception"). The malformed record is written where the
+ * wire showed the ordinary job's, under its key with the other id, of the same type: a string that is
+ * not JSON in place of a JSON record, a hash with none of the job's fields in place of a hash. Judged
+ * from the wire: the worker's pops of the ids, and whether it still ran. What status the next job
+ * ends with is job-lifecycle's question, not this one's.
  */
 import type { z } from 'zod';
 import { defineKind } from './kind.js';
@@ -42,6 +45,15 @@ export async function workerKeepsRunningCheck(ctx: CheckContext, spec: WorkerKee
     await ctx.probe.push(ctx.queue.db, ctx.queue.key, [ctx.codec.encode(orphan)]);
     await through(orphan);
   }
+  // The record as the API stored it (the first write of the ordinary job): where and of which type.
+  const stored = jobTrace(ctx, ordinary, mark).writes[0];
+  const malformedId = `malformed-${ctx.tokens.prefix}`;
+  const malformed = stored && { id: malformedId, db: stored.db, key: stored.key.split(ordinary).join(malformedId), hash: stored.command !== 'SET' };
+  if (malformed && !worker.hasEnded()) {
+    await ctx.probe.store(malformed.db, malformed.key, malformed.hash ? { malformed: 'not a job' } : Buffer.from('not a job {'));
+    await ctx.probe.push(ctx.queue.db, ctx.queue.key, [ctx.codec.encode(malformed.id)]);
+    await through(malformed.id);
+  }
   const posted = worker.hasEnded() ? undefined : await postJobs(ctx, api, 1);
   const next = posted && 'jobs' in posted ? posted.jobs[0]!.id : undefined;
   if (next !== undefined) await waitFor(() => worker.hasEnded() || popped(next), 3000, ctx.signal, 20);
@@ -70,7 +82,10 @@ export async function workerKeepsRunningCheck(ctx: CheckContext, spec: WorkerKee
       },
     );
   }
-  if (next === undefined || !popped(next)) {
+  const goOn = `${file} must go on to the next job after one it cannot do: return from the decorated function, and let @q.worker call it with the next id`;
+  const tookNext = next !== undefined && popped(next);
+  // Stuck at the id without a record: it died of it, or did not take the id after it.
+  if (malformed ? !popped(malformed.id) : !tookNext) {
     return outcome(
       false,
       worker.hasEnded()
@@ -81,12 +96,34 @@ export async function workerKeepsRunningCheck(ctx: CheckContext, spec: WorkerKee
         diagnosis: [
           worker.hasEnded()
             ? 'a job without a record (deleted, or never stored) must not stop the worker: check what get_job_by_id(jid) returns before you use it, and go on with the next job when it is None'
-            : `${file} must go on to the next job after one it cannot do: return from the decorated function, and let @q.worker call it with the next id`,
+            : goOn,
         ],
       },
     );
   }
-  return outcome(true, `after an ordinary job, the worker took a job id without a record (${orphan}) and went on to take the next job`);
+  if (malformed && !tookNext) {
+    const record = malformed.hash
+      ? `${malformed.key} in db ${malformed.db}, a hash with none of the job's fields`
+      : `${malformed.key} in db ${malformed.db}, "not a job {", not JSON`;
+    return outcome(
+      false,
+      worker.hasEnded()
+        ? `${died}, after it took a job whose record is malformed (${record})`
+        : `after a job whose record is malformed (${record}), the worker did not take the next job within 3 s`,
+      {
+        details,
+        diagnosis: [
+          worker.hasEnded()
+            ? 'a job whose record cannot be read (not JSON, or without its fields) must not stop the worker: in get_job_by_id, catch the error of reading it (json.loads raises ValueError) and return None, then skip it as a job without a record'
+            : goOn,
+        ],
+      },
+    );
+  }
+  const also = malformed
+    ? ` and one whose record is malformed (${malformed.id})`
+    : ' (no malformed record was tried: the wire showed no record of the ordinary job, which api-create judges)';
+  return outcome(true, `after an ordinary job, the worker took a job id without a record (${orphan})${also} and went on to take the next job`);
 }
 
 export const workerKeepsRunning = defineKind({

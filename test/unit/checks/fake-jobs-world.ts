@@ -31,10 +31,16 @@ export interface JobsCode {
   unknownId?: 404 | 500;
   /** A job id without a record: the reference skips it; json.loads(None) kills the worker. */
   missingRecord?: 'skip' | 'crash';
+  /** A job whose record is not JSON: the reference skips it; json.loads raising kills the worker. */
+  malformedRecord?: 'skip' | 'crash';
   /** The worker empties the queue when it starts (q.clear()). */
   clearsQueue?: boolean;
   /** jobs.py connects to "redis-db" written in the code, whatever REDIS_IP says. */
   hardCodedHost?: boolean;
+  /** jobs.py connects to Redis's first address (10.0.0.2), written in the code. */
+  hardCodedIp?: boolean;
+  /** The compose file's environment of each student service (default: REDIS_IP=redis-db for both). */
+  environments?: Record<string, Record<string, string>>;
 }
 
 const b64 = (data: Buffer | string): string => Buffer.from(data).toString('base64');
@@ -42,10 +48,14 @@ const stopped: ScriptExit = { code: 137, description: 'stopped by the grader', t
 
 export class JobsWorld extends FakeWorld {
   readonly jobs = new Map<string, Record<string, unknown>>();
+  /** Ids whose record the grader stored malformed, and the key it stored it under. */
+  readonly malformed = new Map<string, string>();
   private readonly queued: string[] = [];
   private api: FakeRun | undefined;
   /** What Redis is called on the lab network now (the grader may rename it). */
   private redisName = 'redis-db';
+  /** Redis's address on the lab network now: each rename moves it. */
+  private redisAddress = 2;
   private nextId = 1;
   private conn = 100;
 
@@ -98,12 +108,31 @@ export class JobsWorld extends FakeWorld {
         return this.queued.length;
       },
       length: async () => this.queued.length,
+      store: async (_db, key) => void this.malformed.set(key.replace(/^job\./, ''), key),
     };
   }
 
   override context(overrides: Partial<CheckContext> = {}): CheckContext {
-    const redis = { ...this.redis, rename: async (name: string | undefined) => void (this.redisName = name ?? 'redis-db') };
-    return super.context({ http: this.http, startScript: this.startScript, lab: this.jobsLab, probe: this.jobsProbe(), redis, ...overrides });
+    const rename = async (name: string | undefined): Promise<{ from: string; to: string }> => {
+      this.redisName = name ?? 'redis-db';
+      const from = `10.0.0.${this.redisAddress}`;
+      this.redisAddress += 1;
+      return { from, to: `10.0.0.${this.redisAddress}` };
+    };
+    const environments = this.code.environments ?? { api: { REDIS_IP: 'redis-db' }, worker: { REDIS_IP: 'redis-db' } };
+    const serviceEnvironments = Object.fromEntries(
+      Object.entries(environments).map(([name, environment], i) => [name, { environment, at: `docker-compose.yml:${16 + 9 * i}` }]),
+    );
+    const redis = { ...this.redis, rename };
+    return super.context({
+      http: this.http,
+      startScript: this.startScript,
+      lab: this.jobsLab,
+      probe: this.jobsProbe(),
+      redis,
+      serviceEnvironments,
+      ...overrides,
+    });
   }
 
   private answer(address: string, request: HttpRequest): HttpExchange {
@@ -121,6 +150,10 @@ export class JobsWorld extends FakeWorld {
     });
     if (this.code.hardCodedHost && this.redisName !== 'redis-db') {
       api.say('redis.exceptions.ConnectionError: Error -3 connecting to redis-db:6379. Temporary failure in name resolution.');
+      return { answered: true, status: 500, body: 'Internal Server Error', contentType: 'text/html', ms: 1 };
+    }
+    if (this.code.hardCodedIp && this.redisAddress !== 2) {
+      api.say('redis.exceptions.ConnectionError: Error 111 connecting to 10.0.0.2:6379. Connection refused.');
       return { answered: true, status: 500, body: 'Internal Server Error', contentType: 'text/html', ms: 1 };
     }
     if (request.method === 'POST' && request.path === '/jobs') {
@@ -176,6 +209,13 @@ export class JobsWorld extends FakeWorld {
     const since = Date.now();
     const take = (id: string): void => {
       run.command({ t: since, db: 1, n: 'BLPOP', k: ['hotqueue:queue', '0'], y: { a: [{ b: b64('hotqueue:queue') }, { b: b64(pickleString(id)) }], n: 2 } });
+      if (this.malformed.has(id)) {
+        if (this.code.malformedRecord === 'crash') {
+          run.say('json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)');
+          run.end({ code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false });
+        } else setTimeout(() => this.workerLoop(run, workMs), 1);
+        return;
+      }
       const job = this.jobs.get(id);
       if (!job) {
         if (this.code.missingRecord === 'crash') {

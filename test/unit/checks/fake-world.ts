@@ -64,6 +64,7 @@ export class FakeWorld {
     },
     range: async () => [...this.items],
     length: async () => this.items.length,
+    store: async () => undefined,
     lists: async () => (this.items.length ? [{ db: this.queue.db, key: this.queue.key, length: this.items.length }] : []),
     flushAll: async () => void this.items.splice(0),
     savesConfigured: async () => true,
@@ -79,7 +80,7 @@ export class FakeWorld {
     crash: async () => undefined,
     recreate: async () => undefined,
     moveAddress: async () => ({ from: '10.0.0.2', to: '10.0.0.3' }),
-    rename: async () => undefined,
+    rename: async () => ({ from: '10.0.0.2', to: '10.0.0.4' }),
   };
 
   /** No HTTP service in this world: every request is refused. */

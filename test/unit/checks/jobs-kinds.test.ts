@@ -170,11 +170,24 @@ describe('queue-holds-without-worker, through fake ports', () => {
 describe('worker-keeps-running, through fake ports', () => {
   const keeps = { id: 'keeps', kind: 'worker-keeps-running' as const, points: 1, work_seconds: 0.05 };
 
-  it('the reference skips an id without a record and takes the next job', async () => {
+  it('the reference skips an id without a record and one whose record is malformed, and takes the next job', async () => {
     const world = new JobsWorld();
     const result = await workerKeepsRunningCheck(world.context(), keeps);
-    expect(result.summary).toMatch(/^after an ordinary job, the worker took a job id without a record \(no-record-\w+\) and went on to take the next job$/);
+    expect(result.summary).toMatch(
+      /^after an ordinary job, the worker took a job id without a record \(no-record-\w+\) and one whose record is malformed \(malformed-\w+\) and went on to take the next job$/,
+    );
     expect(result.passed).toBe(true);
+    // Written where the API writes a record, under the key it uses, with the grader's id in it.
+    expect([...world.malformed.values()]).toEqual([expect.stringMatching(/^job\.malformed-\w+$/)]);
+  });
+
+  it('a worker that dies of a malformed record fails, naming the record and the fix', async () => {
+    const result = await workerKeepsRunningCheck(new JobsWorld({ malformedRecord: 'crash' }).context(), keeps);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toMatch(
+      /^src\/worker.py ended \(exited with code 1\): json.decoder.JSONDecodeError: Expecting value: line 1 column 1 \(char 0\), after it took a job whose record is malformed \(job\.malformed-\w+ in db 0, "not a job \{", not JSON\)$/,
+    );
+    expect(result.diagnosis[0]).toMatch(/^a job whose record cannot be read \(not JSON, or without its fields\) must not stop the worker/);
   });
 
   it('a worker that dies of an id without a record fails, with its crash', async () => {
@@ -200,15 +213,24 @@ describe('redis-from-env, through fake ports', () => {
     const world = new JobsWorld();
     const renames: (string | undefined)[] = [];
     const ctx = world.context();
-    const result = await redisFromEnvCheck({ ...ctx, redis: { ...ctx.redis, rename: async (name) => void renames.push(name) } }, env);
-    expect(result.summary).toMatch(/^with Redis renamed redis-db-\w+ and REDIS_IP=redis-db-\w+, a job was stored, queued and completed$/);
+    const rename = async (name: string | undefined): Promise<{ from: string; to: string }> => {
+      renames.push(name);
+      return ctx.redis.rename(name);
+    };
+    const result = await redisFromEnvCheck({ ...ctx, redis: { ...ctx.redis, rename } }, env);
+    expect(result.summary).toMatch(
+      /^with Redis named redis-db-\w+ \(moved from 10\.0\.0\.2 to 10\.0\.0\.3\) and REDIS_IP=redis-db-\w+, a job was stored, queued and completed$/,
+    );
+    expect(result.passed).toBe(true);
     expect(renames).toEqual([expect.stringMatching(/^redis-db-\w+$/), undefined]);
   });
 
   it('"redis-db" written in jobs.py fails, and the hint says where to read the host', async () => {
     const result = await redisFromEnvCheck(new JobsWorld({ hardCodedHost: true }).context(), env);
     expect(result.passed).toBe(false);
-    expect(result.summary).toMatch(/^with Redis named redis-db-\w+ and REDIS_IP=redis-db-\w+, POST \/jobs answered 500 Internal Server Error$/);
+    expect(result.summary).toMatch(
+      /^with Redis named redis-db-\w+ \(moved from 10\.0\.0\.2 to 10\.0\.0\.3\) and REDIS_IP=redis-db-\w+, POST \/jobs answered 500 Internal Server Error$/,
+    );
     expect(result.diagnosis[0]).toMatch(/^src\/api.py connects to "redis-db" written in the code, not to the host in REDIS_IP/);
   });
 
@@ -216,8 +238,31 @@ describe('redis-from-env, through fake ports', () => {
     const result = await redisFromEnvCheck(new JobsWorld({ crashAfterPop: true }).context(), env);
     expect(result.passed).toBe(false);
     expect(result.summary).toMatch(
-      /^not judged: with Redis named redis-db-\w+ and REDIS_IP=redis-db-\w+, the job posted stayed in progress, though src\/worker.py reached Redis/,
+      /^not judged: with Redis named redis-db-\w+ \(moved from [\d.]+ to [\d.]+\) and REDIS_IP=redis-db-\w+, the job posted stayed in progress, though src\/worker.py reached Redis/,
     );
     expect(result.diagnosis.join('\n')).not.toMatch(/REDIS_IP/);
+  });
+
+  it("an IP address written in jobs.py fails once Redis moves, and the hint names it as Redis's old address", async () => {
+    const result = await redisFromEnvCheck(new JobsWorld({ hardCodedIp: true }).context(), env);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toMatch(
+      /^with Redis named redis-db-\w+ \(moved from 10\.0\.0\.2 to 10\.0\.0\.3\) and REDIS_IP=redis-db-\w+, POST \/jobs answered 500 Internal Server Error$/,
+    );
+    expect(result.diagnosis[0]).toMatch(
+      /^src\/api.py connects to 10\.0\.0\.2, an IP address written in the code \(Redis's address before the grader moved it\): Redis's address changes/,
+    );
+  });
+
+  it('a compose file that gives the worker no REDIS_IP fails, naming the service and the line, though the code finds Redis', async () => {
+    const world = new JobsWorld({ environments: { api: { REDIS_IP: 'redis-db' }, worker: { PYTHONUNBUFFERED: '1' } } });
+    const result = await redisFromEnvCheck(world.context(), env);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toMatch(
+      /^docker-compose\.yml:25: the worker service gets no REDIS_IP from the compose file \(with REDIS_IP set by the grader, a job was stored, queued and completed\)$/,
+    );
+    expect(result.diagnosis).toEqual([
+      'give the worker service REDIS_IP in the compose file (docker-compose.yml:25), as every Python service of the lab gets it: environment: ["REDIS_IP=redis-db"]; without it, its code reaches Redis only through a default written in the code, or not at all',
+    ]);
   });
 });

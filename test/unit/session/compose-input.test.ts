@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { findLab } from '../../../runner/lab/registry.js';
 import { repoRoot } from '../../helpers/labs.js';
 import type { ContainerRuntime } from '../../../runner/provision/runtime.js';
-import { runCheckSession, submissionServices, unusableComposeOutcome } from '../../../runner/session/check.js';
+import { runCheckSession, serviceEnvironments, submissionServices, unusableComposeOutcome } from '../../../runner/session/check.js';
 
 const solution = join(repoRoot, 'templates', 'exercise-2', 'solution');
 
@@ -71,5 +71,20 @@ describe("a submission's requirements.txt", () => {
     expect(report.warnings).toEqual([
       `requirements.txt:2: "redis" leaves redis unpinned, so pip installs today's redis-py 8; with redis-py 8 an idle @q.worker dies after about a minute (TimeoutError: Timeout reading from socket): pin it below 8: redis>=4.2,<8 (or redis==7.4.*)`,
     ]);
+  });
+});
+
+describe("jobs-api: the student services' environment as the compose file sets it", () => {
+  it('a worker without REDIS_IP in the file is seen without it, though labs gives its container one, with the line of the service', async () => {
+    const lab = await findLab('jobs-api');
+    const compose = await readFile(join(repoRoot, 'templates', 'jobs-api', 'variants', 'redis-ip-unset-on-worker', 'docker-compose.yml'));
+    const files = [{ path: 'docker-compose.yml', data: compose }];
+    const { services } = submissionServices(lab, files);
+    // The container's environment has the contract's REDIS_IP: the merged services cannot tell.
+    expect(services!.worker!.environment.REDIS_IP).toBe('redis-db');
+    expect(serviceEnvironments(lab, files, services!)).toEqual({
+      api: { environment: { REDIS_IP: 'redis-db' }, at: 'docker-compose.yml:16' },
+      worker: { environment: {}, at: 'docker-compose.yml:21' },
+    });
   });
 });
