@@ -8,8 +8,8 @@ import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { workersShareSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, stopAll } from '../context.js';
-import { firstFew } from '../diagnose.js';
-import { finished, jobTrace, pollJobs, postJobs, startApiAndWorkers, statusWord } from '../jobs-api.js';
+import { crashLine, firstFew } from '../diagnose.js';
+import { finished, jobTrace, pollJobs, postJobs, scriptFile, startApiAndWorkers, statusWord } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 
 export type WorkersShareSpec = z.infer<typeof workersShareSchema>;
@@ -30,7 +30,7 @@ export async function workersShareCheck(ctx: CheckContext, spec: WorkersShareSpe
   const { jobs } = posted;
   const deadline = Date.now() + Math.ceil(count / replicas) * workSeconds * 1000 + 5000;
   await pollJobs(ctx, api, jobs, deadline, workers);
-  await stopAll(ctx, [...workers, api.run]);
+  const exits = await stopAll(ctx, [...workers, api.run]);
   const names = new Set(workers.map((w) => w.name));
   const share = new Map(workers.map((w) => [w.name, 0]));
   const twice: string[] = [];
@@ -60,8 +60,17 @@ export async function workersShareCheck(ctx: CheckContext, spec: WorkersShareSpe
     );
   }
   if (left.length) {
-    problems.push(`${left.length} of ${count} jobs did not complete with ${replicas} workers (${firstFew(left.map((j) => j.id))})`);
-    diagnosis.push('every worker replica runs the same worker.py: each takes the next id when it is free (job-lifecycle says more about a single worker)');
+    // Workers that ended by themselves: what a student would first look at, not how the jobs were shared.
+    const ended = workers.filter((w) => exits.get(w.name)?.stoppedByGrader === false);
+    const crash = ended.map((w) => crashLine(w.lines)).find((line) => line !== undefined);
+    const file = scriptFile(ctx, 'consumer');
+    const why = ended.length ? `: ${ended.length} of ${replicas} workers ended (${crash ?? exits.get(ended[0]!.name)!.description})` : '';
+    problems.push(`${left.length} of ${count} jobs did not complete with ${replicas} workers (${firstFew(left.map((j) => j.id))})${why}`);
+    diagnosis.push(
+      ended.length
+        ? `${file} must keep running from one job to the next${crash ? `; it crashed: ${crash}` : ''} (job-lifecycle quotes more of its output)`
+        : 'every worker replica runs the same worker.py: each takes the next id when it is free (job-lifecycle says more about a single worker)',
+    );
   }
   if (idle.length && !left.length) {
     problems.push(`${idle.length} of ${replicas} workers got fewer than 1/${2 * replicas} of the jobs (${shares})`);

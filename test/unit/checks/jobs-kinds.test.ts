@@ -142,6 +142,17 @@ describe('workers-share, through fake ports', () => {
     expect(result.passed).toBe(true);
   });
 
+  it('workers that crash leave the jobs undone: the summary says they ended and quotes the crash', async () => {
+    const result = await workersShareCheck(new JobsWorld({ crashAfterPop: true }).context(), share);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toMatch(
+      /^4 of 4 jobs did not complete with 2 workers \(.*\): 2 of 2 workers ended \(NameError: name 'WORK_SECOND' is not defined\)$/,
+    );
+    expect(result.diagnosis[0]).toBe(
+      "src/worker.py must keep running from one job to the next; it crashed: NameError: name 'WORK_SECOND' is not defined (job-lifecycle quotes more of its output)",
+    );
+  });
+
   it('ids queued twice are taken twice: fails, naming how many jobs', async () => {
     const result = await workersShareCheck(new JobsWorld({ puts: 2 }).context(), share);
     expect(result.passed).toBe(false);
