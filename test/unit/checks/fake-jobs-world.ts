@@ -10,7 +10,7 @@ import type { CheckContext, ScriptStarter } from '../../../runner/checks/context
 import type { HttpExchange, HttpPort, HttpRequest } from '../../../runner/checks/ports.js';
 import type { Lab } from '../../../runner/lab/types.js';
 import type { OutputLine, ScriptExit, ScriptRun } from '../../../runner/run/script.js';
-import { FakeWorld } from './fake-world.js';
+import { FakeWorld, fakeRun, stoppedByGrader } from './fake-world.js';
 
 /** How the student's code differs from the reference solution; nothing set: the reference. */
 export interface JobsCode {
@@ -44,7 +44,6 @@ export interface JobsCode {
 }
 
 const b64 = (data: Buffer | string): string => Buffer.from(data).toString('base64');
-const stopped: ScriptExit = { code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false, stoppedByGrader: true };
 
 export class JobsWorld extends FakeWorld {
   readonly jobs = new Map<string, Record<string, unknown>>();
@@ -266,21 +265,12 @@ class FakeRun {
     readonly connection: number,
   ) {
     const exited = new Promise<ScriptExit>((resolve) => (this.finish = resolve));
-    this.run = {
-      name,
-      service: name.startsWith('api') ? 'api' : 'worker',
-      address,
-      startedAt: Date.now(),
-      lines: this.lines,
-      outputTruncated: () => false,
-      exited,
-      hasEnded: () => this.ended,
-      unanswered: () => undefined,
-      stop: async () => {
-        this.end(stopped);
-        return exited;
-      },
-    };
+    const service = name.startsWith('api') ? 'api' : 'worker';
+    this.run = fakeRun(
+      { name, service, address, startedAt: Date.now(), lines: this.lines, exited },
+      () => this.ended,
+      () => this.end(stoppedByGrader),
+    );
   }
 
   record(event: Record<string, unknown>): void {

@@ -156,21 +156,11 @@ class FakeConsumer {
     private readonly connection: number,
   ) {
     const exited = new Promise<ScriptExit>((resolve) => (this.finish = resolve));
-    this.run = {
-      name,
-      service: 'python',
-      address,
-      startedAt,
-      lines: this.lines,
-      outputTruncated: () => false,
-      exited,
-      hasEnded: () => this.ended,
-      unanswered: () => undefined,
-      stop: async () => {
-        this.end({ code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false, stoppedByGrader: true });
-        return exited;
-      },
-    };
+    this.run = fakeRun(
+      { name, service: 'python', address, startedAt, lines: this.lines, exited },
+      () => this.ended,
+      () => this.end(stoppedByGrader),
+    );
   }
 
   begin(): void {
@@ -258,4 +248,28 @@ class FakeConsumer {
     this.open = false;
     this.finish(exit);
   }
+}
+
+/** How a run the grader stopped ended (SIGKILL, 137). */
+export const stoppedByGrader: ScriptExit = { code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false, stoppedByGrader: true };
+
+/**
+ * A fake run's ScriptRun face: its output `lines` (the array the fake appends to), `exited` (the
+ * promise the fake resolves), whether it has ended, and what stopping it does (then resolves `exited`).
+ */
+export function fakeRun(
+  run: Pick<ScriptRun, 'name' | 'service' | 'address' | 'startedAt' | 'lines' | 'exited'>,
+  hasEnded: () => boolean,
+  stop: () => void,
+): ScriptRun {
+  return {
+    ...run,
+    outputTruncated: () => false,
+    hasEnded,
+    unanswered: () => undefined,
+    stop: async () => {
+      stop();
+      return run.exited;
+    },
+  };
 }
