@@ -12,7 +12,7 @@ import { pack } from 'tar-stream';
 import yazl from 'yazl';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bin, labs, leftBy, nothing, repoRoot, sweep, tempDir } from '../helpers/labs.js';
+import { bin, labs, leftBy, nothing, repoRoot, scriptArgs, sweep, tempDir } from '../helpers/labs.js';
 
 const solution = join(repoRoot, 'templates', 'exercise-1', 'solution');
 const fixtures = join(repoRoot, 'test', 'fixtures', 'submissions');
@@ -310,7 +310,7 @@ describe('the progress display', () => {
     root = await tempDir('labs-grade-progress-');
     await submissionsOf(root, ['ann', 'ben', 'cat']);
     // On a terminal (script gives the command one).
-    const tty = await execa('script', ['-qec', `node ${bin} grade exercise-1 subs --out out -j 2`, '/dev/null'], {
+    const tty = await execa('script', scriptArgs(['grade', 'exercise-1', 'subs', '--out', 'out', '-j', '2']), {
       cwd: root,
       reject: false,
       timeout: 300_000,

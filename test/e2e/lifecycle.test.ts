@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allLabelled, bin, labelled, labs, nothing, onTerminal, sweep, tempDir } from '../helpers/labs.js';
+import { allLabelled, bin, labelled, labs, nothing, onTerminal, scriptArgs, sweep, tempDir } from '../helpers/labs.js';
 
 describe('Ctrl-C during `labs start`', () => {
   let dir: string;
@@ -82,7 +82,7 @@ describe('kill -9 during `labs start`, then `labs prune`', () => {
 
   it('opens a shell through a pseudo-terminal and passes its exit code through', async () => {
     // script(1) gives the CLI a real pty, as a terminal would.
-    const shell = await execa('script', ['-qec', `node ${bin} shell python --dir ${live}`, '/dev/null'], {
+    const shell = await execa('script', scriptArgs(['shell', 'python', '--dir', live]), {
       input: 'tty; echo "in $(pwd) as $(id -u): $((6*7))"; exit 7\n',
       reject: false,
       timeout: 60_000,

@@ -86,9 +86,19 @@ export interface TerminalRun {
   shown: (pattern: RegExp, timeoutMs?: number) => Promise<void>;
 }
 
+/**
+ * The arguments of script(1) that run the CLI on a pseudo-terminal; `args` are words without spaces.
+ * script runs `$SHELL -c`, and dash (`/bin/sh`, used when SHELL is unset, as in CI) does not exec a
+ * lone command: it would stay between script and node, die of the pty's Ctrl-C and make script
+ * report 130 whatever node exits with. `exec` makes node script's own child under any shell.
+ */
+export function scriptArgs(args: string[]): string[] {
+  return ['-qec', `exec node ${bin} ${args.join(' ')}`, '/dev/null'];
+}
+
 /** The CLI on a pseudo-terminal (script(1)), as a person at a terminal runs it; `args` are words without spaces. */
 export function onTerminal(args: string[], options: { cwd: string; timeoutMs?: number; env?: NodeJS.ProcessEnv }): TerminalRun {
-  const child = execa('script', ['-qec', `node ${bin} ${args.join(' ')}`, '/dev/null'], {
+  const child = execa('script', scriptArgs(args), {
     cwd: options.cwd,
     reject: false,
     timeout: options.timeoutMs ?? 60_000,
