@@ -22,7 +22,12 @@ import type { DockerEndpoint } from './connect.js';
 
 export type HostAccess = 'closed' | 'open: not root' | 'open: remote engine' | 'open: no iptables';
 
-const tag = (session: string): string => `labs:${session}`;
+/**
+ * A rule's comment: its session and the pid of the process that made it (the rules are this host's,
+ * as is the process), so that `labs prune` keeps the rules of a live grader whose network it did
+ * not see yet (a batch slot's, made while prune listed what exists).
+ */
+const tag = (session: string): string => `labs:${session}:${process.pid}`;
 
 /** The engine names a network's bridge br-<first 12 hex digits of its id>. */
 export const bridgeName = (networkId: string): string => `br-${networkId.slice(0, 12)}`;
@@ -79,18 +84,19 @@ const chains = ['INPUT', 'DOCKER-USER', 'FORWARD'];
 
 /**
  * Removes the rules of the sessions for which `remove` says so (all of one session, or the dead
- * ones). One listing of the whole table: each session's teardown runs this, and a command started
- * costs the grader far more than a longer listing.
+ * ones), given the session and the pid of the process that made the rule (undefined for a rule of
+ * an older labs). One listing of the whole table: each session's teardown runs this, and a command
+ * started costs the grader far more than a longer listing.
  */
-export async function removeHostRules(remove: (session: string) => boolean): Promise<number> {
+export async function removeHostRules(remove: (session: string, pid: number | undefined) => boolean): Promise<number> {
   if (process.getuid?.() !== 0) return 0;
   const listed = await iptables(['-S']);
   if (!listed.ok) return 0;
   let removed = 0;
   for (const line of listed.stdout.split('\n')) {
     const chain = /^-A (\S+) /.exec(line)?.[1];
-    const match = /--comment "?labs:([0-9a-zA-Z_-]+)"?/.exec(line);
-    if (!chain || !chains.includes(chain) || !match || !remove(match[1]!)) continue;
+    const match = /--comment "?labs:([0-9a-zA-Z_-]+)(?::(\d+))?"?/.exec(line);
+    if (!chain || !chains.includes(chain) || !match || !remove(match[1]!, match[2] === undefined ? undefined : Number(match[2]))) continue;
     const args =
       line
         .replace(/^-A /, '-D ')

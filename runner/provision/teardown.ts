@@ -148,8 +148,10 @@ export async function prune(runtime: ContainerRuntime, options: { all: boolean }
       failed.push({ info, error: (error as Error).message });
     }
   }
-  // Host rules of sessions that are gone (a killed grader) go too.
+  // Host rules of sessions that are gone (a killed grader) go too; a live process's stay, its
+  // session listed or not (one it made since the listing, whose network prune did not see).
   const live = new Set(kept.map((k) => k.session));
-  await removeHostRules((session) => !live.has(session));
+  const alive = options.isAlive ?? processAlive;
+  await removeHostRules((session, pid) => (options.all ? true : !live.has(session) && (pid === undefined || !alive(pid))));
   return { removed, kept, failed, totals };
 }

@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labs, repoRoot, sweep, tempDir } from '../helpers/labs.js';
+import { DockerRuntime } from '../../runner/provision/docker.js';
+import { closeHostAccess, removeHostRules } from '../../runner/provision/firewall.js';
+import { prune } from '../../runner/provision/teardown.js';
 
 let root: string;
 const network = `labs-exercise-1-dead${process.pid}`;
@@ -52,4 +55,24 @@ describe('a session the engine will not remove', () => {
     expect(result.stderr).toMatch(new RegExp(`could not remove all of grade session dead${process.pid} \\(exercise-1\\): .*active endpoints`));
     expect(result.stderr).toMatch(/restarting the Docker engine drops it/);
   }, 120_000);
+});
+
+describe("a live grader's firewall rules", () => {
+  it('stay when prune did not see the session they close (a regression: prune listed the sessions, a batch slot made its network and rule, and prune took the rule away)', async () => {
+    const session = `slot${process.pid}`;
+    const rules = async (): Promise<string> => (await execa('iptables', ['-w', '-S', 'INPUT'])).stdout;
+    // This process is alive and made the rule; no container, network or volume carries the session.
+    expect(await closeHostAccess(new DockerRuntime().endpoint, 'f'.repeat(64), session)).toBe('closed');
+    try {
+      const ruleOf = new RegExp(`labs:${session}\\b`);
+      expect(await rules()).toMatch(ruleOf);
+      await prune(new DockerRuntime(), { all: false });
+      expect(await rules()).toMatch(ruleOf);
+      // A rule whose process is gone goes.
+      await prune(new DockerRuntime(), { all: false, isAlive: (pid) => pid !== process.pid && pid !== 1 });
+      expect(await rules()).not.toMatch(ruleOf);
+    } finally {
+      await removeHostRules((s) => s === session);
+    }
+  });
 });
