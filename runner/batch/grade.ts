@@ -18,6 +18,7 @@ import { newSessionId } from '../provision/labels.js';
 import { prune, removeSession } from '../provision/teardown.js';
 import { packageVersion } from '../paths.js';
 import { runCheckSession } from '../session/check.js';
+import { SlotPool } from '../session/slot.js';
 import type { Submission } from './discover.js';
 import { type PlatformOutputs, writeOutputs, writePlatformOutputs } from './outputs.js';
 import { type DiscoveredBatch, discoverBatch } from './platforms/discover.js';
@@ -228,6 +229,8 @@ async function locally(
     const tracked = removal.catch(() => undefined).finally(() => removals.delete(tracked));
     removals.add(tracked);
   };
+  // Each lane's network and script containers serve one submission after another (session/slot.ts).
+  const slots = new SlotPool(options.runtime);
   const worker = async (): Promise<void> => {
     for (;;) {
       if (options.signal?.aborted) {
@@ -237,7 +240,7 @@ async function locally(
       const item = queue.shift();
       if (!item) return;
       options.onEvent?.({ type: 'start', student: item.student });
-      const result = await gradeWithRetries(options, item, { ...ctx, teardown });
+      const result = await gradeWithRetries(options, item, { ...ctx, teardown, slots });
       if (!result) {
         interrupted = true;
         return;
@@ -245,8 +248,12 @@ async function locally(
       await record(result);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, () => worker()));
-  while (removals.size) await Promise.all([...removals]);
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, () => worker()));
+  } finally {
+    while (removals.size) await Promise.all([...removals]);
+    await slots.close();
+  }
   return interrupted;
 }
 
@@ -298,6 +305,8 @@ export interface AttemptContext {
   signal?: AbortSignal;
   /** Takes each session's removal instead of waiting for it (see runCheckSession). */
   teardown?: (removal: Promise<void>) => void;
+  /** Batch slots: the session takes one, and gives it back for the next when it ended graded (session/slot.ts). */
+  slots?: SlotPool;
 }
 
 /**
@@ -323,10 +332,22 @@ export async function gradeAttempt(sub: SubmissionInput, ctx: AttemptContext): P
   const timeout = AbortSignal.timeout(ctx.timeoutMs);
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
   const session = newSessionId();
+  const slot = ctx.slots?.take(ctx.lab);
+  let reusable = false;
   try {
     // The files as intake read them, in memory: the session reads nothing again, with other limits.
-    const checking = runCheckSession({ runtime: ctx.runtime, lab: ctx.lab, submission: sub, mode: 'grade', signal, session, teardown: ctx.teardown });
+    const checking = runCheckSession({
+      runtime: ctx.runtime,
+      lab: ctx.lab,
+      submission: sub,
+      mode: 'grade',
+      signal,
+      session,
+      teardown: ctx.teardown,
+      slot,
+    });
     const report = await endsWithin(checking, signal, stopGraceMs);
+    reusable = true;
     // The report's warnings are intake's and the session's own (a compose file's notes), so feedback shows both.
     return finish({ status: 'graded', report, warnings: report.warnings });
   } catch (error) {
@@ -340,6 +361,9 @@ export async function gradeAttempt(sub: SubmissionInput, ctx: AttemptContext): P
     const stopped = abandoned ? `, and did not stop within ${stopGraceMs / 1000} s; its containers were removed` : ' and was stopped';
     if (timeout.aborted) return finish({ status: 'timeout', error: `grading took longer than ${ctx.timeoutMs} ms${stopped}` });
     throw error;
+  } finally {
+    // Only a slot whose session ended as expected serves the next one.
+    if (slot) ctx.slots!.give(slot, reusable);
   }
 }
 
@@ -374,7 +398,7 @@ export function endsWithin<T>(work: Promise<T>, signal: AbortSignal, graceMs: nu
 async function gradeWithRetries(
   options: GradeOptions,
   sub: SubmissionInput,
-  ctx: { hash: string; version: string; timeoutMs: number; attempts: number; teardown?: AttemptContext['teardown'] },
+  ctx: { hash: string; version: string; timeoutMs: number; attempts: number; teardown?: AttemptContext['teardown']; slots?: SlotPool },
 ): Promise<SubmissionResult | undefined> {
   const started = Date.now();
   let lastError = '';
@@ -389,6 +413,7 @@ async function gradeWithRetries(
         attempt,
         signal: options.signal,
         teardown: ctx.teardown,
+        slots: ctx.slots,
       });
     } catch (error) {
       if (!isLabsError(error)) throw error;

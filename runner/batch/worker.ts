@@ -8,6 +8,7 @@ import type { ContainerRuntime } from '../provision/runtime.js';
 import { prune } from '../provision/teardown.js';
 import { packageVersion } from '../paths.js';
 import { gradeAttempt, infraError, labHash } from './grade.js';
+import { SlotPool } from '../session/slot.js';
 import { type GradeJob, type QueueConnection, type WorkerEvent, startQueueWorker } from './queue.js';
 import type { SubmissionResult } from '../rubric/submission.js';
 
@@ -24,6 +25,9 @@ export interface WorkerOptions {
   signal: AbortSignal;
   onEvent?: (event: { type: 'ready' } | WorkerEvent) => void;
 }
+
+/** How long a worker keeps a batch slot no job has asked for (session/slot.ts, `SlotPool`). */
+export const workerIdleSlotMs = 10_000;
 
 /**
  * A `labs worker`: takes grading jobs from the BullMQ queue and grades each with this machine's
@@ -44,6 +48,9 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       );
     return labs.get(id)!;
   };
+  // Each concurrent job's network and script containers serve the next job (session/slot.ts);
+  // between batches, a worker keeps nothing for long.
+  const slots = new SlotPool(runtime, workerIdleSlotMs);
   const grade = async (job: GradeJob, attempt: number): Promise<SubmissionResult> => {
     const { lab, hash } = await labFor(job.lab);
     // A worker with another version of the tool or the lab would grade by other rules.
@@ -59,7 +66,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     const files = job.files.map((f) => ({ path: f.path, data: Buffer.from(f.data, 'base64') }));
     const result = await gradeAttempt(
       { student: job.student, files, contentHash: job.contentHash, warnings: job.warnings },
-      { runtime, lab, labHash: hash, toolVersion: version, timeoutMs: options.timeoutMs ?? 180_000, attempt },
+      { runtime, lab, labHash: hash, toolVersion: version, timeoutMs: options.timeoutMs ?? 180_000, attempt, slots },
     );
     // An infrastructure error was thrown above, so BullMQ retries the job; a result is final.
     if (!result) throw new Error('the worker stopped before the job finished');
@@ -75,4 +82,5 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     options.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await handle.close();
+  await slots.close();
 }

@@ -643,7 +643,10 @@ function confinedHostConfig(c: Confinement): Record<string, unknown> {
     NanoCpus: c.nanoCpus,
     PidsLimit: c.pids,
     ReadonlyRootfs: true,
-    Tmpfs: Object.fromEntries(Object.entries(c.tmpfs).map(([path, size]) => [path, `rw,nosuid,nodev,size=${size},mode=1777`])),
+    Tmpfs: Object.fromEntries([
+      ...Object.entries(c.tmpfs).map(([path, size]) => [path, `rw,nosuid,nodev,size=${size},mode=1777`]),
+      ...Object.entries(c.rootTmpfs ?? {}).map(([path, size]) => [path, `rw,nosuid,nodev,size=${size},mode=0755`]),
+    ]),
     CapDrop: ['ALL'],
     SecurityOpt: ['no-new-privileges'],
     LogConfig: { Type: 'json-file', Config: { 'max-size': String(c.logBytes), 'max-file': '1' } },

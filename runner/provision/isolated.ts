@@ -25,23 +25,33 @@ export interface IsolatedOptions {
   /** The services as the submission defines them (a compose lab: from its compose file). */
   services: Record<string, ServiceSpec>;
   identity: SessionIdentity;
-  /** The student's files, copied to the lab workdir of every student container. */
+  /** The student's files, put in the lab workdir of every student container. */
   files: ArchiveEntry[];
   confine: Confinement;
   /** An image with Node.js: the base of the recorder's image (recorder/image.ts). */
   recorderImage: string;
+  /**
+   * The lab network a batch slot keeps from one submission to the next (`openLabNetwork`); without
+   * it the environment makes its own, under its identity, removed with it.
+   */
+  labNetwork?: LabNetwork;
+  /** The wire recorder a batch slot keeps on that network (`startRecorder`); without it, one of the session's own. */
+  recorder?: RecorderHandle;
   signal?: AbortSignal;
   onEvent?: (event: ImageEvent) => void;
   /**
-   * Called as soon as the network and the student's files are there, while Redis and the recorder
-   * still start: the containers scripts run in can start too. Returns what resolves once the work
-   * it started settled, which a provisioning that fails waits for before it removes everything.
+   * Called as soon as the lab network is there, while Redis and the recorder still start: the
+   * containers scripts run in can start too. Returns what resolves once the work it started
+   * settled, which a provisioning that fails waits for before it removes everything.
    */
-  withFiles?: (env: FilesEnvironment) => () => Promise<void>;
+  onNetwork?: (env: FilesEnvironment) => () => Promise<void>;
 }
 
-/** What the containers scripts run in need of the environment (see `withFiles`). */
-export type FilesEnvironment = Pick<IsolatedEnvironment, 'runtime' | 'lab' | 'identity' | 'services' | 'network' | 'images' | 'filesVolume' | 'confine'>;
+/** What the containers scripts run in need of the environment (see `onNetwork`). */
+export type FilesEnvironment = Pick<
+  IsolatedEnvironment,
+  'runtime' | 'lab' | 'identity' | 'services' | 'network' | 'images' | 'files' | 'filesVolume' | 'confine'
+>;
 
 export interface IsolatedEnvironment {
   runtime: ContainerRuntime;
@@ -53,12 +63,58 @@ export interface IsolatedEnvironment {
   graderNetwork: string;
   /** Prepared image of each student service. */
   images: Record<string, string>;
-  filesVolume: string;
+  /** The student's files (the supervised script containers get them from their supervisor). */
+  files: ArchiveEntry[];
+  /**
+   * A volume of the session with the files in it, made on first call: only the script containers
+   * of an image without python3 (no supervisor) mount it.
+   */
+  filesVolume: () => Promise<string>;
   confine: Confinement;
   redis: RedisHandle;
-  recorder: { containerId: string };
+  recorder: RecorderHandle;
   /** Whether student code can reach services on the grading host's bridge address. */
   hostAccess: HostAccess;
+}
+
+/**
+ * A lab network with its firewall rules (no route out, none to the grading host), and the shared
+ * grader network joined: what a batch slot keeps from one submission to the next.
+ */
+export interface LabNetwork {
+  /** Whose labels it carries: the slot's, or the one session's. */
+  identity: SessionIdentity;
+  name: string;
+  grader: GraderNetwork;
+  hostAccess: HostAccess;
+}
+
+/**
+ * Makes a lab network for `identity` (see session-networks.ts for the waits when the engine's
+ * address ranges run out) and closes it to the grading host. Throws DOCKER_FAILED; removes what it
+ * made when it fails. `closeLabNetwork` removes it.
+ */
+export async function openLabNetwork(runtime: ContainerRuntime, identity: SessionIdentity, signal?: AbortSignal): Promise<LabNetwork> {
+  try {
+    const { network, networkId, grader } = await sessionNetworks(runtime, identity, signal);
+    const labAccess = await closeHostAccess(runtime.endpoint, networkId, identity.session);
+    return { identity, name: network, grader, hostAccess: labAccess === 'closed' ? grader.access : labAccess };
+  } catch (error) {
+    await closeLabNetwork(runtime, identity);
+    throw error;
+  }
+}
+
+/** Removes everything labelled with `identity`'s session (its network among them) and its firewall rules. */
+export async function closeLabNetwork(runtime: ContainerRuntime, identity: SessionIdentity): Promise<void> {
+  await removeSession(runtime, identity.session);
+  await removeHostRules((s) => s === identity.session);
+}
+
+/** The wire recorder: its container, and the name by which it reaches the real Redis on the lab network. */
+export interface RecorderHandle {
+  containerId: string;
+  upstreamAlias: string;
 }
 
 export interface RedisHandle {
@@ -84,6 +140,11 @@ export const confinement: Confinement = {
 /** Student code runs as this user: not root, and the uid of the official images' first user. */
 export const studentUser = '1000:1000';
 
+/**
+ * The environment of one session: Redis and the recorder (and Redis's volumes) of its own, on
+ * `options.labNetwork` or a network of its own. Throws WORKSPACE_INVALID (no Redis service),
+ * INTERRUPTED, DOCKER_FAILED, NOT_READY and the images' errors; removes what it made when it fails.
+ */
 export async function provisionIsolated(options: IsolatedOptions): Promise<IsolatedEnvironment> {
   const { runtime, lab, identity, services } = options;
   const redisService = services[lab.redisService];
@@ -93,27 +154,24 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
     });
   }
   const students = Object.values(services).filter((s) => s.student);
-  let hostAccess: HostAccess;
   let settleEarly: (() => Promise<void>) | undefined;
   try {
     const [images, , recorder] = await Promise.all([
       prepareServiceImages(runtime, students, options.onEvent),
       ensureImage(runtime, redisService.image, options.onEvent),
-      recorderImage(runtime, options.recorderImage, options.onEvent),
+      options.recorder ? undefined : recorderImage(runtime, options.recorderImage, options.onEvent),
     ]);
     options.signal?.throwIfAborted();
-    const { network, networkId, grader } = await sessionNetworks(runtime, identity, options.signal);
-    const graderNetwork = grader.name;
-    const labAccess = await closeHostAccess(runtime.endpoint, networkId, identity.session);
-    hostAccess = labAccess === 'closed' ? grader.access : labAccess;
-    const upstreamAlias = `upstream-${randomBytes(6).toString('hex')}`;
-    const [redis, recorderContainer, filesVolume] = await Promise.all([
+    const labNetwork = options.labNetwork ?? (await openLabNetwork(runtime, identity, options.signal));
+    const network = labNetwork.name;
+    const grader = labNetwork.grader;
+    const upstreamAlias = options.recorder?.upstreamAlias ?? newUpstreamAlias();
+    let volume: Promise<string> | undefined;
+    const filesVolume = (): Promise<string> => (volume ??= copyFiles(options, students[0] ? images[students[0].name]! : redisService.image));
+    settleEarly = options.onNetwork?.({ runtime, lab, identity, services, network, images, files: options.files, filesVolume, confine: options.confine });
+    const [redis, recorderContainer] = await Promise.all([
       startRedis(options, redisService, network, grader, upstreamAlias),
-      startRecorder(options, recorder, network, upstreamAlias),
-      copyFiles(options, students[0] ? images[students[0].name]! : redisService.image).then((filesVolume) => {
-        settleEarly = options.withFiles?.({ runtime, lab, identity, services, network, images, filesVolume, confine: options.confine });
-        return filesVolume;
-      }),
+      options.recorder ?? startRecorder({ runtime, identity, lab, image: recorder!, network, upstreamAlias, signal: options.signal }),
     ]);
     return {
       runtime,
@@ -121,19 +179,19 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
       identity,
       services,
       network,
-      graderNetwork,
+      graderNetwork: grader.name,
       images,
+      files: options.files,
       filesVolume,
       confine: options.confine,
       redis,
       recorder: recorderContainer,
-      hostAccess,
+      hostAccess: labNetwork.hostAccess,
     };
   } catch (error) {
     // A container still being created would escape the removal, and keep its network.
     await settleEarly?.().catch(() => undefined);
-    await removeSession(runtime, identity.session);
-    await removeHostRules((s) => s === identity.session);
+    await closeLabNetwork(runtime, identity);
     if (options.signal?.aborted) throw new LabsError('INTERRUPTED', 'interrupted: removed what had been created', { cause: error });
     throw error;
   }
@@ -240,23 +298,46 @@ async function chownVolumes(options: IsolatedOptions, service: ServiceSpec, volu
   }
 }
 
-async function startRecorder(options: IsolatedOptions, image: string, network: string, upstreamAlias: string): Promise<{ containerId: string }> {
-  const { runtime, identity, lab } = options;
+/** A name for the real Redis on a lab network that students do not know: only the recorder uses it. */
+export function newUpstreamAlias(): string {
+  return `upstream-${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * Starts the wire recorder from `image` (recorder/image.ts) on `network`, as the lab's Redis service,
+ * forwarding to `upstreamAlias`; resolves once it listens. Throws DOCKER_FAILED, NOT_READY.
+ */
+export async function startRecorder(options: {
+  runtime: ContainerRuntime;
+  identity: SessionIdentity;
+  lab: Lab;
+  image: string;
+  network: string;
+  upstreamAlias: string;
+  signal?: AbortSignal;
+}): Promise<RecorderHandle> {
+  const { runtime, identity, lab, upstreamAlias } = options;
   const id = await runtime.createContainer({
-    name: resourceName(identity, 'recorder'),
-    image,
+    name: resourceName(identity, `recorder-${randomBytes(3).toString('hex')}`),
+    image: options.image,
     entrypoint: ['node', `${recorderDir}/${recorderScript}`],
     cmd: [],
     env: { UPSTREAM_HOST: upstreamAlias, UPSTREAM_PORT: '6379', LISTEN_PORT: '6379' },
     user: '65534:65534',
     labels: sessionLabels(identity, { [Label.role]: 'recorder' }),
-    network,
+    network: options.network,
     aliases: [lab.redisService],
   });
   await runtime.startContainer(id, 'the wire recorder');
   // It says when it listens; reading that is cheaper than starting a probe in it.
   await waitForLine(runtime, id, 'the wire recorder', (text) => text.includes('"e":"listening"'), 15_000, options.signal);
-  return { containerId: id };
+  return { containerId: id, upstreamAlias };
+}
+
+/** Puts the recorder back on `network` as the lab's Redis service, after a check moved or renamed it. */
+export async function restoreRecorder(runtime: ContainerRuntime, network: string, recorder: RecorderHandle, lab: Lab): Promise<void> {
+  await runtime.disconnectNetwork(network, recorder.containerId);
+  await runtime.connectNetwork(network, recorder.containerId, { aliases: [lab.redisService] });
 }
 
 /** The student's files into a session volume, through a container that is created and never run. */

@@ -73,6 +73,8 @@ export interface Confinement {
   pids: number;
   /** Mount point → size in bytes; everything else is read-only. */
   tmpfs: Record<string, number>;
+  /** Mount point → size in bytes of a tmpfs only root may write (mode 0755): the script containers' work folder. */
+  rootTmpfs?: Record<string, number>;
   /** Bound on what the engine keeps of the container's output. */
   logBytes: number;
 }

@@ -22,9 +22,15 @@
  *   connections apart by address; runs one after another in one container are told apart by time.
  * - A container that died is replaced; a run that ran out of memory is told apart by the kernel's
  *   count of out-of-memory kills in the container.
- * - Student services whose containers would be the same (same prepared image, same environment;
- *   exercise-2's python1 and python2) share one pool of containers: a script cannot tell them apart,
- *   and a batch starts one container fewer per submission.
+ * - Student services whose containers would be the same (the same prepared image; exercise-2's
+ *   python1 and python2) share one pool of containers: each run gets its service's environment
+ *   (the compose file's `environment:`) from the supervisor, so a script cannot tell them apart.
+ * - The student's files are in the work folder, a tmpfs that only root can write: the supervisor
+ *   writes them there when it is reset for a submission. A batch slot keeps its containers from
+ *   one submission to the next (session/slot.ts): before a container runs anything of the next
+ *   submission, its supervisor kills every process, empties what the student's user could write
+ *   and removes its IPC objects, replaces the files, and says what it still finds; a container in
+ *   which anything is left is removed, never used again.
  */
 import { randomBytes } from 'node:crypto';
 import { LabsError, isLabsError } from '../errors.js';
@@ -32,7 +38,7 @@ import type { ContainerCreate } from '../provision/runtime.js';
 import type { OutputLineEvent } from '../provision/streams.js';
 import type { FilesEnvironment } from '../provision/isolated.js';
 import { studentUser } from '../provision/isolated.js';
-import { Label, resourceName, sessionLabels } from '../provision/labels.js';
+import { Label, type SessionIdentity, resourceName, sessionLabels } from '../provision/labels.js';
 import { type SupervisedRun, SupervisorChannel, supervisorCapabilities, supervisorCommand } from './supervisor.js';
 
 /** The container's own processes run as this user, which student code (uid 1000) cannot signal. */
@@ -90,6 +96,8 @@ export interface ScriptHost {
   supervisor?: SupervisorChannel;
   /** The last run the supervisor started. */
   run?: SupervisedRun;
+  /** The session whose files its work folder holds (a supervised container; see `ScriptHosts.begin`). */
+  holds?: string;
 }
 
 interface Slot {
@@ -101,32 +109,51 @@ interface Slot {
 
 /**
  * Each student service's pool: the first service (in definition order) whose containers would be
- * created the same way, from the same prepared image with the same environment.
+ * created the same way, from the same prepared image (the environment is each run's own).
  */
-export function hostPools(services: Record<string, { environment: Record<string, string> }>, images: Record<string, string>): Record<string, string> {
+export function hostPools(services: Record<string, unknown>, images: Record<string, string>): Record<string, string> {
   const pools: Record<string, string> = {};
-  const byShape = new Map<string, string>();
-  for (const [name, spec] of Object.entries(services)) {
+  const byImage = new Map<string, string>();
+  for (const name of Object.keys(services)) {
     const image = images[name];
     if (image === undefined) continue;
-    const environment = Object.entries(spec.environment).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const shape = JSON.stringify([image, environment]);
-    if (!byShape.has(shape)) byShape.set(shape, name);
-    pools[name] = byShape.get(shape)!;
+    if (!byImage.has(image)) byImage.set(image, name);
+    pools[name] = byImage.get(image)!;
   }
   return pools;
 }
+
+/** The room the student's files have in a container's work folder: intake's total (20 MiB) and more. */
+const workdirBytes = 32 * 1024 * 1024;
 
 export class ScriptHosts {
   private slots: Slot[] = [];
   /** Creations and removals under way: teardown waits for them (see `settle`). */
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly pools: Record<string, string>;
+  private pools: Record<string, string>;
   /** Pools whose image cannot run the supervisor. */
   private readonly unsupervised = new Set<string>();
 
-  constructor(private readonly env: FilesEnvironment) {
+  /**
+   * `env` is the submission's; `keeper` labels the supervised containers, which outlive it when a
+   * batch slot keeps them (its own identity; by default the submission's, removed with it).
+   */
+  constructor(
+    private env: FilesEnvironment,
+    private readonly keeper: SessionIdentity = env.identity,
+  ) {
     this.pools = hostPools(env.services, env.images);
+  }
+
+  /**
+   * The next submission of a batch slot, on the same network: its files go into the supervised
+   * containers as they are next used (or warmed); the containers of images without the supervisor
+   * were the last submission's and went with it.
+   */
+  begin(env: FilesEnvironment): void {
+    this.env = env;
+    this.pools = hostPools(env.services, env.images);
+    for (const slot of this.slots) if (!slot.host?.supervisor) this.drop(slot);
   }
 
   /** The pool whose containers run `service`'s scripts (see `hostPools`). */
@@ -134,26 +161,65 @@ export class ScriptHosts {
     return this.pools[service] ?? service;
   }
 
-  /** Starts containers ahead of need, `count` per pool, while other start-up work goes on. */
+  /**
+   * Readies containers ahead of need, `count` per pool, while other start-up work goes on: starts
+   * new ones, and gives those kept from the last submission this one's files.
+   */
   warm(counts: Record<string, number>): Promise<unknown> {
-    const created: Promise<ScriptHost>[] = [];
+    const readied: Promise<unknown>[] = [];
     for (const [service, count] of Object.entries(counts)) {
+      const idle = this.slots.filter((s) => s.service === service && !s.busy);
+      for (const slot of idle.slice(0, count)) {
+        slot.busy = true;
+        readied.push(
+          this.readied(slot).then(
+            (host) => this.release(host),
+            () => undefined,
+          ),
+        );
+      }
       const have = this.slots.filter((s) => s.service === service).length;
-      for (let i = have; i < count; i += 1) created.push(this.add(service).ready);
+      for (let i = have; i < count; i += 1) readied.push(this.add(service).ready);
     }
-    return Promise.all(created);
+    return Promise.all(readied);
+  }
+
+  /**
+   * The slot's container, holding the current submission's files: a supervised one kept from the
+   * last submission is reset first (see supervisor.py). Throws CONTAINER_GONE when anything of the
+   * last submission was left in it, or it went away: the caller drops it and takes another.
+   */
+  private async readied(slot: Slot): Promise<ScriptHost> {
+    const host = await slot.ready;
+    if (!host.supervisor || host.holds === this.env.identity.session) return host;
+    const session = this.env.identity.session;
+    const answer = await this.track(host.supervisor.reset(this.env.lab.workdir, this.env.files));
+    if (answer?.failed) throw new LabsError('DOCKER_FAILED', `the student's files could not be written: ${answer.failed}`);
+    if (!answer || answer.left.length) {
+      this.drop(slot);
+      this.track(this.env.runtime.removeContainer(host.containerId).catch(() => undefined));
+      throw new LabsError(
+        'CONTAINER_GONE',
+        answer ? `the last submission left ${answer.left.slice(0, 5).join(', ')}` : 'the container that runs scripts is gone',
+      );
+    }
+    host.holds = session;
+    return host;
   }
 
   /** A container of `service` that runs nothing now; marked busy until `release`. */
   async acquire(service: string): Promise<ScriptHost> {
     const pool = this.poolOf(service);
-    const slot = this.slots.find((s) => s.service === pool && !s.busy) ?? this.add(pool);
-    slot.busy = true;
-    try {
-      return await slot.ready;
-    } catch (error) {
-      this.drop(slot);
-      throw error;
+    for (let attempt = 0; ; attempt += 1) {
+      const slot = this.slots.find((s) => s.service === pool && !s.busy) ?? this.add(pool);
+      slot.busy = true;
+      try {
+        return await this.readied(slot);
+      } catch (error) {
+        this.drop(slot);
+        // A kept container that could not be made clean is replaced by a new one, once.
+        if (attempt > 0 || !isLabsError(error) || error.code !== 'CONTAINER_GONE') throw error;
+      }
     }
   }
 
@@ -181,16 +247,18 @@ export class ScriptHosts {
     beforeStart: (host: ScriptHost) => void = () => undefined,
     env: Record<string, string> = {},
   ): Promise<{ host: ScriptHost; finished: Promise<{ exitCode: number; bytes: number; truncated: boolean }>; unanswered: () => string | undefined }> {
+    // The service's own environment (the compose file's) is each run's: its containers are shared.
+    const variables = { ...this.env.services[service]?.environment, ...env };
     for (let attempt = 0; ; attempt += 1) {
       const host = await this.acquire(service);
       try {
         beforeStart(host);
         if (host.supervisor) {
-          const run = host.supervisor.run(argv, this.env.lab.workdir, maxBytes, onLine, env);
+          const run = host.supervisor.run(argv, this.env.lab.workdir, maxBytes, onLine, variables);
           host.run = run;
           return { host, finished: run.finished, unanswered: run.unanswered };
         }
-        const pairs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+        const pairs = Object.entries(variables).map(([k, v]) => `${k}=${v}`);
         const run = await this.env.runtime.execLines(host.containerId, runCommand(pairs.length ? ['env', ...pairs, ...argv] : argv), onLine, {
           user: studentUser,
           workingDir: this.env.lab.workdir,
@@ -298,6 +366,10 @@ export class ScriptHosts {
       // The engine's init is PID 1 and reaps what student code leaves behind.
       cmd: ['sleep', '2147483647'],
       user: keeperUser,
+      // Without the supervisor the files are in a volume of the submission's, and the container
+      // goes with it (`begin`).
+      volumes: [{ source: await this.env.filesVolume(), target: this.env.lab.workdir, readOnly: true }],
+      identity: this.env.identity,
     });
     await runtime.startContainer(id, `a container for ${service}`);
     return this.hostOf(service, id);
@@ -315,6 +387,8 @@ export class ScriptHosts {
       capAdd: supervisorCapabilities,
       openStdin: true,
       noLog: true,
+      workdirTmpfs: true,
+      identity: this.keeper,
     });
     supervisor.connect(
       await runtime.attach(
@@ -341,30 +415,35 @@ export class ScriptHosts {
 
   private async createContainer(
     service: string,
-    how: Pick<ContainerCreate, 'cmd' | 'user' | 'capAdd' | 'openStdin' | 'noLog'>,
+    how: Pick<ContainerCreate, 'cmd' | 'user' | 'capAdd' | 'openStdin' | 'noLog'> & {
+      volumes?: ContainerCreate['volumes'];
+      /** The work folder a tmpfs only root writes: the supervisor puts the files there. */
+      workdirTmpfs?: boolean;
+      identity: SessionIdentity;
+    },
   ): Promise<{ id: string; runtime: FilesEnvironment['runtime'] }> {
     const { env } = this;
+    const { volumes, workdirTmpfs, identity, ...rest } = how;
     const spec = env.services[service];
     const image = env.images[service];
     if (!spec || !image) throw new Error(`labs: no student service ${service} in this lab`);
     const runtime = env.runtime;
     const id = await runtime.createContainer({
-      ...how,
-      name: resourceName(env.identity, `${service}-${randomBytes(3).toString('hex')}`),
+      ...rest,
+      name: resourceName(identity, `${service}-${randomBytes(3).toString('hex')}`),
       image,
       entrypoint: [],
       env: {
-        ...spec.environment,
         // Buffered output is never the student's problem: Python flushes every line.
         PYTHONUNBUFFERED: '1',
         PYTHONDONTWRITEBYTECODE: '1',
         HOME: '/tmp',
       },
       workingDir: env.lab.workdir,
-      labels: sessionLabels(env.identity, { [Label.service]: service, [Label.role]: 'script-host' }),
+      labels: sessionLabels(identity, { [Label.service]: service, [Label.role]: 'script-host' }),
       network: env.network,
-      volumes: [{ source: env.filesVolume, target: env.lab.workdir, readOnly: true }],
-      confine: env.confine,
+      volumes,
+      confine: workdirTmpfs ? { ...env.confine, rootTmpfs: { [env.lab.workdir]: workdirBytes } } : env.confine,
     });
     return { id, runtime };
   }

@@ -9,7 +9,15 @@
 #
 # Frames on stdout: one byte of kind ('o' the run's stdout, 'e' its stderr, 'c' a JSON message of
 # this process), four bytes of length (big-endian), then the bytes. Commands on stdin, one JSON
-# object a line: {"op": "run", "id", "argv", "cwd", "max", "env"} and {"op": "stop", "id"}.
+# object a line: {"op": "run", "id", "argv", "cwd", "max", "env"}, {"op": "stop", "id"} and
+# {"op": "reset", "id", "workdir", "files": [{"path", "data" (base64), "mode"}]}.
+#
+# A reset makes the container as a fresh one would be for the next submission of a batch (the
+# grader reuses it, runner/run/hosts.ts): every process killed; what the student's user can write
+# emptied (/tmp, /dev/shm, /dev/mqueue) and its System V IPC objects removed, by a process of that
+# user; the work folder (a tmpfs only root can write, so student code cannot change it) emptied and
+# the new submission's files written into it. It answers {"reset": id, "left": [...]}, what it
+# still found of the last submission; anything there, and the grader replaces the container.
 #
 # A Python script (`python3 FILE ARGS`, this same interpreter) is started by forking this process,
 # which has imported the lab's libraries (redis, hotqueue) already: importing them costs a new
@@ -39,6 +47,10 @@ import time
 
 STUDENT = 1000
 ME = os.getpid()
+# What the student's user can write in a container with a read-only root (checked by the tests of
+# reuse, test/e2e/reuse-isolation.test.ts): the engine's tmpfs mounts.
+SCRATCH = ('/tmp', '/dev/shm', '/dev/mqueue')
+SYSV_IPC = ('shm', 'msg', 'sem')
 KILL_ROUNDS = 300
 # How often a run without a connection has its connection requests looked at, from when; how many
 # times a SYN must have been sent again (at 1 s, then 3 s) for its address to count as not answering.
@@ -186,9 +198,7 @@ def child(command, out_w, err_w):
     os.dup2(out_w, 1)
     os.dup2(err_w, 2)
     os.closerange(3, 65536)
-    os.setgroups([])
-    os.setgid(STUDENT)
-    os.setuid(STUDENT)
+    as_student()
     # A run starts as clean as a fresh container: /tmp empty (as the student, whose files they are).
     empty('/tmp')
     os.chdir(command['cwd'])
@@ -209,11 +219,28 @@ def empty(folder):
     for entry in os.scandir(folder):
         try:
             if entry.is_dir(follow_symlinks=False):
+                removable(entry.path)
                 shutil.rmtree(entry.path, ignore_errors=True)
             else:
                 os.unlink(entry.path)
         except OSError:
             pass
+
+
+def removable(top):
+    """Gives back write and search on every folder under `top` that its owner took them from (0500)."""
+    try:
+        os.chmod(top, 0o700)
+    except OSError:
+        return
+    for folder, names, _ in os.walk(top):
+        for name in names:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                try:
+                    os.chmod(path, 0o700)
+                except OSError:
+                    pass
 
 
 # Options a fork honours already: unbuffered output (PYTHONUNBUFFERED is set), no .pyc written.
@@ -380,6 +407,112 @@ def poll_timeout():
     return max(0, int((run.next_watch - time.monotonic()) * 1000) + 1)
 
 
+def as_student():
+    os.setgroups([])
+    os.setgid(STUDENT)
+    os.setuid(STUDENT)
+
+
+def ipc_objects():
+    """(kind, id) of every System V IPC object in this container's IPC namespace."""
+    found = []
+    for kind in SYSV_IPC:
+        try:
+            with open('/proc/sysvipc/' + kind) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        found += [(kind, int(row.split()[1])) for row in rows if len(row.split()) > 1]
+    return found
+
+
+def remove_ipc():
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    IPC_RMID = 0
+    for kind, ident in ipc_objects():
+        if kind == 'shm':
+            libc.shmctl(ident, IPC_RMID, None)
+        elif kind == 'msg':
+            libc.msgctl(ident, IPC_RMID, None)
+        else:
+            libc.semctl(ident, 0, IPC_RMID)
+
+
+def scrub():
+    """Empties what the student's user could write, as that user (its files, its folders)."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            signal.set_wakeup_fd(-1)
+            as_student()
+            for folder in SCRATCH:
+                if os.path.isdir(folder):
+                    empty(folder)
+            remove_ipc()
+            code = 0
+        finally:
+            os._exit(code)
+    while True:
+        try:
+            os.waitpid(pid, 0)
+            return
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            return
+
+
+def leftovers(workdir, expected):
+    """What a reset should have removed and did not: processes, files, IPC objects."""
+    left = ['process %d' % pid for pid in others()]
+    for folder in SCRATCH:
+        try:
+            left += [os.path.join(folder, name) for name in os.listdir(folder)]
+        except OSError:
+            pass
+    left += ['System V %s %d' % o for o in ipc_objects()]
+    found = set()
+    for top, dirs, files in os.walk(workdir):
+        for name in files:
+            found.add(os.path.relpath(os.path.join(top, name), workdir))
+    left += [os.path.join(workdir, p) for p in sorted(found - expected)]
+    return left
+
+
+def safe_path(workdir, path):
+    parts = path.split('/')
+    if path.startswith('/') or not path or any(p in ('', '.', '..') for p in parts):
+        raise ValueError('not a relative path: %r' % path)
+    return os.path.join(workdir, *parts)
+
+
+def reset(command):
+    import base64
+    if run is not None:
+        control({'reset': command['id'], 'left': ['a run under way']})
+        return
+    kill_all()
+    scrub()
+    kill_all()
+    workdir = command['workdir']
+    empty(workdir)
+    expected = set()
+    try:
+        for entry in command['files']:
+            target = safe_path(workdir, entry['path'])
+            os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, entry.get('mode', 0o644) & 0o755)
+            with os.fdopen(fd, 'wb') as f:
+                f.write(base64.b64decode(entry['data']))
+            expected.add(os.path.relpath(target, workdir))
+    except (OSError, ValueError) as error:
+        control({'reset': command['id'], 'left': [], 'failed': str(error)})
+        return
+    control({'reset': command['id'], 'left': leftovers(workdir, expected)})
+
+
 def stop(command):
     if run is None or run.id != command.get('id'):
         return
@@ -452,6 +585,8 @@ def main():
                         start(command)
                     elif command['op'] == 'stop':
                         stop(command)
+                    elif command['op'] == 'reset':
+                        reset(command)
             elif run is not None and fd in run.fds:
                 relay(fd)
         reap()

@@ -29,6 +29,12 @@ export interface RunEnd {
   failed?: string;
 }
 
+/** A reset's answer: what was still there of the last submission; why the files could not be written. */
+export interface ResetAnswer {
+  left: string[];
+  failed?: string;
+}
+
 export interface SupervisedRun {
   id: number;
   /** The end message; undefined when the container went away first. */
@@ -55,6 +61,7 @@ export class SupervisorChannel {
   private nextId = 1;
   private stderrTail = '';
   private settleReady!: (error?: Error) => void;
+  private resets = new Map<number, (answer: ResetAnswer | undefined) => void>();
 
   constructor() {
     this.ready = new Promise<void>((resolve, reject) => {
@@ -71,6 +78,8 @@ export class SupervisorChannel {
       this.closed = true;
       this.settleReady(new Error(`its supervisor ended before it was ready${this.stderrTail ? `: ${this.stderrTail.trim()}` : ''}`));
       this.current?.end(undefined);
+      for (const answer of this.resets.values()) answer(undefined);
+      this.resets.clear();
     });
   }
 
@@ -123,6 +132,23 @@ export class SupervisorChannel {
     return { id, ended, finished, hasEnded: () => done, unanswered: () => current.unanswered };
   }
 
+  /**
+   * Makes the container as a fresh one for the next submission (see supervisor.py, "reset"): every
+   * process killed, the student's scratch folders and IPC objects gone, `files` written into
+   * `workdir`. Resolves with what it still found of the last submission (nothing, when all went),
+   * or undefined when the container went away. Throws CONTAINER_GONE when it is gone already.
+   */
+  reset(workdir: string, files: readonly { path: string; data: Buffer; mode?: number }[]): Promise<ResetAnswer | undefined> {
+    if (this.closed || !this.io) throw new LabsError('CONTAINER_GONE', 'the container that runs scripts is gone');
+    if (this.current) throw new Error('labs: a run is under way in this container');
+    const id = this.nextId;
+    this.nextId += 1;
+    const answer = new Promise<ResetAnswer | undefined>((resolve) => this.resets.set(id, resolve));
+    const entries = files.map((f) => ({ path: f.path, data: f.data.toString('base64'), mode: f.mode ?? 0o644 }));
+    this.io.write(`${JSON.stringify({ op: 'reset', id, workdir, files: entries })}\n`);
+    return answer;
+  }
+
   /** Asks it to kill run `id` and all it started; `ended` of that run says when it did. */
   stop(id: number): void {
     this.io?.write(`${JSON.stringify({ op: 'stop', id })}\n`);
@@ -130,7 +156,11 @@ export class SupervisorChannel {
 
   private onMessage(message: Record<string, unknown>): void {
     if (message.ready) this.settleReady();
-    else if (typeof message.ended === 'number' && this.current?.id === message.ended) this.current.end(message as RunEnd);
+    else if (typeof message.reset === 'number') {
+      const answer = this.resets.get(message.reset);
+      this.resets.delete(message.reset);
+      answer?.({ left: (message.left as string[] | undefined) ?? [], failed: message.failed as string | undefined });
+    } else if (typeof message.ended === 'number' && this.current?.id === message.ended) this.current.end(message as RunEnd);
     else if (typeof message.unanswered === 'number' && this.current?.id === message.unanswered && typeof message.address === 'string') {
       this.current.unanswered = message.address;
     }

@@ -21,12 +21,11 @@ import { redisPinNotes, requirementsFilesOf } from '../lab/requirements.js';
 import type { CheckSpec, Lab, ServiceSpec } from '../lab/types.js';
 import type { ArchiveEntry } from '../provision/archive.js';
 import type { ContainerRuntime } from '../provision/runtime.js';
-import { confinement, provisionIsolated } from '../provision/isolated.js';
+import { closeLabNetwork, confinement, provisionIsolated } from '../provision/isolated.js';
 import type { ImageEvent } from '../provision/images.js';
 import { type SessionMode, currentOwner, newSessionId } from '../provision/labels.js';
-import { removeSession } from '../provision/teardown.js';
-import { removeHostRules } from '../provision/firewall.js';
 import { ScriptHosts } from '../run/hosts.js';
+import { GradingSlot, type Recording } from './slot.js';
 import { startScript } from '../run/script.js';
 import { httpPort, redisPort } from './ports.js';
 
@@ -58,6 +57,11 @@ export interface CheckSessionOptions {
    * next submission meanwhile, and waits for every removal at its end.
    */
   teardown?: (removal: Promise<void>) => void;
+  /**
+   * A batch slot whose network and script containers this session uses and leaves for the next
+   * (session/slot.ts); the caller closes it. Without one, the session makes its own and removes it.
+   */
+  slot?: GradingSlot;
 }
 
 /** The submission's files and intake's warnings, read now when given as a path. */
@@ -235,49 +239,66 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
   const notes = resolved.notes.map((p) => formatProblem(p));
   await runtime.ping();
   const identity = { lab: lab.id, session: options.session ?? newSessionId(), mode: options.mode ?? 'check', owner: currentOwner() } as const;
+  // A session of its own keeps nothing: its slot carries its identity and goes with it.
+  const slot = options.slot ?? GradingSlot.forLab(runtime, lab, identity);
   let hosts: ScriptHosts | undefined;
   let warming: Promise<unknown> = Promise.resolve();
-  const env = await provisionIsolated({
-    runtime,
-    lab,
-    services,
-    identity,
-    files,
-    confine: confinement,
-    recorderImage: options.recorderImage ?? 'node:20',
-    signal: options.signal,
-    onEvent: options.onImage,
-    // The containers the scripts run in start as soon as the files are there, while Redis and the
-    // recorder start: one per replica that runs at the same time as another of its service.
-    withFiles: (early) => {
-      const started = new ScriptHosts(early);
-      hosts = started;
-      warming = started.warm(hostsNeeded(lab, specs, (s) => started.poolOf(s))).catch(() => undefined);
-      return () => started.settle();
-    },
-  });
-  hosts ??= new ScriptHosts(env);
+  const own = async <T>(work: Promise<T>): Promise<T> =>
+    work.catch(async (error: unknown) => {
+      if (!options.slot) await slot.close();
+      throw error;
+    });
+  const [labNetwork, recorder] = await own(
+    Promise.all([slot.labNetwork(options.signal), slot.recorder(options.recorderImage ?? 'node:20', options.onImage, options.signal)]),
+  );
+  const env = await own(
+    provisionIsolated({
+      runtime,
+      lab,
+      services,
+      identity,
+      files,
+      confine: confinement,
+      recorderImage: options.recorderImage ?? 'node:20',
+      labNetwork,
+      recorder,
+      signal: options.signal,
+      onEvent: options.onImage,
+      // The containers the scripts run in start (or, kept by the slot, get this submission's files)
+      // as soon as the network is there, while Redis starts: one per replica that runs at the same
+      // time as another of its service.
+      onNetwork: (early) => {
+        const started = slot.hosts ?? new ScriptHosts(early, slot.identity);
+        if (slot.hosts) started.begin(early);
+        slot.hosts = started;
+        hosts = started;
+        warming = started.warm(hostsNeeded(lab, specs, (s) => started.poolOf(s))).catch(() => undefined);
+        return () => started.settle();
+      },
+    }),
+  );
+  hosts ??= new ScriptHosts(env, slot.identity);
   const wire = new WireLog();
-  const following = new AbortController();
   // Every verdict reads the recorder's log: a session that lost it grades nothing (an infra error).
-  let recordingFailed: unknown;
-  const recording = runtime
-    .followLines(env.recorder.containerId, (line) => line.stream === 'stdout' && wire.feed(line.text), {
-      maxBytes: 512 * 1024 * 1024,
-      signal: following.signal,
-    })
-    .catch((error: unknown) => void (recordingFailed = error));
+  let recording: Recording | undefined;
   const results: CheckResult[] = [];
   let probe: Probe | undefined;
   try {
+    recording = await slot.record((text) => wire.feed(text));
     const line = await openFollowingProbe(env.redis.address);
     probe = line.probe;
     const scriptHosts = hosts;
+    const redis = redisPort(env, line.reopen, options.signal);
     const ctx: CheckContext = {
       lab,
       startScript: (script) => startScript({ hosts: scriptHosts, ...script }),
       probe,
-      redis: redisPort(env, line.reopen, options.signal),
+      redis: {
+        ...redis,
+        // The slot puts a moved recorder back before its next session.
+        moveAddress: () => (slot.recorderDisplaced(), redis.moveAddress()),
+        rename: (name) => (slot.recorderDisplaced(), redis.rename(name)),
+      },
       http: httpPort(env.redis.direct),
       studentService: Object.values(env.services).find((s) => s.student)?.name,
       serviceEnvironments: serviceEnvironments(lab, files, services),
@@ -307,20 +328,22 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
         if (runs.length) await untilClientsGone(ctx).catch(() => false);
       }
     }
-    if (recordingFailed !== undefined) throw recordingFailed;
+    const failure = recording.failure();
+    if (failure !== undefined) throw failure;
     return buildReport(lab.id, seed, results, [...warnings, ...notes]);
   } catch (error) {
     if (options.signal?.aborted) throw new LabsError('INTERRUPTED', 'interrupted: the check was stopped and its containers removed', { cause: error });
     throw error;
   } finally {
-    following.abort();
+    recording?.stop();
     const started = hosts;
     const removal = (async (): Promise<void> => {
-      await Promise.all([recording, warming, started.settle()]);
+      await Promise.all([warming, started.settle()]);
       await probe?.close().catch(() => undefined);
-      await removeSession(runtime, identity.session);
-      await removeHostRules((s) => s === identity.session);
+      // What the slot keeps stays for its next session; the rest goes now.
+      await (options.slot ? closeLabNetwork(runtime, identity) : slot.close());
     })();
+    if (options.slot) options.slot.track(removal);
     if (options.teardown) options.teardown(removal);
     else await removal;
   }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bin, labs, leftBy, nothing, repoRoot, sweep, tempDir } from '../helpers/labs.js';
+import { workerIdleSlotMs } from '../../runner/batch/worker.js';
 
 const solution = join(repoRoot, 'templates', 'exercise-1', 'solution');
 
@@ -83,9 +84,11 @@ describe('labs grade --queue with two labs worker processes', () => {
     expect(doomed.log.some((l) => l.includes('✓ exercise-1'))).toBe(false);
     expect((await readdir(join(root, 'out', 'feedback'))).filter((f) => f.endsWith('.md'))).toHaveLength(4);
 
-    // What the killed worker left running is swept by the next prune.
+    // What the killed worker left running is swept by the next prune; the survivor closes the
+    // batch slots it kept once no job has asked for them for a while (workerIdleSlotMs).
     await labs(['prune'], { cwd: root });
-    expect(await leftBy(doomed.process.pid, survivor.process.pid)).toEqual(nothing);
+    expect(await leftBy(doomed.process.pid)).toEqual(nothing);
+    await expect.poll(() => leftBy(survivor.process.pid), { timeout: workerIdleSlotMs + 20_000, interval: 500 }).toEqual(nothing);
   });
 
   it('a worker stops on Ctrl-C after the job in hand', async () => {

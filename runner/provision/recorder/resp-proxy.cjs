@@ -19,6 +19,7 @@
  *   {"e":"proto","c":1,"t":…,"v":3}                    (the connection now speaks RESP3, or 2 again)
  *   {"e":"unparsed","c":1,"t":…,"d":"reply","why":"…","at":"<hex of the first bytes not understood>"}
  *   {"e":"close","c":1,"t":…,"pending":0}
+ *   {"e":"mark","m":1,"t":…}   (on SIGUSR2: every connection was closed first; what follows is the next session's)
  * Values (v: the pushed items, y: the reply) are base64; only list and keyspace commands carry them.
  * After an "unparsed" line the connection is still forwarded but no longer recorded.
  */
@@ -278,6 +279,9 @@ function chunk(flat) {
 }
 
 let nextConnection = 0;
+/** The close of every open connection: a mark ends them all. */
+const open = new Set();
+let marks = 0;
 
 const server = net.createServer((client) => {
   const c = ++nextConnection;
@@ -440,10 +444,12 @@ const server = net.createServer((client) => {
   const close = () => {
     if (closed) return;
     closed = true;
+    open.delete(close);
     client.destroy();
     upstream.destroy();
     out({ e: 'close', c, t: Date.now(), pending: pending.length });
   };
+  open.add(close);
   client.on('close', close);
   upstream.on('close', close);
   client.on('error', () => {});
@@ -452,3 +458,9 @@ const server = net.createServer((client) => {
 
 server.listen(listenPort, '0.0.0.0', () => out({ e: 'listening', t: Date.now(), port: server.address().port }));
 process.on('SIGTERM', () => process.exit(0));
+// A batch slot keeps the recorder from one submission to the next (runner/session/slot.ts): nothing
+// of the last one may stay connected, and the grader needs to know where the next one's lines start.
+process.on('SIGUSR2', () => {
+  for (const close of [...open]) close();
+  out({ e: 'mark', m: ++marks, t: Date.now() });
+});

@@ -1,0 +1,272 @@
+/**
+ * A batch slot: what one lane of a batch keeps from one submission to the next, so that each
+ * submission does not pay for it again (ARCHITECTURE.md, "The life of a session"): the lab network
+ * with its firewall rules, and the containers scripts run in, each reset by its supervisor between
+ * two submissions (run/hosts.ts, `ScriptHosts.begin`). Redis, the wire recorder and the volumes are
+ * every submission's own, made for it and removed with it, so nothing a submission did to Redis
+ * (its keys, `CONFIG SET`, `CLIENT PAUSE`, `SHUTDOWN`) reaches the next.
+ *
+ * A slot whose submission did not end graded (an infrastructure error, a timeout, an interruption)
+ * is closed and a new one opened: only a slot whose last session ended as expected is reused.
+ */
+import { LabsError } from '../errors.js';
+import type { Lab } from '../lab/types.js';
+import type { ImageEvent } from '../provision/images.js';
+import {
+  type LabNetwork,
+  type RecorderHandle,
+  closeLabNetwork,
+  newUpstreamAlias,
+  openLabNetwork,
+  restoreRecorder,
+  startRecorder,
+} from '../provision/isolated.js';
+import { type SessionIdentity, currentOwner, newSessionId } from '../provision/labels.js';
+import { recorderImage } from '../provision/recorder/image.js';
+import type { ContainerRuntime } from '../provision/runtime.js';
+import type { ScriptHosts } from '../run/hosts.js';
+
+/** Sessions a slot serves before it is closed and a new one opened: bounds the recorder's log (a few MB a session). */
+export const sessionsPerSlot = 50;
+/** How long the recorder may take to log its mark once asked (it does at once; beyond this it is stuck). */
+const markTimeoutMs = 10_000;
+
+/** One session's share of the recorder's log (see `GradingSlot.record`). */
+export interface Recording {
+  /** Why the recorder's log ended or broke while it was this session's; undefined while all is well. */
+  failure: () => unknown;
+  /** The session's lines end here. */
+  stop: () => void;
+}
+
+interface KeptRecorder {
+  handle: RecorderHandle;
+  /** Lines go here once the mark of the session that wants them has come. */
+  sink?: { mark: number; seen: boolean; feed: (text: string) => void; onMark: () => void };
+  marks: number;
+  failure?: unknown;
+  /** A check moved or renamed it: it is put back before the next session. */
+  displaced: boolean;
+}
+
+export class GradingSlot {
+  /** The script containers, once the first session made them (session/check.ts). */
+  hosts: ScriptHosts | undefined;
+  /** Sessions that have used the slot. */
+  sessions = 0;
+  private network: Promise<LabNetwork> | undefined;
+  private kept: Promise<KeptRecorder> | undefined;
+  private readonly following = new AbortController();
+  /** Its sessions' removals under way: the network goes only once their containers have left it. */
+  private readonly removals = new Set<Promise<void>>();
+  private follow: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly runtime: ContainerRuntime,
+    readonly lab: Lab,
+    /** The labels of what the slot keeps: its own session id, removed by `close`. */
+    readonly identity: SessionIdentity,
+  ) {}
+
+  /**
+   * A slot for `lab`'s submissions, labelled `identity` (default: a new grading session id); it
+   * makes nothing until its first session asks. A session without a batch has one of its own, with
+   * its own identity, and closes it at its end.
+   */
+  static forLab(runtime: ContainerRuntime, lab: Lab, identity?: SessionIdentity): GradingSlot {
+    return new GradingSlot(runtime, lab, identity ?? { lab: lab.id, session: newSessionId(), mode: 'grade', owner: currentOwner() });
+  }
+
+  /** Whether it has served its share of sessions and should be replaced (`sessionsPerSlot`). */
+  get worn(): boolean {
+    return this.sessions >= sessionsPerSlot;
+  }
+
+  /**
+   * The slot's lab network, made on first call. Throws what `openLabNetwork` throws (then the
+   * next call tries again).
+   */
+  labNetwork(signal?: AbortSignal): Promise<LabNetwork> {
+    if (this.closed) throw new Error('labs: the batch slot is closed');
+    if (!this.network) {
+      const opening = openLabNetwork(this.runtime, this.identity, signal);
+      this.network = opening;
+      opening.catch(() => {
+        if (this.network === opening) this.network = undefined;
+      });
+    }
+    return this.network;
+  }
+
+  /**
+   * The slot's wire recorder on its lab network, started (from an image built on `baseImage`) on
+   * first call and followed from then on; put back in place when the last session moved it.
+   * Throws DOCKER_FAILED, NOT_READY and the image's errors.
+   */
+  async recorder(baseImage: string, onEvent?: (event: ImageEvent) => void, signal?: AbortSignal): Promise<RecorderHandle> {
+    const network = await this.labNetwork(signal);
+    if (!this.kept) {
+      const starting = (async (): Promise<KeptRecorder> => {
+        const image = await recorderImage(this.runtime, baseImage, onEvent);
+        const handle = await startRecorder({
+          runtime: this.runtime,
+          identity: this.identity,
+          lab: this.lab,
+          image,
+          network: network.name,
+          upstreamAlias: newUpstreamAlias(),
+          signal,
+        });
+        const kept: KeptRecorder = { handle, marks: 0, displaced: false };
+        this.follow = this.runtime
+          .followLines(handle.containerId, (line) => line.stream === 'stdout' && this.route(kept, line.text), {
+            maxBytes: 1024 * 1024 * 1024,
+            signal: this.following.signal,
+          })
+          .then(
+            (followed) => {
+              kept.failure ??= new LabsError('DOCKER_FAILED', followed.truncated ? "the wire recorder's log grew past 1 GiB" : "the wire recorder's log ended");
+            },
+            (error: unknown) => void (kept.failure ??= error),
+          );
+        return kept;
+      })();
+      this.kept = starting;
+      starting.catch(() => {
+        if (this.kept === starting) this.kept = undefined;
+      });
+    }
+    const kept = await this.kept;
+    if (kept.displaced) {
+      await restoreRecorder(this.runtime, network.name, kept.handle, this.lab);
+      kept.displaced = false;
+    }
+    return kept.handle;
+  }
+
+  /** Says that a check moved or renamed the recorder: the next session puts it back first. */
+  recorderDisplaced(): void {
+    void this.kept?.then((kept) => (kept.displaced = true));
+  }
+
+  /**
+   * Starts a session's share of the recorder's log: the recorder closes every connection left and
+   * logs a mark (SIGUSR2; provision/recorder/resp-proxy.cjs), and the lines after it go to `feed`.
+   * Resolves once the mark is in; throws DOCKER_FAILED when it does not come.
+   */
+  async record(feed: (text: string) => void): Promise<Recording> {
+    const kept = await this.kept;
+    if (!kept) throw new Error('labs: record() before recorder()');
+    this.sessions += 1;
+    kept.marks += 1;
+    let timer: NodeJS.Timeout | undefined;
+    const marked = new Promise<void>((resolve, reject) => {
+      kept.sink = { mark: kept.marks, seen: false, feed, onMark: resolve };
+      timer = setTimeout(
+        () => reject(new LabsError('DOCKER_FAILED', `the wire recorder did not mark the start of the session within ${markTimeoutMs / 1000} s`)),
+        markTimeoutMs,
+      );
+    });
+    try {
+      await this.runtime.killContainer(kept.handle.containerId, 'SIGUSR2');
+      await marked;
+    } finally {
+      clearTimeout(timer);
+    }
+    const sink = kept.sink;
+    return {
+      failure: () => kept.failure,
+      stop: () => {
+        if (kept.sink === sink) kept.sink = undefined;
+      },
+    };
+  }
+
+  /** Registers the removal of one of its sessions' own containers, which `close` waits for (at most 30 s). */
+  track(removal: Promise<void>): void {
+    const tracked = removal.catch(() => undefined).finally(() => this.removals.delete(tracked));
+    this.removals.add(tracked);
+  }
+
+  /** Removes everything the slot kept (its containers, its network, its firewall rules). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.following.abort();
+    // A session that was abandoned may never end its removal: the network is tried anyway.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all([...this.removals]), new Promise((resolve) => (timer = setTimeout(resolve, 30_000)))]);
+    clearTimeout(timer);
+    await this.hosts?.settle();
+    await Promise.all([this.network?.catch(() => undefined), this.kept?.catch(() => undefined), this.follow]);
+    await closeLabNetwork(this.runtime, this.identity);
+  }
+
+  /** A line of the recorder's log: the current session's after its mark; before it, the last session's tail, dropped. */
+  private route(kept: KeptRecorder, text: string): void {
+    const sink = kept.sink;
+    if (!sink) return;
+    if (sink.seen) return sink.feed(text);
+    if (text.startsWith('{"e":"mark"') && (JSON.parse(text) as { m: number }).m === sink.mark) {
+      sink.seen = true;
+      sink.onMark();
+    }
+  }
+}
+
+/**
+ * The idle slots of a batch (`labs grade`'s local pool, a `labs worker`), by lab: a session takes
+ * one (or a new one) and gives it back when it ends; only a slot whose session ended graded, and
+ * that is not worn, is kept for the next. A slot idle for `idleMs` (a worker waiting for the next
+ * batch) is closed, so that it holds no network range and no container meanwhile; `close` closes
+ * the idle ones and waits for every closing one.
+ */
+export class SlotPool {
+  private readonly idle = new Map<string, { slot: GradingSlot; timer?: NodeJS.Timeout }[]>();
+  private readonly closing = new Set<Promise<void>>();
+
+  constructor(
+    private readonly runtime: ContainerRuntime,
+    private readonly idleMs?: number,
+  ) {}
+
+  /** An idle slot for `lab`, or a new one. */
+  take(lab: Lab): GradingSlot {
+    const kept = this.idle.get(lab.id)?.pop();
+    clearTimeout(kept?.timer);
+    return kept?.slot ?? GradingSlot.forLab(this.runtime, lab);
+  }
+
+  /** Gives `slot` back: kept for the next session when `reusable` and not worn, else closed. */
+  give(slot: GradingSlot, reusable: boolean): void {
+    if (!reusable || slot.worn) return this.retire(slot);
+    const list = this.idle.get(slot.lab.id) ?? [];
+    const entry: { slot: GradingSlot; timer?: NodeJS.Timeout } = { slot };
+    if (this.idleMs !== undefined) {
+      entry.timer = setTimeout(() => {
+        list.splice(list.indexOf(entry), 1);
+        this.retire(slot);
+      }, this.idleMs);
+      entry.timer.unref();
+    }
+    list.push(entry);
+    this.idle.set(slot.lab.id, list);
+  }
+
+  async close(): Promise<void> {
+    const entries = [...this.idle.values()].flat();
+    this.idle.clear();
+    for (const entry of entries) {
+      clearTimeout(entry.timer);
+      this.retire(entry.slot);
+    }
+    while (this.closing.size) await Promise.all([...this.closing]);
+  }
+
+  private retire(slot: GradingSlot): void {
+    const closing = slot.close().catch(() => undefined);
+    this.closing.add(closing);
+    void closing.finally(() => this.closing.delete(closing));
+  }
+}

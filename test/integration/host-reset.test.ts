@@ -1,0 +1,99 @@
+/**
+ * A script container kept for the next submission of a batch slot (run/hosts.ts `begin`,
+ * supervisor.py "reset"), against the real engine: what one submission leaves behind (a detached
+ * process, files in /tmp and /dev/shm, System V IPC objects) is there for its own later runs (the
+ * probe sees it: the control) and gone for the next submission's, which runs in the same container
+ * with only its own files in /lab, and its own service environment.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IsolatedEnvironment } from '../../runner/provision/isolated.js';
+import { exercise1Environment, removeEnvironment } from '../helpers/isolated.js';
+import { ScriptHosts } from '../../runner/run/hosts.js';
+import { startScript } from '../../runner/run/script.js';
+
+const session = `reset${Date.now().toString(36)}`;
+let env: IsolatedEnvironment;
+let hosts: ScriptHosts;
+
+// Leaves a process that outlives its run (a double fork into a session of its own), files in the
+// scratch folders, and IPC objects; then ends at once.
+const leave = `
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmget(0x1234, 4096, 0o1600)
+libc.msgget(0x1235, 0o1600)
+for path in ('/tmp/leftover', '/dev/shm/leftover'):
+    with open(path, 'w') as f:
+        f.write('secret of the last submission')
+os.makedirs('/tmp/locked/deeper')
+os.chmod('/tmp/locked', 0o500)
+try:
+    open('/lab/planted', 'w').write('x')
+except OSError as error:
+    print('lab not writable:', error.errno)
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        time.sleep(600)
+    os._exit(0)
+os.wait()
+print('left', flush=True)
+`;
+
+// What a run sees of anything it did not make: other processes of the student, scratch files, IPC, /lab.
+const look = `
+import json, os
+procs = []
+for p in os.listdir('/proc'):
+    if p.isdigit() and int(p) not in (os.getpid(), os.getppid(), 1):
+        try:
+            if os.stat('/proc/' + p).st_uid == 1000:
+                procs.append(open('/proc/%s/cmdline' % p).read().replace('\\0', ' ').strip())
+        except OSError:
+            pass
+ipc = [l.split()[0] for k in ('shm', 'msg', 'sem') for l in open('/proc/sysvipc/' + k).read().splitlines()[1:]]
+print(json.dumps({'procs': procs, 'tmp': sorted(os.listdir('/tmp')), 'shm': sorted(os.listdir('/dev/shm')), 'ipc': ipc, 'lab': sorted(os.listdir('/lab')), 'env': os.environ.get('WHOSE')}))
+`;
+
+const run = async (on: ScriptHosts, argv: string[]): Promise<string[]> => {
+  const r = await startScript({ hosts: on, service: 'python', argv, name: 'run', timeoutMs: 30_000 });
+  await r.exited;
+  return r.lines.filter((l) => l.stream === 'stdout').map((l) => l.text);
+};
+
+beforeAll(async () => {
+  env = await exercise1Environment(session, [
+    { path: 'leave.py', data: Buffer.from(leave) },
+    { path: 'look.py', data: Buffer.from(look) },
+  ]);
+  hosts = new ScriptHosts({ ...env, services: { ...env.services, python: { ...env.services.python!, environment: { WHOSE: 'first' } } } });
+}, 120_000);
+
+afterAll(async () => {
+  await removeEnvironment(session);
+});
+
+describe('a script container kept for the next submission', () => {
+  it('is reset: nothing the last submission left is there, only the new files are in /lab, and the container is the same', async () => {
+    expect(await run(hosts, ['python3', 'leave.py'])).toEqual(['lab not writable: 13', 'left']);
+    const first = hosts.acquire('python');
+    const container = (await first).containerId;
+    hosts.release(await first);
+    // The control: within a submission, what a run left is seen by the next run (its processes excepted, killed at each run's end).
+    const same = JSON.parse((await run(hosts, ['python3', 'look.py']))[0]!);
+    expect(same).toMatchObject({ procs: [], shm: ['leftover'], lab: ['leave.py', 'look.py'], env: 'first' });
+    expect(same.ipc).toHaveLength(2);
+
+    hosts.begin({
+      ...env,
+      identity: { ...env.identity, session: `${session}-next` },
+      services: { ...env.services, python: { ...env.services.python!, environment: { WHOSE: 'next' } } },
+      files: [{ path: 'look.py', data: Buffer.from(look) }],
+    });
+    const next = JSON.parse((await run(hosts, ['python3', 'look.py']))[0]!);
+    expect(next).toEqual({ procs: [], tmp: [], shm: [], ipc: [], lab: ['look.py'], env: 'next' });
+    const again = await hosts.acquire('python');
+    expect(again.containerId).toBe(container);
+    hosts.release(again);
+  }, 120_000);
+});
