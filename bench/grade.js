@@ -77,6 +77,8 @@ function byHand(dir) {
 async function gradeOnce(root, submissionsDir, outDir, jobs) {
   const figures = `${outDir}.json`;
   const child = spawn(process.execPath, [join(repoRoot, 'bench', 'grade-once.js'), root, 'exercise-2', submissionsDir, outDir, String(jobs), figures], {
+    // Its own root as cwd: a course's labs/ found from the cwd would come before the version's own.
+    cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const code = await new Promise((resolve, reject) => child.on('error', reject).on('exit', (c, signal) => resolve(c ?? signal)));

@@ -80,6 +80,8 @@ async function startRedis() {
 /** `labs worker --queue url -j jobs` as a process of its own; resolves once it says it is ready. */
 async function startWorker(url, jobs) {
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'labs.js'), 'worker', '--queue', url, '-j', String(jobs)], {
+    // labs worker looks for a course's labs/ from its cwd: this checkout's are the package's own.
+    cwd: repoRoot,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
