@@ -1,8 +1,9 @@
 // npm run bench: every benchmark, printed as figures and ratios (never asserted as timed tests).
-// Usage: npm run bench [-- NAME...]   names: verdict, check, check-jobs-api, grade, startup
+// Usage: npm run bench [-- NAME...]   names: verdict, check, check-jobs-api, grade, scale, startup
 import { benchCheck } from './check.js';
 import { benchCheckJobsApi } from './check-jobs-api.js';
 import { benchGrade } from './grade.js';
+import { benchScale } from './scale.js';
 import { benchStartup } from './startup.js';
 import { benchVerdict } from './verdict.js';
 
@@ -11,6 +12,7 @@ const benches = {
   check: () => benchCheck(),
   'check-jobs-api': () => benchCheckJobsApi(),
   grade: () => benchGrade(),
+  scale: () => benchScale(),
   startup: () => benchStartup(),
 };
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benches);
