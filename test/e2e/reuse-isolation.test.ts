@@ -77,13 +77,28 @@ describe('labs grade -j 1: what a submission leaves cannot reach the next one', 
   let pid: number | undefined;
   let run: Awaited<ReturnType<typeof labs>>;
   let results: ResultLine[];
+  let started: Record<string, string>[];
 
   beforeAll(async () => {
     root = await tempDir('labs-reuse-');
     await writeSubmissions(join(root, 'subs'));
     const grading = labs(['grade', 'exercise-1', 'subs', '--out', 'out', '-j', '1'], { cwd: root, timeout: 300_000 });
     pid = grading.pid;
+    // The engine's word on which containers the batch started: each session's own Redis, and the script containers.
+    const host = (await execa('hostname')).stdout.trim();
+    const events = execa(
+      'docker',
+      ['events', '--filter', `label=labs.owner=${host}:${pid}`, '--filter', 'event=start', '--format', '{{json .Actor.Attributes}}'],
+      {
+        reject: false,
+      },
+    );
     run = await grading;
+    events.kill();
+    started = String((await events).stdout)
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, string>);
     results = (await readFile(join(root, 'out', 'results.jsonl'), 'utf8'))
       .trim()
       .split('\n')
@@ -119,6 +134,14 @@ describe('labs grade -j 1: what a submission leaves cannot reach the next one', 
     expect(run.stdout).toMatch(/infra-error [0-2], timeout 0/);
     // Its consumer's last run did its mischief: its own session waited its 10 s CLIENT PAUSE out.
     expect(results.find((r) => r.student.endsWith('-adversary-redis'))!.durationMs).toBeGreaterThan(10_000);
+  });
+
+  it('reuses the script containers from one submission to the next: fewer were started than sessions ran', () => {
+    // Without reuse each session starts at least one (seen on the code before reuse: 14 for 14 sessions).
+    const sessions = new Set(started.filter((a) => a['labs.role'] === 'redis').map((a) => a['labs.session']));
+    const hosts = started.filter((a) => a['labs.role'] === 'script-host');
+    expect(sessions.size).toBeGreaterThanOrEqual(order.length);
+    expect(hosts.length).toBeLessThan(sessions.size);
   });
 
   it('leaves nothing behind', async () => {
