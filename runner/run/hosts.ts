@@ -96,15 +96,16 @@ export interface ScriptHost {
   supervisor?: SupervisorChannel;
   /** The last run the supervisor started. */
   run?: SupervisedRun;
-  /** The session whose files its work folder holds (a supervised container; see `ScriptHosts.begin`). */
-  holds?: string;
 }
 
 interface Slot {
   service: string;
   busy: boolean;
+  /** The container, once it holds the files of `preparedFor` (see `prepare`). */
   ready: Promise<ScriptHost>;
   host?: ScriptHost;
+  /** The session whose files `ready` puts in it. */
+  preparedFor: string;
 }
 
 /**
@@ -122,6 +123,9 @@ export function hostPools(services: Record<string, unknown>, images: Record<stri
   }
   return pools;
 }
+
+/** How long a supervisor may take to reset its container (its kill loop is bounded at about 3 s). */
+const resetTimeoutMs = 15_000;
 
 /** The room the student's files have in a container's work folder: intake's total (20 MiB) and more. */
 const workdirBytes = 32 * 1024 * 1024;
@@ -153,7 +157,7 @@ export class ScriptHosts {
   begin(env: FilesEnvironment): void {
     this.env = env;
     this.pools = hostPools(env.services, env.images);
-    for (const slot of this.slots) if (!slot.host?.supervisor) this.drop(slot);
+    for (const slot of this.slots) if (slot.host ? !slot.host.supervisor : this.unsupervised.has(slot.service)) this.drop(slot);
   }
 
   /** The pool whose containers run `service`'s scripts (see `hostPools`). */
@@ -169,15 +173,7 @@ export class ScriptHosts {
     const readied: Promise<unknown>[] = [];
     for (const [service, count] of Object.entries(counts)) {
       const idle = this.slots.filter((s) => s.service === service && !s.busy);
-      for (const slot of idle.slice(0, count)) {
-        slot.busy = true;
-        readied.push(
-          this.readied(slot).then(
-            (host) => this.release(host),
-            () => undefined,
-          ),
-        );
-      }
+      for (const slot of idle.slice(0, count)) readied.push(this.prepare(slot).ready.catch(() => undefined));
       const have = this.slots.filter((s) => s.service === service).length;
       for (let i = have; i < count; i += 1) readied.push(this.add(service).ready);
     }
@@ -185,26 +181,41 @@ export class ScriptHosts {
   }
 
   /**
-   * The slot's container, holding the current submission's files: a supervised one kept from the
-   * last submission is reset first (see supervisor.py). Throws CONTAINER_GONE when anything of the
-   * last submission was left in it, or it went away: the caller drops it and takes another.
+   * Makes the slot's `ready` the container holding the current submission's files: a supervised
+   * one kept from the last submission is reset first (see supervisor.py). A container in which
+   * anything of the last submission was left, or whose supervisor does not answer, is dropped
+   * and removed: its `ready` rejects with CONTAINER_GONE, and the caller takes another.
    */
-  private async readied(slot: Slot): Promise<ScriptHost> {
-    const host = await slot.ready;
-    if (!host.supervisor || host.holds === this.env.identity.session) return host;
+  private prepare(slot: Slot): Slot {
     const session = this.env.identity.session;
-    const answer = await this.track(host.supervisor.reset(this.env.lab.workdir, this.env.files));
-    if (answer?.failed) throw new LabsError('DOCKER_FAILED', `the student's files could not be written: ${answer.failed}`);
-    if (!answer || answer.left.length) {
-      this.drop(slot);
-      this.track(this.env.runtime.removeContainer(host.containerId).catch(() => undefined));
-      throw new LabsError(
-        'CONTAINER_GONE',
-        answer ? `the last submission left ${answer.left.slice(0, 5).join(', ')}` : 'the container that runs scripts is gone',
-      );
-    }
-    host.holds = session;
-    return host;
+    if (slot.preparedFor === session) return slot;
+    slot.preparedFor = session;
+    const { workdir } = this.env.lab;
+    const { files } = this.env;
+    slot.ready = this.track(
+      slot.ready.then(async (host) => {
+        if (!host.supervisor) return host;
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), resetTimeoutMs)));
+        const answer = await Promise.race([host.supervisor.reset(workdir, files), late]).finally(() => clearTimeout(timer));
+        if (answer !== 'late' && answer?.failed) throw new LabsError('DOCKER_FAILED', `the student's files could not be written: ${answer.failed}`);
+        if (answer === 'late' || !answer || answer.left.length) {
+          this.drop(slot);
+          this.track(this.env.runtime.removeContainer(host.containerId).catch(() => undefined));
+          const why =
+            answer === 'late'
+              ? `its supervisor did not answer within ${resetTimeoutMs / 1000} s`
+              : answer
+                ? `the last submission left ${answer.left.slice(0, 5).join(', ')}`
+                : 'it is gone';
+          throw new LabsError('CONTAINER_GONE', `a script container could not be made clean for the next submission: ${why}`);
+        }
+        return host;
+      }),
+    );
+    // Whoever waits for it handles its failure; nobody else must see it unhandled.
+    slot.ready.catch(() => undefined);
+    return slot;
   }
 
   /** A container of `service` that runs nothing now; marked busy until `release`. */
@@ -214,7 +225,7 @@ export class ScriptHosts {
       const slot = this.slots.find((s) => s.service === pool && !s.busy) ?? this.add(pool);
       slot.busy = true;
       try {
-        return await this.readied(slot);
+        return await this.prepare(slot).ready;
       } catch (error) {
         this.drop(slot);
         // A kept container that could not be made clean is replaced by a new one, once.
@@ -343,7 +354,9 @@ export class ScriptHosts {
   }
 
   private add(service: string): Slot {
-    const slot: Slot = { service, busy: false, ready: this.track(this.create(service)) };
+    // A new container is reset once it is up, as a kept one is: that puts the files in.
+    const slot: Slot = { service, busy: false, ready: this.track(this.create(service)), preparedFor: '' };
+    this.prepare(slot);
     void slot.ready.then(
       (host) => (slot.host = host),
       () => this.drop(slot),
