@@ -62,23 +62,31 @@ export async function checkCommand(ctx: Context, labArg: string | undefined, dir
   }
   const progress = ctx.stderr;
   writeLine(progress, `Checking ${ctx.style.bold(lab.id)} in ${dir} (a fresh Redis and containers, nothing of your workspace changes) …`);
-  const report = await runCheckSession({
-    runtime: await ctx.runtime(),
-    lab,
-    submission: dir,
-    seed: flags.seed,
-    only,
-    signal: ctx.signal,
-    onCheck: (event) => {
-      if (event.phase === 'start') writeLine(progress, ctx.style.dim(`  … ${event.title}`));
-    },
-  });
-  if (flags.junit) await writeFile(resolve(ctx.cwd, flags.junit), junitReport(report));
-  if (flags.gradescope) await writeFile(resolve(ctx.cwd, flags.gradescope), gradescopeReport(report));
-  if (flags.json) ctx.stdout.write(jsonReport(report));
-  else {
-    writeLine(ctx.stdout);
-    for (const line of terminalReport(report, ctx.style)) writeLine(ctx.stdout, line);
+  // The report is shown as soon as the last check ends; the containers are removed after it, before
+  // the command ends (0.7 s of exercise-1's 5.2 s, measured by `npm run bench -- check`).
+  let removal: Promise<void> | undefined;
+  try {
+    const report = await runCheckSession({
+      runtime: await ctx.runtime(),
+      lab,
+      submission: dir,
+      seed: flags.seed,
+      only,
+      signal: ctx.signal,
+      onCheck: (event) => {
+        if (event.phase === 'start') writeLine(progress, ctx.style.dim(`  … ${event.title}`));
+      },
+      teardown: (work) => (removal = work),
+    });
+    if (flags.junit) await writeFile(resolve(ctx.cwd, flags.junit), junitReport(report));
+    if (flags.gradescope) await writeFile(resolve(ctx.cwd, flags.gradescope), gradescopeReport(report));
+    if (flags.json) ctx.stdout.write(jsonReport(report));
+    else {
+      writeLine(ctx.stdout);
+      for (const line of terminalReport(report, ctx.style)) writeLine(ctx.stdout, line);
+    }
+    return report.checks.every((c) => c.passed) ? 0 : 1;
+  } finally {
+    await removal;
   }
-  return report.checks.every((c) => c.passed) ? 0 : 1;
 }
