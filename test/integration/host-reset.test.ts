@@ -3,7 +3,8 @@
  * supervisor.py "reset"), against the real engine: what one submission leaves behind (a detached
  * process, files in /tmp and /dev/shm, System V IPC objects) is there for its own later runs (the
  * probe sees it: the control) and gone for the next submission's, which runs in the same container
- * with only its own files in /lab, and its own service environment.
+ * with only its own files in /lab, and its own service environment. Folders locked (0500), and nested
+ * deeper than a path can name, are emptied too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IsolatedEnvironment } from '../../runner/provision/isolated.js';
@@ -27,6 +28,13 @@ for path in ('/tmp/leftover', '/dev/shm/leftover'):
         f.write('secret of the last submission')
 os.makedirs('/tmp/locked/deeper')
 os.chmod('/tmp/locked', 0o500)
+# Deeper than a path can name (24 folders of 250 characters), the last one locked with a file in it.
+fd = os.open('/dev/shm', os.O_RDONLY)
+for _ in range(24):
+    os.mkdir('a' * 250, dir_fd=fd)
+    fd = os.open('a' * 250, os.O_RDONLY, dir_fd=fd)
+os.close(os.open('deepest', os.O_WRONLY | os.O_CREAT, dir_fd=fd))
+os.chmod(fd, 0o500)
 try:
     open('/lab/planted', 'w').write('x')
 except OSError as error:
@@ -81,7 +89,7 @@ describe('a script container kept for the next submission', () => {
     hosts.release(await first);
     // The control: within a submission, what a run left is seen by the next run (its processes excepted, killed at each run's end).
     const same = JSON.parse((await run(hosts, ['python3', 'look.py']))[0]!);
-    expect(same).toMatchObject({ procs: [], shm: ['leftover'], lab: ['leave.py', 'look.py'], env: 'first' });
+    expect(same).toMatchObject({ procs: [], shm: ['a'.repeat(250), 'leftover'], lab: ['leave.py', 'look.py'], env: 'first' });
     expect(same.ipc).toHaveLength(2);
 
     hosts.begin({
