@@ -105,6 +105,26 @@ export async function openLabNetwork(runtime: ContainerRuntime, identity: Sessio
   }
 }
 
+/**
+ * Takes every container of `session` (its Redis, an address placeholder) off the lab network
+ * `network` at once, before a batch slot hands the network to its next session: that session's
+ * Redis answers to the same name there, and the engine's DNS would send some of its connections to
+ * this one's while both are on it. Removal comes later. Throws DOCKER_FAILED.
+ */
+export async function detachSession(runtime: ContainerRuntime, network: string, session: string): Promise<void> {
+  const containers = await runtime.listContainers([`${Label.session}=${session}`]);
+  await Promise.all(
+    containers.map(async (c) => {
+      try {
+        await runtime.disconnectNetwork(network, c.id);
+      } catch (error) {
+        // Not on it (never was, or left already), or gone: what was asked holds.
+        if (!/not connected|no such container|not found/i.test((error as Error).message)) throw error;
+      }
+    }),
+  );
+}
+
 /** Removes everything labelled with `identity`'s session (its network among them) and its firewall rules. */
 export async function closeLabNetwork(runtime: ContainerRuntime, identity: SessionIdentity): Promise<void> {
   await removeSession(runtime, identity.session);

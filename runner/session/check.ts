@@ -21,7 +21,7 @@ import { redisPinNotes, requirementsFilesOf } from '../lab/requirements.js';
 import type { CheckSpec, Lab, ServiceSpec } from '../lab/types.js';
 import type { ArchiveEntry } from '../provision/archive.js';
 import type { ContainerRuntime } from '../provision/runtime.js';
-import { closeLabNetwork, confinement, provisionIsolated } from '../provision/isolated.js';
+import { closeLabNetwork, confinement, detachSession, provisionIsolated } from '../provision/isolated.js';
 import type { ImageEvent } from '../provision/images.js';
 import { type SessionMode, currentOwner, newSessionId } from '../provision/labels.js';
 import { ScriptHosts } from '../run/hosts.js';
@@ -336,6 +336,8 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
     throw error;
   } finally {
     recording?.stop();
+    // The next session of the slot must find no container of this one on its network.
+    if (options.slot) await detachSession(runtime, env.network, identity.session).catch(() => options.slot!.spoil());
     const started = hosts;
     const removal = (async (): Promise<void> => {
       await Promise.all([warming, started.settle()]);

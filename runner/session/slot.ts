@@ -61,6 +61,7 @@ export class GradingSlot {
   private readonly removals = new Set<Promise<void>>();
   private follow: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private spoiled = false;
 
   private constructor(
     readonly runtime: ContainerRuntime,
@@ -78,9 +79,14 @@ export class GradingSlot {
     return new GradingSlot(runtime, lab, identity ?? { lab: lab.id, session: newSessionId(), mode: 'grade', owner: currentOwner() });
   }
 
-  /** Whether it has served its share of sessions and should be replaced (`sessionsPerSlot`). */
+  /** Whether it has served its share of sessions, or cannot be proved clean, and must be replaced. */
   get worn(): boolean {
-    return this.sessions >= sessionsPerSlot;
+    return this.spoiled || this.sessions >= sessionsPerSlot;
+  }
+
+  /** Says that what a session left on the slot could not be taken off it: it serves no other. */
+  spoil(): void {
+    this.spoiled = true;
   }
 
   /**

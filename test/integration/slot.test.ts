@@ -1,0 +1,46 @@
+/**
+ * A batch slot (session/slot.ts) between two sessions, against the real engine: when a session ends
+ * graded, none of its own containers is on the slot's network any more, even though their removal
+ * comes later (a batch hands it on): the next session's Redis answers to the same name there, and the
+ * engine's DNS would otherwise send some of the next student's connections to this one's Redis.
+ */
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findLab } from '../../runner/lab/registry.js';
+import { DockerRuntime } from '../../runner/provision/docker.js';
+import { runCheckSession } from '../../runner/session/check.js';
+import { GradingSlot } from '../../runner/session/slot.js';
+
+const runtime = new DockerRuntime();
+let slot: GradingSlot | undefined;
+
+afterAll(async () => {
+  await slot?.close();
+});
+
+describe('a batch slot between two sessions', () => {
+  it('has none of the ended session’s containers on its network, before their removal, and the next session grades as before', async () => {
+    const lab = await findLab('exercise-1');
+    const dir = mkdtempSync(join(tmpdir(), 'labs-slot-'));
+    cpSync(join(lab.templatesDir, 'solution'), dir, { recursive: true });
+    slot = GradingSlot.forLab(runtime, lab);
+    const removals: Promise<void>[] = [];
+    const session = `slot-test-${Date.now().toString(36)}`;
+    const first = await runCheckSession({ runtime, lab, submission: dir, mode: 'grade', slot, session, teardown: (r) => void removals.push(r) });
+    expect(first.score).toBe(first.maxScore);
+    // Before the removal handed on has ended: the session's Redis exists, off the network.
+    const network = (await slot.labNetwork()).name;
+    const attached = (await execa('docker', ['network', 'inspect', network, '--format', '{{range .Containers}}{{.Name}} {{end}}'])).stdout
+      .split(' ')
+      .filter(Boolean);
+    const own = (await execa('docker', ['ps', '-a', '--filter', `label=labs.session=${session}`, '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean);
+    expect(own.length).toBeGreaterThan(0);
+    expect(attached.filter((name) => own.includes(name))).toEqual([]);
+    const second = await runCheckSession({ runtime, lab, submission: dir, mode: 'grade', slot, teardown: (r) => void removals.push(r) });
+    expect(second.score).toBe(second.maxScore);
+    await Promise.all(removals);
+  }, 120_000);
+});
