@@ -212,7 +212,11 @@ describe('the detector finds each leftover the adversaries leave, planted by han
   });
 
   it('finds the adversary’s processes, its files in /tmp and /dev/shm, its SysV and POSIX IPC objects', async () => {
-    const found = await finds('consumer', 'adversary daemons files\nsleep 1000 &');
+    // The background sleep is a forked shell until it has exec'd: the detector looks once it has (seen in CI: "sh -c …" found instead).
+    const found = await finds(
+      'consumer',
+      "adversary daemons files\nsleep 1000 & until tr '\\0' ' ' < /proc/$!/cmdline | grep -q '^sleep 1000'; do sleep 0.05; done",
+    );
     const processes = found.filter((f) => /^process \d+ \(\S*python3 -c import os, redis, time/.test(f));
     // Both ways out: a double fork and a new session.
     expect(processes, found.join('\n')).toHaveLength(2);
