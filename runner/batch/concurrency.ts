@@ -9,8 +9,8 @@ import { LabsError } from '../errors.js';
  * Submissions graded at once when the instructor does not say: a check mostly waits (for Redis, for
  * a consumer, through deliberate idle times), so ten per core keep the machine busy. Measured on 2
  * cores (exercise-2, 100 submissions, a third of them buggy, every verdict as expected), with each
- * lane's containers kept between submissions (session/slot.ts): 39.6 and 41.8 a minute at -j 20
- * (`npm run bench -- grade`), the cores 66 to 68% busy; 29.9 at -j 24, where the engine's container
+ * lane's containers kept between submissions (session/slot.ts): 39.6 to 41.8 a minute at -j 20
+ * (`npm run bench -- grade`), the cores 66 to 70% busy; 29.9 at -j 24, where the engine's container
  * starts slowed every session down. At most 24: each lane holds one of the engine's 31 network
  * address ranges (see session-networks.ts).
  */
