@@ -354,12 +354,6 @@ export async function startRecorder(options: {
   return { containerId: id, upstreamAlias };
 }
 
-/** Puts the recorder back on `network` as the lab's Redis service, after a check moved or renamed it. */
-export async function restoreRecorder(runtime: ContainerRuntime, network: string, recorder: RecorderHandle, lab: Lab): Promise<void> {
-  await runtime.disconnectNetwork(network, recorder.containerId);
-  await runtime.connectNetwork(network, recorder.containerId, { aliases: [lab.redisService] });
-}
-
 /** The student's files into a session volume, through a container that is created and never run. */
 async function copyFiles(options: IsolatedOptions, image: string): Promise<string> {
   const { runtime, identity, lab } = options;

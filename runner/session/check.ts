@@ -288,17 +288,11 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
     const line = await openFollowingProbe(env.redis.address);
     probe = line.probe;
     const scriptHosts = hosts;
-    const redis = redisPort(env, line.reopen, options.signal);
     const ctx: CheckContext = {
       lab,
       startScript: (script) => startScript({ hosts: scriptHosts, ...script }),
       probe,
-      redis: {
-        ...redis,
-        // The slot puts a moved recorder back before its next session.
-        moveAddress: () => (slot.recorderDisplaced(), redis.moveAddress()),
-        rename: (name) => (slot.recorderDisplaced(), redis.rename(name)),
-      },
+      redis: redisPort(env, line.reopen, options.signal),
       http: httpPort(env.redis.direct),
       studentService: Object.values(env.services).find((s) => s.student)?.name,
       serviceEnvironments: serviceEnvironments(lab, files, services),

@@ -15,15 +15,7 @@
 import { LabsError } from '../errors.js';
 import type { Lab } from '../lab/types.js';
 import type { ImageEvent } from '../provision/images.js';
-import {
-  type LabNetwork,
-  type RecorderHandle,
-  closeLabNetwork,
-  newUpstreamAlias,
-  openLabNetwork,
-  restoreRecorder,
-  startRecorder,
-} from '../provision/isolated.js';
+import { type LabNetwork, type RecorderHandle, closeLabNetwork, newUpstreamAlias, openLabNetwork, startRecorder } from '../provision/isolated.js';
 import { type SessionIdentity, currentOwner, newSessionId } from '../provision/labels.js';
 import { recorderImage } from '../provision/recorder/image.js';
 import type { ContainerRuntime } from '../provision/runtime.js';
@@ -48,8 +40,6 @@ interface KeptRecorder {
   sink?: { mark: number; seen: boolean; feed: (text: string) => void; onMark: () => void };
   marks: number;
   failure?: unknown;
-  /** A check moved or renamed it: it is put back before the next session. */
-  displaced: boolean;
 }
 
 /** One lane's kept network, recorder and script containers; made on first use, removed by `close`. */
@@ -111,7 +101,7 @@ export class GradingSlot {
 
   /**
    * The slot's wire recorder on its lab network, started (from an image built on `baseImage`) on
-   * first call and followed from then on; put back in place when the last session moved it.
+   * first call and followed from then on.
    * Throws DOCKER_FAILED, NOT_READY and the image's errors.
    */
   async recorder(baseImage: string, onEvent?: (event: ImageEvent) => void, signal?: AbortSignal): Promise<RecorderHandle> {
@@ -128,7 +118,7 @@ export class GradingSlot {
           upstreamAlias: newUpstreamAlias(),
           signal,
         });
-        const kept: KeptRecorder = { handle, marks: 0, displaced: false };
+        const kept: KeptRecorder = { handle, marks: 0 };
         this.follow = this.runtime
           .followLines(handle.containerId, (line) => line.stream === 'stdout' && this.route(kept, line.text), {
             maxBytes: 1024 * 1024 * 1024,
@@ -148,16 +138,9 @@ export class GradingSlot {
       });
     }
     const kept = await this.kept;
-    if (kept.displaced) {
-      await restoreRecorder(this.runtime, network.name, kept.handle, this.lab);
-      kept.displaced = false;
-    }
+    // A check that renames it (redis-from-env) gives it its name back before it ends, and a slot
+    // serves again only after a session that ended graded: it answers as the lab's Redis service.
     return kept.handle;
-  }
-
-  /** Says that a check moved or renamed the recorder: the next session puts it back first. */
-  recorderDisplaced(): void {
-    void this.kept?.then((kept) => (kept.displaced = true));
   }
 
   /**

@@ -2,7 +2,9 @@
  * A batch slot (session/slot.ts) between two sessions, against the real engine: when a session ends
  * graded, none of its own containers is on the slot's network any more, even though their removal
  * comes later (a batch hands it on): the next session's Redis answers to the same name there, and the
- * engine's DNS would otherwise send some of the next student's connections to this one's Redis.
+ * engine's DNS would otherwise send some of the next student's connections to this one's Redis. The
+ * recorder that a check renamed for a while (jobs-api's redis-from-env) serves the next session under
+ * the lab's Redis service's name.
  */
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,4 +45,19 @@ describe('a batch slot between two sessions', () => {
     expect(second.score).toBe(second.maxScore);
     await Promise.all(removals);
   }, 120_000);
+
+  it('serves the next jobs-api session in full after a check renamed the recorder for a while', async () => {
+    const lab = await findLab('jobs-api');
+    const dir = mkdtempSync(join(tmpdir(), 'labs-slot-'));
+    cpSync(join(lab.templatesDir, 'solution'), dir, { recursive: true });
+    const jobs = GradingSlot.forLab(runtime, lab);
+    try {
+      const first = await runCheckSession({ runtime, lab, submission: dir, mode: 'grade', slot: jobs, only: ['redis-from-env', 'api-creates-jobs'] });
+      expect(first.score).toBe(first.maxScore);
+      const second = await runCheckSession({ runtime, lab, submission: dir, mode: 'grade', slot: jobs, only: ['api-creates-jobs'] });
+      expect(second.score).toBe(second.maxScore);
+    } finally {
+      await jobs.close();
+    }
+  }, 180_000);
 });
