@@ -16,10 +16,18 @@ import { DockerRuntime } from '../../runner/provision/docker.js';
 import { runCheckSession } from '../../runner/session/check.js';
 import { GradingSlot } from '../../runner/session/slot.js';
 
-const runtime = new DockerRuntime();
+const docker = new DockerRuntime();
+// The real engine, with the removal of containers held until `release`: the session's own are
+// still there when the test looks (the removal a batch hands on could otherwise be done already).
+let release!: () => void;
+const held = new Promise<void>((resolve) => (release = resolve));
+const runtime = new Proxy(docker, {
+  get: (target, key) => (key === 'removeContainer' ? async (id: string) => (await held, target.removeContainer(id)) : (Reflect.get(target, key) as unknown)),
+});
 let slot: GradingSlot | undefined;
 
 afterAll(async () => {
+  release();
   await slot?.close();
 });
 
@@ -41,6 +49,7 @@ describe('a batch slot between two sessions', () => {
     const own = (await execa('docker', ['ps', '-a', '--filter', `label=labs.session=${session}`, '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean);
     expect(own.length).toBeGreaterThan(0);
     expect(attached.filter((name) => own.includes(name))).toEqual([]);
+    release();
     const second = await runCheckSession({ runtime, lab, submission: dir, mode: 'grade', slot, teardown: (r) => void removals.push(r) });
     expect(second.score).toBe(second.maxScore);
     await Promise.all(removals);
