@@ -12,6 +12,7 @@ import { type BuildEvent, buildServices } from './build.js';
 import { type ImageEvent, prepareServiceImages } from './images.js';
 import { Label, type SessionIdentity, resourceName, sessionLabels } from './labels.js';
 import { waitReady } from './readiness.js';
+import { settleAll } from './settle.js';
 import { removeSession } from './teardown.js';
 
 export type ProvisionEvent =
@@ -82,7 +83,7 @@ export async function provision(options: ProvisionOptions): Promise<Environment>
 
     const containers: Record<string, ServiceContainer> = {};
     const replicas = services.flatMap(replicasOf);
-    await Promise.all(
+    await settleAll(
       replicas.map(async ({ key, service }) => {
         const name = resourceName(identity, key);
         const found = existing.find((c) => c.labels[Label.service] === key);

@@ -15,6 +15,7 @@ import { Label, type SessionIdentity, resourceName, sessionLabels } from './labe
 import { answersPing, waitForLine, waitReady } from './readiness.js';
 import { recorderScript } from './recorder/files.js';
 import { recorderDir, recorderImage } from './recorder/image.js';
+import { settleAll } from './settle.js';
 import { removeSession } from './teardown.js';
 import { type HostAccess, closeHostAccess, removeHostRules } from './firewall.js';
 import { type GraderNetwork, sessionNetworks } from './session-networks.js';
@@ -189,7 +190,7 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
     let volume: Promise<string> | undefined;
     const filesVolume = (): Promise<string> => (volume ??= copyFiles(options, students[0] ? images[students[0].name]! : redisService.image));
     settleEarly = options.onNetwork?.({ runtime, lab, identity, services, network, images, files: options.files, filesVolume, confine: options.confine });
-    const [redis, recorderContainer] = await Promise.all([
+    const [redis, recorderContainer] = await settleAll([
       startRedis(options, redisService, network, grader, upstreamAlias),
       options.recorder ?? startRecorder({ runtime, identity, lab, image: recorder!, network, upstreamAlias, signal: options.signal }),
     ]);
