@@ -286,7 +286,8 @@ export class DockerRuntime implements ContainerRuntime {
             : {}),
           ...(spec.noLog ? { LogConfig: { Type: 'none', Config: {} } } : {}),
         },
-        NetworkingConfig: spec.network ? { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases ?? [] } } } : undefined,
+        NetworkingConfig:
+          spec.network && !spec.network.startsWith('container:') ? { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases ?? [] } } } : undefined,
       }),
     );
     return container.id;

@@ -37,6 +37,7 @@ export interface ContainerCreate {
   user?: string;
   workingDir?: string;
   labels: Record<string, string>;
+  /** A network's name, or `container:<id>`: join that container's network namespace (no aliases then). */
   network?: string;
   aliases?: string[];
   binds?: string[];

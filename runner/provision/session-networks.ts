@@ -5,8 +5,10 @@
  * from it to the host or beyond (firewall.ts), so one session's Redis cannot reach another's. When
  * that network's bridge is on this host (a local engine on Linux) the grader connects to Redis's
  * address on it; elsewhere (Docker Desktop's VM, a remote engine) through a port published on
- * 127.0.0.1, which is why the network is not internal. A published port costs the engine a proxy
- * process and forwarding rules at each Redis creation. A network per session would take two of the
+ * 127.0.0.1, which is why the network is not internal. What joins these networks is a session's
+ * Redis home (isolated.ts, `RedisHome`), the network namespace its Redis runs in, which a batch slot
+ * keeps; so a published port (a proxy process and forwarding rules) is made once per slot, not at
+ * each Redis creation. A network per session would take two of the
  * engine's address ranges (31 by default) per session, and its creation and removal are among the
  * slowest things the engine does under load.
  *

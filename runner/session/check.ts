@@ -262,6 +262,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
       recorderImage: options.recorderImage ?? 'node:20',
       labNetwork,
       recorder,
+      redisHome: await own(slot.redisHome()),
       signal: options.signal,
       onEvent: options.onImage,
       // The containers the scripts run in start (or, kept by the slot, get this submission's files)

@@ -23,7 +23,7 @@ export function redisPort(env: IsolatedEnvironment, reopenProbe: (address: { hos
       await runtime.removeContainer(redis.containerId);
     },
     recreate: async () => {
-      await createRedisContainer(runtime, env.identity, redis, env.network, env.graderNetwork, signal);
+      await createRedisContainer(runtime, env.identity, redis, signal);
       await reopenProbe(redis.address);
     },
     moveAddress: () => moveRecorder(env),

@@ -1,11 +1,12 @@
 /**
  * A batch slot: what one lane of a batch keeps from one submission to the next, so that each
  * submission does not pay for it again (ARCHITECTURE.md, "The life of a session"): the lab network
- * with its firewall rules; the wire recorder, which closes every connection and marks where the next
- * session's lines start (`record`); and the containers scripts run in, each reset by its supervisor
- * between two submissions (run/hosts.ts, `ScriptHosts.begin`). Redis and its volumes are every
- * submission's own, made for it, taken off the network when it ends (session/check.ts) and removed
- * after, so nothing a submission did to Redis (its keys, `CONFIG SET`, `CLIENT PAUSE`, `SHUTDOWN`)
+ * with its firewall rules; the network namespace Redis runs in (`RedisHome`); the wire recorder,
+ * which closes every connection and marks where the next session's lines start (`record`); and the
+ * containers scripts run in, each reset by its supervisor between two submissions (run/hosts.ts,
+ * `ScriptHosts.begin`). Redis and its volumes are every submission's own, made for it, removed
+ * when it ends (session/check.ts, before the next Redis starts in the home), so nothing a
+ * submission did to Redis (its keys, `CONFIG SET`, `CLIENT PAUSE`, `SHUTDOWN`)
  * reaches the next. Measured on 2 cores (`npm run bench -- grade`, 100 exercise-2 submissions):
  * 40.8 graded a minute and 2.07 s of the machine's CPU each, against 32.0 and 3.18 s without slots.
  *
@@ -15,7 +16,17 @@
 import { LabsError } from '../errors.js';
 import type { Lab } from '../lab/types.js';
 import type { ImageEvent } from '../provision/images.js';
-import { type LabNetwork, type RecorderHandle, closeLabNetwork, newUpstreamAlias, openLabNetwork, startRecorder } from '../provision/isolated.js';
+import {
+  type LabNetwork,
+  type RecorderHandle,
+  type RedisHome,
+  closeLabNetwork,
+  newUpstreamAlias,
+  openLabNetwork,
+  startRecorder,
+  startRedisHome,
+} from '../provision/isolated.js';
+import { settleAll } from '../provision/settle.js';
 import { type SessionIdentity, currentOwner, newSessionId } from '../provision/labels.js';
 import { recorderImage } from '../provision/recorder/image.js';
 import type { ContainerRuntime } from '../provision/runtime.js';
@@ -36,6 +47,8 @@ export interface Recording {
 
 interface KeptRecorder {
   handle: RecorderHandle;
+  /** The network namespace each session's Redis runs in, which the recorder forwards to. */
+  home: RedisHome;
   /** Lines go here once the mark of the session that wants them has come. */
   sink?: { mark: number; seen: boolean; feed: (text: string) => void; onMark: () => void };
   marks: number;
@@ -109,16 +122,12 @@ export class GradingSlot {
     if (!this.kept) {
       const starting = (async (): Promise<KeptRecorder> => {
         const image = await recorderImage(this.runtime, baseImage, onEvent);
-        const handle = await startRecorder({
-          runtime: this.runtime,
-          identity: this.identity,
-          lab: this.lab,
-          image,
-          network: network.name,
-          upstreamAlias: newUpstreamAlias(),
-          signal,
-        });
-        const kept: KeptRecorder = { handle, marks: 0 };
+        const upstreamAlias = newUpstreamAlias();
+        const [handle, home] = await settleAll([
+          startRecorder({ runtime: this.runtime, identity: this.identity, lab: this.lab, image, network: network.name, upstreamAlias, signal }),
+          startRedisHome({ runtime: this.runtime, identity: this.identity, image, labNetwork: network, upstreamAlias, signal }),
+        ]);
+        const kept: KeptRecorder = { handle, home, marks: 0 };
         this.follow = this.runtime
           .followLines(handle.containerId, (line) => line.stream === 'stdout' && this.route(kept, line.text), {
             maxBytes: 1024 * 1024 * 1024,
@@ -141,6 +150,13 @@ export class GradingSlot {
     // A check that renames it (redis-from-env) gives it its name back before it ends, and a slot
     // serves again only after a session that ended graded: it answers as the lab's Redis service.
     return kept.handle;
+  }
+
+  /** The Redis home (`RedisHome`) the recorder forwards to; made with it by `recorder`, which must come first. */
+  async redisHome(): Promise<RedisHome> {
+    const kept = await this.kept;
+    if (!kept) throw new Error('labs: redisHome() before recorder()');
+    return kept.home;
   }
 
   /**

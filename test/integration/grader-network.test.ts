@@ -1,5 +1,5 @@
 /**
- * The Redis containers of all the sessions of a grader share one network, through which the grader
+ * The Redis homes (the network namespaces Redis runs in) of all the sessions of a grader share one network, through which the grader
  * reaches each at its address there, the engine being local (session-networks.ts). Students drive their Redis (a
  * `--replicaof HOST PORT` in their compose file, or a command), so against the real engine: one
  * session's Redis cannot open a connection to another's on that network, while the grader reaches
@@ -15,7 +15,9 @@ let a: IsolatedEnvironment;
 let b: IsolatedEnvironment;
 
 const graderIp = async (env: IsolatedEnvironment): Promise<string> =>
-  (await execa('docker', ['inspect', '-f', `{{(index .NetworkSettings.Networks "${env.graderNetwork}").IPAddress}}`, env.redis.containerId])).stdout.trim();
+  (
+    await execa('docker', ['inspect', '-f', `{{(index .NetworkSettings.Networks "${env.graderNetwork}").IPAddress}}`, env.redis.home.containerId])
+  ).stdout.trim();
 
 beforeAll(async () => {
   [a, b] = await Promise.all([exercise1Environment(`shared-a-${run}`), exercise1Environment(`shared-b-${run}`)]);
@@ -37,7 +39,7 @@ describe('the grader network sessions share', () => {
       { host: ipA, port: 6379 },
       { host: ipB, port: 6379 },
     ]);
-    expect((await execa('docker', ['port', a.redis.containerId])).stdout).toBe('');
+    expect((await execa('docker', ['port', a.redis.home.containerId])).stdout).toBe('');
     for (const { host, port } of [a.redis.address, b.redis.address]) {
       expect((await execa('redis-cli', ['-h', host, '-p', String(port), 'ping'])).stdout).toBe('PONG');
     }

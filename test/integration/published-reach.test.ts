@@ -32,7 +32,7 @@ describe('the grader reaching Redis through a published port', () => {
   it('publishes Redis on 127.0.0.1 and reaches it there', async () => {
     expect(env.redis.direct).toBe(false);
     expect(env.redis.address.host).toBe('127.0.0.1');
-    expect((await execa('docker', ['port', env.redis.containerId, '6379'])).stdout).toBe(`127.0.0.1:${env.redis.address.port}`);
+    expect((await execa('docker', ['port', env.redis.home.containerId, '6379'])).stdout).toBe(`127.0.0.1:${env.redis.address.port}`);
     expect(await answersPing(env.redis.address, 5000)).toBe(true);
   });
 
