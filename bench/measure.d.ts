@@ -32,4 +32,7 @@ export function mismatches(
 ): { student: string; name: string; why: string }[];
 export function duplicated(results: Pick<ResultLine, 'student'>[]): string[];
 export function parseResults(text: string): ResultLine[];
-export function deliberateWaitsMs(checks: { kind: string; idle_ms?: number }[]): { totalMs: number; parts: string[] };
+export function deliberateWaitsMs(
+  checks: { id: string; kind: string; idle_ms?: number }[],
+  measurements?: Record<string, Record<string, number> | undefined>,
+): { totalMs: number; parts: string[] };

@@ -150,16 +150,17 @@ export function parseResults(text) {
 }
 
 /**
- * The deliberate idle waits of a lab's checks in one session (ms), and what they are: each
- * distinct idle window of latency and blocking once (blocking judges latency's window when it has
- * the same length), and persistence's fixed 1 300 ms between the last put and the crash. Not
- * counted: persistence's wait for Redis's next save slot (0 to 2.1 s, depends on when Redis last
- * saved) and delivery's 150 ms settle.
+ * The deliberate waits of one session of a lab (ms), and what they are: each distinct idle window
+ * of latency and blocking once (blocking judges latency's window when it has the same length), and
+ * persistence's wait between its put and the crash, which is Redis's own save schedule (at most
+ * about 2.1 s with the course's `--save 1 1`; the check kills Redis as soon as it has saved), taken
+ * from that session's measurements (`measurements`: check id → the check's measurements; without
+ * them it counts nothing). Not counted: delivery's 150 ms settle.
  */
-export function deliberateWaitsMs(checks) {
+export function deliberateWaitsMs(checks, measurements = {}) {
   const windows = [...new Set(checks.filter((c) => c.kind === 'latency' || c.kind === 'blocking').map((c) => c.idle_ms ?? 3000))];
-  const crashes = checks.filter((c) => c.kind === 'persistence').length;
+  const saves = checks.filter((c) => c.kind === 'persistence').map((c) => measurements[c.id]?.killedAfterMs ?? 0);
   const parts = windows.map((ms) => `idle window ${(ms / 1000).toFixed(1)} s`);
-  if (crashes) parts.push(`persistence ${crashes} × 1.3 s before the crash`);
-  return { totalMs: windows.reduce((sum, ms) => sum + ms, 0) + crashes * 1300, parts };
+  if (saves.length) parts.push(`persistence: Redis saved the put after ${saves.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+  return { totalMs: windows.reduce((sum, ms) => sum + ms, 0) + saves.reduce((sum, ms) => sum + ms, 0), parts };
 }

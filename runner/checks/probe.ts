@@ -22,8 +22,6 @@ export interface Probe {
   savesConfigured: () => Promise<boolean>;
   /** Settled: no change waits to be saved and no save is running. */
   persistence: () => Promise<{ settled: boolean }>;
-  /** Redis's LASTSAVE: when it last saved to disk, in seconds since the epoch. */
-  lastSave: () => Promise<number>;
   /** How many clients Redis has besides the grader's own: the recorder's connections for the scripts. */
   otherClients: () => Promise<number>;
   close: () => Promise<void>;
@@ -95,7 +93,6 @@ export async function openProbe({ host, port }: { host: string; port: number }):
       const info = await (await client(0)).info('keyspace');
       for (const match of info.matchAll(/^db(\d+):keys=/gm)) await (await client(Number(match[1]))).flushdb();
     },
-    lastSave: async () => (await client(0)).lastsave(),
     savesConfigured: async () => {
       const reply = (await (await client(0)).config('GET', 'save')) as string[];
       return Boolean(reply[1]?.trim());
@@ -154,7 +151,6 @@ const probeMethods: Record<keyof Probe, true> = {
   flushAll: true,
   savesConfigured: true,
   persistence: true,
-  lastSave: true,
   otherClients: true,
   close: true,
 };

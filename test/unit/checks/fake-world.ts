@@ -69,7 +69,6 @@ export class FakeWorld {
     flushAll: async () => void this.items.splice(0),
     savesConfigured: async () => true,
     persistence: async () => ({ settled: true }),
-    lastSave: async () => Math.floor(Date.now() / 1000) - 10,
     otherClients: async () => this.consumers.filter((c) => c.open).length,
     close: async () => undefined,
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blockingCheck } from '../../../runner/checks/kinds/blocking.js';
 import { deliveryCheck } from '../../../runner/checks/kinds/delivery.js';
+import { persistenceCheck, saveDeadlineMs } from '../../../runner/checks/kinds/persistence.js';
 import { restartCheck } from '../../../runner/checks/kinds/restart.js';
 import { checkKindModules } from '../../../runner/checks/kinds/index.js';
 import { checkSpecSchema } from '../../../runner/lab/check-kinds.js';
@@ -77,5 +78,59 @@ describe('restart, through fake ports', () => {
     expect(result.summary).toMatch(
       /^the first consumer ended by itself \(exited with code 0\) before it was stopped; 4 messages queued while the consumer was down: the restarted consumer printed 4 of them/,
     );
+  });
+});
+
+describe('persistence, through fake ports', () => {
+  const spec = { id: 'persistence', kind: 'persistence' as const, points: 1, messages: 4 };
+  /** A world whose Redis saves on the `savesAt`-th look after the put (never: undefined), and whose crash keeps the queue only when it had saved. */
+  function world(options: { snapshots: boolean; savesAt?: number; volume?: boolean }) {
+    const w = new FakeWorld();
+    let looks = 0;
+    let saved = false;
+    let queue: Buffer[] = [];
+    w.probe.savesConfigured = async () => options.snapshots;
+    w.probe.persistence = async () => {
+      looks += 1;
+      saved = options.savesAt !== undefined && looks >= options.savesAt;
+      return { settled: saved };
+    };
+    const push = w.probe.push;
+    w.probe.push = async (db, key, values) => ((queue = [...values]), push(db, key, values));
+    w.probe.range = async () => queue;
+    w.redis.crash = async () => {
+      if (!saved || options.volume === false) queue = [];
+    };
+    return w;
+  }
+
+  it('kills Redis once it has saved, not before: the queue survives, and the summary says when', async () => {
+    const result = await persistenceCheck(world({ snapshots: true, savesAt: 3 }).context(), spec);
+    expect(result.summary).toMatch(
+      /^4 messages queued; Redis saved 0\.\d s after the put and was killed then, and re-created from the lab: 4 of 4 were still queued$/,
+    );
+    expect(result.passed).toBe(true);
+  });
+
+  it(`kills Redis unsaved after ${saveDeadlineMs} ms when its save setting is not prompt: the queue is lost`, async () => {
+    const started = Date.now();
+    const result = await persistenceCheck(world({ snapshots: true }).context(), spec);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(saveDeadlineMs);
+    expect(result.summary).toMatch(/Redis had not saved 3\.\d s after the put and was killed then, .*: 0 of 4 were still queued$/);
+    expect(result.passed).toBe(false);
+  });
+
+  it('without a snapshot setting, kills Redis a little over a second after the put', async () => {
+    const result = await persistenceCheck(world({ snapshots: false }).context(), spec);
+    expect(result.summary).toMatch(/Redis had not saved 1\.\d s after the put \(no snapshot setting\) and was killed then/);
+    expect(result.passed).toBe(false);
+  });
+
+  it('a save into a container without the data volume is lost with it, and the hint names the volume', async () => {
+    const w = world({ snapshots: true, savesAt: 1, volume: false });
+    const redis = { ...w.redis, definition: { command: ['--save', '1', '1'], mountTargets: [] } };
+    const result = await persistenceCheck(w.context({ redis }), spec);
+    expect(result.passed).toBe(false);
+    expect(result.diagnosis?.join('\n')).toMatch(/must keep the volume \.\/data:\/data/);
   });
 });
