@@ -53,6 +53,14 @@ export interface CheckContext {
    * consumer again.
    */
   idle?: IdleObservation;
+  /** The id (in lab.yaml) of the check that runs now, for a sentence that points a later check at it. */
+  checkId?: string;
+  /**
+   * The first check of the session that could not reach the jobs-api lab's API, and why (see
+   * checks/jobs-api.ts, startApi): a later check that fails to reach it for the same reason says
+   * "not judged" and points at that one, instead of repeating its evidence.
+   */
+  apiDown?: { check: string | undefined; reason: string };
 }
 
 /** Starts a run of a script: where (service), what (argv), under which name, bounded by `timeoutMs`. */

@@ -77,6 +77,87 @@ export function crashLine(lines: OutputLine[]): string | undefined {
   return errors.at(-1);
 }
 
+/** One frame of a Python traceback: `File "/lab/src/worker.py", line 17, in do_work` and the source line under it. */
+export interface TracebackFrame {
+  /** The frame's line as Python printed it, trimmed. */
+  text: string;
+  path: string;
+  line: number;
+  function: string;
+  /** The source line Python shows under the frame, trimmed; undefined when it shows none. */
+  source: string | undefined;
+}
+
+/** A frame in the interpreter's or an installed library's code, not the student's. */
+const libraryPath = /(?:site|dist)-packages\/|\/lib\/python\d|^<frozen /;
+
+/**
+ * The last Python traceback in a run's stderr, cut to what names the mistake: the innermost frame
+ * of the student's own code (`File "/lab/src/worker.py", line 17, in do_work` and its source line;
+ * the innermost frame of all when none is the student's) and the exception line. The caret lines
+ * Python 3.11 prints under the source (`^^^^`, `~~~^~~~`) are left out: a cut of the last few
+ * lines kept those and lost the frame. Also the logging line just before the traceback
+ * (`ERROR:root:job 7 failed`, what `logging.exception` prints), when there is one. Undefined when
+ * stderr holds no traceback.
+ */
+export function tracebackExcerpt(lines: OutputLine[]): { frame: TracebackFrame | undefined; exception: string; lines: string[] } | undefined {
+  const errors = lines.filter((l) => l.stream === 'stderr').map((l) => l.text);
+  const start = errors.findLastIndex((t) => /^Traceback \(most recent call last\):/.test(t.trim()));
+  if (start < 0) return undefined;
+  const frames: TracebackFrame[] = [];
+  let exception: string | undefined;
+  for (let i = start + 1; i < errors.length; i += 1) {
+    const text = errors[i]!;
+    const frame = /^\s*File "([^"]+)", line (\d+), in (.+)$/.exec(text);
+    if (frame) {
+      const next = errors[i + 1];
+      const source = next !== undefined && /^\s{4,}\S/.test(next) && !/^\s*[~^]+\s*$/.test(next) && !/^\s*File "/.test(next) ? next.trim() : undefined;
+      frames.push({ text: text.trim(), path: frame[1]!, line: Number(frame[2]), function: frame[3]!.trim(), source });
+      continue;
+    }
+    // The first line back at the margin ends the frames: the exception, `SyntaxError: …` included.
+    if (text.trim() && !/^\s/.test(text)) {
+      exception = text.trim();
+      break;
+    }
+  }
+  if (exception === undefined) return undefined;
+  const frame = frames.findLast((f) => !libraryPath.test(f.path)) ?? frames.at(-1);
+  const logged = errors[start - 1]?.trim();
+  const before = logged !== undefined && /^(CRITICAL|ERROR|WARNING|INFO|DEBUG):/.test(logged) ? [logged] : [];
+  return { frame, exception, lines: [...before, ...(frame ? [frame.text, ...(frame.source ? [frame.source] : [])] : []), exception] };
+}
+
+/** Where a traceback's frame is, in a few words: `src/worker.py line 17, in do_work: time.sleep(WORK_SECOND)` (`workdir` left off the path). */
+export function frameShown(frame: TracebackFrame, workdir = '/lab'): string {
+  const path = frame.path.startsWith(`${workdir}/`) ? frame.path.slice(workdir.length + 1) : frame.path;
+  const source = frame.source === undefined ? undefined : withoutComment(frame.source);
+  return `${path} line ${frame.line}, in ${frame.function}${source ? `: ${source}` : ''}`;
+}
+
+/** A line of Python without its trailing comment: the student's own note, not the code that raised. */
+function withoutComment(source: string): string {
+  let quote: string | undefined;
+  for (let i = 0; i < source.length; i += 1) {
+    const ch = source[i]!;
+    if (quote !== undefined) {
+      if (ch === '\\') i += 1;
+      else if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '#') return source.slice(0, i).trimEnd();
+  }
+  return source;
+}
+
+/**
+ * What a run printed, to quote as evidence: the excerpt of its last traceback (tracebackExcerpt),
+ * else its last `count` lines; each line prefixed `file: `.
+ */
+export function quotedOutput(lines: OutputLine[], file: string, count = 3): string[] {
+  const shown = tracebackExcerpt(lines)?.lines ?? lines.slice(-count).map((l) => l.text);
+  return shown.map((l) => `${file}: ${l}`);
+}
+
 /** Where a run was meant to work: the queue, and the name of the lab's Redis service (`lab.redisService`). */
 export interface RunSetting {
   queue: QueueRef;
@@ -176,13 +257,6 @@ export function rawBytesPrinted(lines: OutputLine[]): string | undefined {
     return shown.length < rest.length ? `${shown}…` : shown;
   }
   return undefined;
-}
-
-export function tail(lines: OutputLine[], stream: 'stdout' | 'stderr', count = 3): string[] {
-  return lines
-    .filter((l) => l.stream === stream)
-    .slice(-count)
-    .map((l) => l.text);
 }
 
 /** "m1, m2, m3 (+7 more)" */

@@ -6,7 +6,7 @@
  */
 import type { ScriptExit, ScriptRun } from '../run/script.js';
 import { type CheckContext, inBlockingPop, neverConnected, sleep, startRole, waitFor } from './context.js';
-import { crashLine } from './diagnose.js';
+import { crashLine, frameShown, tracebackExcerpt } from './diagnose.js';
 import { LabsError } from '../errors.js';
 import { type CheckOutcome, outcome } from './outcome.js';
 import type { HttpExchange, HttpRequest } from './ports.js';
@@ -86,7 +86,23 @@ export async function startApi(ctx: CheckContext, name = 'api', environment: Rec
   // Assigned in the closure above, which the compiler does not follow.
   const seen = last as HttpExchange | undefined;
   if (seen?.answered || (seen?.failure === 'timeout' && !run.hasEnded())) return { api };
-  return { failed: apiDown(ctx, api, seen, run.hasEnded() ? await run.exited : undefined) };
+  return { failed: saidBefore(ctx, apiDown(ctx, api, seen, run.hasEnded() ? await run.exited : undefined)) };
+}
+
+/**
+ * The first check of a session that cannot reach the API says why, with its evidence; a later one
+ * that cannot for the same reason is "not judged", points at that check and repeats only the fix,
+ * so that a student reads one cause, not seven failures (ctx.apiDown).
+ */
+function saidBefore(ctx: CheckContext, down: { failed: CheckOutcome; reason: string }): CheckOutcome {
+  const before = ctx.apiDown;
+  if (before?.reason !== down.reason) {
+    ctx.apiDown ??= { check: ctx.checkId, reason: down.reason };
+    return down.failed;
+  }
+  return outcome(false, `not judged: the API is not reachable (${down.reason}; see ${before.check ?? 'the first check that started it'})`, {
+    diagnosis: down.failed.diagnosis,
+  });
 }
 
 type NoAnswer = Extract<HttpExchange, { answered: false }>;
@@ -99,13 +115,17 @@ export function listening(run: Pick<ScriptRun, 'lines'>): { all: boolean; addres
   return { all, addresses };
 }
 
-/** Why the API did not answer, as an outcome; throws NOT_READY when that is the grader's blindness. */
-function apiDown(ctx: CheckContext, api: Api, last: NoAnswer | undefined, exit: ScriptExit | undefined): CheckOutcome {
+/**
+ * Why the API did not answer: the outcome, and the reason in a few words (`Flask listens on
+ * 127.0.0.1:5000, inside its container only`); throws NOT_READY when that is the grader's blindness.
+ */
+function apiDown(ctx: CheckContext, api: Api, last: NoAnswer | undefined, exit: ScriptExit | undefined): { failed: CheckOutcome; reason: string } {
   const { file, run } = api;
   const output = run.lines.slice(-5).map((l) => `${file}: ${l.text}`);
   if (exit) {
     const crash = crashLine(run.lines);
-    return outcome(false, `${file} ended (${exit.description}) before it answered any request${crash ? `: ${crash}` : ''}`, {
+    const reason = `${file} ended (${exit.description}) before it answered any request${crash ? `: ${crash}` : ''}`;
+    const failed = outcome(false, reason, {
       details: output,
       diagnosis: [
         crash
@@ -113,23 +133,28 @@ function apiDown(ctx: CheckContext, api: Api, last: NoAnswer | undefined, exit: 
           : `${file} ended by itself: it must start the Flask app and keep serving (app.run(host="0.0.0.0", port=${apiPort}) at the end, under if __name__ == "__main__":)`,
       ],
     });
+    return { failed, reason };
   }
   const where = listening(run);
   const own = where.addresses.filter((a) => /^(127\.0\.0\.1|localhost)(:|$)/.test(a));
   const onPort = (a: string): boolean => a.endsWith(`:${apiPort}`);
   if (!where.all && own.length > 0 && own.length === where.addresses.length) {
-    return outcome(false, `nothing answers on port ${apiPort} of the api container from outside it: Flask listens on ${own[0]}, inside its container only`, {
+    const reason = `Flask listens on ${own[0]}, inside its container only`;
+    const failed = outcome(false, `nothing answers on port ${apiPort} of the api container from outside it: ${reason}`, {
       details: output,
       diagnosis: [
         `Flask listens on 127.0.0.1, the container's own address, so nothing outside the api container reaches it (neither the grader nor the port your compose file publishes): app.run(host="0.0.0.0", port=${apiPort})`,
       ],
     });
+    return { failed, reason };
   }
   if (where.addresses.length > 0 && !where.addresses.some(onPort)) {
-    return outcome(false, `nothing answers on port ${apiPort}: Flask listens on ${where.addresses.join(', ')}`, {
+    const reason = `Flask listens on ${where.addresses.join(', ')}, not on port ${apiPort}`;
+    const failed = outcome(false, `nothing answers on port ${apiPort}: Flask listens on ${where.addresses.join(', ')}`, {
       details: output,
       diagnosis: [`the API's port is ${apiPort}: app.run(host="0.0.0.0", port=${apiPort})`],
     });
+    return { failed, reason };
   }
   // Nothing answered at all (not even a refusal: the packets were dropped), or it says it listens
   // where the grader asks and the grader was refused: the grader cannot see it, whatever the code does.
@@ -143,12 +168,14 @@ function apiDown(ctx: CheckContext, api: Api, last: NoAnswer | undefined, exit: 
     );
   }
   const why = last === undefined ? 'no request could be made' : last.failure === 'timeout' ? 'requests were not answered' : `connections were ${last.failure}`;
-  return outcome(false, `${file} did not answer HTTP on port ${apiPort} within ${apiReadyMs / 1000} s of its start (${why})`, {
+  const reason = `${file} did not answer HTTP on port ${apiPort} within ${apiReadyMs / 1000} s of its start (${why})`;
+  const failed = outcome(false, reason, {
     details: output,
     diagnosis: [
       `start the Flask app at the end of ${file}: app.run(host="0.0.0.0", port=${apiPort}) under if __name__ == "__main__":, with nothing before it that waits or loops`,
     ],
   });
+  return { failed, reason };
 }
 
 /** The worker (the lab's consumer script), with the grader's WORK_SECONDS and `environment`. */
@@ -283,6 +310,76 @@ export function jobTrace(ctx: CheckContext, id: string, mark: number): JobTrace 
 export function writtenStatuses(trace: JobTrace): string[] {
   const words = trace.writes.map((w) => statusWord(w.status).exact ?? (typeof w.status === 'string' ? w.status : '?'));
   return words.filter((w, i) => i === 0 || w !== words[i - 1]);
+}
+
+/**
+ * Where the ids of `ids` were pushed instead of the lab's queue, as the wire shows since `mark`: the
+ * first push of one of them to another list or db (`hotqueue:job_queue` in db 1); undefined when none was.
+ */
+export function queuedElsewhere(ctx: CheckContext, ids: string[], mark: number): { db: number; key: string } | undefined {
+  for (const id of ids) {
+    const where = jobTrace(ctx, id, mark).elsewhere[0];
+    if (where) return where;
+  }
+  return undefined;
+}
+
+/** The hint for job ids put on another queue: where the wire showed them go, and where the lab expects them. */
+export function elsewhereHint(ctx: CheckContext, where: { db: number; key: string }): string {
+  return (
+    `the job ids went to ${where.key} in db ${where.db}, and the lab expects them on ${ctx.queue.key} in db ${ctx.queue.db}: ` +
+    `make the queue HotQueue("queue", host=REDIS_IP, port=6379, db=${ctx.queue.db}) in jobs.py, for the API and the worker alike`
+  );
+}
+
+/**
+ * Why a job that `run` (a worker) took off the queue stayed `status` ("in progress"), from how the
+ * run ended, what it printed and what it did next on the wire: hotqueue unable to unpickle (the
+ * queue's client decodes replies), a crash (its exception and the frame of the student's code), an
+ * exception caught while the worker went on to the next job, or "complete" never written.
+ * `after` is when the job's last status was written (ms since the epoch): a blocking pop of the run
+ * after it shows the worker went on.
+ */
+export function undoneHint(ctx: CheckContext, file: string, run: ScriptRun, exit: ScriptExit | undefined, status: string, after: number): string {
+  const crash = crashLine(run.lines);
+  const frame = tracebackExcerpt(run.lines)?.frame;
+  const at = frame ? ` It was raised at ${frameShown(frame, ctx.lab.workdir)}.` : '';
+  if (/UnicodeDecodeError|UnpicklingError|a bytes-like object is required/.test(crash ?? ''))
+    return `${file} died in hotqueue right after the pop (${crash}): the queue's Redis client decodes replies (decode_responses=True), so hotqueue gets text where it unpickles bytes. Make the queue without it: HotQueue("queue", host=REDIS_IP, port=6379, db=${ctx.queue.db})`;
+  if (exit !== undefined && !exit.stoppedByGrader && !exit.timedOut)
+    return `${file} crashed after it took a job (${exit.description})${crash ? `: ${crash}${at}` : '.'} The job it held stays "${status}"`;
+  const mine = new Set(ctx.wire.connectionsOf(run.name).map((c) => c.id));
+  const wentOn =
+    ctx.wire.waits.some((w) => mine.has(w.connection) && w.t > after) ||
+    ctx.wire.commands.some((c) => mine.has(c.connection) && c.t > after && /POP/.test(c.name));
+  const kept = wentOn ? `${file} kept running and went on to the next job, but this one stays "${status}"` : `the job stays "${status}"`;
+  if (crash)
+    return `${kept}: an exception was raised after "${status}" was set, caught by an except that only logs it, and "complete" was never set. It printed ${crash}.${at} Fix what raises it`;
+  if (wentOn)
+    return `${kept}: "complete" was never set and ${file} printed no error. Either update_job_status(jid, "complete") is missing after time.sleep(WORK_SECONDS), or an exception was caught without a word (except Exception: pass): let it show, and fix what raises it`;
+  return `the worker took the job but never set "complete": after time.sleep(WORK_SECONDS), update_job_status(jid, "complete")`;
+}
+
+/**
+ * The first of `jobs` that one of `runs` (workers) took off the queue since `mark`: the job's id,
+ * the run that took it, the last status written to its record (or shown by GET) and when that write
+ * was (ms since the epoch; the pop's when there was none). For a job that did not finish, it is
+ * what undoneHint explains.
+ */
+export function firstTaken(
+  ctx: CheckContext,
+  jobs: Tracked[],
+  mark: number,
+  runs: ScriptRun[],
+): { id: string; run: ScriptRun; status: string; t: number } | undefined {
+  for (const job of jobs) {
+    const trace = jobTrace(ctx, job.id, mark);
+    const pop = trace.pops.find((p) => runs.some((r) => r.name === p.run));
+    if (pop === undefined) continue;
+    const status = writtenStatuses(trace).at(-1) ?? job.seen.at(-1) ?? 'submitted';
+    return { id: job.id, run: runs.find((r) => r.name === pop.run)!, status, t: trace.writes.at(-1)?.t ?? pop.t };
+  }
+  return undefined;
 }
 
 /** Waits until the recorder's log has caught up with what `ready` looks for (it comes by its own way, a little later). */

@@ -311,6 +311,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
       const title = spec.title ?? spec.id;
       options.onCheck?.({ id: spec.id, title, phase: 'start' });
       const started = Date.now();
+      ctx.checkId = spec.id;
       try {
         const outcome = await runCheckKind(ctx, spec);
         const result = scoreCheck(spec, outcome, Date.now() - started);

@@ -75,16 +75,18 @@ describe('labs check jobs-api', () => {
     expect(report.checks.find((c) => c.id === 'modules')!.details.join('\n')).toMatch(/@q\.worker/);
   }, 180_000);
 
-  it("Flask on 127.0.0.1 fails with the hint to listen on 0.0.0.0, as the student's mistake (exit 1, not 3)", async () => {
+  it("Flask on 127.0.0.1 fails with the hint to listen on 0.0.0.0, as the student's mistake (exit 1, not 3); the next check points at the first", async () => {
     const dir = await submission(join(templates, 'variants', 'flask-on-localhost'));
     dirs.push(dir);
-    const { exitCode, report } = await check(dir, ['--only', 'api-creates-jobs']);
+    const { exitCode, report } = await check(dir, ['--only', 'api-creates-jobs,api-reads-jobs']);
     expect(exitCode).toBe(1);
-    const [create] = report.checks;
+    const [create, read] = report.checks;
     expect(create!.summary).toBe(
       'nothing answers on port 5000 of the api container from outside it: Flask listens on 127.0.0.1:5000, inside its container only',
     );
     expect(create!.hint).toContain('app.run(host="0.0.0.0", port=5000)');
+    expect(read!.summary).toBe('not judged: the API is not reachable (Flask listens on 127.0.0.1:5000, inside its container only; see api-creates-jobs)');
+    expect(read!.hint).toContain('app.run(host="0.0.0.0", port=5000)');
   }, 120_000);
 
   it('a worker that marks jobs "completed" fails job-lifecycle with a hint naming "complete"', async () => {

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { apiCreateSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, stopAll } from '../context.js';
-import { type Api, ask, created, jobParameters, jobTrace, postJob, shown, startApi, statusHint, statusWord, untilWire } from '../jobs-api.js';
+import { type Api, ask, created, elsewhereHint, jobParameters, jobTrace, postJob, shown, startApi, statusHint, statusWord, untilWire } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import type { HttpExchange } from '../ports.js';
 
@@ -110,14 +110,13 @@ function checkTrace(ctx: CheckContext, id: string, mark: number, problems: strin
   const trace = jobTrace(ctx, id, mark);
   const pushes = trace.pushes;
   const queue = `${ctx.queue.key} in db ${ctx.queue.db}`;
-  if (pushes.length !== 1) {
+  if (pushes.length === 0 && trace.elsewhere.length) {
+    const where = trace.elsewhere[0]!;
+    problems.push(`job ${id} was put on ${where.key} in db ${where.db}, not on the lab's queue (${queue})`);
+    diagnosis.push(elsewhereHint(ctx, where));
+  } else if (pushes.length !== 1) {
     problems.push(`job ${id} was put on the queue (${queue}) ${pushes.length} times, not once`);
-    if (pushes.length === 0 && trace.elsewhere.length) {
-      const where = trace.elsewhere[0]!;
-      diagnosis.push(
-        `the id went to ${where.key} in db ${where.db}: the queue is HotQueue("queue", host=REDIS_IP, port=6379, db=${ctx.queue.db}) (the list ${ctx.queue.key})`,
-      );
-    } else if (pushes.length === 0) diagnosis.push('add_job must put the id on the queue: q.put(jid), once, after saving the record');
+    if (pushes.length === 0) diagnosis.push('add_job must put the id on the queue: q.put(jid), once, after saving the record');
     else diagnosis.push('put each id on the queue once: q.put(jid) in one place (add_job or _queue_job), called once per job');
   }
   if (trace.writes.length === 0) {

@@ -9,7 +9,7 @@ import { defineKind } from './kind.js';
 import { jobLifecycleSchema } from '../../lab/check-kinds.js';
 import type { ScriptExit, ScriptRun } from '../../run/script.js';
 import { type CheckContext, stopAll } from '../context.js';
-import { crashLine, diagnoseRun, firstFew, phrasings, tail } from '../diagnose.js';
+import { crashLine, diagnoseRun, firstFew, phrasings, quotedOutput } from '../diagnose.js';
 import {
   jobTrace,
   pollJobs,
@@ -21,6 +21,7 @@ import {
   type Api,
   type Status,
   type Tracked,
+  undoneHint,
   writtenStatuses,
 } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
@@ -71,7 +72,7 @@ function judge(ctx: CheckContext, o: Observed): CheckOutcome {
   const problems: string[] = [];
   const diagnosis: string[] = [];
   const details: string[] = [];
-  const stuck = { submitted: [] as string[], taken: [] as { id: string; status: string }[] };
+  const stuck = { submitted: [] as string[], taken: [] as { id: string; status: string; t: number }[] };
   for (const job of jobs) {
     const trace = jobTrace(ctx, job.id, mark);
     const written = writtenStatuses(trace);
@@ -117,27 +118,17 @@ function judge(ctx: CheckContext, o: Observed): CheckOutcome {
     }
     if (trace.pops.length === 0) stuck.submitted.push(job.id);
     else if (nearMiss) problems.push(`job ${job.id} ended as ${JSON.stringify(job.seen.at(-1) ?? written.at(-1))}, not "complete"`);
-    else stuck.taken.push({ id: job.id, status: written.at(-1) ?? job.seen.at(-1) ?? 'submitted' });
+    else stuck.taken.push({ id: job.id, status: written.at(-1) ?? job.seen.at(-1) ?? 'submitted', t: trace.writes.at(-1)?.t ?? trace.pops[0]!.t });
   }
   const exit = o.workerExit;
   const endedByItself = exit !== undefined && !exit.stoppedByGrader && !exit.timedOut;
   const crash = crashLine(worker.lines);
   if (stuck.taken.length) {
-    const status = stuck.taken[0]!.status;
+    const first = stuck.taken[0]!;
     problems.push(
-      `${stuck.taken.length} of ${jobs.length} jobs were taken off the queue by the worker and never completed (${firstFew(stuck.taken.map((j) => j.id))}): ${stuck.taken.length > 1 ? 'they stay' : 'it stays'} "${status}"`,
+      `${stuck.taken.length} of ${jobs.length} jobs were taken off the queue by the worker and never completed (${firstFew(stuck.taken.map((j) => j.id))}): ${stuck.taken.length > 1 ? 'they stay' : 'it stays'} "${first.status}"`,
     );
-    if (/UnicodeDecodeError|UnpicklingError|a bytes-like object is required/.test(crash ?? ''))
-      diagnosis.push(
-        `${file} died in hotqueue right after the pop (${crash}): the queue's Redis client decodes replies (decode_responses=True), so hotqueue gets text where it unpickles bytes. Make the queue without it: HotQueue("queue", host=REDIS_IP, port=6379, db=${ctx.queue.db})`,
-      );
-    else if (endedByItself)
-      diagnosis.push(`${file} crashed after it took a job (${exit.description})${crash ? `: ${crash}` : ''}. The job it held stays "${status}"`);
-    else if (crash)
-      diagnosis.push(
-        `${file} hit an error after it took the job and kept running: ${crash}. An exception caught and only logged leaves the job "in progress": fix what raises it`,
-      );
-    else diagnosis.push(`the worker took the job but never set "complete": after time.sleep(WORK_SECONDS), update_job_status(jid, "complete")`);
+    diagnosis.push(undoneHint(ctx, file, worker, endedByItself ? exit : undefined, first.status, first.t));
   }
   if (stuck.submitted.length) {
     problems.push(
@@ -163,7 +154,7 @@ function judge(ctx: CheckContext, o: Observed): CheckOutcome {
   const summary = passed
     ? `${jobs.length} jobs went submitted → in progress → complete (GET and wire), each popped once by the worker, in ${(o.tookMs / 1000).toFixed(1)} s with WORK_SECONDS=${o.workSeconds}`
     : problems[0]!;
-  const output = passed ? [] : tail(worker.lines, 'stderr', 3).map((l) => `${file}: ${l}`);
+  const output = passed ? [] : quotedOutput(worker.lines, file);
   return outcome(passed, summary, {
     details: passed ? [] : [...problems.slice(1), ...details, ...output],
     diagnosis: passed ? [] : [...new Set(diagnosis)],

@@ -8,8 +8,20 @@ import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { queueHoldsSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, sleep, stopAll } from '../context.js';
-import { firstFew } from '../diagnose.js';
-import { finished, pollJobs, postJobs, scriptFile, startApi, startWorker, statusWord } from '../jobs-api.js';
+import { firstFew, quotedOutput } from '../diagnose.js';
+import {
+  elsewhereHint,
+  finished,
+  firstTaken,
+  pollJobs,
+  postJobs,
+  queuedElsewhere,
+  scriptFile,
+  startApi,
+  startWorker,
+  statusWord,
+  undoneHint,
+} from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 
 export type QueueHoldsSpec = z.infer<typeof queueHoldsSchema>;
@@ -24,6 +36,7 @@ export async function queueHoldsCheck(ctx: CheckContext, spec: QueueHoldsSpec): 
   const started = await startApi(ctx);
   if ('failed' in started) return started.failed;
   const { api } = started;
+  const mark = ctx.wire.commands.length;
   const posted = await postJobs(ctx, api, count);
   if ('failed' in posted) return posted.failed;
   const { jobs } = posted;
@@ -33,14 +46,23 @@ export async function queueHoldsCheck(ctx: CheckContext, spec: QueueHoldsSpec): 
   const queued = await ctx.probe.length(ctx.queue.db, ctx.queue.key);
   if (moved.length || queued !== count) {
     await stopAll(ctx, [api.run]);
+    const elsewhere = moved.length
+      ? undefined
+      : queuedElsewhere(
+          ctx,
+          jobs.map((j) => j.id),
+          mark,
+        );
     const problem = moved.length
       ? `with no worker running, ${moved.length} of ${count} jobs did not stay "submitted" (${moved[0]!.id}: ${moved[0]!.seen.join(' → ')})`
-      : `with no worker running, the queue (${ctx.queue.key} in db ${ctx.queue.db}) held ${queued} ids, not the ${count} jobs posted`;
+      : `with no worker running, the queue (${ctx.queue.key} in db ${ctx.queue.db}) held ${queued} ids, not the ${count} jobs posted${elsewhere ? `: they went to ${elsewhere.key} in db ${elsewhere.db}` : ''}`;
     return outcome(false, problem, {
       diagnosis: [
         moved.length
           ? 'the API only stores the job and queues its id; the worker, in its own container, does the work and changes the status'
-          : `add_job puts each id once on HotQueue("queue", host=REDIS_IP, port=6379, db=${ctx.queue.db}), where it waits until a worker takes it`,
+          : elsewhere
+            ? elsewhereHint(ctx, elsewhere)
+            : `add_job puts each id once on HotQueue("queue", host=REDIS_IP, port=6379, db=${ctx.queue.db}), where it waits until a worker takes it`,
       ],
     });
   }
@@ -51,13 +73,19 @@ export async function queueHoldsCheck(ctx: CheckContext, spec: QueueHoldsSpec): 
   const left = jobs.filter((j) => !finished(j));
   if (left.length) {
     const exit = exits.get(worker.name)!;
+    const file = scriptFile(ctx, 'consumer');
+    // A job the worker took and left as it was: why, as job-lifecycle says it; else the ids were lost before it took them.
+    const taken = firstTaken(ctx, left, mark, [worker]);
+    const endedByItself = !exit.stoppedByGrader && !exit.timedOut;
     return outcome(
       false,
-      `${count} jobs waited on the queue with no worker, but ${left.length} did not complete once a worker started (${firstFew(left.map((j) => j.id))})`,
+      `${count} jobs waited on the queue with no worker, but ${left.length} did not complete once a worker started (${firstFew(left.map((j) => j.id))})${taken ? `: the worker took ${taken.id} and it stays "${taken.status}"` : ''}`,
       {
-        details: [`${scriptFile(ctx, 'consumer')}: ${exit.description}`, ...worker.lines.slice(-3).map((l) => l.text)],
+        details: [`${file}: ${exit.description}`, ...quotedOutput(worker.lines, file)],
         diagnosis: [
-          'a worker that starts must take the ids already waiting on the queue: @q.worker does; do not clear() the queue at start (job-lifecycle says more)',
+          taken
+            ? undoneHint(ctx, file, worker, endedByItself ? exit : undefined, taken.status, taken.t)
+            : 'a worker that starts must take the ids already waiting on the queue: @q.worker does; do not clear() the queue at start (job-lifecycle says more)',
         ],
       },
     );

@@ -12,7 +12,7 @@ import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { redisFromEnvSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, stopAll } from '../context.js';
-import { crashLine } from '../diagnose.js';
+import { crashLine, quotedOutput } from '../diagnose.js';
 import { finished, jobParameters, pollJobs, postJob, scriptFile, shown, startApiAndWorkers } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 import type { ScriptRun } from '../../run/script.js';
@@ -91,7 +91,10 @@ async function underName(ctx: CheckContext, name: string, moved: { from: string;
   const elsewhere = (what: string, run: ScriptRun, file: string): CheckOutcome =>
     outcome(false, `not judged: ${under}, ${what}, though ${file} reached Redis: the host was found, something else failed (see the checks before)`, {
       details: tailOf(run, file),
-      diagnosis: found,
+      // Never empty: the lab's own hint, shown in its place, is about the host, which is not the problem here.
+      diagnosis: found.length
+        ? found
+        : [`${file} found Redis under its new name: fix first what the checks before this one name, and this one is judged again`],
     });
   if (id === undefined) {
     if (found.length === 0 && reached(api.run)) return elsewhere(`POST /jobs answered ${shown(exchange)}`, api.run, apiFile);
@@ -112,7 +115,7 @@ async function underName(ctx: CheckContext, name: string, moved: { from: string;
 }
 
 function tailOf(run: ScriptRun, file: string): string[] {
-  return run.lines.slice(-3).map((l) => `${file}: ${l.text}`);
+  return quotedOutput(run.lines, file);
 }
 
 export const redisFromEnv = defineKind({

@@ -12,8 +12,8 @@ import type { z } from 'zod';
 import { defineKind } from './kind.js';
 import { workerKeepsRunningSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, isWaiting, stopAll, waitFor } from '../context.js';
-import { crashLine } from '../diagnose.js';
-import { jobTrace, postJobs, scriptFile, startApiAndWorkers } from '../jobs-api.js';
+import { crashLine, quotedOutput } from '../diagnose.js';
+import { elsewhereHint, jobTrace, postJobs, queuedElsewhere, scriptFile, startApiAndWorkers } from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 
 export type WorkerKeepsRunningSpec = z.infer<typeof workerKeepsRunningSchema>;
@@ -40,8 +40,11 @@ export async function workerKeepsRunningCheck(ctx: CheckContext, spec: WorkerKee
   }
   const ordinary = first.jobs[0]!.id;
   await through(ordinary);
+  // A worker that did not take the ordinary job (another queue, a crash at start) is not judged:
+  // waiting for it to take the grader's ids would only add their timeouts.
+  const tookFirst = popped(ordinary);
   const orphan = `no-record-${ctx.tokens.prefix}`;
-  if (!worker.hasEnded()) {
+  if (tookFirst && !worker.hasEnded()) {
     await ctx.probe.push(ctx.queue.db, ctx.queue.key, [ctx.codec.encode(orphan)]);
     await through(orphan);
   }
@@ -49,38 +52,41 @@ export async function workerKeepsRunningCheck(ctx: CheckContext, spec: WorkerKee
   const stored = jobTrace(ctx, ordinary, mark).writes[0];
   const malformedId = `malformed-${ctx.tokens.prefix}`;
   const malformed = stored && { id: malformedId, db: stored.db, key: stored.key.split(ordinary).join(malformedId), hash: stored.command !== 'SET' };
-  if (malformed && !worker.hasEnded()) {
+  if (tookFirst && malformed && !worker.hasEnded()) {
     await ctx.probe.store(malformed.db, malformed.key, malformed.hash ? { malformed: 'not a job' } : Buffer.from('not a job {'));
     await ctx.probe.push(ctx.queue.db, ctx.queue.key, [ctx.codec.encode(malformed.id)]);
     await through(malformed.id);
   }
-  const posted = worker.hasEnded() ? undefined : await postJobs(ctx, api, 1);
+  const posted = !tookFirst || worker.hasEnded() ? undefined : await postJobs(ctx, api, 1);
   const next = posted && 'jobs' in posted ? posted.jobs[0]!.id : undefined;
   if (next !== undefined) await waitFor(() => worker.hasEnded() || popped(next), 3000, ctx.signal, 20);
   const exits = await stopAll(ctx, [worker, api.run]);
   const exit = exits.get(worker.name)!;
   const crash = crashLine(worker.lines);
-  const details = worker.lines.slice(-4).map((l) => `${file}: ${l.text}`);
+  const details = quotedOutput(worker.lines, file, 4);
   const died = `${file} ended (${exit.description})${crash ? `: ${crash}` : ''}`;
+  // Every run has ended once stopped: only an end of its own says something about the worker.
+  const ended = !exit.stoppedByGrader && !exit.timedOut;
   if (!popped(ordinary)) {
+    const elsewhere = queuedElsewhere(ctx, [ordinary], mark);
     return outcome(
       false,
-      `not judged: the worker never took an ordinary job off the queue (${ctx.queue.key} in db ${ctx.queue.db})${worker.hasEnded() ? `; ${died}` : ''}`,
+      `not judged: the worker never took an ordinary job off the queue (${ctx.queue.key} in db ${ctx.queue.db})${elsewhere ? `: its id went to ${elsewhere.key} in db ${elsewhere.db}` : ''}${ended ? `; ${died}` : ''}`,
       {
         details,
-        diagnosis: [`${file} must take ids off HotQueue("queue", host=REDIS_IP, port=6379, db=${ctx.queue.db}) with @q.worker (job-lifecycle says more)`],
+        diagnosis: [
+          elsewhere
+            ? elsewhereHint(ctx, elsewhere)
+            : `${file} must take ids off HotQueue("queue", host=REDIS_IP, port=6379, db=${ctx.queue.db}) with @q.worker (job-lifecycle says more)`,
+        ],
       },
     );
   }
   if (!popped(orphan)) {
-    return outcome(
-      false,
-      `not judged: ${popped(ordinary) && worker.hasEnded() ? `the worker did not survive an ordinary job: ${died}` : 'the worker took no job after the first one'}`,
-      {
-        details,
-        diagnosis: [`the worker must keep running from one job to the next (job-lifecycle says what happened to the job)`],
-      },
-    );
+    return outcome(false, `not judged: ${ended ? `the worker did not survive an ordinary job: ${died}` : 'the worker took no job after the first one'}`, {
+      details,
+      diagnosis: [`the worker must keep running from one job to the next (job-lifecycle says what happened to the job)`],
+    });
   }
   const goOn = `${file} must go on to the next job after one it cannot do: return from the decorated function, and let @q.worker call it with the next id`;
   const tookNext = next !== undefined && popped(next);
@@ -88,13 +94,13 @@ export async function workerKeepsRunningCheck(ctx: CheckContext, spec: WorkerKee
   if (malformed ? !popped(malformed.id) : !tookNext) {
     return outcome(
       false,
-      worker.hasEnded()
+      ended
         ? `${died}, after it took a job id that has no record (${orphan})`
         : `after a job id without a record, the worker did not take the next job within 3 s`,
       {
         details,
         diagnosis: [
-          worker.hasEnded()
+          ended
             ? 'a job without a record (deleted, or never stored) must not stop the worker: check what get_job_by_id(jid) returns before you use it, and go on with the next job when it is None'
             : goOn,
         ],
@@ -107,13 +113,13 @@ export async function workerKeepsRunningCheck(ctx: CheckContext, spec: WorkerKee
       : `${malformed.key} in db ${malformed.db}, "not a job {", not JSON`;
     return outcome(
       false,
-      worker.hasEnded()
+      ended
         ? `${died}, after it took a job whose record is malformed (${record})`
         : `after a job whose record is malformed (${record}), the worker did not take the next job within 3 s`,
       {
         details,
         diagnosis: [
-          worker.hasEnded()
+          ended
             ? 'a job whose record cannot be read (not JSON, or without its fields) must not stop the worker: in get_job_by_id, catch the error of reading it (json.loads raises ValueError) and return None, then skip it as a job without a record'
             : goOn,
         ],

@@ -9,7 +9,19 @@ import { defineKind } from './kind.js';
 import { workersShareSchema } from '../../lab/check-kinds.js';
 import { type CheckContext, stopAll } from '../context.js';
 import { crashLine, firstFew } from '../diagnose.js';
-import { finished, jobTrace, pollJobs, postJobs, scriptFile, startApiAndWorkers, statusWord } from '../jobs-api.js';
+import {
+  elsewhereHint,
+  finished,
+  firstTaken,
+  jobTrace,
+  pollJobs,
+  postJobs,
+  queuedElsewhere,
+  scriptFile,
+  startApiAndWorkers,
+  statusWord,
+  undoneHint,
+} from '../jobs-api.js';
 import { type CheckOutcome, outcome } from '../outcome.js';
 
 export type WorkersShareSpec = z.infer<typeof workersShareSchema>;
@@ -59,20 +71,41 @@ export async function workersShareCheck(ctx: CheckContext, spec: WorkersShareSpe
       'a worker must do the job whose id it took off the queue, and only that one: reading the next id first (LINDEX, LRANGE) and popping later lets two workers do one job, and another job goes undone',
     );
   }
-  if (left.length) {
+  // Ids the API put on another queue: what the workers did with them is not this check's question.
+  const elsewhere = [...share.values()].every((n) => n === 0)
+    ? queuedElsewhere(
+        ctx,
+        jobs.map((j) => j.id),
+        mark,
+      )
+    : undefined;
+  if (elsewhere) {
+    problems.push(
+      `none of the ${count} jobs was taken off the lab's queue (${ctx.queue.key} in db ${ctx.queue.db}): their ids went to ${elsewhere.key} in db ${elsewhere.db}`,
+    );
+    diagnosis.push(elsewhereHint(ctx, elsewhere));
+  } else if (left.length) {
     // Workers that ended by themselves: what a student would first look at, not how the jobs were shared.
     const ended = workers.filter((w) => exits.get(w.name)?.stoppedByGrader === false);
     const crash = ended.map((w) => crashLine(w.lines)).find((line) => line !== undefined);
     const file = scriptFile(ctx, 'consumer');
-    const why = ended.length ? `: ${ended.length} of ${replicas} workers ended (${crash ?? exits.get(ended[0]!.name)!.description})` : '';
+    // A job a worker took and left as it was, while every worker ran on: named as job-lifecycle names it.
+    const taken = ended.length ? undefined : firstTaken(ctx, left, mark, workers);
+    const why = ended.length
+      ? `: ${ended.length} of ${replicas} workers ended (${crash ?? exits.get(ended[0]!.name)!.description})`
+      : taken
+        ? `, though no worker ended: ${taken.id} was taken and stays "${taken.status}"`
+        : '';
     problems.push(`${left.length} of ${count} jobs did not complete with ${replicas} workers (${firstFew(left.map((j) => j.id))})${why}`);
     diagnosis.push(
       ended.length
         ? `${file} must keep running from one job to the next${crash ? `; it crashed: ${crash}` : ''} (job-lifecycle quotes more of its output)`
-        : 'every worker replica runs the same worker.py: each takes the next id when it is free (job-lifecycle says more about a single worker)',
+        : taken
+          ? undoneHint(ctx, file, taken.run, undefined, taken.status, taken.t)
+          : 'every worker replica runs the same worker.py: each takes the next id when it is free (job-lifecycle says more about a single worker)',
     );
   }
-  if (idle.length && !left.length) {
+  if (idle.length && !left.length && !elsewhere) {
     problems.push(`${idle.length} of ${replicas} workers got fewer than 1/${2 * replicas} of the jobs (${shares})`);
     diagnosis.push(
       'each worker takes one id at a time, when it is free (@q.worker); a worker that takes several at once, or the whole queue, leaves nothing to the others',

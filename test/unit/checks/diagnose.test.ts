@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { crashLine, diagnoseRun, firstFew, phrasings, rawBytesPrinted } from '../../../runner/checks/diagnose.js';
+import { crashLine, diagnoseRun, firstFew, frameShown, phrasings, quotedOutput, rawBytesPrinted, tracebackExcerpt } from '../../../runner/checks/diagnose.js';
+import { nameErrorTraceback } from './fake-jobs-world.js';
 import { persistenceMistakes } from '../../../runner/checks/kinds/persistence.js';
 import { itemMistakes } from '../../../runner/checks/kinds/producer.js';
 import type { WireProfile } from '../../../runner/checks/wire.js';
@@ -207,5 +208,59 @@ describe('a blocking pop cut by the script’s own client (redis-py 8’s socket
     const other = [{ t: 0, stream: 'stderr' as const, text: 'NameError: name "q" is not defined' }];
     const findings = diagnoseRun({ file: 'consumer.py', exit, lines: other, profile: profile({}), expectedToRun: true }, where);
     expect(findings.join(' ')).not.toContain('socket timeout');
+  });
+});
+
+describe("tracebackExcerpt: the frame of the student's code and the exception, whatever Python prints between them", () => {
+  it("keeps worker.py's innermost frame and its source line, leaves out hotqueue's frame and the carets", () => {
+    const lines = stderr('worker ready', ...nameErrorTraceback);
+    expect(tracebackExcerpt(lines)?.lines).toEqual([
+      'File "/lab/src/worker.py", line 17, in do_work',
+      'time.sleep(WORK_SECOND)  # the work itself, in this exercise',
+      "NameError: name 'WORK_SECOND' is not defined. Did you mean: 'WORK_SECONDS'?",
+    ]);
+    // The cut it replaces: the last three lines had lost the frame.
+    expect(quotedOutput(lines, 'src/worker.py')).toContain('src/worker.py: File "/lab/src/worker.py", line 17, in do_work');
+  });
+
+  it("a crash inside a library is placed at the last frame of the student's code that led there", () => {
+    const lines = stderr(
+      'Traceback (most recent call last):',
+      '  File "/lab/src/worker.py", line 22, in <module>',
+      '    do_work()',
+      '  File "/usr/local/lib/python3.10/site-packages/hotqueue.py", line 172, in wrapper',
+      '    for msg in self.consume(**kwargs):',
+      '  File "/usr/local/lib/python3.10/site-packages/hotqueue.py", line 101, in consume',
+      '    msg = self.serializer.loads(msg[1])',
+      "TypeError: a bytes-like object is required, not 'str'",
+    );
+    expect(tracebackExcerpt(lines)?.frame).toMatchObject({ path: '/lab/src/worker.py', line: 22, function: '<module>', source: 'do_work()' });
+  });
+
+  it('the last of several tracebacks, with the line logging.exception printed before it', () => {
+    const one = ['ERROR:root:job 1 failed', 'Traceback (most recent call last):', '  File "/lab/src/worker.py", line 13, in _analyse', 'KeyError: 1'];
+    const two = ['ERROR:root:job 2 failed', 'Traceback (most recent call last):', '  File "/lab/src/worker.py", line 14, in _analyse', 'KeyError: 2'];
+    expect(tracebackExcerpt(stderr(...one, ...two))?.lines).toEqual([
+      'ERROR:root:job 2 failed',
+      'File "/lab/src/worker.py", line 14, in _analyse',
+      'KeyError: 2',
+    ]);
+  });
+
+  it('no traceback: none, and quotedOutput falls back to the last lines', () => {
+    const lines = stderr('a', 'b', 'c', 'd');
+    expect(tracebackExcerpt(lines)).toBeUndefined();
+    expect(quotedOutput(lines, 'w.py', 2)).toEqual(['w.py: c', 'w.py: d']);
+  });
+});
+
+describe('frameShown: where a frame is, with the code but not the comment after it', () => {
+  const frame = (source: string) => ({ text: '', path: '/lab/src/worker.py', line: 13, function: '_analyse', source });
+  it.each([
+    ['return a / (b - b)  # the "analysis" has a bug', 'return a / (b - b)'],
+    ['print("job #1")  # it\'s fine', 'print("job #1")'],
+    ["key = f'job.{jid}'", "key = f'job.{jid}'"],
+  ])('%s', (source, shown) => {
+    expect(frameShown(frame(source))).toBe(`src/worker.py line 13, in _analyse: ${shown}`);
   });
 });

@@ -21,12 +21,14 @@ export interface JobsCode {
   complete?: string;
   /** How many times add_job puts the id on the queue. */
   puts?: number;
-  /** The queue's key in db 1. */
+  /** The queue's key in db 1, for the API and the worker alike (both use jobs.q). */
   queueKey?: string;
   /** POST /jobs with bad input: the reference's 400, or a crash's 500. */
   badInput?: 400 | 500;
-  /** The worker raises after it marks the job "in progress", and dies. */
+  /** The worker raises after it marks the job "in progress", and dies (a NameError, Python 3.11's traceback). */
   crashAfterPop?: boolean;
+  /** The worker raises after it marks the job "in progress"; `except Exception: logging.exception(…)` catches it and the worker goes on. */
+  swallowsException?: boolean;
   /** GET /jobs/<unknown>: the reference's 404, or a crash's 500. */
   unknownId?: 404 | 500;
   /** A job id without a record: the reference skips it; json.loads(None) kills the worker. */
@@ -101,12 +103,14 @@ export class JobsWorld extends FakeWorld {
   private jobsProbe(): Probe {
     return {
       ...this.probe,
-      push: async (_db, _key, values) => {
+      // Only the list the student's code reads is served; the grader's pushes to another go unread.
+      push: async (_db, key, values) => {
+        if (key !== this.queueKey) return values.length;
         for (const value of values) this.queued.push(this.codec.decode(value).text ?? '');
         this.serve();
         return this.queued.length;
       },
-      length: async () => this.queued.length,
+      length: async (_db, key) => (key === this.queueKey ? this.queued.length : 0),
       store: async (_db, key) => void this.malformed.set(key.replace(/^job\./, ''), key),
     };
   }
@@ -191,10 +195,14 @@ export class JobsWorld extends FakeWorld {
     run.command({ db: 0, n: 'SET', k: [`job.${String(job.id)}`], v: [b64(JSON.stringify(job))], y: { s: 'OK' } });
   }
 
+  /** The list the student's queue is (hotqueue:queue, or the name the student gave it). */
+  private get queueKey(): string {
+    return this.code.queueKey ?? 'hotqueue:queue';
+  }
+
   private put(run: FakeRun, id: string): void {
-    const key = this.code.queueKey ?? 'hotqueue:queue';
-    run.command({ db: 1, n: 'RPUSH', k: [key], v: [b64(pickleString(id))], y: { i: 1 } });
-    if (key === 'hotqueue:queue') this.queued.push(id);
+    run.command({ db: 1, n: 'RPUSH', k: [this.queueKey], v: [b64(pickleString(id))], y: { i: 1 } });
+    this.queued.push(id);
     this.serve();
   }
 
@@ -204,10 +212,11 @@ export class JobsWorld extends FakeWorld {
   /** `@q.worker`: a BLPOP, then the work, then the next BLPOP. */
   private workerLoop(run: FakeRun, workMs: number): void {
     if (run.ended) return;
-    run.record({ e: 'wait', c: run.connection, db: 1, n: 'BLPOP', k: ['hotqueue:queue'] });
+    const key = this.queueKey;
+    run.record({ e: 'wait', c: run.connection, db: 1, n: 'BLPOP', k: [key] });
     const since = Date.now();
     const take = (id: string): void => {
-      run.command({ t: since, db: 1, n: 'BLPOP', k: ['hotqueue:queue', '0'], y: { a: [{ b: b64('hotqueue:queue') }, { b: b64(pickleString(id)) }], n: 2 } });
+      run.command({ t: since, db: 1, n: 'BLPOP', k: [key, '0'], y: { a: [{ b: b64(key) }, { b: b64(pickleString(id)) }], n: 2 } });
       if (this.malformed.has(id)) {
         if (this.code.malformedRecord === 'crash') {
           run.say('json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)');
@@ -225,9 +234,13 @@ export class JobsWorld extends FakeWorld {
       }
       this.save(run, { ...job, status: this.code.inProgress ?? 'in progress' });
       if (this.code.crashAfterPop) {
-        run.say('Traceback (most recent call last):', 'stderr');
-        run.say("NameError: name 'WORK_SECOND' is not defined", 'stderr');
+        for (const line of nameErrorTraceback) run.say(line);
         run.end({ code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false });
+        return;
+      }
+      if (this.code.swallowsException) {
+        for (const line of [`ERROR:root:job ${id} failed`, ...zeroDivisionTraceback]) run.say(line);
+        setTimeout(() => this.workerLoop(run, workMs), 1);
         return;
       }
       setTimeout(() => {
@@ -249,6 +262,30 @@ export class JobsWorld extends FakeWorld {
     }
   }
 }
+
+/** What Python 3.11 prints when worker.py's do_work() calls time.sleep(WORK_SECOND) under @q.worker. */
+export const nameErrorTraceback = [
+  'Traceback (most recent call last):',
+  '  File "/lab/src/worker.py", line 22, in <module>',
+  '    do_work()',
+  '  File "/usr/lib/python3/dist-packages/hotqueue.py", line 172, in wrapper',
+  '    worker(*args + (msg,))',
+  '  File "/lab/src/worker.py", line 17, in do_work',
+  '    time.sleep(WORK_SECOND)  # the work itself, in this exercise',
+  '               ^^^^^^^^^^^',
+  "NameError: name 'WORK_SECOND' is not defined. Did you mean: 'WORK_SECONDS'?",
+];
+
+/** What logging.exception prints after the line it logs, for a ZeroDivisionError in worker.py's _analyse. */
+const zeroDivisionTraceback = [
+  'Traceback (most recent call last):',
+  '  File "/lab/src/worker.py", line 21, in do_work',
+  '    _analyse(job)',
+  '  File "/lab/src/worker.py", line 13, in _analyse',
+  '    return int(job["start"]) / (int(job["start"]) - int(job["start"]))',
+  '           ~~~~~~~~~~~~~~~~~~^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~',
+  'ZeroDivisionError: division by zero',
+];
 
 /** A script run of the fake world: its output, its one connection, its end. */
 class FakeRun {

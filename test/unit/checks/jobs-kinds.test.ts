@@ -16,6 +16,9 @@ import { JobsWorld } from './fake-jobs-world.js';
 const create = { id: 'create', kind: 'api-create' as const, points: 1, jobs: 2 };
 const read = { id: 'read', kind: 'api-read' as const, points: 1, jobs: 2 };
 const lifecycle = { id: 'lifecycle', kind: 'job-lifecycle' as const, points: 1, jobs: 2, work_seconds: 0.05 };
+/** The hint for ids put on HotQueue("job_queue"): what the wire showed, and what the lab expects. */
+const elsewhere =
+  'the job ids went to hotqueue:job_queue in db 1, and the lab expects them on hotqueue:queue in db 1: make the queue HotQueue("queue", host=REDIS_IP, port=6379, db=1) in jobs.py, for the API and the worker alike';
 
 describe("statuses: the contract's word in any case; a near miss names the word meant", () => {
   it.each([
@@ -59,9 +62,8 @@ describe('api-create, through fake ports', () => {
   it('an id put on another queue fails with where it went', async () => {
     const result = await apiCreateCheck(new JobsWorld({ queueKey: 'hotqueue:job_queue' }).context(), create);
     expect(result.passed).toBe(false);
-    expect(result.diagnosis[0]).toBe(
-      'the id went to hotqueue:job_queue in db 1: the queue is HotQueue("queue", host=REDIS_IP, port=6379, db=1) (the list hotqueue:queue)',
-    );
+    expect(result.summary).toBe("job job-1 was put on hotqueue:job_queue in db 1, not on the lab's queue (hotqueue:queue in db 1)");
+    expect(result.diagnosis[0]).toBe(elsewhere);
   });
 
   it('a 500 on bad input fails: the route crashed', async () => {
@@ -78,6 +80,24 @@ describe('api-create, through fake ports', () => {
       'nothing answers on port 5000 of the api container from outside it: Flask listens on 127.0.0.1:5000, inside its container only',
     );
     expect(result.diagnosis[0]).toContain('app.run(host="0.0.0.0", port=5000)');
+  });
+
+  it('Flask on 127.0.0.1: the checks after the first that met it are not judged, and point at that one', async () => {
+    const ctx = new JobsWorld({ host: '127.0.0.1' }).context();
+    ctx.checkId = 'api-creates-jobs';
+    const first = await apiCreateCheck(ctx, create);
+    expect(first.summary).toMatch(/^nothing answers on port 5000 of the api container from outside it/);
+    const later = [
+      await apiReadCheck({ ...ctx, checkId: 'api-reads-jobs' }, read),
+      await jobLifecycleCheck({ ...ctx, checkId: 'job-lifecycle' }, lifecycle),
+      await queueHoldsCheck({ ...ctx, checkId: 'queue-holds-jobs' }, { id: 'holds', kind: 'queue-holds-without-worker', points: 1, jobs: 2 }),
+    ];
+    for (const result of later) {
+      expect(result.passed).toBe(false);
+      expect(result.summary).toBe('not judged: the API is not reachable (Flask listens on 127.0.0.1:5000, inside its container only; see api-creates-jobs)');
+      expect(result.details).toEqual([]);
+      expect(result.diagnosis).toEqual(first.diagnosis);
+    }
   });
 });
 
@@ -117,13 +137,37 @@ describe('job-lifecycle, through fake ports', () => {
     expect(result.diagnosis).toContain('the status must be the word "in progress" (any case): "in_progress" is not it (a space, not _ or -)');
   });
 
-  it('a worker that dies after the pop leaves its job "in progress", and the crash is quoted', async () => {
+  it('a worker that dies after the pop leaves its job "in progress": the crash is quotedOutput with the line of worker.py that raised it', async () => {
     const result = await jobLifecycleCheck(new JobsWorld({ crashAfterPop: true }).context(), lifecycle);
     expect(result.passed).toBe(false);
     expect(result.summary).toBe('1 of 2 jobs were taken off the queue by the worker and never completed (job-1): it stays "in progress"');
     expect(result.diagnosis[0]).toBe(
-      'src/worker.py crashed after it took a job (exited with code 1): NameError: name \'WORK_SECOND\' is not defined. The job it held stays "in progress"',
+      "src/worker.py crashed after it took a job (exited with code 1): NameError: name 'WORK_SECOND' is not defined. Did you mean: 'WORK_SECONDS'? " +
+        'It was raised at src/worker.py line 17, in do_work: time.sleep(WORK_SECOND). The job it held stays "in progress"',
     );
+    // The frame of the student's file and the exception, not the carets Python 3.11 prints between them.
+    expect(result.details.slice(-3)).toEqual([
+      'src/worker.py: File "/lab/src/worker.py", line 17, in do_work',
+      'src/worker.py: time.sleep(WORK_SECOND)  # the work itself, in this exercise',
+      "src/worker.py: NameError: name 'WORK_SECOND' is not defined. Did you mean: 'WORK_SECONDS'?",
+    ]);
+  });
+
+  it('an exception caught and logged while the worker goes on: named, with what it printed and where it was raised', async () => {
+    const result = await jobLifecycleCheck(new JobsWorld({ swallowsException: true }).context(), lifecycle);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toBe('2 of 2 jobs were taken off the queue by the worker and never completed (job-1, job-2): they stay "in progress"');
+    expect(result.diagnosis).toEqual([
+      'src/worker.py kept running and went on to the next job, but this one stays "in progress": an exception was raised after "in progress" was set, ' +
+        'caught by an except that only logs it, and "complete" was never set. It printed ZeroDivisionError: division by zero. ' +
+        'It was raised at src/worker.py line 13, in _analyse: return int(job["start"]) / (int(job["start"]) - int(job["start"])). Fix what raises it',
+    ]);
+    expect(result.details.slice(-4)).toEqual([
+      'src/worker.py: ERROR:root:job job-2 failed',
+      'src/worker.py: File "/lab/src/worker.py", line 13, in _analyse',
+      'src/worker.py: return int(job["start"]) / (int(job["start"]) - int(job["start"]))',
+      'src/worker.py: ZeroDivisionError: division by zero',
+    ]);
   });
 
   it('an id queued twice is popped twice: the job is done twice', async () => {
@@ -146,11 +190,27 @@ describe('workers-share, through fake ports', () => {
     const result = await workersShareCheck(new JobsWorld({ crashAfterPop: true }).context(), share);
     expect(result.passed).toBe(false);
     expect(result.summary).toMatch(
-      /^4 of 4 jobs did not complete with 2 workers \(.*\): 2 of 2 workers ended \(NameError: name 'WORK_SECOND' is not defined\)$/,
+      /^4 of 4 jobs did not complete with 2 workers \(.*\): 2 of 2 workers ended \(NameError: name 'WORK_SECOND' is not defined. Did you mean: 'WORK_SECONDS'\?\)$/,
     );
     expect(result.diagnosis[0]).toBe(
-      "src/worker.py must keep running from one job to the next; it crashed: NameError: name 'WORK_SECOND' is not defined (job-lifecycle quotes more of its output)",
+      "src/worker.py must keep running from one job to the next; it crashed: NameError: name 'WORK_SECOND' is not defined. Did you mean: 'WORK_SECONDS'? (job-lifecycle quotes more of its output)",
     );
+  });
+
+  it('workers that swallow an exception leave the jobs "in progress" while they run on: named as such', async () => {
+    const result = await workersShareCheck(new JobsWorld({ swallowsException: true }).context(), share);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toBe(
+      '4 of 4 jobs did not complete with 2 workers (job-1, job-2, job-3 (+1 more)), though no worker ended: job-1 was taken and stays "in progress"',
+    );
+    expect(result.diagnosis[0]).toMatch(/^src\/worker.py kept running and went on to the next job, but this one stays "in progress": an exception was raised/);
+  });
+
+  it('ids put on another queue: names where they went, not how the jobs were shared', async () => {
+    const result = await workersShareCheck(new JobsWorld({ queueKey: 'hotqueue:job_queue' }).context(), share);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toBe("none of the 4 jobs was taken off the lab's queue (hotqueue:queue in db 1): their ids went to hotqueue:job_queue in db 1");
+    expect(result.diagnosis).toEqual([elsewhere]);
   });
 
   it('ids queued twice are taken twice: fails, naming how many jobs', async () => {
@@ -175,6 +235,34 @@ describe('queue-holds-without-worker, through fake ports', () => {
     const result = await queueHoldsCheck(new JobsWorld({ clearsQueue: true }).context(), holds);
     expect(result.passed).toBe(false);
     expect(result.summary).toBe('2 jobs waited on the queue with no worker, but 2 did not complete once a worker started (job-1, job-2)');
+  });
+
+  it('ids put on another queue: the summary says where they went', async () => {
+    const result = await queueHoldsCheck(new JobsWorld({ queueKey: 'hotqueue:job_queue' }).context(), holds);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toBe(
+      'with no worker running, the queue (hotqueue:queue in db 1) held 0 ids, not the 2 jobs posted: they went to hotqueue:job_queue in db 1',
+    );
+    expect(result.diagnosis).toEqual([elsewhere]);
+  });
+
+  it('a worker that swallows an exception leaves the waiting jobs "in progress": named, not blamed on clear()', async () => {
+    const result = await queueHoldsCheck(new JobsWorld({ swallowsException: true }).context(), holds);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toBe(
+      '2 jobs waited on the queue with no worker, but 2 did not complete once a worker started (job-1, job-2): the worker took job-1 and it stays "in progress"',
+    );
+    expect(result.diagnosis[0]).toMatch(/^src\/worker.py kept running and went on to the next job, but this one stays "in progress": an exception was raised/);
+    expect(result.details).toContain('src/worker.py: ZeroDivisionError: division by zero');
+  });
+
+  it('a worker that dies after the pop: the crash and its line of worker.py, not clear()', async () => {
+    const result = await queueHoldsCheck(new JobsWorld({ crashAfterPop: true }).context(), holds);
+    expect(result.passed).toBe(false);
+    expect(result.diagnosis[0]).toMatch(
+      /^src\/worker.py crashed after it took a job \(exited with code 1\): NameError: .* It was raised at src\/worker.py line 17, in do_work/,
+    );
+    expect(result.details).toContain('src/worker.py: File "/lab/src/worker.py", line 17, in do_work');
   });
 });
 
@@ -208,6 +296,15 @@ describe('worker-keeps-running, through fake ports', () => {
       /^src\/worker.py ended \(exited with code 1\): TypeError: the JSON object must be str, bytes or bytearray, not NoneType, after it took a job id that has no record \(no-record-\w+\)$/,
     );
     expect(result.diagnosis[0]).toMatch(/^a job without a record \(deleted, or never stored\) must not stop the worker/);
+  });
+
+  it('ids put on another queue: not judged, naming where the id went', async () => {
+    const result = await workerKeepsRunningCheck(new JobsWorld({ queueKey: 'hotqueue:job_queue' }).context(), keeps);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toBe(
+      'not judged: the worker never took an ordinary job off the queue (hotqueue:queue in db 1): its id went to hotqueue:job_queue in db 1',
+    );
+    expect(result.diagnosis).toEqual([elsewhere]);
   });
 
   it('a worker that dies of every job is not judged on this (job-lifecycle says why)', async () => {
