@@ -19,6 +19,7 @@ import { prune, removeSession } from '../provision/teardown.js';
 import { packageVersion } from '../paths.js';
 import { runCheckSession } from '../session/check.js';
 import { SlotPool } from '../session/slot.js';
+import { LeftBehind, type LeftBehindSummary } from './left-behind.js';
 import type { Submission } from './discover.js';
 import { type PlatformOutputs, writeOutputs, writePlatformOutputs } from './outputs.js';
 import { type DiscoveredBatch, discoverBatch } from './platforms/discover.js';
@@ -68,6 +69,12 @@ export interface GradeSummary {
   infraErrors: number;
   timeouts: number;
   interrupted: boolean;
+  /**
+   * Sessions of this run whose removal failed after their result was recorded (results unchanged),
+   * and the first error's message; `labs prune` removes what they left. Local grading only: a
+   * `labs worker` says its own.
+   */
+  leftBehind: LeftBehindSummary;
 }
 
 export async function labHash(lab: Lab): Promise<string> {
@@ -151,6 +158,7 @@ export async function gradeSubmissions(options: GradeOptions): Promise<GradeSumm
 
   let done = reused;
   let interrupted: boolean;
+  const leftBehind = new LeftBehind();
   const record = async (result: SubmissionResult): Promise<void> => {
     const copies = (others.get(result.student) ?? []).map((student) => ({ ...result, student }));
     await appendFile(resultsFile, [result, ...copies].map((r) => `${JSON.stringify(r)}\n`).join(''));
@@ -172,6 +180,7 @@ export async function gradeSubmissions(options: GradeOptions): Promise<GradeSumm
       todo.map((t) => ({ student: t.sub.student, ...t.loaded })),
       { hash, version, timeoutMs, attempts },
       record,
+      leftBehind,
     );
   }
 
@@ -195,6 +204,7 @@ export async function gradeSubmissions(options: GradeOptions): Promise<GradeSumm
     infraErrors: results.filter((r) => r.status === 'infra-error').length,
     timeouts: results.filter((r) => r.status === 'timeout').length,
     interrupted,
+    leftBehind: leftBehind.summary,
   };
 }
 
@@ -214,23 +224,23 @@ function readInputFile(file: string, what: string): Promise<string> {
   });
 }
 
-/** The local pool: N sessions at once on this machine's engine. Resolves with whether it was interrupted. */
+/**
+ * The local pool: N sessions at once on this machine's engine. Resolves with whether it was
+ * interrupted; what a removal failed to remove goes to `leftBehind`, never into a result.
+ */
 async function locally(
   options: GradeOptions,
   todo: SubmissionInput[],
   ctx: { hash: string; version: string; timeoutMs: number; attempts: number },
   record: (result: SubmissionResult) => Promise<void>,
+  leftBehind: LeftBehind,
 ): Promise<boolean> {
   let interrupted = false;
   const queue = [...todo];
   // A slot takes the next submission while the last one's containers are still being removed.
-  const removals = new Set<Promise<void>>();
-  const teardown = (removal: Promise<void>): void => {
-    const tracked = removal.catch(() => undefined).finally(() => removals.delete(tracked));
-    removals.add(tracked);
-  };
+  const teardown = (removal: Promise<void>): void => leftBehind.take(removal);
   // Each lane's network and script containers serve one submission after another (session/slot.ts).
-  const slots = new SlotPool(options.runtime);
+  const slots = new SlotPool(options.runtime, undefined, (error) => leftBehind.fail(error));
   const worker = async (): Promise<void> => {
     for (;;) {
       if (options.signal?.aborted) {
@@ -251,7 +261,7 @@ async function locally(
   try {
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, () => worker()));
   } finally {
-    while (removals.size) await Promise.all([...removals]);
+    await leftBehind.settled();
     await slots.close();
   }
   return interrupted;

@@ -192,9 +192,14 @@ export class GradingSlot {
     };
   }
 
-  /** Registers the removal of one of its sessions' own containers, which `close` waits for (at most 30 s). */
+  /**
+   * Registers the removal of one of its sessions' own containers, which `close` waits for (at most
+   * 30 s). A removal that fails spoils the slot: what that session left cannot be proved off it, so
+   * no session that starts after the failure is known gets it (the one that took it meanwhile runs
+   * on: the session was detached from the slot's network and its Redis removed before it was given).
+   */
   track(removal: Promise<void>): void {
-    const tracked = removal.catch(() => undefined).finally(() => this.removals.delete(tracked));
+    const tracked = removal.catch(() => this.spoil()).finally(() => this.removals.delete(tracked));
     this.removals.add(tracked);
   }
 
@@ -229,7 +234,8 @@ export class GradingSlot {
  * one (or a new one) and gives it back when it ends; only a slot whose session ended graded, and
  * that is not worn, is kept for the next. A slot idle for `idleMs` (a worker waiting for the next
  * batch) is closed, so that it holds no network range and no container meanwhile; `close` closes
- * the idle ones and waits for every closing one.
+ * the idle ones and waits for every closing one. A slot whose removal fails (`close` throws) is
+ * passed to `onLeftBehind` with the error: its resources stay until `labs prune`.
  */
 export class SlotPool {
   private readonly idle = new Map<string, { slot: GradingSlot; timer?: NodeJS.Timeout }[]>();
@@ -238,13 +244,18 @@ export class SlotPool {
   constructor(
     private readonly runtime: ContainerRuntime,
     private readonly idleMs?: number,
+    private readonly onLeftBehind: (error: unknown) => void = () => {},
   ) {}
 
-  /** An idle slot for `lab`, or a new one. */
+  /** An idle slot for `lab` that is not worn (one spoiled while idle is closed), or a new one. */
   take(lab: Lab): GradingSlot {
-    const kept = this.idle.get(lab.id)?.pop();
-    clearTimeout(kept?.timer);
-    return kept?.slot ?? GradingSlot.forLab(this.runtime, lab);
+    const list = this.idle.get(lab.id) ?? [];
+    for (let kept = list.pop(); kept; kept = list.pop()) {
+      clearTimeout(kept.timer);
+      if (!kept.slot.worn) return kept.slot;
+      this.retire(kept.slot);
+    }
+    return GradingSlot.forLab(this.runtime, lab);
   }
 
   /** Gives `slot` back: kept for the next session when `reusable` and not worn, else closed. */
@@ -274,7 +285,7 @@ export class SlotPool {
   }
 
   private retire(slot: GradingSlot): void {
-    const closing = slot.close().catch(() => undefined);
+    const closing = slot.close().catch(this.onLeftBehind);
     this.closing.add(closing);
     void closing.finally(() => this.closing.delete(closing));
   }

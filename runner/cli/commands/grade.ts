@@ -3,6 +3,7 @@ import { type GradeEvent, type GradeSummary, gradeSubmissions } from '../../batc
 import { platformName } from '../../batch/platforms/discover.js';
 import { parseQueueUrl } from '../../batch/queue.js';
 import { jobsFlag } from '../../batch/concurrency.js';
+import { leftBehindLine } from '../../batch/left-behind.js';
 import { findLab } from '../../lab/registry.js';
 import { rosterLabel } from '../../report/intake.js';
 import { hostAccessCheck } from '../../provision/firewall.js';
@@ -159,6 +160,9 @@ export async function gradeCommand(ctx: Context, labId: string, submissions: str
   if (summary.infraErrors || summary.timeouts)
     writeLine(ctx.stdout, ctx.style.dim('  run the same command again to retry the infra-error and timeout ones (graded ones are kept)'));
   reportIntake(ctx, summary.intake);
+  // The grader's cleanup trouble: said, with what to do, but the grades stand and so does the exit code.
+  const leftBehind = leftBehindLine(summary.leftBehind);
+  if (leftBehind) writeLine(ctx.stdout, `  ${ctx.style.warn('!')} ${leftBehind}`);
   if (summary.interrupted) return 130;
   return summary.infraErrors || summary.timeouts ? 3 : 0;
 }

@@ -1,6 +1,7 @@
 import { parseQueueUrl } from '../../batch/queue.js';
 import { runWorker } from '../../batch/worker.js';
 import { jobsFlag } from '../../batch/concurrency.js';
+import { leftBehindLine } from '../../batch/left-behind.js';
 import { type Context, writeLine } from '../context.js';
 
 export async function workerCommand(
@@ -9,7 +10,7 @@ export async function workerCommand(
 ): Promise<number> {
   const connection = parseQueueUrl(opts.queue);
   const jobs = jobsFlag(opts.jobs);
-  await runWorker({
+  const { leftBehind } = await runWorker({
     runtime: await ctx.runtime(),
     connection,
     concurrency: jobs,
@@ -25,6 +26,11 @@ export async function workerCommand(
         );
       else if (event.type === 'active') writeLine(ctx.stderr, `  … ${event.job.lab} ${event.job.student}`);
       else if (event.type === 'completed') writeLine(ctx.stderr, `  ${ctx.style.ok('✓')} ${event.job.lab} ${event.job.student}`);
+      else if (event.type === 'left-behind')
+        writeLine(
+          ctx.stderr,
+          `  ${ctx.style.warn('!')} a session's containers, networks or volumes could not all be removed: ${event.error} (no result changes)`,
+        );
       else if (event.type === 'failed') {
         const next = event.retried ? 'it will be retried' : 'no attempt left: the coordinator records it as infra-error';
         writeLine(ctx.stderr, `  ${ctx.style.warn('!')} ${event.job.lab} ${event.job.student}: ${event.detail} (${next})`);
@@ -32,5 +38,7 @@ export async function workerCommand(
     },
   });
   writeLine(ctx.stderr, 'labs worker: stopped');
+  const line = leftBehindLine(leftBehind);
+  if (line) writeLine(ctx.stderr, `  ${ctx.style.warn('!')} ${line}`);
   return 0;
 }
