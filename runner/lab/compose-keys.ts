@@ -190,9 +190,6 @@ export function composeKeyProblems(file: unknown, source: YamlSource, purpose: C
     if (purpose === 'grade' && (deploy?.replicas !== undefined || service.scale !== undefined)) {
       note([...at, deploy?.replicas !== undefined ? 'deploy' : 'scale'], 'replicas are ignored in a check: each check starts the containers it needs');
     }
-    if (purpose === 'grade' && service.build !== undefined) {
-      note([...at, 'build'], 'build is not run when grading: the checks use the image the lab prepares');
-    }
     for (const unsafe of unsafeValues(service, at)) {
       const refused = purpose === 'grade' || unsafe.refusedInStart === true;
       problems.push(

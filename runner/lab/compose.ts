@@ -13,6 +13,7 @@ import { type ReadSibling, composeServiceValueProblems, normaliseComposeService 
 import { composeSpecProblems } from './compose-spec.js';
 import { diskFiles, type LabFiles } from './files.js';
 import { serviceValueProblems } from './service-values.js';
+import { parseNpmSpec, parsePipRequirement } from './package-specs.js';
 import { meantSuffix } from './suggest.js';
 import { parseYaml, type YamlSource } from './yaml.js';
 
@@ -172,11 +173,36 @@ export function labServices(lab: Lab, compose: ComposeLoad | undefined): LabServ
     const overlay = lab.services[name];
     const merged = merge(spec, overlay !== undefined && 'overlay' in overlay ? overlay : undefined, lab.redisService);
     // Grading builds nothing (a build runs the student's Dockerfile outside the sandbox's limits):
-    // a built service runs in the image the lab prepares from its runtime's base.
-    services[name] = compose.purpose === 'grade' && merged.build !== undefined ? { ...merged, image: gradingImages[lab.runtime], build: undefined } : merged;
+    // a built service runs in the image the lab prepares from its runtime's base, and its note says which.
+    if (compose.purpose === 'grade' && merged.build !== undefined) {
+      services[name] = { ...merged, image: gradingImages[lab.runtime], build: undefined };
+      problems.push(builtServiceNote(compose.source, name, merged.build, describeGradingImage(gradingImages[lab.runtime], merged.packages)));
+    } else services[name] = merged;
   }
   // Only warnings are left here: the notes on ignored keys, what grading would refuse.
-  return { services, notes: problems };
+  return { services, notes: sortProblems(problems) };
+}
+
+/**
+ * The image a built service is graded in, as a student reads it: the base and the names of the
+ * packages the lab installs in it (its `packages:`), e.g. `python:3.10 with hotqueue, redis, flask`.
+ */
+export function describeGradingImage(base: string, packages: ServiceSpec['packages']): string {
+  const names = [...(packages?.pip ?? []).map((entry) => parsePipRequirement(entry)), ...(packages?.npm ?? []).map((entry) => parseNpmSpec(entry))].map(
+    (parsed) => (parsed.ok ? parsed.value.name : undefined),
+  );
+  const known = names.filter((name): name is string => name !== undefined);
+  return known.length ? `${base} with ${known.join(', ')}` : base;
+}
+
+/** The warning at a built service's `build:` when grading: its Dockerfile is not built, and the image its containers run instead. */
+function builtServiceNote(source: YamlSource, service: string, build: NonNullable<ServiceSpec['build']>, image: string): Problem {
+  const dockerfile = posix.join(build.context, build.dockerfile ?? 'Dockerfile');
+  return source.problem(
+    ['services', service, 'build'],
+    `${dockerfile} is not built when grading: the checks run ${service} in the lab's image instead, ${image} (what the Dockerfile adds is not there)`,
+    { target: 'key', severity: 'warning' },
+  );
 }
 
 /**

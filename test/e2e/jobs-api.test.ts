@@ -61,7 +61,7 @@ describe('labs check jobs-api', () => {
     expect(report.score).toBe(report.maxScore);
     expect(report.checks[2]!.summary).toMatch(/^3 jobs went submitted → in progress → complete \(GET and wire\), each popped once by the worker/);
     expect(report.warnings).toContain(
-      'docker-compose.yml:12:5 services.api.build: warning: build is not run when grading: the checks use the image the lab prepares',
+      "docker-compose.yml:12:5 services.api.build: warning: Dockerfile is not built when grading: the checks run api in the lab's image instead, python:3.10 with hotqueue, redis, flask (what the Dockerfile adds is not there)",
     );
     expect(await leftBy(pid)).toEqual(nothing);
   }, 180_000);

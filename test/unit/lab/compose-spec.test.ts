@@ -3,15 +3,24 @@
  * every key of README.md's table honoured or ignored with a note, and what would open the grading
  * sandbox refused when grading, with its line.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ComposeReadOptions, gradingImages, labServices, parseComposeFile } from '../../../runner/lab/compose.js';
+import { type ComposeReadOptions, type LabServices, gradingImages, labServices, parseComposeFile } from '../../../runner/lab/compose.js';
 import { durationMs } from '../../../runner/lab/compose-service.js';
 import { formatProblem } from '../../../runner/lab/problem.js';
+import { findLab } from '../../../runner/lab/registry.js';
 import type { Lab } from '../../../runner/lab/types.js';
 
 function read(text: string, options: ComposeReadOptions = {}) {
   const load = parseComposeFile(text, 'docker-compose.yml', options);
   return { ...load, lines: load.problems.map((p) => formatProblem(p)) };
+}
+
+/** The notes of services resolved from a usable file, as the student reads them. */
+function notesOf(resolved: LabServices): string[] {
+  if (resolved.unusable) throw new Error(`unusable: ${JSON.stringify(resolved.unusable.problems)}`);
+  return resolved.notes.map((p) => formatProblem(p));
 }
 
 /** The course's jobs-API homework, as students hand it in: build and image, container_name, a named network. */
@@ -77,15 +86,28 @@ describe('a course homework compose file', () => {
     expect(services?.worker).toMatchObject({ build: { context: '.', dockerfile: undefined }, dependsOn: ['redis-db'], command: ['python3', 'worker.py'] });
   });
 
-  it('when grading, builds nothing: a built service runs in the lab runtime’s image, and the note says so', () => {
+  it('when grading, builds nothing: a built service runs in the lab runtime’s image, and the note says which', () => {
     const lab = { id: 'jobs', compose: 'docker-compose.yml', runtime: 'python', redisService: 'redis-db', services: {}, scripts: {} } as unknown as Lab;
-    const load = read(homework, { purpose: 'grade' });
-    expect(load.lines).toContain(
-      'docker-compose.yml:16:5 services.flask-app.build: warning: build is not run when grading: the checks use the image the lab prepares',
-    );
-    const resolved = labServices(lab, load);
+    const resolved = labServices(lab, read(homework, { purpose: 'grade' }));
+    expect(notesOf(resolved).filter((line) => line.includes('.build:'))).toEqual([
+      "docker-compose.yml:16:5 services.flask-app.build: warning: Dockerfile is not built when grading: the checks run flask-app in the lab's image instead, python:3.10 (what the Dockerfile adds is not there)",
+      "docker-compose.yml:30:5 services.worker.build: warning: Dockerfile is not built when grading: the checks run worker in the lab's image instead, python:3.10 (what the Dockerfile adds is not there)",
+    ]);
     expect(resolved.services?.['flask-app']).toMatchObject({ image: gradingImages.python, build: undefined });
     expect(resolved.services?.['redis-db']?.image).toBe('redis:7');
+    // Starting a workspace builds it: no such note.
+    expect(notesOf(labServices(lab, read(homework, { purpose: 'start' }))).filter((line) => line.includes('.build:'))).toEqual([]);
+  });
+
+  it('jobs-api’s solution when grading: one note per built service, naming it, its Dockerfile and the image with the lab’s packages', async () => {
+    const lab = await findLab('jobs-api');
+    const text = readFileSync(join(lab.templatesDir, 'solution', 'docker-compose.yml'), 'utf8');
+    const resolved = labServices(lab, read(text, { purpose: 'grade', redisService: lab.redisService }));
+    const image = "the lab's image instead, python:3.10 with hotqueue, redis, flask (what the Dockerfile adds is not there)";
+    expect(notesOf(resolved)).toEqual([
+      `docker-compose.yml:12:5 services.api.build: warning: Dockerfile is not built when grading: the checks run api in ${image}`,
+      `docker-compose.yml:22:5 services.worker.build: warning: Dockerfile is not built when grading: the checks run worker in ${image}`,
+    ]);
   });
 });
 
