@@ -4,22 +4,13 @@
  * its job to the other worker, graded once.
  */
 import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bin, labs, leftBy, nothing, repoRoot, sweep, tempDir } from '../helpers/labs.js';
+import { bin, freePort, labs, leftBy, nothing, repoRoot, sweep, tempDir } from '../helpers/labs.js';
 import { workerIdleSlotMs } from '../../runner/batch/worker.js';
 
 const solution = join(repoRoot, 'templates', 'exercise-1', 'solution');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('labs grade --queue with two labs worker processes', () => {
   let root: string;

@@ -3,6 +3,7 @@
  * own CLI, independently of the code under test.
  */
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa, type Options, type ResultPromise, type Result } from 'execa';
@@ -113,4 +114,13 @@ export function onTerminal(args: string[], options: { cwd: string; timeoutMs?: n
       await expect.poll(() => screen, { timeout: timeoutMs, interval: 50 }).toMatch(pattern);
     },
   };
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (the OS's pick), for a server a test starts. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
