@@ -449,7 +449,7 @@ export async function untilWorkersWait(ctx: CheckContext, workers: ScriptRun[], 
 }
 
 /** `run` waits in a blocking pop on the contract's queue (not on a queue of its own naming). */
-function waitsOnQueue(ctx: CheckContext, run: ScriptRun): boolean {
+export function waitsOnQueue(ctx: CheckContext, run: ScriptRun): boolean {
   if (!inBlockingPop(ctx, run)) return false;
   const mine = new Set(ctx.wire.connectionsOf(run.name).map((c) => c.id));
   const last = ctx.wire.waits.filter((w) => mine.has(w.connection)).at(-1);

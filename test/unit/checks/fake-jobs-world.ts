@@ -111,6 +111,7 @@ export class JobsWorld extends FakeWorld {
         return this.queued.length;
       },
       length: async (_db, key) => (key === this.queueKey ? this.queued.length : 0),
+      range: async (_db, key) => (key === this.queueKey ? this.queued.map((id) => pickleString(id)) : []),
       store: async (_db, key) => void this.malformed.set(key.replace(/^job\./, ''), key),
     };
   }

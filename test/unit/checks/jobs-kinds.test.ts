@@ -223,18 +223,43 @@ describe('workers-share, through fake ports', () => {
 describe('queue-holds-without-worker, through fake ports', () => {
   const holds = { id: 'holds', kind: 'queue-holds-without-worker' as const, points: 1, jobs: 2, work_seconds: 0.05 };
 
-  it('the reference: the jobs wait, then complete, and the summary says what is not asked', async () => {
-    const result = await queueHoldsCheck(new JobsWorld().context(), holds);
+  it('the reference: the jobs wait; the worker killed mid-job leaves its job "in progress", and the summary says at-most-once is all that is asked', async () => {
+    const world = new JobsWorld();
+    const result = await queueHoldsCheck(world.context(), holds);
     expect(result.passed).toBe(true);
-    expect(result.summary).toMatch(
-      /^2 jobs posted with no worker stayed "submitted", their ids on the queue; a worker started 1 s later completed them all \(hotqueue takes an id off the queue before the work/,
+    expect(result.summary).toBe(
+      '2 jobs posted with no worker stayed "submitted", their ids on the queue; a worker started 1 s later took job job-1 and was killed (SIGKILL) mid-job; ' +
+        'the 2 jobs on the queue at the kill or posted while no worker ran were each done once by a worker started again. ' +
+        'job job-1, which the killed worker held, is "in progress": hotqueue is at-most-once: an id leaves the queue with its pop, before the work, ' +
+        'so a job a killed worker held is lost and may stay "in progress"; no check asks otherwise',
     );
+    // The one waiting at the kill and the one posted while the worker was down.
+    expect(world.jobs.get('job-2')?.status).toBe('complete');
+    expect(world.jobs.get('job-3')?.status).toBe('complete');
+    expect(world.jobs.get('job-1')?.status).toBe('in progress');
   });
 
   it('a worker that clears the queue at start loses the waiting jobs', async () => {
     const result = await queueHoldsCheck(new JobsWorld({ clearsQueue: true }).context(), holds);
     expect(result.passed).toBe(false);
-    expect(result.summary).toBe('2 jobs waited on the queue with no worker, but 2 did not complete once a worker started (job-1, job-2)');
+    expect(result.summary).toBe(
+      '2 jobs waited on the queue with no worker, but the worker that started took none of them: the queue (hotqueue:queue in db 1) was emptied without a pop (job-1, job-2)',
+    );
+    expect(result.diagnosis).toEqual([
+      'a worker that starts must take the ids already waiting on the queue: @q.worker does; do not clear() the queue at start',
+    ]);
+  });
+
+  it('a worker started again that does not complete the jobs still queued fails, and still says the killed job is not asked for', async () => {
+    const result = await queueHoldsCheck(new JobsWorld({ crashAfterPop: true }).context(), holds);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toBe(
+      '2 of the 2 jobs on the queue at the kill or posted while no worker ran did not complete once a worker started again (job-2, job-3): the worker took job-2 and it stays "in progress"',
+    );
+    expect(result.details).toContain(
+      'job job-1, which the killed worker held, is "in progress": hotqueue is at-most-once: an id leaves the queue with its pop, before the work, so a job a killed worker held is lost and may stay "in progress"; no check asks otherwise',
+    );
+    expect(result.diagnosis[0]).toMatch(/^src\/worker.py crashed after it took a job \(exited with code 1\): NameError: name 'WORK_SECOND' is not defined/);
   });
 
   it('ids put on another queue: the summary says where they went', async () => {
@@ -250,7 +275,7 @@ describe('queue-holds-without-worker, through fake ports', () => {
     const result = await queueHoldsCheck(new JobsWorld({ swallowsException: true }).context(), holds);
     expect(result.passed).toBe(false);
     expect(result.summary).toBe(
-      '2 jobs waited on the queue with no worker, but 2 did not complete once a worker started (job-1, job-2): the worker took job-1 and it stays "in progress"',
+      '1 of the 1 jobs on the queue at the kill or posted while no worker ran did not complete once a worker started again (job-3): the worker took job-3 and it stays "in progress"',
     );
     expect(result.diagnosis[0]).toMatch(/^src\/worker.py kept running and went on to the next job, but this one stays "in progress": an exception was raised/);
     expect(result.details).toContain('src/worker.py: ZeroDivisionError: division by zero');
