@@ -461,7 +461,7 @@ export async function moveRecorder(env: IsolatedEnvironment): Promise<{ from: st
     await recorderBack();
   }
   let to = (await runtime.inspectContainer(id)).ip[network] ?? '';
-  if (to === from) to = await moveWithPlaceholder(env);
+  if (to === from) to = await moveWithPlaceholder(env, startPlaceholder(env));
   if (!to || to === from)
     throw new LabsError('DOCKER_FAILED', `could not move ${env.lab.redisService} to a new address (still ${from})`, { hint: 'this is a bug in labs' });
   return { from: from!, to };
@@ -476,32 +476,53 @@ export async function moveRecorder(env: IsolatedEnvironment): Promise<{ from: st
 export async function renameRecorder(env: IsolatedEnvironment, name: string, move: boolean): Promise<{ from: string; to: string }> {
   const { runtime, network } = env;
   const id = env.recorder.containerId;
-  const from = (await runtime.inspectContainer(id)).ip[network] ?? '';
-  await runtime.disconnectNetwork(network, id);
-  await runtime.connectNetwork(network, id, { aliases: [name] });
-  let to = (await runtime.inspectContainer(id)).ip[network] ?? '';
-  if (move && to === from) to = await moveWithPlaceholder(env, name);
-  if (move && (!to || to === from)) {
-    throw new LabsError('DOCKER_FAILED', `could not give ${env.lab.redisService} a new address as ${name} (still ${from})`, { hint: 'this is a bug in labs' });
+  // The placeholder's start (0.6 s on a loaded engine) overlaps the first reconnection, which alone
+  // moves the recorder only when a lower address is free. Settled before this returns, so that no
+  // container is still being made when the session's are removed.
+  const spare = move ? startPlaceholder(env) : undefined;
+  try {
+    const from = (await runtime.inspectContainer(id)).ip[network] ?? '';
+    await runtime.disconnectNetwork(network, id);
+    await runtime.connectNetwork(network, id, { aliases: [name] });
+    let to = (await runtime.inspectContainer(id)).ip[network] ?? '';
+    if (spare && to === from) to = await moveWithPlaceholder(env, spare, name);
+    if (move && (!to || to === from)) {
+      throw new LabsError('DOCKER_FAILED', `could not give ${env.lab.redisService} a new address as ${name} (still ${from})`, {
+        hint: 'this is a bug in labs',
+      });
+    }
+    return { from, to };
+  } finally {
+    await spare?.catch(() => undefined);
   }
-  return { from, to };
 }
 
-/** Moves the recorder off its address, which a placeholder container takes meanwhile; its new address. */
-async function moveWithPlaceholder(env: IsolatedEnvironment, alias = env.lab.redisService): Promise<string> {
-  const { runtime, identity, network } = env;
-  const id = env.recorder.containerId;
-  await runtime.disconnectNetwork(network, id);
+/**
+ * An address placeholder, started: a container that only sleeps, on the grader network (where no
+ * container reaches another) until `moveWithPlaceholder` puts it on the lab network. Removed with
+ * the session's containers. Resolves with its id; throws DOCKER_FAILED.
+ */
+async function startPlaceholder(env: IsolatedEnvironment): Promise<string> {
+  const { runtime, identity } = env;
   const placeholder = await runtime.createContainer({
     name: resourceName(identity, `placeholder-${randomBytes(3).toString('hex')}`),
     image: env.redis.service.image,
     entrypoint: ['sleep', '3600'],
     cmd: [],
     labels: sessionLabels(identity, { [Label.role]: 'placeholder' }),
-    network,
+    network: env.graderNetwork,
     confine: env.confine,
   });
   await runtime.startContainer(placeholder, 'an address placeholder');
+  return placeholder;
+}
+
+/** Moves the recorder off its address, which the placeholder takes meanwhile; its new address. */
+async function moveWithPlaceholder(env: IsolatedEnvironment, placeholder: Promise<string>, alias = env.lab.redisService): Promise<string> {
+  const { runtime, network } = env;
+  const id = env.recorder.containerId;
+  await runtime.disconnectNetwork(network, id);
+  await runtime.connectNetwork(network, await placeholder);
   await runtime.connectNetwork(network, id, { aliases: [alias] });
   return (await runtime.inspectContainer(id)).ip[network] ?? '';
 }
