@@ -21,23 +21,39 @@ export interface Removed {
  * not an error); resolves with how many of each. Throws DOCKER_UNREACHABLE / DOCKER_FAILED.
  */
 export async function removeSession(runtime: ContainerRuntime, session: string): Promise<Removed> {
+  let released: Promise<void> | undefined;
   try {
-    return await removeByLabel(runtime, `${Label.session}=${session}`);
+    // The shared grader network, when this was its last session, goes with the session's own
+    // networks rather than after them: its containers are gone once the session's are.
+    return await removeByLabel(runtime, `${Label.session}=${session}`, () => void (released = networksReleased(session)));
   } finally {
-    await networksReleased(session);
+    await (released ?? networksReleased(session));
   }
 }
 
-export async function removeByLabel(runtime: ContainerRuntime, filter: string): Promise<Removed> {
+/**
+ * Removes the containers labelled `filter`, then at once its networks and volumes (and whatever
+ * `containersGone` starts then); resolves with how many of each. Throws as removeSession.
+ */
+export async function removeByLabel(runtime: ContainerRuntime, filter: string, containersGone?: () => void): Promise<Removed> {
   const containers = await runtime.listContainers([filter]);
   await Promise.all(containers.map((c) => runtime.removeContainer(c.id)));
+  containersGone?.();
   // Networks and volumes can only go once no container uses them; a container whose removal the
   // engine is still finishing holds its endpoint a moment longer.
-  const networks = await runtime.listNetworks([filter]);
-  await Promise.all(networks.map((n) => removeNetworkPatiently(runtime, n.id)));
-  const volumes = await runtime.listVolumes([filter]);
-  await Promise.all(volumes.map((v) => runtime.removeVolume(v.name)));
-  return { containers: containers.length, networks: networks.length, volumes: volumes.length };
+  const [networks, volumes] = await Promise.all([
+    (async () => {
+      const listed = await runtime.listNetworks([filter]);
+      await Promise.all(listed.map((n) => removeNetworkPatiently(runtime, n.id)));
+      return listed.length;
+    })(),
+    (async () => {
+      const listed = await runtime.listVolumes([filter]);
+      await Promise.all(listed.map((v) => runtime.removeVolume(v.name)));
+      return listed.length;
+    })(),
+  ]);
+  return { containers: containers.length, networks, volumes };
 }
 
 export interface SessionInfo {
