@@ -16,6 +16,11 @@ import { type WireCommand, queueOps } from './wire.js';
 export const apiPort = 5000;
 /** How long the API may take to answer its first request after it starts, ms. */
 const apiReadyMs = 15_000;
+/**
+ * How often the grader tries the API while it starts, ms: a try before Flask listens is refused at
+ * once, so trying often costs nothing, and each check waits for its API (seven in the lab).
+ */
+const apiTryEveryMs = 25;
 /** How long one request may take, ms: a Flask route that touches Redis answers in milliseconds. */
 const requestMs = 5_000;
 /** The API runs for the whole check; this only bounds a check that never stops it. */
@@ -81,7 +86,7 @@ export async function startApi(ctx: CheckContext, name = 'api', environment: Rec
     },
     apiReadyMs,
     ctx.signal,
-    100,
+    apiTryEveryMs,
   );
   // Assigned in the closure above, which the compiler does not follow.
   const seen = last as HttpExchange | undefined;
