@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DockerRuntime, findLab, runCheckSession } from '../dist/runner/index.js';
+import { waitForPong } from './measure.js';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'labs.js');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -96,12 +97,7 @@ function byHand(dir, workSeconds) {
   docker('network', 'create', n);
   try {
     docker('run', '-d', '--name', `${n}-redis`, '--network', n, '--network-alias', 'redis-db', 'redis:7', '--save', '1', '1');
-    // redis-cli exits 1 while Redis is still starting: that is an answer to wait on, not an error.
-    const pong = () =>
-      spawnSync('docker', ['exec', `${n}-redis`, 'redis-cli', 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] })
-        .stdout.toString()
-        .includes('PONG');
-    for (let i = 0; i < 100 && !pong(); i += 1) execFileSync('sleep', ['0.05']);
+    waitForPong(`${n}-redis`);
     python('api', 'src/api.py', ['REDIS_IP=redis-db']);
     python('worker', 'src/worker.py', ['REDIS_IP=redis-db', `WORK_SECONDS=${workSeconds}`]);
     const ip = docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${n}").IPAddress}}`, `${n}-api`);

@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerRuntime, findLab, runCheckSession } from '../dist/runner/index.js';
-import { deliberateWaitsMs } from './measure.js';
+import { deliberateWaitsMs, waitForPong } from './measure.js';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
@@ -22,7 +22,7 @@ function byHand(dir) {
   docker('network', 'create', '--internal', name);
   try {
     docker('run', '-d', '--name', `${name}-redis`, '--network', name, '--network-alias', 'redis-db', 'redis:7');
-    for (let i = 0; i < 50 && !docker('exec', `${name}-redis`, 'redis-cli', 'ping').includes('PONG'); i += 1);
+    waitForPong(`${name}-redis`);
     docker(
       'run',
       '-d',

@@ -13,7 +13,7 @@ import { findLab } from '../dist/runner/index.js';
 import { defaultJobs } from '../dist/runner/batch/concurrency.js';
 import { judgeCase } from '../dist/runner/session/selftest.js';
 import { defaultBaseline, prepareBaseline, repoRoot } from './baseline.js';
-import { cpuPerSubmission, mismatches, parseResults } from './measure.js';
+import { cpuPerSubmission, mismatches, parseResults, waitForPong } from './measure.js';
 import { generateSubmissions } from './submissions.js';
 
 /** One submission the way a shell script over the docker CLI grades it: fresh network and containers. */
@@ -44,7 +44,7 @@ function byHand(dir) {
       'python:3.10',
       ...args,
     ];
-    for (let i = 0; i < 50 && !docker('exec', `${n}-redis`, 'redis-cli', 'ping').includes('PONG'); i += 1);
+    waitForPong(`${n}-redis`);
     docker(...py('python', 'producer.py', ...Array.from({ length: 8 }, (_, i) => `p${i}`)));
     docker(
       'run',

@@ -36,3 +36,5 @@ export function deliberateWaitsMs(
   checks: { id: string; kind: string; idle_ms?: number }[],
   measurements?: Record<string, Record<string, number> | undefined>,
 ): { totalMs: number; parts: string[] };
+
+export function waitForPong(container: string, tries?: number): void;

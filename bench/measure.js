@@ -2,7 +2,7 @@
 // /proc/stat and Docker's cgroup), the arithmetic on it, and the comparison of a batch's results
 // with the verdicts its generated submissions should get. Pure functions are unit-tested in
 // test/unit/bench/measure.test.ts; the readers only read files.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -163,4 +163,17 @@ export function deliberateWaitsMs(checks, measurements = {}) {
   const parts = windows.map((ms) => `idle window ${(ms / 1000).toFixed(1)} s`);
   if (saves.length) parts.push(`persistence: Redis saved the put after ${saves.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`);
   return { totalMs: windows.reduce((sum, ms) => sum + ms, 0) + saves.reduce((sum, ms) => sum + ms, 0), parts };
+}
+
+/**
+ * Waits (the by-hand scripts' way, with the docker CLI) until Redis in `container` answers PING,
+ * at most `tries` × 50 ms. redis-cli exits 1 while Redis still starts: an answer to wait on, not an
+ * error (execFileSync would throw on it and end the benchmark).
+ */
+export function waitForPong(container, tries = 100) {
+  const pong = () =>
+    spawnSync('docker', ['exec', container, 'redis-cli', 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .stdout.toString()
+      .includes('PONG');
+  for (let i = 0; i < tries && !pong(); i += 1) execFileSync('sleep', ['0.05']);
 }
