@@ -1,9 +1,10 @@
 /**
  * The containers student scripts run in. Starting a container costs the engine ~0.25 s of CPU (a
  * network namespace, the shim, the network hook); starting a command in a running one ~0.04 s; and
- * a new Python interpreter ~0.1 s to import redis and hotqueue. So each replica of a student service
- * is one long-lived, confined container, and every run of a script in it is started by the
- * container's main process, the supervisor (run/supervisor.py), one run at a time:
+ * a new Python interpreter ~0.1 s to import redis and hotqueue (Flask ~0.06 s more). So each
+ * replica of a student service is one long-lived, confined container, and every run of a script in
+ * it is started by the container's main process, the supervisor (run/supervisor.py), one run at
+ * a time:
  *
  * - PID 1 is the engine's init (reaping orphans); its child, the supervisor, is root with only the
  *   capabilities to start runs as the student and to kill them (SETUID, SETGID, KILL), no new
@@ -39,7 +40,7 @@ import type { OutputLineEvent } from '../provision/streams.js';
 import type { FilesEnvironment } from '../provision/isolated.js';
 import { studentUser } from '../provision/isolated.js';
 import { Label, type SessionIdentity, resourceName, sessionLabels } from '../provision/labels.js';
-import { type SupervisedRun, SupervisorChannel, supervisorCapabilities, supervisorCommand } from './supervisor.js';
+import { type SupervisedRun, SupervisorChannel, preloadedModules, supervisorCapabilities, supervisorCommand } from './supervisor.js';
 
 /** The container's own processes run as this user, which student code (uid 1000) cannot signal. */
 export const keeperUser = '65534:65534';
@@ -395,7 +396,7 @@ export class ScriptHosts {
   private async createSupervised(service: string): Promise<ScriptHost | undefined> {
     const supervisor = new SupervisorChannel();
     const { id, runtime } = await this.createContainer(service, {
-      cmd: supervisorCommand,
+      cmd: supervisorCommand(preloadedModules(this.env.services[service]?.packages.pip ?? [])),
       user: '0:0',
       capAdd: supervisorCapabilities,
       openStdin: true,

@@ -6,13 +6,37 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabsError } from '../errors.js';
+import { parsePipRequirement } from '../lab/package-specs.js';
 import { LineSplitter, type OutputLineEvent } from '../provision/streams.js';
 import { packageRoot } from '../paths.js';
 
 const source = readFileSync(join(packageRoot, 'runner', 'run', 'supervisor.py'), 'utf8');
 
-/** The container's command: the supervisor, isolated from the student's folder and environment. */
-export const supervisorCommand = ['python3', '-I', '-c', source];
+/** What every Python lab's image has, preloaded whatever the service lists. */
+const alwaysPreloaded = ['hotqueue', 'redis'];
+
+/**
+ * The import names the supervisor imports before forking runs: hotqueue, redis and each of the
+ * service's `packages.pip` distributions (`flask>=2.2` gives flask), the distribution's name in
+ * lower case with "-" as "_", which is the import name of the labs' packages. A name that is not
+ * importable costs the supervisor only a failed lookup, once per container.
+ */
+export function preloadedModules(pip: readonly string[]): string[] {
+  const names = pip.flatMap((entry) => {
+    const parsed = parsePipRequirement(entry);
+    return parsed.ok ? [parsed.value.name.toLowerCase().replace(/-/g, '_')] : [];
+  });
+  return [...new Set([...alwaysPreloaded, ...names])];
+}
+
+/**
+ * The container's command: the supervisor, isolated from the student's folder and environment,
+ * told which modules to import before its first run (see preloadedModules).
+ */
+export function supervisorCommand(preload: readonly string[]): string[] {
+  return ['python3', '-I', '-c', source, JSON.stringify(preload)];
+}
+
 /** What it keeps of root's capabilities: start runs as the student (SETUID, SETGID), stop them (KILL). */
 export const supervisorCapabilities = ['SETUID', 'SETGID', 'KILL'];
 

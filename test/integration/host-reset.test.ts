@@ -4,9 +4,11 @@
  * process, files in /tmp and /dev/shm, System V IPC objects) is there for its own later runs (the
  * probe sees it: the control) and gone for the next submission's, which runs in the same container
  * with only its own files in /lab, and its own service environment. Folders locked (0500), and nested
- * deeper than a path can name, are emptied too.
+ * deeper than a path can name, are emptied too. The service's pip packages (flask) are imported by
+ * the supervisor before the first submission's runs and again after the reset.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceSpec } from '../../runner/lab/types.js';
 import type { IsolatedEnvironment } from '../../runner/provision/isolated.js';
 import { exercise1Environment, removeEnvironment } from '../helpers/isolated.js';
 import { ScriptHosts } from '../../runner/run/hosts.js';
@@ -63,6 +65,11 @@ ipc = [l.split()[0] for k in ('shm', 'msg', 'sem') for l in open('/proc/sysvipc/
 print(json.dumps({'procs': procs, 'tmp': sorted(os.listdir('/tmp')), 'shm': sorted(os.listdir('/dev/shm')), 'ipc': ipc, 'lab': sorted(os.listdir('/lab')), 'env': os.environ.get('WHOSE')}))
 `;
 
+// The service's pip packages are imported by the supervisor before it forks a run (flask is in the
+// stand-in image, from Debian); a distribution the image lacks is skipped.
+const withPackages = (spec: ServiceSpec): ServiceSpec => ({ ...spec, packages: { pip: [...spec.packages.pip, 'flask>=2.2', 'no-such-dist'], npm: [] } });
+const preloaded = { path: 'preloaded.py', data: Buffer.from('import sys\nprint(*(n in sys.modules for n in ("flask", "hotqueue", "redis")))') };
+
 const run = async (on: ScriptHosts, argv: string[]): Promise<string[]> => {
   const r = await startScript({ hosts: on, service: 'python', argv, name: 'run', timeoutMs: 30_000 });
   await r.exited;
@@ -70,11 +77,8 @@ const run = async (on: ScriptHosts, argv: string[]): Promise<string[]> => {
 };
 
 beforeAll(async () => {
-  env = await exercise1Environment(session, [
-    { path: 'leave.py', data: Buffer.from(leave) },
-    { path: 'look.py', data: Buffer.from(look) },
-  ]);
-  hosts = new ScriptHosts({ ...env, services: { ...env.services, python: { ...env.services.python!, environment: { WHOSE: 'first' } } } });
+  env = await exercise1Environment(session, [{ path: 'leave.py', data: Buffer.from(leave) }, { path: 'look.py', data: Buffer.from(look) }, preloaded]);
+  hosts = new ScriptHosts({ ...env, services: { ...env.services, python: withPackages({ ...env.services.python!, environment: { WHOSE: 'first' } }) } });
 }, 120_000);
 
 afterAll(async () => {
@@ -83,23 +87,26 @@ afterAll(async () => {
 
 describe('a script container kept for the next submission', () => {
   it('is reset: nothing the last submission left is there, only the new files are in /lab, and the container is the same', async () => {
+    expect(await run(hosts, ['python3', 'preloaded.py'])).toEqual(['True True True']);
     expect(await run(hosts, ['python3', 'leave.py'])).toEqual(['lab not writable: 13', 'left']);
     const first = hosts.acquire('python');
     const container = (await first).containerId;
     hosts.release(await first);
     // The control: within a submission, what a run left is seen by the next run (its processes excepted, killed at each run's end).
     const same = JSON.parse((await run(hosts, ['python3', 'look.py']))[0]!);
-    expect(same).toMatchObject({ procs: [], shm: ['a'.repeat(250), 'leftover'], lab: ['leave.py', 'look.py'], env: 'first' });
+    expect(same).toMatchObject({ procs: [], shm: ['a'.repeat(250), 'leftover'], lab: ['leave.py', 'look.py', 'preloaded.py'], env: 'first' });
     expect(same.ipc).toHaveLength(2);
 
     hosts.begin({
       ...env,
       identity: { ...env.identity, session: `${session}-next` },
-      services: { ...env.services, python: { ...env.services.python!, environment: { WHOSE: 'next' } } },
-      files: [{ path: 'look.py', data: Buffer.from(look) }],
+      services: { ...env.services, python: withPackages({ ...env.services.python!, environment: { WHOSE: 'next' } }) },
+      files: [{ path: 'look.py', data: Buffer.from(look) }, preloaded],
     });
     const next = JSON.parse((await run(hosts, ['python3', 'look.py']))[0]!);
-    expect(next).toEqual({ procs: [], tmp: [], shm: [], ipc: [], lab: ['look.py'], env: 'next' });
+    expect(next).toEqual({ procs: [], tmp: [], shm: [], ipc: [], lab: ['look.py', 'preloaded.py'], env: 'next' });
+    // The supervisor started afresh by the reset imports them again.
+    expect(await run(hosts, ['python3', 'preloaded.py'])).toEqual(['True True True']);
     const again = await hosts.acquire('python');
     expect(again.containerId).toBe(container);
     hosts.release(again);

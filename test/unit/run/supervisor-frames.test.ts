@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OutputLineEvent } from '../../../runner/provision/streams.js';
-import { SupervisorChannel } from '../../../runner/run/supervisor.js';
+import { SupervisorChannel, preloadedModules, supervisorCommand } from '../../../runner/run/supervisor.js';
 
 /** One frame as run/supervisor.py writes it: a kind byte ('o', 'e' or 'c'), a 4-byte big-endian length, the data. */
 const frame = (kind: 'o' | 'e' | 'c', data: string | object): Buffer => {
@@ -85,5 +85,21 @@ describe('SupervisorChannel: the frames run/supervisor.py writes on its stdout',
     expect(await run.finished).toMatchObject({ exitCode: 137 });
     await expect(c.ready).rejects.toThrow('its supervisor ended before it was ready: ModuleNotFoundError: json');
     expect(() => c.run(['x'], '/lab', 1024, () => undefined)).toThrow(expect.objectContaining({ code: 'CONTAINER_GONE' }));
+  });
+});
+
+describe('the modules the supervisor imports before forking runs', () => {
+  it("are hotqueue, redis and the service's pip distributions by import name, each once; an entry that cannot be read is skipped", () => {
+    expect(preloadedModules(['hotqueue', 'redis>=4.2,<8', 'flask>=2.2', 'Typing-Extensions', 'bad[extra]'])).toEqual([
+      'hotqueue',
+      'redis',
+      'flask',
+      'typing_extensions',
+    ]);
+    expect(preloadedModules([])).toEqual(['hotqueue', 'redis']);
+  });
+
+  it('reach it as its first argument, a JSON list after the source', () => {
+    expect(supervisorCommand(['hotqueue', 'flask']).slice(-1)).toEqual(['["hotqueue","flask"]']);
   });
 });
