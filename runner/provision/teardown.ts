@@ -21,24 +21,22 @@ export interface Removed {
  * not an error); resolves with how many of each. Throws DOCKER_UNREACHABLE / DOCKER_FAILED.
  */
 export async function removeSession(runtime: ContainerRuntime, session: string): Promise<Removed> {
-  let released: Promise<void> | undefined;
   try {
-    // The shared grader network, when this was its last session, goes with the session's own
-    // networks rather than after them: its containers are gone once the session's are.
-    return await removeByLabel(runtime, `${Label.session}=${session}`, () => void (released = networksReleased(session)));
+    return await removeByLabel(runtime, `${Label.session}=${session}`);
   } finally {
-    await (released ?? networksReleased(session));
+    // Only once its networks are gone: a session waiting for an address range (session-networks.ts)
+    // is woken by this and makes its network at once, which fails while this one's still holds it.
+    await networksReleased(session);
   }
 }
 
 /**
- * Removes the containers labelled `filter`, then at once its networks and volumes (and whatever
- * `containersGone` starts then); resolves with how many of each. Throws as removeSession.
+ * Removes the containers labelled `filter`, then at once its networks and volumes; resolves with
+ * how many of each. Throws as removeSession.
  */
-export async function removeByLabel(runtime: ContainerRuntime, filter: string, containersGone?: () => void): Promise<Removed> {
+export async function removeByLabel(runtime: ContainerRuntime, filter: string): Promise<Removed> {
   const containers = await runtime.listContainers([filter]);
   await Promise.all(containers.map((c) => runtime.removeContainer(c.id)));
-  containersGone?.();
   // Networks and volumes can only go once no container uses them; a container whose removal the
   // engine is still finishing holds its endpoint a moment longer.
   const [networks, volumes] = await Promise.all([
