@@ -11,13 +11,17 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WireLog, queueOps } from '../../runner/checks/wire.js';
 import { DockerRuntime } from '../../runner/provision/docker.js';
+import { currentOwner } from '../../runner/provision/labels.js';
 import { recorderImage, recorderDir } from '../../runner/provision/recorder/image.js';
 import { recorderScript } from '../../runner/provision/recorder/files.js';
 import { repoRoot } from '../helpers/labs.js';
 
 const session = `test-clients-${process.pid}-${Date.now().toString(36)}`;
 const network = `labs-${session}`;
-const label = ['--label', `labs.session=${session}`, '--label', 'labs.mode=check', '--label', 'labs.owner=test'];
+// Owned by this process, as labs labels its own: a `labs prune` that a test beside this one runs
+// (labs grade and labs worker sweep at start) keeps them. An owner it cannot parse ("test") it took
+// for gone, and removed the recorder mid-test.
+const label = ['--label', `labs.session=${session}`, '--label', 'labs.mode=check', '--label', `labs.owner=${currentOwner()}`];
 let port: number;
 let recorder: string;
 
