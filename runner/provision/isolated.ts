@@ -212,13 +212,9 @@ export async function provisionIsolated(options: IsolatedOptions): Promise<Isola
     let volume: Promise<string> | undefined;
     const filesVolume = (): Promise<string> => (volume ??= copyFiles(options, students[0] ? images[students[0].name]! : redisService.image));
     settleEarly = options.onNetwork?.({ runtime, lab, identity, services, network, images, files: options.files, filesVolume, confine: options.confine });
+    const home = options.redisHome ?? startRedisHome({ runtime, identity, image: recorder!, labNetwork, upstreamAlias, signal: options.signal });
     const [redis, recorderContainer] = await settleAll([
-      (async () =>
-        startRedis(
-          options,
-          redisService,
-          options.redisHome ?? (await startRedisHome({ runtime, identity, image: recorder!, labNetwork, upstreamAlias, signal: options.signal })),
-        ))(),
+      Promise.resolve(home).then((made) => startRedis(options, redisService, made)),
       options.recorder ?? startRecorder({ runtime, identity, lab, image: recorder!, network, upstreamAlias, signal: options.signal }),
     ]);
     return {

@@ -39,19 +39,9 @@ export async function removeByLabel(runtime: ContainerRuntime, filter: string): 
   await Promise.all(containers.map((c) => runtime.removeContainer(c.id)));
   // Networks and volumes can only go once no container uses them; a container whose removal the
   // engine is still finishing holds its endpoint a moment longer.
-  const [networks, volumes] = await Promise.all([
-    (async () => {
-      const listed = await runtime.listNetworks([filter]);
-      await Promise.all(listed.map((n) => removeNetworkPatiently(runtime, n.id)));
-      return listed.length;
-    })(),
-    (async () => {
-      const listed = await runtime.listVolumes([filter]);
-      await Promise.all(listed.map((v) => runtime.removeVolume(v.name)));
-      return listed.length;
-    })(),
-  ]);
-  return { containers: containers.length, networks, volumes };
+  const [networks, volumes] = await Promise.all([runtime.listNetworks([filter]), runtime.listVolumes([filter])]);
+  await Promise.all([...networks.map((n) => removeNetworkPatiently(runtime, n.id)), ...volumes.map((v) => runtime.removeVolume(v.name))]);
+  return { containers: containers.length, networks: networks.length, volumes: volumes.length };
 }
 
 export interface SessionInfo {

@@ -50,8 +50,9 @@ export async function persistenceCheck(ctx: CheckContext, spec: PersistenceSpec)
   const sent = ids.map((id) => ({ id, t }));
   // Settled once a save that started after the put has ended (one running at the put leaves the
   // put's change counted, so it is not taken for ours).
-  const saved = snapshots ? await waitFor(async () => (await ctx.probe.persistence()).settled, saveDeadlineMs, ctx.signal, 50) : false;
-  if (!snapshots) await sleep(unsavedCrashMs, ctx.signal);
+  let saved = false;
+  if (snapshots) saved = await waitFor(async () => (await ctx.probe.persistence()).settled, saveDeadlineMs, ctx.signal, 50);
+  else await sleep(unsavedCrashMs, ctx.signal);
   const killedAfterMs = Date.now() - t;
   await ctx.redis.crash();
   await ctx.redis.recreate();
