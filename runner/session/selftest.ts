@@ -11,6 +11,7 @@ import { listVariants } from '../lab/variants.js';
 import type { ContainerRuntime } from '../provision/runtime.js';
 import { runCheckSession } from './check.js';
 import { inOrderPool } from './in-order-pool.js';
+import { SlotPool } from './slot.js';
 
 export interface SelftestCase {
   lab: string;
@@ -71,10 +72,18 @@ interface Todo {
   dir: string | undefined;
 }
 
-async function runCase(options: SelftestOptions, item: Todo, signal: AbortSignal): Promise<SelftestCase> {
+async function runCase(options: SelftestOptions, slots: SlotPool, item: Todo, signal: AbortSignal): Promise<SelftestCase> {
   const { lab } = item;
   const submission = await assemble(lab, item.dir);
-  const report = await runCheckSession({ runtime: options.runtime, lab, submission, signal, mode: 'check' });
+  const slot = slots.take(lab);
+  let reusable = false;
+  let report: CheckReport;
+  try {
+    report = await runCheckSession({ runtime: options.runtime, lab, submission, signal, mode: 'check', slot });
+    reusable = true;
+  } finally {
+    slots.give(slot, reusable);
+  }
   return { lab: lab.id, name: item.name, description: item.description, mustFail: item.mustFail, report, ...judgeCase(report, item.mustFail) };
 }
 
@@ -83,6 +92,9 @@ async function runCase(options: SelftestOptions, item: Todo, signal: AbortSignal
  * (templates/<lab>/variants/<name>/) fail exactly the check kinds its variant.yaml declares; one case
  * each, each lab's solution then its variants by name, `concurrency` check sessions at once (a
  * session mostly waits: for Redis, for the scripts, through the checks' deliberate idle times).
+ * The cases run in batch slots, as `labs grade` runs submissions (session/slot.ts): a variant is
+ * judged the way a student's submission is graded, after whatever the case before it in the slot
+ * left behind, and the lab network, recorder and script containers are made once per slot.
  * Resolves with the cases in that order, and reports them in it. An infrastructure error in a case
  * is thrown (a LabsError), not counted as a mismatch, once the sessions under way have ended.
  */
@@ -92,9 +104,19 @@ export async function runSelftest(options: SelftestOptions): Promise<SelftestCas
     const variants = (await listVariants(lab)).filter((v) => !options.only || options.only.includes(v.name));
     todo.push({ lab, name: 'solution', description: 'the reference solution', mustFail: [], dir: undefined }, ...variants.map((v) => ({ lab, ...v })));
   }
-  return inOrderPool(todo, options.concurrency ?? 1, (item, signal) => runCase(options, item, signal), {
-    signal: options.signal,
-    onStart: (item) => options.onStart?.(item.lab.id, item.name),
-    onResult: options.onCase,
-  });
+  // A slot the engine would not remove is the grader's trouble, thrown as a case's failed removal was.
+  let leftBehind: { error: unknown } | undefined;
+  const slots = new SlotPool(options.runtime, undefined, (error) => (leftBehind ??= { error }));
+  let cases: SelftestCase[];
+  try {
+    cases = await inOrderPool(todo, options.concurrency ?? 1, (item, signal) => runCase(options, slots, item, signal), {
+      signal: options.signal,
+      onStart: (item) => options.onStart?.(item.lab.id, item.name),
+      onResult: options.onCase,
+    });
+  } finally {
+    await slots.close();
+  }
+  if (leftBehind) throw leftBehind.error;
+  return cases;
 }
