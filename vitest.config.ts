@@ -19,7 +19,7 @@ const exclusive = [
   // Fork bombs against the pids and memory limits: with other sessions beside them on two cores, a
   // bomb was killed by its limits before the grader stopped it (seen once in CI), which the test, about
   // the grader's stop, does not ask.
-  'test/integration/script-hosts.test.ts',
+  'test/integration/fork-bombs.test.ts',
 ];
 
 /**

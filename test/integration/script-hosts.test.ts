@@ -2,42 +2,17 @@
  * Student scripts as commands in long-lived confined containers, against the real engine: a run
  * that kills every process it may cannot take its container down, stopping a run kills all it
  * started, the next run finds /tmp empty, two runs at once get two containers, and a run that eats
- * all its memory is told apart from one that was killed otherwise.
+ * all its memory is told apart from one that was killed otherwise. Fork bombs: fork-bombs.test.ts.
  */
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IsolatedEnvironment } from '../../runner/provision/isolated.js';
+import { describe, expect, it } from 'vitest';
 import { removeSession } from '../../runner/provision/teardown.js';
-import { exercise1Environment, removeEnvironment, runtime } from '../helpers/isolated.js';
-import { ScriptHosts } from '../../runner/run/hosts.js';
-import { type ScriptRun, startScript } from '../../runner/run/script.js';
+import { startScript } from '../../runner/run/script.js';
+import { runtime } from '../helpers/isolated.js';
+import { scriptHostsFixture } from '../helpers/script-hosts.js';
 
-let env: IsolatedEnvironment;
-let hosts: ScriptHosts;
-const session = `hosts${Date.now().toString(36)}`;
-
-const py = (code: string, name = 'run'): Promise<ScriptRun> =>
-  startScript({ hosts, service: 'python', argv: ['python3', '-c', code], name, timeoutMs: 20_000 });
-const uidProcesses = async (containerId: string): Promise<string[]> => {
-  const { stdout } = await execa('docker', ['exec', containerId, 'ps', '-eo', 'uid=,args=']);
-  return stdout
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l.startsWith('1000 '));
-};
-const hostContainers = async (): Promise<string[]> =>
-  (await execa('docker', ['ps', '-q', '--filter', `label=labs.session=${session}`, '--filter', 'label=labs.role=script-host'])).stdout
-    .split('\n')
-    .filter(Boolean);
-
-beforeAll(async () => {
-  env = await exercise1Environment(session, [{ path: 'hello.txt', data: Buffer.from('hi\n') }]);
-  hosts = new ScriptHosts(env);
-}, 120_000);
-
-afterAll(async () => {
-  await removeEnvironment(session);
-});
+const fixture = scriptHostsFixture('hosts');
+const { session, py, uidProcesses, hostContainers } = fixture;
 
 describe('script hosts', () => {
   it('runs the script as 1000:1000 in the lab folder, with its files, and reports its exit', async () => {
@@ -80,7 +55,13 @@ describe('script hosts', () => {
     expect(a!.address).not.toBe(b!.address);
     expect(await hostContainers()).toHaveLength(2);
     await Promise.all([a!.stop(), b!.stop()]);
-    const slow = await startScript({ hosts, service: 'python', argv: ['python3', '-c', 'import time; time.sleep(600)'], name: 'slow', timeoutMs: 1500 });
+    const slow = await startScript({
+      hosts: fixture.hosts,
+      service: 'python',
+      argv: ['python3', '-c', 'import time; time.sleep(600)'],
+      name: 'slow',
+      timeoutMs: 1500,
+    });
     expect(await slow.exited).toMatchObject({ timedOut: true, stoppedByGrader: false, description: 'timed out after 1500 ms and was stopped' });
   });
 
@@ -121,29 +102,10 @@ describe('script hosts', () => {
   });
 });
 
-describe('fork bombs', () => {
-  it('three at once, stopped, end every time and leave nothing running; the next run works', async () => {
-    const bomb = 'import os\nprint("forking", flush=True)\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass';
-    for (let round = 0; round < 3; round += 1) {
-      const runs = await Promise.all([py(bomb, 'bomb-a'), py(bomb, 'bomb-b'), py(bomb, 'bomb-c')]);
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-      const outcomes = await Promise.race([
-        Promise.all(runs.map((run) => run.stop().then((exit) => exit.description))),
-        new Promise((resolve) => setTimeout(() => resolve('still running after 45 s'), 45_000)),
-      ]);
-      expect(outcomes, `round ${round + 1}`).toEqual(['stopped by the grader', 'stopped by the grader', 'stopped by the grader']);
-      for (const id of await hostContainers()) expect(await uidProcesses(id), `round ${round + 1}`).toEqual([]);
-    }
-    const next = await py('print("after the bombs")');
-    expect(await next.exited).toMatchObject({ code: 0 });
-    expect(next.lines.map((l) => l.text)).toEqual(['after the bombs']);
-  }, 240_000);
-});
-
 describe('script hosts and teardown', () => {
   it('teardown right after containers were asked for waits for them, and leaves no network behind', async () => {
-    void hosts.warm({ python: 4 }).catch(() => undefined);
-    await hosts.settle();
+    void fixture.hosts.warm({ python: 4 }).catch(() => undefined);
+    await fixture.hosts.settle();
     expect(await hostContainers()).toHaveLength(4);
     await removeSession(runtime, session);
     const networks = (await execa('docker', ['network', 'ls', '-q', '--filter', `label=labs.session=${session}`])).stdout.trim();
