@@ -329,12 +329,18 @@ export function queuedElsewhere(ctx: CheckContext, ids: string[], mark: number):
   return undefined;
 }
 
-/** The hint for job ids put on another queue: where the wire showed them go, and where the lab expects them. */
-export function elsewhereHint(ctx: CheckContext, where: { db: number; key: string }): string {
-  return (
-    `the job ids went to ${where.key} in db ${where.db}, and the lab expects them on ${ctx.queue.key} in db ${ctx.queue.db}: ` +
-    `make the queue HotQueue("queue", host=REDIS_IP, port=6379, db=${ctx.queue.db}) in jobs.py, for the API and the worker alike`
-  );
+/**
+ * The hint for job ids on another queue: where the wire showed them go (`seen` 'pushed', the API's
+ * put) or the worker take them from ('popped'; `where` undefined: no pop of the worker was seen),
+ * and where the lab expects them.
+ */
+export function elsewhereHint(ctx: CheckContext, where: { db: number; key: string } | undefined, seen: 'pushed' | 'popped' = 'pushed'): string {
+  const expected = `${ctx.queue.key} in db ${ctx.queue.db}`;
+  const found =
+    where === undefined
+      ? `the worker never took the job ids off ${expected}`
+      : `${seen === 'pushed' ? 'the job ids went to' : 'the worker takes job ids from'} ${where.key} in db ${where.db}, and the lab expects them on ${expected}`;
+  return `${found}: make the queue HotQueue("queue", host=REDIS_IP, port=6379, db=${ctx.queue.db}) in jobs.py, for the API and the worker alike`;
 }
 
 /**

@@ -11,9 +11,11 @@ import type { ScriptExit, ScriptRun } from '../../run/script.js';
 import { type CheckContext, stopAll } from '../context.js';
 import { crashLine, diagnoseRun, firstFew, phrasings, quotedOutput } from '../diagnose.js';
 import {
+  elsewhereHint,
   jobTrace,
   pollJobs,
   postJobs,
+  queuedElsewhere,
   scriptFile,
   startApiAndWorkers,
   statusHint,
@@ -110,7 +112,7 @@ function judge(ctx: CheckContext, o: Observed): CheckOutcome {
         diagnosis.push('GET /jobs/<jid> must return the record as it is now in Redis, read again at each request');
       } else if (pops.length !== 1) {
         problems.push(`job ${job.id} completed, but the worker took it off the queue (${ctx.queue.key} in db ${ctx.queue.db}) ${pops.length} times, not once`);
-        if (pops.length === 0) diagnosis.push(otherQueue(ctx, worker.name, mark));
+        if (pops.length === 0) diagnosis.push(otherQueue(ctx, worker.name, mark, job.id));
       } else {
         problems.push(`job ${job.id}'s record went ${written.join(' → ')}, not ${expected.join(' → ')}`);
       }
@@ -162,17 +164,20 @@ function judge(ctx: CheckContext, o: Observed): CheckOutcome {
   });
 }
 
-/** Where the worker took its ids from instead of the contract's queue, as a hint. */
-function otherQueue(ctx: CheckContext, run: string, mark: number): string {
-  // The worker's pops, served or still waiting: their key and db are where it reads.
+/**
+ * Where job `id` went instead of the contract's queue, as a hint: the API's push of it elsewhere,
+ * else where the worker's pops (served or still waiting) read.
+ */
+function otherQueue(ctx: CheckContext, run: string, mark: number, id: string): string {
+  const pushed = queuedElsewhere(ctx, [id], mark);
+  if (pushed) return elsewhereHint(ctx, pushed);
   const owned = (connection: number): boolean => {
     const conn = ctx.wire.connections.get(connection);
     return conn !== undefined && ctx.wire.ownerOf(conn) === run;
   };
   const pops = [...ctx.wire.since(mark, run), ...ctx.wire.waits.filter((w) => owned(w.connection))].filter((c) => /^B?[LR]POP$/.test(c.name));
   const other = pops.find((c) => !(c.keys[0] === ctx.queue.key && c.db === ctx.queue.db));
-  const where = other === undefined ? 'another queue' : `${other.keys[0]} in db ${other.db}`;
-  return `the API and the worker use ${where}, not the contract's queue: HotQueue("queue", host=REDIS_IP, port=6379, db=${ctx.queue.db}) (the list ${ctx.queue.key}), in jobs.py`;
+  return elsewhereHint(ctx, other && { key: other.keys[0] ?? '?', db: other.db }, 'popped');
 }
 
 export const jobLifecycle = defineKind({

@@ -124,6 +124,13 @@ describe('job-lifecycle, through fake ports', () => {
     expect(result.passed).toBe(true);
   });
 
+  it('ids put on another queue: the hint names where the wire showed them go, as the other checks do', async () => {
+    const result = await jobLifecycleCheck(new JobsWorld({ queueKey: 'hotqueue:job_queue' }).context(), lifecycle);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toBe('job job-1 completed, but the worker took it off the queue (hotqueue:queue in db 1) 0 times, not once');
+    expect(result.diagnosis).toEqual([elsewhere]);
+  });
+
   it('"completed" is a near miss, named', async () => {
     const result = await jobLifecycleCheck(new JobsWorld({ complete: 'completed' }).context(), lifecycle);
     expect(result.passed).toBe(false);
