@@ -158,6 +158,12 @@ export function quotedOutput(lines: OutputLine[], file: string, count = 3): stri
   return shown.map((l) => `${file}: ${l}`);
 }
 
+/** `, at consumer.py line 12, in <module>: print(1 / int(item))`: the frame of the student's code a traceback names; '' when none. */
+function crashedAt(lines: OutputLine[]): string {
+  const frame = tracebackExcerpt(lines)?.frame;
+  return frame && !libraryPath.test(frame.path) ? `, at ${frameShown(frame)}` : '';
+}
+
 /** Where a run was meant to work: the queue, and the name of the lab's Redis service (`lab.redisService`). */
 export interface RunSetting {
   queue: QueueRef;
@@ -176,7 +182,7 @@ export function diagnoseRun(evidence: RunEvidence, setting: RunSetting, phrasing
   }
   if (endedByItself && !clientTimeout) {
     if (exit.oomKilled) findings.push(`${file} ran out of memory and was killed`);
-    else if (exit.code !== 0) findings.push(`${file} crashed (${exit.description})${crash ? `: ${crash}` : ''}`);
+    else if (exit.code !== 0) findings.push(`${file} crashed (${exit.description})${crash ? `: ${crash}${crashedAt(evidence.lines)}` : ''}`);
     else if (evidence.expectedToRun && profile.connections === 0) return [phrasing.neverStarted(file)];
     else if (evidence.expectedToRun) findings.push(`${file} ended by itself (exit 0) instead of waiting for more messages: ${phrasing.keepWaiting}`);
   }

@@ -42,6 +42,24 @@ describe('diagnoseRun', () => {
     ).toBe('consumer.py crashed (exited with code 1): ZeroDivisionError: division by zero');
   });
 
+  it("names the line of the student's file the crash came from, as the jobs-api checks do", () => {
+    const lines = stderr(
+      'Traceback (most recent call last):',
+      '  File "/lab/consumer.py", line 9, in <module>',
+      '    for item in q.consume():',
+      '  File "/usr/lib/python3/dist-packages/hotqueue.py", line 120, in consume',
+      '    msg = self.get(block=True, timeout=timeout)',
+      '  File "/lab/consumer.py", line 12, in <module>',
+      '    print(1 / int(item))',
+      '          ~~^~~~~~~~~~~',
+      'ZeroDivisionError: division by zero',
+    );
+    const run = { file: 'consumer.py', exit: { code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false } };
+    expect(diagnoseRun({ ...run, lines, profile: profile({}), expectedToRun: true }, where)[0]).toBe(
+      'consumer.py crashed (exited with code 1): ZeroDivisionError: division by zero, at consumer.py line 12, in <module>: print(1 / int(item))',
+    );
+  });
+
   it('a consumer that ends by itself is told to keep waiting', () => {
     const found = diagnoseRun(
       {
