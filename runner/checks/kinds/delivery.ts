@@ -51,8 +51,9 @@ export async function deliveryCheck(ctx: CheckContext, spec: DeliverySpec): Prom
     details.push(`per replica (popped / printed): ${v.shares.map((s) => `${s.replica} ${s.popped}/${s.printed}`).join(', ')}`);
     for (const r of replicas) {
       if (r.outputTruncated()) details.push(`${r.name}'s output was cut off after 1 MiB: print one line per message, not a flood`);
+      // Python 3.11's carets under a traceback's source line (`^^^^`, `~~^~~`) say nothing on their own.
       const last = r.lines
-        .filter((l) => l.text.trim())
+        .filter((l) => l.text.trim() && !/^\s*[~^]+\s*$/.test(l.text))
         .slice(-2)
         .map((l) => l.text.slice(0, 120));
       details.push(`${r.name} printed ${r.lines.length} line(s)${last.length ? `, last: ${last.map((l) => JSON.stringify(l)).join(' ')}` : ''}`);

@@ -20,8 +20,9 @@ import type { OutputLine, ScriptExit, ScriptRun } from '../../../runner/run/scri
  * busy-polls: an LPOP every 10 ms, empty or not.
  * short-timeouts: a BLPOP with a 10 ms timeout, again and again (`q.consume(timeout=0.01)` in a loop).
  * drops-third: blocking, but the third message it pops is never printed.
+ * crashes-on-third: blocking, but on the third message it pops it dies with a Python 3.11 traceback (exit 1).
  */
-export type Behaviour = 'blocking' | 'exits-when-empty' | 'busy-polls' | 'short-timeouts' | 'drops-third';
+export type Behaviour = 'blocking' | 'exits-when-empty' | 'busy-polls' | 'short-timeouts' | 'drops-third' | 'crashes-on-third';
 
 const b64 = (data: Buffer | string): string => Buffer.from(data).toString('base64');
 
@@ -235,6 +236,17 @@ class FakeConsumer {
   private print(item: Buffer): void {
     this.pops += 1;
     if (this.behaviour === 'drops-third' && this.pops === 3) return;
+    if (this.behaviour === 'crashes-on-third' && this.pops === 3) {
+      const traceback = [
+        'Traceback (most recent call last):',
+        '  File "/lab/consumer.py", line 9, in <module>',
+        '    print(int(item))',
+        '          ^^^^^^^^^',
+        "ValueError: invalid literal for int() with base 10: 'x'",
+      ];
+      for (const text of traceback) this.lines.push({ stream: 'stderr', t: Date.now(), text });
+      return this.end({ code: 1, description: 'exited with code 1', timedOut: false, oomKilled: false, stoppedByGrader: false });
+    }
     this.lines.push({ stream: 'stdout', t: Date.now(), text: `Received: ${this.world.codec.decode(item).text}` });
   }
 

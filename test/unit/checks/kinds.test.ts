@@ -32,6 +32,14 @@ describe('delivery, through fake ports', () => {
     expect(result.summary).toBe('6 sent: 5 delivered exactly once, 1 lost, 0 duplicated, 0 unexpected');
     expect(result.details[0]).toMatch(/^popped but never printed: /);
   });
+  it("a consumer that crashes: its last lines without the traceback's carets, and the hint names its line", async () => {
+    const result = await deliveryCheck(new FakeWorld('crashes-on-third').context(), spec);
+    expect(result.passed).toBe(false);
+    expect(result.details).toContain(`consumer-1 printed 7 line(s), last: "    print(int(item))" "ValueError: invalid literal for int() with base 10: 'x'"`);
+    expect(result.diagnosis[0]).toBe(
+      "consumer.py crashed (exited with code 1): ValueError: invalid literal for int() with base 10: 'x', at consumer.py line 9, in <module>: print(int(item))",
+    );
+  });
 });
 
 describe('blocking, through fake ports', () => {
