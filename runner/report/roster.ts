@@ -63,7 +63,8 @@ export function readRoster(text: string, where: string): RosterStudent[] {
           const value = row[column]?.trim();
           if (value) ids[field] ??= field === 'email' ? value.toLowerCase() : value;
         }
-        const name = row.name ?? row.student ?? ([row['first name'], row['last name']].filter(Boolean).join(' ') || row.identifier || '');
+        // `||`, not `??`: an empty cell is "", and Classroom leaves `name` empty for a student who never linked an account.
+        const name = row.name || row.student || [row['first name'], row['last name']].filter(Boolean).join(' ') || row.identifier || '';
         return { name: name.trim(), ids };
       })
       // A row with a name and no id (a Classroom student who never linked a GitHub account) can match

@@ -36,6 +36,12 @@ describe('a roster: who has no submission at all', () => {
     expect(missingFromRoster(roster, [{ student: 'octocat', username: 'octocat' }])).toEqual([{ name: 'Bob', ids: {} }]);
   });
 
+  it("lists a Classroom student who never linked a GitHub account by the roster's identifier", () => {
+    // Classroom exports such a row with only the identifier the instructor typed: no username, no name.
+    const roster = readRoster('"identifier","github_username","github_id","name"\n"ada@x.edu","octocat","1","Ada"\n"zack@x.edu","","",""\n', 'r.csv');
+    expect(missingFromRoster(roster, [{ student: 'octocat', username: 'octocat' }])).toEqual([{ name: 'zack@x.edu', ids: {} }]);
+  });
+
   it("reads Canvas's gradebook without its Points Possible row", () => {
     const roster = readRoster(canvasGradebookCsv([{ name: 'Lovelace, Ada', id: 1001, sis: 'S1' }]), 'g.csv');
     expect(roster).toEqual([{ name: 'Lovelace, Ada', ids: { sid: 'S1', canvasUserId: '1001' } }]);
