@@ -24,7 +24,9 @@ export type ExportPart =
   /** Named files (Canvas's flat download): entry name → the file's name in the submission. */
   | { type: 'files'; files: ReadonlyMap<string, string> }
   /** One entry that is itself the submission, an archive the student uploaded (Canvas). */
-  | { type: 'archive'; entry: string; kind: 'zip' | 'tar.gz' };
+  | { type: 'archive'; entry: string; kind: 'zip' | 'tar.gz' }
+  /** None: the platform lists the submission and the export holds nothing of it; `why` is the note on it (a sentence). */
+  | { type: 'none'; why: string };
 
 /** The platforms whose exports `labs grade --from` reads, and `folders`, a folder or archive per student. */
 export type ExportShape = 'canvas' | 'gradescope' | 'classroom' | 'folders';
@@ -65,6 +67,7 @@ export interface SubmissionFacts {
  */
 export async function readExportPart(container: ExportContainer, part: ExportPart, label: string, limits?: Partial<Limits>): Promise<SubmissionFiles> {
   const bounds = { ...defaultLimits, ...limits };
+  if (part.type === 'none') return { ...new Collector(bounds, label).finish(), warnings: [part.why] };
   if (part.type === 'archive') {
     const outer = await collect(container, { ...bounds, maxFileBytes: bounds.maxTotalBytes }, label, {
       type: 'files',
@@ -81,7 +84,12 @@ export async function readExportPart(container: ExportContainer, part: ExportPar
   return collect(container, bounds, label, part);
 }
 
-async function collect(container: ExportContainer, limits: Limits, label: string, part: Exclude<ExportPart, { type: 'archive' }>): Promise<SubmissionFiles> {
+async function collect(
+  container: ExportContainer,
+  limits: Limits,
+  label: string,
+  part: Extract<ExportPart, { type: 'prefix' | 'files' }>,
+): Promise<SubmissionFiles> {
   const select =
     part.type === 'prefix'
       ? (name: string) => (name.startsWith(part.prefix) ? name.slice(part.prefix.length) : undefined)

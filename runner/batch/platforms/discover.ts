@@ -193,7 +193,9 @@ async function gradescope(container: ExportContainer, root: string, top: TopLeve
     student: s.submitters[0]!.student,
     source: container.path,
     kind: container.kind,
-    part: s.noFolder ? { type: 'files', files: new Map() } : { type: 'prefix', prefix: `${root}${s.folder}/` },
+    part: s.noFolder
+      ? { type: 'none', why: `${metadataFile} lists ${s.folder}, but the export holds no folder ${s.folder}/: graded as no files` }
+      : { type: 'prefix', prefix: `${root}${s.folder}/` },
     submitters: s.submitters,
     facts: { ...(s.submittedAt && { submittedAt: s.submittedAt }), sources: s.noFolder ? [] : [`${s.folder}/`] },
   }));

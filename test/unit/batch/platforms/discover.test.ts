@@ -139,7 +139,8 @@ describe.each([false, true])('a Gradescope export (zip: %s)', (zip) => {
     expect(await read(found)).toEqual({
       '1001': { files: { 'consumer.py': 'C-ada', 'producer.py': 'P-ada' }, warnings: [] },
       '1002': { files: { 'consumer.py': 'C-group', 'producer.py': 'P-group' }, warnings: [] },
-      '1004': { files: {}, warnings: [] },
+      // Listed, no folder: graded as no files, and the feedback says why rather than only "no producer.py".
+      '1004': { files: {}, warnings: ['submission_metadata.yml lists submission_13, but the export holds no folder submission_13/: graded as no files'] },
     });
   });
 });
