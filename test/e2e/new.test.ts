@@ -23,6 +23,19 @@ describe('labs new', () => {
     expect((await labs(['list'], { cwd: course, env: cache })).stdout).toMatch(/^queue-two +A new task-queue lab \(labs\/queue-two\)$/m);
   });
 
+  it("a copy keeps its source's title only with a note saying what that mixes up, and --title gives it its own", async () => {
+    const course = await tempDir();
+    const kept = await labs(['new', 'ex9', '--from', 'exercise-1'], { cwd: course });
+    expect(kept.exitCode, kept.stderr).toBe(0);
+    expect(kept.stdout).toContain(
+      '\nnote: ex9 has the title of exercise-1, "Exercise 1: a task queue with HotQueue\'s consume method": `labs list` shows the two alike, ' +
+        "and `labs grade ex9 --canvas-gradebook` fills the gradebook's column named after it; give it its own with --title, or title: in labs/ex9/lab.yaml\n",
+    );
+    const own = await labs(['new', 'ex10', '--from', 'exercise-1', '--title', 'Exercise 10: one more queue'], { cwd: course });
+    expect(own.exitCode, own.stderr).toBe(0);
+    expect(own.stdout).not.toContain('note:');
+  });
+
   it('on a terminal asks the id, what to start from and the title; the lab validates, lists and passes selftest', async () => {
     const course = await tempDir();
     const { child, shown } = onTerminal(['new'], { cwd: course });

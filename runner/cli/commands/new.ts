@@ -50,6 +50,16 @@ export async function newCommand(ctx: Context, idArg: string | undefined, flags:
   writeLine(ctx.stdout, `${ctx.style.ok('✓')} ${ctx.style.bold(result.id)}${from ? ` (a copy of ${from.id})` : ''} in ${shown(courseDir)}:`);
   for (const file of result.files) writeLine(ctx.stdout, `  ${file}`);
   writeLine(ctx.stdout);
+  // Two labs of one title read as one: in `labs list`, and to --canvas-gradebook, which finds the lab's column by its title.
+  if (from && answers.title === undefined) {
+    writeLine(
+      ctx.stdout,
+      `${ctx.style.warn('note:')} ${result.id} has the title of ${from.id}, ${JSON.stringify(from.title)}: \`labs list\` shows the two alike, ` +
+        `and \`labs grade ${result.id} --canvas-gradebook\` fills the gradebook's column named after it; ` +
+        `give it its own with --title, or title: in ${shown(result.labDir)}/lab.yaml`,
+    );
+    writeLine(ctx.stdout);
+  }
   writeLine(ctx.stdout, ctx.style.bold('Next steps'));
   writeLine(ctx.stdout, `  edit ${shown(result.labDir)}/lab.yaml and the files in ${shown(result.templatesDir)}/`);
   writeLine(ctx.stdout, `  labs validate ${shown(result.labDir)}`);
