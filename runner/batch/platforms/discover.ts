@@ -14,7 +14,7 @@ import { type Discovered, type Submission, checkStudentIds, compare, discoverSub
 import { type Unattributed, canvasStudents } from './canvas.js';
 import { classroomRepos, headCommit, labFolder } from './classroom.js';
 import { gradescopeSubmissions, metadataFile } from './gradescope.js';
-import { type TopLevel, isLitter, recognise } from './recognise.js';
+import { type TopLevel, isHidden, isLitter, recognise } from './recognise.js';
 
 export interface DiscoveredBatch extends Discovered {
   shape: ExportShape;
@@ -52,7 +52,8 @@ export async function discoverBatch(path: string, options: DiscoverOptions): Pro
     const innerFound = recognise(inner, only[0]);
     if (innerFound.shape !== undefined && innerFound.shape !== 'folders' && (!options.from || options.from === innerFound.shape)) {
       root = `${only[0]}/`;
-      top = inner;
+      // A hidden name beside that folder is still named.
+      top = { ...inner, hidden: [...(top.hidden ?? []), ...(inner.hidden ?? []).map((name) => `${root}${name}`)] };
       found = innerFound;
     }
   }
@@ -85,7 +86,13 @@ export async function discoverBatch(path: string, options: DiscoverOptions): Pro
       : shape === 'gradescope'
         ? await gradescope(container, root, top)
         : await classroom(container, root, rootName, top, options.labId);
-  const unattributed = [...(top.odd ?? []).map((entry) => ({ entry, why: 'its path is absolute or leads outside the export' })), ...others];
+  const unattributed = [
+    ...(top.odd ?? []).map((entry) => ({ entry, why: 'its path is absolute or leads outside the export' })),
+    ...(top.hidden ?? [])
+      .sort(compare)
+      .map((entry) => ({ entry, why: 'its name starts with "." (hidden): only what an OS leaves (.DS_Store, ._*) is left out without a word' })),
+    ...others,
+  ];
   if (submissions.length === 0) {
     throw new LabsError('USAGE', `no ${platformName[shape]} submissions in ${path}`, {
       hint: unattributed.length ? `none of its entries is one (below); ${fromHint}` : fromHint,
@@ -119,10 +126,11 @@ async function lister(container: ExportContainer): Promise<(under: string) => Pr
       // withFileTypes reports a link as a link: a link is never walked into, nor read as a student's.
       (await readdir(join(container.path, dir), { withFileTypes: true }).catch(() => [])).map((d) => ({ name: d.name, folder: d.isDirectory() }));
     return async (under) => {
-      const top: TopLevel = { files: [], folders: new Map() };
+      const top: TopLevel = { files: [], folders: new Map(), hidden: [] };
       for (const entry of await children(under)) {
         if (isLitter(entry.name)) continue;
-        if (!entry.folder) top.files.push(entry.name);
+        if (isHidden(entry.name)) top.hidden!.push(entry.folder ? `${entry.name}/` : entry.name);
+        else if (!entry.folder) top.files.push(entry.name);
         else
           top.folders.set(
             entry.name,
@@ -138,7 +146,7 @@ async function lister(container: ExportContainer): Promise<(under: string) => Pr
   if (truncated)
     throw new LabsError('USAGE', `${container.path} holds more than ${maxExportEntries} entries`, { hint: 'split the export, or grade it unpacked' });
   return async (under) => {
-    const top: TopLevel = { files: [], folders: new Map(), odd: [] };
+    const top: TopLevel = { files: [], folders: new Map(), odd: [], hidden: [] };
     for (const name of names) {
       if (!name.startsWith(under)) continue;
       const [first, second, ...rest] = name.slice(under.length).split('/');
@@ -147,6 +155,11 @@ async function lister(container: ExportContainer): Promise<(under: string) => Pr
         continue;
       }
       if (first === undefined || isLitter(first)) continue;
+      if (isHidden(first)) {
+        const shown = second === undefined ? first : `${first}/`;
+        if (!top.hidden!.includes(shown)) top.hidden!.push(shown);
+        continue;
+      }
       if (second === undefined) {
         top.files.push(first);
         continue;

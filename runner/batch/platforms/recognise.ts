@@ -16,6 +16,8 @@ export interface TopLevel {
   folders: Map<string, string[]>;
   /** A zip's entries whose path is absolute or leads outside the export (`/etc/x`, `../x`): nobody's. */
   odd?: string[];
+  /** Names that start with "." and are no OS litter (`.evil_1_2_x.py`, a folder as `.cache/`): nobody's, named. */
+  hidden?: string[];
 }
 
 export interface Recognition {
@@ -25,8 +27,13 @@ export interface Recognition {
   ambiguous?: { shape: ExportShape; evidence: string }[];
 }
 
-/** What OSes and LMS downloads leave lying about at the top of an export: never a student. */
-export const isLitter = (name: string): boolean => name.startsWith('.') || name === '__MACOSX' || name === 'Thumbs.db' || name === 'desktop.ini';
+const osLitter = new Set(['.DS_Store', '.Spotlight-V100', '.Trashes', '.fseventsd', '__MACOSX', 'Thumbs.db', 'desktop.ini']);
+
+/** What OSes leave lying about at the top of an export (macOS's `._x` too): never a student, left out without a word. */
+export const isLitter = (name: string): boolean => osLitter.has(name) || name.startsWith('._');
+
+/** A hidden name that is no OS litter: never a student either, but named, since a platform's own names never start so. */
+export const isHidden = (name: string): boolean => name.startsWith('.') && !isLitter(name);
 
 const example = (names: string[]): string => `${names.length} (${names.slice(0, 2).join(', ')}${names.length > 2 ? ', …' : ''})`;
 

@@ -58,6 +58,21 @@ describe.each([false, true])('a Canvas download (zip: %s)', (zip) => {
   });
 });
 
+describe.each([false, true])('names at the top of an export that start with "." (zip: %s)', (zip) => {
+  it("drops what an OS leaves in silence, and names every other hidden entry as nobody's", async () => {
+    const path = await canvasExport(dir, [{ name: 'ada', userId: 1, submissionId: 2, files: { 'producer.py': 'P' } }], {
+      zip,
+      extra: { '.DS_Store': 'x', '._ada_1_2_producer.py': 'x', '.evil_3_4_producer.py': 'E', '.hidden/x.py': 'H' },
+    });
+    const found = await discoverBatch(path, { labId: 'exercise-1' });
+    expect(found.submissions.map((s) => s.student)).toEqual(['1']);
+    expect(found.unattributed).toEqual([
+      { entry: '.evil_3_4_producer.py', why: 'its name starts with "." (hidden): only what an OS leaves (.DS_Store, ._*) is left out without a word' },
+      { entry: '.hidden/', why: 'its name starts with "." (hidden): only what an OS leaves (.DS_Store, ._*) is left out without a word' },
+    ]);
+  });
+});
+
 describe('a hostile Canvas download', () => {
   it('takes ids from user ids only; a NUL, a very long name or Unicode in a name costs that file, named', async () => {
     const long = `${'n'.repeat(300)}.py`;
