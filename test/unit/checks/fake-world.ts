@@ -43,6 +43,11 @@ export class FakeWorld {
   readonly queue = defaultQueue;
   /** The behaviour of each consumer run, in start order; the last repeats. */
   behaviours: Behaviour[];
+  /**
+   * How long a blocking consumer takes from its `pop`-th pop (1 the first, per run) to printing it:
+   * a sleep before `print` in the script, or a loaded machine that runs it late. None by default.
+   */
+  printDelayMs: (pop: number) => number = () => 0;
   private readonly items: Buffer[] = [];
   private readonly consumers: FakeConsumer[] = [];
   private nextConnection = 1;
@@ -228,9 +233,14 @@ class FakeConsumer {
       y: { a: [{ b: b64(queue.key) }, { b: b64(item) }], n: 2 },
     });
     this.waitingSince = undefined;
-    this.print(item);
-    // The next pop once this one is printed, as a loop over q.consume() does.
-    setTimeout(() => this.blpop(), 1);
+    const printed = (): void => {
+      this.print(item);
+      // The next pop once this one is printed, as a loop over q.consume() does.
+      setTimeout(() => this.blpop(), 1);
+    };
+    const delayMs = this.world.printDelayMs(this.pops + 1);
+    if (delayMs > 0) setTimeout(printed, delayMs);
+    else printed();
   }
 
   private print(item: Buffer): void {

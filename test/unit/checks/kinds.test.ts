@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blockingCheck } from '../../../runner/checks/kinds/blocking.js';
 import { deliveryCheck } from '../../../runner/checks/kinds/delivery.js';
+import { latencyCheck } from '../../../runner/checks/kinds/latency.js';
 import { persistenceCheck, saveDeadlineMs } from '../../../runner/checks/kinds/persistence.js';
 import { restartCheck } from '../../../runner/checks/kinds/restart.js';
 import { checkKindModules } from '../../../runner/checks/kinds/index.js';
@@ -68,6 +69,37 @@ describe('blocking, through fake ports', () => {
     const result = await blockingCheck(new FakeWorld('exits-when-empty').context(), spec);
     expect(result.passed).toBe(false);
     expect(result.summary).toBe('consumer.py ended (exited with code 0) instead of waiting on the empty queue');
+  });
+});
+
+describe('latency, through fake ports', () => {
+  const spec = { id: 'latency', kind: 'latency' as const, points: 1, idle_ms: 200, within_ms: 150 };
+  const world = (printDelayMs: (pop: number) => number): FakeWorld => Object.assign(new FakeWorld('blocking'), { printDelayMs });
+
+  it('a consumer waiting in BLPOP prints a new message at once', async () => {
+    const result = await latencyCheck(world(() => 0).context(), spec);
+    expect(result.summary).toMatch(/^after 200 ms idle, a new message was printed in \d+ ms \(limit 150 ms\)$/);
+    expect(result.passed).toBe(true);
+  });
+
+  it('a print late once after a pop the wire shows served at once (a loaded machine) is measured again, not held against the student', async () => {
+    // Pop 1 is the warm-up message, pop 2 the first measured one.
+    const result = await latencyCheck(world((pop) => (pop === 2 ? 400 : 0)).context(), spec);
+    expect(result.summary).toMatch(
+      /^after 200 ms idle, a new message was printed in \d+ ms \(limit 150 ms; measured again: the first was popped at once but printed after \d+ ms\)$/,
+    );
+    expect(result.passed).toBe(true);
+  });
+
+  it('a consumer that is slow between its pop and its print every time fails, and the hint says the delay is after the pop', async () => {
+    const result = await latencyCheck(world(() => 400).context(), spec);
+    expect(result.passed).toBe(false);
+    expect(result.summary).toMatch(/^after 200 ms idle, a new message was printed in \d+ ms \(limit 150 ms; measured twice\)$/);
+    expect(result.diagnosis).toEqual([
+      expect.stringMatching(
+        /^the wire shows consumer\.py popped the message \d+ ms after it was put \(BLPOP\) and printed it \d+ ms after the put: print each item as soon as it is popped \(no sleep or slow work before the print\)$/,
+      ),
+    ]);
   });
 });
 
