@@ -5,8 +5,10 @@ import { defineConfig } from 'vitest/config';
  * Tests that act on or look at the whole engine or host, whoever else uses it, run last, one at a
  * time, once everything else has ended: `labs prune --all` (removes every labs session), taking
  * every network address range, asserting that no `labs:` firewall rule exists at all, `labs doctor`
- * counting every session left behind, a dead session planted for `labs prune` to fail on, and
- * workspaces of exercise-1 and -2, which publish the host's port 6379 (as the course has it), and fork bombs.
+ * counting every session left behind, a dead session planted for `labs prune` to fail on, the
+ * lifecycle's workspaces beside its `labs prune --all`, and fork bombs. The other files that start
+ * workspaces publishing the host's port 6379 run beside the rest, one at a time among themselves
+ * (test/helpers/host-port.ts).
  */
 const exclusive = [
   'test/e2e/lifecycle.test.ts',
@@ -14,8 +16,6 @@ const exclusive = [
   'test/e2e/containment.test.ts',
   'test/e2e/doctor.test.ts',
   'test/e2e/prune.test.ts',
-  'test/e2e/errors.test.ts',
-  'test/e2e/workspace.test.ts',
   // Fork bombs against the pids and memory limits: with other sessions beside them on two cores, a
   // bomb was killed by its limits before the grader stopped it (seen once in CI), which the test, about
   // the grader's stop, does not ask.
@@ -23,9 +23,16 @@ const exclusive = [
 ];
 
 /**
+ * Files that start workspaces publishing the host's port 6379 and hold its lock meanwhile
+ * (test/helpers/host-port.ts): spread over the run, so that a lane seldom waits for the lock.
+ */
+const hostPortFiles = ['/test/e2e/workspace.test.ts', '/test/e2e/errors.test.ts', '/test/e2e/watch.test.ts'];
+
+/**
  * The longest file first (`labs selftest` of every lab, 2–3 min), then e2e, integration and unit
  * files, each tier in vitest's own order (the longest first once it has timings; by size in a clean
- * clone): the short unit files fill the lanes at the end instead of a long file starting last.
+ * clone): the short unit files fill the lanes at the end instead of a long file starting last. The
+ * files of `hostPortFiles` are then spread evenly through that order.
  */
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -33,10 +40,16 @@ class LongestFirst extends BaseSequencer {
       const path = f.moduleId.replaceAll('\\', '/');
       return ['/test/e2e/selftest.test.ts', '/test/e2e/', '/test/integration/', '/test/'].findIndex((p) => path.includes(p));
     };
-    return (await super.sort(files))
+    const sorted = (await super.sort(files))
       .map((f, i) => ({ f, i }))
       .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
       .map(({ f }) => f);
+    const holdsPort = (f: TestSpecification): boolean => hostPortFiles.some((p) => f.moduleId.replaceAll('\\', '/').endsWith(p));
+    const spread = sorted.filter(holdsPort);
+    const rest = sorted.filter((f) => !holdsPort(f));
+    // The k-th of n at k/(n+1) of the way through the others.
+    spread.forEach((f, k) => rest.splice(Math.round(((k + 1) * rest.length) / (spread.length + 1)) + k, 0, f));
+    return rest;
   }
 }
 

@@ -7,6 +7,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { allLabelled, labs, nothing, sweep, tempDir } from '../helpers/labs.js';
+import { holdsHostPort6379 } from '../helpers/host-port.js';
+
+holdsHostPort6379();
 
 const noStack = (text: string): void => {
   expect(text).not.toMatch(/^\s+at /m);

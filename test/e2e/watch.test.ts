@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { docker, labs, leftBy, nothing, onTerminal, repoRoot, sweep, tempDir } from '../helpers/labs.js';
+import { holdsHostPort6379 } from '../helpers/host-port.js';
+
+holdsHostPort6379();
 
 const templates = join(repoRoot, 'templates', 'exercise-1');
 const clear = '\u001b[2J\u001b[3J\u001b[H';

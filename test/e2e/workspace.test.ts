@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allLabelled, docker, labelled, labs, nothing, sweep, tempDir } from '../helpers/labs.js';
+import { holdsHostPort6379 } from '../helpers/host-port.js';
+
+holdsHostPort6379();
 
 /** Clients of the workspace's Redis waiting in a blocking pop: a consumer is ready for a message. */
 async function blockedClients(workspace: string): Promise<number> {
