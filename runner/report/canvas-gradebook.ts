@@ -24,9 +24,10 @@ export interface CanvasGradebook {
   rows: string[][];
   newline: '\r\n' | '\n';
   bom: boolean;
-  /** Indexes of the `ID` and (when exported) `SIS User ID` columns. */
+  /** Indexes of the `ID` and (when exported) `SIS User ID` and `SIS Login ID` columns. */
   idColumn: number;
   sisColumn: number | undefined;
+  loginColumn: number | undefined;
 }
 
 /** One student graded by the batch: who, and their result (one per submitter of a group). */
@@ -76,8 +77,18 @@ export function readCanvasGradebook(text: string, where: string): CanvasGradeboo
       hint: 'give the CSV Canvas exports from Grades → Export → Export Entire Gradebook',
     });
   }
-  const sis = header.findIndex((h) => h.trim() === 'SIS User ID');
-  return { rows, newline: text.includes('\r\n') ? '\r\n' : '\n', bom: text.charCodeAt(0) === 0xfeff, idColumn, sisColumn: sis === -1 ? undefined : sis };
+  const column = (name: string): number | undefined => {
+    const at = header.findIndex((h) => h.trim() === name);
+    return at === -1 ? undefined : at;
+  };
+  return {
+    rows,
+    newline: text.includes('\r\n') ? '\r\n' : '\n',
+    bom: text.charCodeAt(0) === 0xfeff,
+    idColumn,
+    sisColumn: column('SIS User ID'),
+    loginColumn: column('SIS Login ID'),
+  };
 }
 
 const assignmentName = (header: string): string => header.replace(/\s*\(\d+\)\s*$/, '').trim();
@@ -109,8 +120,9 @@ function findColumn(header: string[], lab: Lab, column: string | undefined): { i
 
 /**
  * The gradebook with the lab's column filled from `graded`: a graded student's total (scaled to the
- * column's points possible when that differs from the lab's maximum), matched by Canvas user id and
- * then SIS User ID (a submitter's `sid`, else their student id). Everything else is copied unchanged.
+ * column's points possible when that differs from the lab's maximum), matched by Canvas user id,
+ * then SIS User ID (a submitter's `sid`, else their student id), then SIS Login ID (a submitter's
+ * e-mail, case aside: a Gradescope student without a sid). Everything else is copied unchanged.
  */
 export function fillCanvasGradebook(book: CanvasGradebook, lab: Lab, graded: readonly GradedStudent[], column?: string): CanvasFill {
   const rows = book.rows.map((r) => [...r]);
@@ -120,6 +132,7 @@ export function fillCanvasGradebook(book: CanvasGradebook, lab: Lab, graded: rea
   const shift = (at: number): number => (added && at >= index ? at + 1 : at);
   const idAt = shift(book.idColumn);
   const sisAt = book.sisColumn === undefined ? undefined : shift(book.sisColumn);
+  const loginAt = book.loginColumn === undefined ? undefined : shift(book.loginColumn);
   if (added) for (const row of rows) row.splice(Math.min(index, row.length), 0, '');
   if (added) header[index] = column ?? lab.id;
   const pointsRow = rows.find((r) => (r[0] ?? '').trim() === 'Points Possible');
@@ -131,13 +144,20 @@ export function fillCanvasGradebook(book: CanvasGradebook, lab: Lab, graded: rea
   }
   const students = rows.slice(1).filter((r) => /^\d+$/.test((r[idAt] ?? '').trim()));
   const byId = new Map(students.map((r) => [r[idAt]!.trim(), r]));
-  const bySis = new Map(sisAt === undefined ? [] : students.filter((r) => (r[sisAt] ?? '').trim()).map((r) => [r[sisAt]!.trim(), r]));
+  const rowsBy = (at: number | undefined, key = (v: string): string => v): Map<string, string[]> =>
+    new Map(at === undefined ? [] : students.filter((r) => (r[at] ?? '').trim()).map((r) => [key(r[at]!.trim()), r]));
+  const bySis = rowsBy(sisAt);
+  const byLogin = rowsBy(loginAt, (v) => v.toLowerCase());
   const matched = new Set<string[]>();
   const notInGradebook: Submitter[] = [];
   const notGraded: CanvasFill['notGraded'] = [];
   let filled = 0;
   for (const { submitter, result } of graded) {
-    const row = (submitter.canvasUserId && byId.get(submitter.canvasUserId)) || bySis.get(submitter.sid ?? submitter.student) || undefined;
+    const row =
+      (submitter.canvasUserId && byId.get(submitter.canvasUserId)) ||
+      bySis.get(submitter.sid ?? submitter.student) ||
+      (submitter.email && byLogin.get(submitter.email.toLowerCase())) ||
+      undefined;
     if (!row) {
       notInGradebook.push(submitter);
       continue;

@@ -106,7 +106,7 @@ async function place(dir: string, name: string, files: Files, zip = false): Prom
 
 /** A Canvas gradebook as exported: header, Points Possible, a Manual Posting row, then students. */
 export function canvasGradebookCsv(
-  students: { name: string; id: number; sis?: string }[],
+  students: { name: string; id: number; sis?: string; login?: string }[],
   assignments: { name: string; id: number; points: number }[] = [],
 ): string {
   const header = [
@@ -138,7 +138,7 @@ export function canvasGradebookCsv(
     s.name,
     String(s.id),
     s.sis ?? '',
-    s.sis ? `${s.sis}@example.edu` : '',
+    s.login ?? (s.sis ? `${s.sis}@example.edu` : ''),
     'Section 1',
     ...assignments.map(() => ''),
     '0.00',

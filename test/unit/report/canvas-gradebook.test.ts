@@ -24,6 +24,17 @@ const students: GradedStudent[] = [
 const rows = (text: string): string[][] => parse(text, { bom: true, relax_column_count: true }) as string[][];
 
 describe("a Canvas gradebook export filled with the lab's column", () => {
+  it('matches a submitter known by e-mail only (a Gradescope student without a sid) by SIS Login ID, case aside', () => {
+    const book = readCanvasGradebook(canvasGradebookCsv([{ name: 'Noether, Emmy', id: 1005, login: 'emmy@example.edu' }]), 'g.csv');
+    const fill = fillCanvasGradebook(book, lab, [{ submitter: { student: 'emmy', email: 'Emmy@Example.edu' }, result: graded('emmy') }]);
+    expect(
+      rows(fill.text)
+        .slice(3)
+        .map((r) => [r[1], r[5]]),
+    ).toEqual([['1005', '10']]);
+    expect(fill).toMatchObject({ filled: 1, missing: [], notInGradebook: [] });
+  });
+
   it('adds the column before the computed ones, points possible from the lab, matched by user id then SIS id', () => {
     const book = readCanvasGradebook(canvasGradebookCsv(roster, [{ name: 'Quiz 1', id: 55, points: 5 }]), 'g.csv');
     const fill = fillCanvasGradebook(book, lab, students);
