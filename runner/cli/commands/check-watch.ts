@@ -20,9 +20,13 @@ export function watchScreen(view: WatchView, dir: string, style: Style): string[
   lines.push(`${style.bold(`labs check --watch ${view.lab.id}`)}  ${style.dim(`${dir} · run ${view.runs} (${cause}) · seed ${view.seed}`)}`);
   lines.push('');
   const rows = view.checks.map(({ spec, state, result }) => {
-    const mark = state === 'running' ? style.warn('…') : !result ? style.dim('·') : result.passed ? style.ok('✓') : style.bad('✗');
-    const points = result ? `${result.score}/${result.maxScore}` : `-/${spec.points}`;
-    const status = state === 'running' ? style.warn('running') : state === 'waiting' && view.running ? style.dim('waiting') : (result?.summary ?? '');
+    // A check queued to run again shows no verdict of its own: the last one, named as such, is stale.
+    const queued = state === 'waiting' && view.running;
+    const shown = state === 'running' || queued ? undefined : result;
+    const mark = state === 'running' ? style.warn('…') : !shown ? style.dim('·') : shown.passed ? style.ok('✓') : style.bad('✗');
+    const points = shown ? `${shown.score}/${shown.maxScore}` : `-/${spec.points}`;
+    const was = result ? ` (last run: ${result.passed ? '✓' : '✗'} ${result.score}/${result.maxScore})` : '';
+    const status = state === 'running' ? style.warn('running') : queued ? style.dim(`waiting${was}`) : (result?.summary ?? '');
     return [` ${mark}`, points, spec.id, status];
   });
   lines.push(...table(rows));
