@@ -38,10 +38,13 @@ export function redisRefusal(error: unknown): string | undefined {
 /**
  * The grader's connection to Redis at `host:port` (one ioredis client per db, opened when first used,
  * never reconnecting). Throws DOCKER_FAILED when it cannot connect at all; each method then throws
- * CONTAINER_GONE when its connection fails, and Redis's own refusals as they are (`redisRefusal`).
+ * CONTAINER_GONE when its connection fails or a db's first connection does (Redis answered before),
+ * and Redis's own refusals as they are (`redisRefusal`).
  */
 export async function openProbe({ host, port }: { host: string; port: number }): Promise<Probe> {
   const clients = new Map<number, Redis>();
+  // Once db 0 answered, a db's first connection failing means Redis went away (CONTAINER_GONE).
+  let reached = false;
   const client = async (db: number): Promise<Redis> => {
     let c = clients.get(db);
     if (!c) {
@@ -53,6 +56,7 @@ export async function openProbe({ host, port }: { host: string; port: number }):
       try {
         await c.connect();
       } catch (error) {
+        if (reached) throw lostRedis(`${host}:${port}`, error);
         throw new LabsError('DOCKER_FAILED', `the grader could not reach its Redis at ${host}:${port}: ${(error as Error).message}`, {
           hint: 'see `labs doctor`; this is not a problem with your code',
           cause: error,
@@ -62,6 +66,7 @@ export async function openProbe({ host, port }: { host: string; port: number }):
     return c;
   };
   await client(0);
+  reached = true;
   const probe: Probe = {
     push: async (db, key, values) => (await client(db)).rpush(key, ...values),
     range: async (db, key) => (await client(db)).lrangeBuffer(key, 0, -1),
@@ -129,16 +134,21 @@ function guarded<A extends unknown[], R>(call: (...args: A) => Promise<R>, where
       return await call(...args);
     } catch (error) {
       if (redisRefusal(error) !== undefined || error instanceof LabsError) throw error;
-      throw new LabsError(
-        'CONTAINER_GONE',
-        `the grader lost its connection to Redis at ${where} (${(error as Error).message}): Redis stopped or went away during the check`,
-        {
-          hint: 'if a script stops Redis (SHUTDOWN, DEBUG), remove that and check again; otherwise check again, and see `labs doctor` if it happens again',
-          cause: error,
-        },
-      );
+      throw lostRedis(where, error);
     }
   };
+}
+
+/** CONTAINER_GONE: the grader's connection to Redis at `where` failed during the check (`error`, ioredis's). */
+function lostRedis(where: string, error: unknown): LabsError {
+  return new LabsError(
+    'CONTAINER_GONE',
+    `the grader lost its connection to Redis at ${where} (${(error as Error).message}): Redis stopped or went away during the check`,
+    {
+      hint: 'if a script stops Redis (SHUTDOWN, DEBUG), remove that and check again; otherwise check again, and see `labs doctor` if it happens again',
+      cause: error,
+    },
+  );
 }
 
 /** Every method of a Probe, so that a probe forwarding to another cannot miss one. */

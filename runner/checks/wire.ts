@@ -42,6 +42,8 @@ export interface Connection {
   protocol: 2 | 3;
   /** Set when the recorder met bytes it could not read on it: from then on nothing of it is recorded. */
   unreadable: Unreadable | undefined;
+  /** Once closed: the names of the commands (at most 8) it sent and never got an answer to, e.g. a SHUTDOWN Redis obeyed. */
+  unanswered: string[];
 }
 
 /** What the recorder could not read on a connection. */
@@ -128,12 +130,16 @@ export class WireLog {
           run: owner?.exact ? owner.name : undefined,
           protocol: 2,
           unreadable: undefined,
+          unanswered: [],
         });
         break;
       }
       case 'close': {
         const conn = this.connections.get(c);
-        if (conn) conn.closedAt = Number(record.t);
+        if (conn) {
+          conn.closedAt = Number(record.t);
+          if (Array.isArray(record.u)) conn.unanswered = record.u.map(String);
+        }
         break;
       }
       case 'wait': {

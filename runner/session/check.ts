@@ -4,7 +4,7 @@
  */
 import { posix } from 'node:path';
 import { codecFor } from '../checks/codec.js';
-import { type CheckContext, defaultQueue, untilClientsGone } from '../checks/context.js';
+import { type CheckContext, defaultQueue, untilClientsGone, waitFor } from '../checks/context.js';
 import { phrasings } from '../checks/diagnose.js';
 import { hostsOf, judgedFromWire, runKind } from '../checks/kinds/index.js';
 import { type Probe, openFollowingProbe, redisRefusal } from '../checks/probe.js';
@@ -145,8 +145,25 @@ async function runCheckKind(ctx: CheckContext, spec: CheckSpec): Promise<CheckOu
 }
 
 /**
+ * The script run that shut Redis down, as the wire shows: one of its connections closed with a
+ * SHUTDOWN never answered (Redis obeys it by closing every connection; a refused one is answered
+ * with an error). Waits up to `wireMs` for the recorder's close lines, which reach the grader just
+ * after the grader's own connection fails. Undefined when no script did.
+ */
+export async function shutDownBy(ctx: Pick<CheckContext, 'wire' | 'signal'>, wireMs = 1000): Promise<string | undefined> {
+  const find = (): string | undefined =>
+    [...ctx.wire.connections.values()]
+      .filter((c) => c.unanswered.includes('SHUTDOWN'))
+      .map((c) => ctx.wire.ownerOf(c))
+      .find((run) => run !== undefined);
+  await waitFor(() => find() !== undefined, wireMs, ctx.signal);
+  return find();
+}
+
+/**
  * The kind's outcome on an emptied Redis; Redis refusing the grader's own commands (its emptying
- * included) fails it, with why; a kind's WIRE_UNREADABLE gets the check's id.
+ * included) fails it, with why; so does Redis gone because a script shut it down (the wire shows
+ * it: the student's doing, not the grader's blindness). A kind's WIRE_UNREADABLE gets the check's id.
  */
 async function judgedOrRefused(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
   try {
@@ -155,6 +172,16 @@ async function judgedOrRefused(ctx: CheckContext, spec: CheckSpec): Promise<Chec
   } catch (error) {
     // A kind that finds its own evidence contradictory (checks/evidence.ts) does not know its check's id.
     if (isLabsError(error) && error.code === 'WIRE_UNREADABLE') throw blindError(error.details, spec.id);
+    const shutdown = isLabsError(error) && error.code === 'CONTAINER_GONE' ? await shutDownBy(ctx) : undefined;
+    if (shutdown !== undefined) {
+      return outcome(
+        false,
+        `${ctx.lab.redisService} was shut down by ${shutdown}: the wire shows its SHUTDOWN, which Redis obeyed, so this check could not run`,
+        {
+          diagnosis: [`a script must never stop Redis: remove the SHUTDOWN (redis-py's shutdown()) from the script that ran as ${shutdown}`],
+        },
+      );
+    }
     const refusal = redisRefusal(error);
     if (refusal === undefined) throw error;
     const redis = ctx.lab.redisService;

@@ -18,7 +18,7 @@
  *   {"e":"cmd","c":1,"t":…,"r":…,"db":1,"n":"BLPOP","k":["hotqueue:queue"],"v":[…],"y":…}
  *   {"e":"proto","c":1,"t":…,"v":3}                    (the connection now speaks RESP3, or 2 again)
  *   {"e":"unparsed","c":1,"t":…,"d":"reply","why":"…","at":"<hex of the first bytes not understood>"}
- *   {"e":"close","c":1,"t":…,"pending":0}
+ *   {"e":"close","c":1,"t":…,"pending":1,"u":["SHUTDOWN"]}  (u: the first commands never answered, by name)
  *   {"e":"mark","m":1,"t":…}   (on SIGUSR2: every connection was closed first; what follows is the next session's)
  * Values (v: the pushed items, y: the reply) are base64; only list and keyspace commands carry them.
  * After an "unparsed" line the connection is still forwarded but no longer recorded.
@@ -447,7 +447,8 @@ const server = net.createServer((client) => {
     open.delete(close);
     client.destroy();
     upstream.destroy();
-    out({ e: 'close', c, t: Date.now(), pending: pending.length });
+    // What it asked and never heard back about: a SHUTDOWN that Redis obeyed is one.
+    out({ e: 'close', c, t: Date.now(), pending: pending.length, ...(pending.length && { u: pending.slice(0, 8).map((e) => e.name) }) });
   };
   open.add(close);
   client.on('close', close);

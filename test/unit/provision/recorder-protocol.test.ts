@@ -188,6 +188,15 @@ describe('the wire recorder', () => {
     ]);
   });
 
+  it('names the commands a connection closed without an answer to: a SHUTDOWN Redis obeyed', async () => {
+    const { log, records } = await session([
+      { send: command('SELECT', '1'), answer: '+OK\r\n' },
+      { send: command('SHUTDOWN', 'NOSAVE'), answer: '' },
+    ]);
+    expect(records.at(-1)).toMatchObject({ e: 'close', pending: 1, u: ['SHUTDOWN'] });
+    expect(log.connections.get(records[0]!.c as number)?.unanswered).toEqual(['SHUTDOWN']);
+  });
+
   it('reads inline commands, as typed into telnet', async () => {
     const { records } = await session([
       { send: 'SELECT 1\r\n', answer: '+OK\r\n' },
