@@ -378,7 +378,7 @@ export async function gradeAttempt(sub: SubmissionInput, ctx: AttemptContext): P
 }
 
 /** How long a stopped session may take to end (remove its containers) before it is let go. */
-export const stopGraceMs = 30_000;
+const stopGraceMs = 30_000;
 
 /** What `endsWithin` throws when the work went on too long after the stop. */
 export class Abandoned extends Error {

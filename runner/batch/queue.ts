@@ -46,7 +46,7 @@ export function parseQueueUrl(url: string): QueueConnection {
 }
 
 /** One queue for every lab: a worker grades whatever lab a job names. */
-export const queueName = 'labs-grade';
+const queueName = 'labs-grade';
 
 /** A job id per submission content: enqueueing the same files twice makes one job. */
 export function jobId(job: Pick<GradeJob, 'lab' | 'student' | 'contentHash' | 'labHash' | 'toolVersion'>): string {
@@ -54,7 +54,7 @@ export function jobId(job: Pick<GradeJob, 'lab' | 'student' | 'contentHash' | 'l
 }
 
 /** Attempts BullMQ makes at a job before it counts as an infrastructure error. */
-export const jobAttempts = 3;
+const jobAttempts = 3;
 
 export interface Coordinator {
   /**
@@ -70,7 +70,7 @@ export interface Coordinator {
 }
 
 /** How long the coordinator and a worker wait for the queue's Redis to answer, by default. */
-export const defaultConnectTimeoutMs = 10_000;
+const defaultConnectTimeoutMs = 10_000;
 
 /** ioredis retries a refused connection forever; a person waiting wants an answer. */
 async function withinConnectTime<T>(ready: Promise<T>, ms: number): Promise<T> {

@@ -13,7 +13,7 @@ import type { HttpExchange, HttpRequest } from './ports.js';
 import { type WireCommand, queueOps } from './wire.js';
 
 /** The API's port in its container (the course's Flask default, published by the compose file). */
-export const apiPort = 5000;
+const apiPort = 5000;
 /** How long the API may take to answer its first request after it starts, ms. */
 const apiReadyMs = 15_000;
 /**
@@ -408,7 +408,7 @@ export interface Tracked {
 }
 
 /** Notes a status a GET showed: the contract's word, or the value as written (`completed`). */
-export function noteStatus(job: Tracked, value: unknown): void {
+function noteStatus(job: Tracked, value: unknown): void {
   const word = statusWord(value);
   const seen = word.exact ?? (typeof value === 'string' ? value : word.shown);
   if (job.seen.at(-1) !== seen) job.seen.push(seen);
@@ -445,7 +445,7 @@ export async function postJobs(ctx: CheckContext, api: Api, count: number): Prom
  * connections count: a worker of the same name in the check before was stopped a moment ago, and
  * its last commands must not pass for this one's (context.ts's isWaiting would take them).
  */
-export async function untilWorkersWait(ctx: CheckContext, workers: ScriptRun[], timeoutMs = 8000): Promise<void> {
+async function untilWorkersWait(ctx: CheckContext, workers: ScriptRun[], timeoutMs = 8000): Promise<void> {
   const polling = (run: ScriptRun): boolean => {
     const own = new Set(
       ctx.wire

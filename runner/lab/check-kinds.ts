@@ -12,7 +12,7 @@ import { z } from 'zod';
 export const labName = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'use lower-case letters, digits, "-", "_" or "."');
 
 /** Options more than one kind takes, with one description each. */
-export const sharedCheckOptions = {
+const sharedCheckOptions = {
   messages: z.number().int().positive().optional().describe('How many messages the grader sends'),
   replicas: z.number().int().positive().optional().describe('Consumer replicas'),
   idle_ms: z.number().int().positive().optional().describe('How long the queue stays empty while the consumer is watched, ms'),
@@ -32,7 +32,7 @@ const everyCheck = {
 };
 
 /** The schema of one kind's check entry: the fields every check has, `kind: <kind>`, and its options. */
-export function checkKindSchema<K extends string, O extends z.ZodRawShape>(kind: K, options: O) {
+function checkKindSchema<K extends string, O extends z.ZodRawShape>(kind: K, options: O) {
   const { id, ...rest } = everyCheck;
   return z.strictObject({ id, kind: z.literal(kind), ...rest, ...options });
 }

@@ -16,7 +16,7 @@ import type { YamlSource } from './yaml.js';
 export type ComposePurpose = 'grade' | 'start';
 
 /** Service keys labs applies as Compose does (README.md lists what each means in labs). */
-export const honouredServiceKeys = [
+const honouredServiceKeys = [
   'build',
   'image',
   'command',
@@ -40,7 +40,7 @@ export const honouredServiceKeys = [
 ] as const;
 
 /** Keys labs must own, each with the one line that says why it is not applied. */
-export const ownedServiceKeys: Record<string, string> = {
+const ownedServiceKeys: Record<string, string> = {
   container_name: 'labs names containers per session, so that two workspaces or two gradings never clash',
   restart: 'labs restarts nothing by itself: a crash during a check must count as a crash',
   labels: 'labs labels its containers itself, to find and remove them',
@@ -135,7 +135,7 @@ function unsafeValues(service: Record<string, unknown>, at: DocPath): Unsafe[] {
 }
 
 /** The source of a bind mount (short syntax with a path, or long `type: bind`); undefined otherwise. */
-export function bindSource(volume: unknown): string | undefined {
+function bindSource(volume: unknown): string | undefined {
   if (typeof volume === 'string') {
     const source = volume.split(':')[0] ?? '';
     return source.startsWith('.') || source.startsWith('/') || source.startsWith('~') ? source : undefined;
@@ -240,7 +240,7 @@ const unsafeKeys = new Set([
 ]);
 
 /** The volume name of a named-volume entry ("cache:/root/.cache", `type: volume`), or undefined. */
-export function namedVolume(volume: unknown): string | undefined {
+function namedVolume(volume: unknown): string | undefined {
   if (typeof volume === 'string') {
     const [source, target] = volume.split(':');
     if (target === undefined || source === undefined || source === '') return undefined;

@@ -103,13 +103,13 @@ export function parseComposeFile(text: string, file: string, options: ComposeRea
 }
 
 /** Services the lab needs by name in its compose file: Redis, every overlay, the scripts' services. */
-export function requiredComposeServices(lab: Pick<Lab, 'redisService' | 'services' | 'scripts'>): string[] {
+function requiredComposeServices(lab: Pick<Lab, 'redisService' | 'services' | 'scripts'>): string[] {
   const names = [lab.redisService, ...Object.keys(lab.services)];
   for (const script of [lab.scripts.producer, lab.scripts.consumer]) if (script) names.push(script.service);
   return [...new Set(names)];
 }
 
-export function missingServiceProblems(required: readonly string[], services: Record<string, unknown>, source: YamlSource, labId: string): Problem[] {
+function missingServiceProblems(required: readonly string[], services: Record<string, unknown>, source: YamlSource, labId: string): Problem[] {
   const names = Object.keys(services);
   return required
     .filter((name) => !(name in services))
@@ -187,7 +187,7 @@ export function labServices(lab: Lab, compose: ComposeLoad | undefined): LabServ
  * The image a built service is graded in, as a student reads it: the base and the names of the
  * packages the lab installs in it (its `packages:`), e.g. `python:3.10 with hotqueue, redis, flask`.
  */
-export function describeGradingImage(base: string, packages: ServiceSpec['packages']): string {
+function describeGradingImage(base: string, packages: ServiceSpec['packages']): string {
   const names = [...(packages?.pip ?? []).map((entry) => parsePipRequirement(entry)), ...(packages?.npm ?? []).map((entry) => parseNpmSpec(entry))].map(
     (parsed) => (parsed.ok ? parsed.value.name : undefined),
   );

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { labSchema } from './schema.js';
 
-export const labSchemaId = 'https://labs.invalid/schema/lab.schema.json';
+const labSchemaId = 'https://labs.invalid/schema/lab.schema.json';
 
 /** `io: 'input'`: what an author may write, so keys with defaults are optional. */
 export function labJsonSchema(): Record<string, unknown> {

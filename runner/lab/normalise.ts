@@ -40,7 +40,7 @@ function partialReadiness(readiness: Readiness | undefined): Partial<ReadinessSp
 }
 
 /** The student contract: REDIS_IP holds the Redis service's name, unless the lab sets it itself. */
-export function withRedisIp(environment: Record<string, string>, redisService: string): Record<string, string> {
+function withRedisIp(environment: Record<string, string>, redisService: string): Record<string, string> {
   return { REDIS_IP: redisService, ...environment };
 }
 

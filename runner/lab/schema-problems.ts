@@ -25,7 +25,7 @@ export interface SchemaCheck<T> {
   problems: Problem[];
 }
 
-export function unknownKeyMessage(key: string, known: readonly string[]): string {
+function unknownKeyMessage(key: string, known: readonly string[]): string {
   const suggestion = meantSuffix(key, known);
   return suggestion === '' ? `unknown key "${key}"; allowed: ${known.join(', ')}` : `unknown key "${key}"${suggestion}`;
 }

@@ -9,9 +9,9 @@ const name = labName;
 const argv = z.union([z.string().min(1), z.array(z.string()).min(1)]);
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
-export const environmentSchema = z.union([z.record(z.string(), scalar.nullable()), z.array(z.string().regex(/^[^=]+(=.*)?$/, 'write KEY=VALUE'))]);
+const environmentSchema = z.union([z.record(z.string(), scalar.nullable()), z.array(z.string().regex(/^[^=]+(=.*)?$/, 'write KEY=VALUE'))]);
 
-export const packagesSchema = z
+const packagesSchema = z
   .strictObject({
     pip: z
       .array(z.string().min(1))
@@ -21,7 +21,7 @@ export const packagesSchema = z
   })
   .describe("Packages the service needs; baked once into a prepared image, only what is missing or outside the entry's version specifier");
 
-export const readinessSchema = z
+const readinessSchema = z
   .strictObject({
     kind: z.enum(['redis', 'running', 'exec']).describe('redis: answers PING; running: container runs; exec: command exits 0'),
     port: z.number().int().min(1).max(65535).optional(),
@@ -69,13 +69,13 @@ export const serviceOverlaySchema = z.strictObject({
   ...labServiceExtras,
 });
 
-export const fileSchema = z.strictObject({
+const fileSchema = z.strictObject({
   path: z.string().min(1).describe('Path in the workspace'),
   role: z.enum(['producer', 'consumer', 'worker', 'compose', 'other']).optional(),
   description: z.string().optional(),
 });
 
-export const scriptSchema = z.strictObject({
+const scriptSchema = z.strictObject({
   service: name.describe('Service whose container runs the script'),
   command: z.array(z.string()).min(1).describe('argv, run in the lab workdir; the grader appends messages for a producer'),
 });

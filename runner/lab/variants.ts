@@ -13,7 +13,7 @@ import { diskFiles, type LabFiles } from './files.js';
 import { checkSchema } from './schema-problems.js';
 import { parseYaml } from './yaml.js';
 
-export const variantSchema = z.strictObject({
+const variantSchema = z.strictObject({
   description: z.string().min(1),
   must_fail: z.array(z.enum(checkKinds)).min(1),
 });

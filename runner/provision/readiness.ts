@@ -12,7 +12,7 @@ export interface ReadinessClock {
   sleep: (ms: number) => Promise<void>;
 }
 
-export const realClock: ReadinessClock = {
+const realClock: ReadinessClock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };

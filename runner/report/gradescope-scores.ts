@@ -11,7 +11,7 @@ import { csvField, neutraliseFormula } from './csv.js';
 import { formatPoints } from './batch-stats.js';
 import type { GradedStudent } from './canvas-gradebook.js';
 
-export const gradescopeColumns = ['Name', 'SID', 'Email', 'Total Score'] as const;
+const gradescopeColumns = ['Name', 'SID', 'Email', 'Total Score'] as const;
 
 /** The CSV, rows sorted by student id, LF line endings; the students left out because not graded. */
 export function gradescopeScoresCsv(graded: readonly GradedStudent[]): { text: string; notGraded: { student: string; status: string }[] } {

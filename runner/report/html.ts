@@ -120,7 +120,7 @@ function badge(status: SubmissionStatus): string {
 }
 
 /** A bar chart of the bins: a <title> per bar for tooltips and screen readers, counts written on the bars. */
-export function histogramSvg(bins: HistogramBin[], max: number): string {
+function histogramSvg(bins: HistogramBin[], max: number): string {
   const width = 1000;
   const height = 280;
   const left = 48;

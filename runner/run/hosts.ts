@@ -43,7 +43,7 @@ import { Label, type SessionIdentity, resourceName, sessionLabels } from '../pro
 import { type SupervisedRun, SupervisorChannel, preloadedModules, supervisorCapabilities, supervisorCommand } from './supervisor.js';
 
 /** The container's own processes run as this user, which student code (uid 1000) cannot signal. */
-export const keeperUser = '65534:65534';
+const keeperUser = '65534:65534';
 
 /**
  * Kills every process of the calling user but itself (the kernel's `kill -1` skips PID 1 and the
@@ -58,7 +58,7 @@ const killAll =
 const emptyTmp = 'rm -rf /tmp/* /tmp/.[!.]* /tmp/..?* 2>/dev/null';
 
 /** The command of one run: a clean slate, then the script itself in place of the shell. */
-export function runCommand(argv: string[]): string[] {
+function runCommand(argv: string[]): string[] {
   return ['/bin/sh', '-c', `${killAll}; ${emptyTmp}; exec "$@"`, 'labs-run', ...argv];
 }
 
@@ -70,8 +70,8 @@ export function runCommand(argv: string[]): string[] {
 const oomKills =
   'for f in /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control; do ' +
   '[ -r "$f" ] && while read -r k v; do [ "$k" = oom_kill ] && echo "oom_kill $v"; done < "$f"; done; :';
-export const cleanupDone = 'labs-cleanup-done';
-export const cleanupCommand = ['/bin/sh', '-c', `${killAll}; ${oomKills}; echo ${cleanupDone}`];
+const cleanupDone = 'labs-cleanup-done';
+const cleanupCommand = ['/bin/sh', '-c', `${killAll}; ${oomKills}; echo ${cleanupDone}`];
 
 /** The kill loop is bounded at about 3 s; beyond this the engine or the container is stuck. */
 const cleanupTimeoutMs = 30_000;
@@ -79,7 +79,7 @@ const cleanupTimeoutMs = 30_000;
 const supervisedStopTimeoutMs = 8_000;
 
 /** The out-of-memory kill count `cleanupCommand` printed, if any. */
-export function parseOomKills(stdout: string): number | undefined {
+function parseOomKills(stdout: string): number | undefined {
   const match = /^oom_kill (\d+)$/m.exec(stdout);
   return match ? Number(match[1]) : undefined;
 }

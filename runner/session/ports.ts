@@ -50,7 +50,7 @@ export function httpPort(direct: boolean): HttpPort {
 }
 
 /** One request over node:http, no agent (a fresh connection each, as curl would), its outcome as data. */
-export function httpExchange(to: { address: string; port: number }, request: HttpRequest): Promise<HttpExchange> {
+function httpExchange(to: { address: string; port: number }, request: HttpRequest): Promise<HttpExchange> {
   const started = Date.now();
   return new Promise((resolve) => {
     let settled = false;

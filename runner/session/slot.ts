@@ -33,7 +33,7 @@ import type { ContainerRuntime } from '../provision/runtime.js';
 import type { ScriptHosts } from '../run/hosts.js';
 
 /** Sessions a slot serves before it is closed and a new one opened: bounds the recorder's log (a few MB a session). */
-export const sessionsPerSlot = 50;
+const sessionsPerSlot = 50;
 /** How long the recorder may take to log its mark once asked (it does at once; beyond this it is stuck). */
 const markTimeoutMs = 10_000;
 

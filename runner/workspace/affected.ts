@@ -35,7 +35,7 @@ export interface Affected {
  * - an undeclared source file of the lab's runtime (`helpers.py`): every check, since any script may
  *   import it; any other undeclared file, or one intake leaves out (`data/`, `.labs/`, `__pycache__/`): none.
  */
-export function checkReads(lab: Lab, spec: CheckSpec, path: string): boolean {
+function checkReads(lab: Lab, spec: CheckSpec, path: string): boolean {
   if (isIgnored(path, false)) return false;
   const file = lab.files.find((f) => f.path === path);
   if (file === undefined) return sourceExtensions[lab.runtime].test(path);

@@ -34,7 +34,7 @@ export interface Workspace {
 
 const stateDir = '.labs';
 
-export function workspaceFile(dir: string): string {
+function workspaceFile(dir: string): string {
   return join(dir, stateDir, 'workspace.json');
 }
 

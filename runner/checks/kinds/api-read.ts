@@ -14,7 +14,7 @@ import { type CheckOutcome, outcome } from '../outcome.js';
 export type ApiReadSpec = z.infer<typeof apiReadSchema>;
 
 /** Every string and number anywhere in a JSON value (an id may be a list item, a key or a field). */
-export function jsonAtoms(value: unknown): string[] {
+function jsonAtoms(value: unknown): string[] {
   if (typeof value === 'string' || typeof value === 'number') return [String(value)];
   if (Array.isArray(value)) return value.flatMap((v) => jsonAtoms(v));
   if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [k, ...jsonAtoms(v)]);

@@ -268,7 +268,7 @@ export interface ModuleFacts {
 }
 
 /** The five rules, in the order a student reads them. */
-export const moduleRules = ['imports', 'clients', 'private', 'circular', 'worker'] as const;
+const moduleRules = ['imports', 'clients', 'private', 'circular', 'worker'] as const;
 export type ModuleRule = (typeof moduleRules)[number];
 
 /** One rule broken: where (file:line, the name) and what to do. */

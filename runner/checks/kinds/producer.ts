@@ -16,7 +16,7 @@ export type ProducerSpec = z.infer<typeof producerSchema>;
 /** Arguments a careless producer gets wrong: numeric-looking, spaced, non-ASCII, sign-led. */
 const awkward = ['42', 'hello world', 'héllo wörld ☕', '007', '-3.5', '  spaced  '];
 
-export function producerArguments(ctx: CheckContext, count: number): string[] {
+function producerArguments(ctx: CheckContext, count: number): string[] {
   const args = Array.from({ length: count }, (_, i) => (i % 2 === 1 && awkward[(i - 1) / 2] !== undefined ? awkward[(i - 1) / 2]! : ctx.tokens.next()));
   return args;
 }

@@ -16,7 +16,7 @@ export type StaticSpec = z.infer<typeof staticSchema>;
  * FILE` reads it (PEP 263): a UTF-8 byte order mark, a `coding:` declaration and any line ends are
  * honoured, where decoding the text first (as UTF-8) would fail on the first two.
  */
-export const workerDecoratorProbe = `
+const workerDecoratorProbe = `
 import ast, json, sys
 path = sys.argv[1]
 try:

@@ -10,7 +10,7 @@ import { checkBody, submissionNotes } from '../../report/terminal.js';
 import { type Context, type Style, table, writeLine } from '../context.js';
 
 /** Erase the screen and its scroll-back, cursor home (what vitest writes before a rerun). */
-export const clearScreen = '\u001b[2J\u001b[3J\u001b[H';
+const clearScreen = '\u001b[2J\u001b[3J\u001b[H';
 
 /** The lines of one screen of the watch. */
 export function watchScreen(view: WatchView, dir: string, style: Style): string[] {

@@ -14,7 +14,7 @@ const require = createRequire(import.meta.url);
 export const recorderScript = 'resp-proxy.cjs';
 
 /** The modules the recorder requires (module ids as in the script). */
-export const recorderModules = [
+const recorderModules = [
   '@jsonjoy.com/json-pack/lib/resp/RespStreamingDecoder',
   '@jsonjoy.com/json-pack/lib/resp/RespDecoder',
   '@jsonjoy.com/json-pack/lib/resp/extensions',
@@ -28,7 +28,7 @@ const marker = `${sep}node_modules${sep}`;
  * another keeps its nesting, one hoisted above this package's own node_modules is put at the top.
  * Loading them here once is how their closure is known (about 15 files, 70 kB).
  */
-export function recorderModuleFiles(): string[] {
+function recorderModuleFiles(): string[] {
   const files = new Set<string>();
   const visit = (module: NodeJS.Module | undefined): void => {
     if (!module || files.has(module.filename)) return;
@@ -51,7 +51,7 @@ export function recorderModuleFiles(): string[] {
 }
 
 /** Where a host file goes under the recorder's folder (a path with forward slashes). */
-export function recorderPath(file: string): string {
+function recorderPath(file: string): string {
   // The first node_modules of the path is the root the recorder's own node_modules stands for,
   // unless this package itself is installed inside it (then its own node_modules is the root).
   const own = `${packageRoot}${marker}`;
