@@ -14,7 +14,7 @@ export const labName = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'use lower-cas
 /** Options more than one kind takes, with one description each. */
 const sharedCheckOptions = {
   messages: z.number().int().positive().optional().describe('How many messages the grader sends'),
-  replicas: z.number().int().positive().optional().describe('Consumer replicas'),
+  replicas: z.number().int().positive().optional().describe("Replicas of the consumer script run at once (jobs-api: the worker's)"),
   idle_ms: z.number().int().positive().optional().describe('How long the queue stays empty while the consumer is watched, ms'),
   jobs: z.number().int().positive().max(50).optional().describe('How many jobs the grader submits to the API'),
   work_seconds: z.number().positive().max(30).optional().describe("The worker's WORK_SECONDS: how long it works on each job, s (the grader sets it short)"),
