@@ -7,7 +7,9 @@ import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { Lab } from '../lab/types.js';
 
+/** The starter's files by what became of each, as paths relative to the workspace, sorted. */
 export interface ScaffoldResult {
+  /** Missing, so copied from the starter. */
   created: string[];
   /** Present and different from the starter: the student's edits, left alone. */
   kept: string[];
@@ -26,6 +28,11 @@ async function listFiles(root: string, dir = root): Promise<string[]> {
   return files.sort();
 }
 
+/**
+ * Copies each file of `lab`'s starter (`templates/<id>/starter/`) that `dir` lacks into it, making
+ * `dir` and its sub-folders as needed. File-system errors other than an existing file are thrown as
+ * they come.
+ */
 export async function scaffold(lab: Lab, dir: string): Promise<ScaffoldResult> {
   const starter = join(lab.templatesDir, 'starter');
   const result: ScaffoldResult = { created: [], kept: [], unchanged: [] };

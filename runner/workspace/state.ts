@@ -8,26 +8,36 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { LabsError } from '../errors.js';
 
+/** `.labs/workspace.json`: written once by `labs start`, read by every command run in the workspace. */
 export interface WorkspaceInfo {
+  /** The lab's id. */
   lab: string;
   /**
    * The folder of a course's own lab (not one this package ships), absolute: found again from any
    * folder the workspace is in, even outside the course's.
    */
   labDir?: string;
+  /** ISO 8601, when `labs start` first made the workspace. */
   createdAt: string;
+  /** The version of labs (package.json) that made it. */
   labsVersion: string;
 }
 
+/** `.labs/session.json`: the session whose containers the lab runs in, from `labs start` to `labs stop`. */
 export interface SessionState {
+  /** The session id its containers, networks and volumes are labelled with (`labs.session`). */
   session: string;
   /** `starting` until provisioning finished; `prune` only spares a `ready` workspace. */
   status: 'starting' | 'ready';
+  /** The `labs.owner` label of the process that started it (host and pid). */
   owner: string;
+  /** ISO 8601. */
   startedAt: string;
 }
 
+/** A workspace found on disk. */
 export interface Workspace {
+  /** Its folder, absolute. */
   dir: string;
   info: WorkspaceInfo;
 }
@@ -42,6 +52,10 @@ function sessionFile(dir: string): string {
   return join(dir, stateDir, 'session.json');
 }
 
+/**
+ * The workspace record in `dir`, or undefined when it has none. Throws WORKSPACE_INVALID when the
+ * file is there but cannot be read or is not JSON.
+ */
 export async function readWorkspaceInfo(dir: string): Promise<WorkspaceInfo | undefined> {
   try {
     return JSON.parse(await readFile(workspaceFile(dir), 'utf8')) as WorkspaceInfo;
@@ -53,6 +67,7 @@ export async function readWorkspaceInfo(dir: string): Promise<WorkspaceInfo | un
   }
 }
 
+/** Makes `dir/.labs/` (with a `.gitignore` of `*`) and writes the workspace record; file-system errors are thrown as they come. */
 export async function writeWorkspaceInfo(dir: string, info: WorkspaceInfo): Promise<void> {
   await mkdir(join(dir, stateDir), { recursive: true });
   // Keeps the state out of a student's git repository without touching their own .gitignore.
@@ -60,6 +75,7 @@ export async function writeWorkspaceInfo(dir: string, info: WorkspaceInfo): Prom
   await writeFile(workspaceFile(dir), `${JSON.stringify(info, null, 2)}\n`);
 }
 
+/** The session record in `dir`, or undefined when there is none or it cannot be read. */
 export async function readSession(dir: string): Promise<SessionState | undefined> {
   try {
     return JSON.parse(await readFile(sessionFile(dir), 'utf8')) as SessionState;
@@ -68,16 +84,21 @@ export async function readSession(dir: string): Promise<SessionState | undefined
   }
 }
 
+/** Records the session the workspace's containers belong to: `starting` before they are made, `ready` once they are. */
 export async function writeSession(dir: string, state: SessionState): Promise<void> {
   await mkdir(join(dir, stateDir), { recursive: true });
   await writeFile(sessionFile(dir), `${JSON.stringify(state, null, 2)}\n`);
 }
 
+/** Forgets the session (`labs stop`, or a first start that failed); nothing to remove is fine. */
 export async function clearSession(dir: string): Promise<void> {
   await rm(sessionFile(dir), { force: true });
 }
 
-/** The workspace at --dir, or the one containing `cwd`. */
+/**
+ * The workspace at --dir, or the nearest one at or above `cwd`. Throws WORKSPACE_NOT_FOUND when there
+ * is none, WORKSPACE_INVALID when its record cannot be read.
+ */
 export async function findWorkspace(options: { dir?: string; cwd: string }): Promise<Workspace> {
   if (options.dir) {
     const dir = resolve(options.cwd, options.dir);

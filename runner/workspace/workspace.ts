@@ -17,8 +17,10 @@ import { packageVersion } from '../paths.js';
 import { type ScaffoldResult, scaffold } from './scaffold.js';
 import { type Workspace, clearSession, findWorkspace, readSession, readWorkspaceInfo, writeSession, writeWorkspaceInfo } from './state.js';
 
+/** What `labs start` is given. */
 export interface StartOptions {
   runtime: ContainerRuntime;
+  /** The lab's id. */
   lab: string;
   /** Defaults to ./<lab> under cwd. */
   dir?: string;
@@ -27,10 +29,14 @@ export interface StartOptions {
   signal?: AbortSignal;
 }
 
+/** What `labs start` did, for the CLI to render. */
 export interface StartResult {
   lab: Lab;
+  /** The workspace's folder, absolute. */
   dir: string;
+  /** What became of each starter file. */
   files: ScaffoldResult;
+  /** The services started, by name (from the lab, or a compose lab's from the workspace's compose file). */
   services: Record<string, ServiceSpec>;
   environment: Environment;
   /** Every container was already running. */
@@ -42,6 +48,7 @@ export interface StartResult {
   exited: ExitedService[];
 }
 
+/** A service whose container had ended by the time `labs start` returned. */
 export interface ExitedService {
   service: string;
   exitCode: number;
@@ -133,10 +140,13 @@ export async function workspaceLab(workspace: Workspace): Promise<Lab> {
   return labDir === undefined ? findLab(lab, { cwd: workspace.dir }) : loadLabAt(labDir, { cwd: workspace.dir });
 }
 
+/** `labs status`: each service of the workspace's lab, with its container if one exists. */
 export interface WorkspaceStatus {
   workspace: Workspace;
   lab: Lab;
+  /** The session in `.labs/session.json`, undefined when the lab is not started (or the file is lost). */
   session: string | undefined;
+  /** The lab's services, then any other service a container of the workspace is labelled with. */
   services: { service: string; container: ContainerSummary | undefined }[];
 }
 
