@@ -23,7 +23,7 @@ export function defaultJobs(cores = availableParallelism()): number {
  * Cases `labs selftest` checks at once when the caller does not say. Fewer than grading's: its
  * cases include the heaviest checks (Redis crashed and re-created, moved to a new address) and
  * the timing ones (a message printed within 1 s), which a loaded machine fails. Measured on 2 cores,
- * all labs (32 cases): 311 s one at a time, 161 s at -j 2, 100 s at -j 4, 89 s at -j 6, every case
+ * the four labs shipped before jobs-api (32 cases): 311 s one at a time, 161 s at -j 2, 100 s at -j 4, 89 s at -j 6, every case
  * as declared; at -j 8 with other work on the machine, two cases of exercise-1-node came out wrong.
  */
 export function defaultSelftestJobs(cores = availableParallelism()): number {
