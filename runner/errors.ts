@@ -53,6 +53,7 @@ const exitByCode: Record<ErrorCode, number> = {
   INTERRUPTED: ExitCode.interrupted,
 };
 
+/** The optional parts of a LabsError. */
 export interface LabsErrorOptions {
   /** The next step for the person reading the message. */
   hint?: string;
@@ -61,6 +62,12 @@ export interface LabsErrorOptions {
   details?: string[];
 }
 
+/**
+ * An error labs expects and explains: a stable `code` (ErrorCode), which sets the exit code
+ * (`exitCode`: 2 usage or lab definition, 3 infrastructure, 130 interrupted), a `hint` with the next
+ * step, and `details` printed under the message. The CLI prints it without a stack; anything else
+ * that reaches the CLI's boundary is printed as a bug.
+ */
 export class LabsError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;
@@ -79,6 +86,7 @@ export class LabsError extends Error {
   }
 }
 
+/** Whether `error` is a LabsError (and so is printed as one, not as a bug). */
 export function isLabsError(error: unknown): error is LabsError {
   return error instanceof LabsError;
 }

@@ -81,6 +81,12 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[rank]!;
 }
 
+/**
+ * The verdict on `log`: each message the grader enqueued (by id) is ok (popped by one replica, once,
+ * and printed by it), lost (still queued, popped and never printed, or vanished), duplicated, or
+ * unexpected when it was never enqueued; with each replica's share, its reorderings, and the latency
+ * from enqueue (or the replica's start) to print, in ms. Pure; never throws.
+ */
 export function deliveryVerdict(log: DeliveryLog): DeliveryVerdict {
   const messages = new Map<string, MessageState>();
   const unexpected = new Set<string>();

@@ -54,6 +54,12 @@ function contextEndpoint(name: string, configDir: string, read: (path: string) =
   }
 }
 
+/**
+ * The engine `inputs.env` points at: DOCKER_HOST, else the docker context DOCKER_CONTEXT or the
+ * CLI's config.json names (its endpoint from `contexts/meta/<sha256 of the name>/meta.json`), else
+ * the default socket. Never throws: an unreadable config or an unknown context falls through to the
+ * next source.
+ */
 export function resolveDockerEndpoint(inputs: EndpointInputs): DockerEndpoint {
   const { env } = inputs;
   const read = inputs.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
@@ -77,6 +83,7 @@ export function resolveDockerEndpoint(inputs: EndpointInputs): DockerEndpoint {
   return { url: defaultSocket, source: 'default', ...parseDockerUrl(defaultSocket) };
 }
 
+/** The endpoint for a message, with where it came from: `tcp://host:2375 (from DOCKER_HOST)`. */
 export function describeEndpoint(endpoint: DockerEndpoint): string {
   if (endpoint.source === 'DOCKER_HOST') return `${endpoint.url} (from DOCKER_HOST)`;
   if (endpoint.source === 'docker context') return `${endpoint.url} (docker context "${endpoint.contextName}")`;

@@ -20,6 +20,11 @@ export function neutraliseFormula(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
+/**
+ * `gradebook.csv` of a batch: a header `student,total,max,<check ids in lab order>,status`, then one row
+ * per result sorted by student id (an id a spreadsheet would run as a formula shown as text:
+ * neutraliseFormula); points as formatPoints writes them, and empty scores on a row that is not `graded`.
+ */
 export function gradebookCsv(lab: Lab, results: SubmissionResult[]): string {
   const max = formatPoints(labMaxScore(lab));
   const header = ['student', 'total', 'max', ...lab.checks.map((c) => c.id), 'status'];

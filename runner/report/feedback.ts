@@ -102,6 +102,7 @@ export function markdownFence(lines: string[]): string {
   return `${fence}text\n${body}\n${fence}`;
 }
 
+/** `DIR/feedback/<student>.md`: the student's score and each check's summary, details and hint, or why it was not graded; then the notes on the submission. */
 export function feedbackMarkdown(lab: Lab, result: SubmissionResult): string {
   const view = feedbackView(lab, result);
   const out: string[] = [`# ${markdownText(view.labTitle)} (${markdownText(view.labId)})`, '', `Feedback for **${markdownText(view.student)}**`, ''];

@@ -2,6 +2,7 @@
 import type { CheckReport } from '../rubric/score.js';
 import { submissionNotes } from './terminal.js';
 
+/** The report as Gradescope's autograder results.json, pretty-printed with a final newline. */
 export function gradescopeReport(report: CheckReport): string {
   return `${JSON.stringify(
     {

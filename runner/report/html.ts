@@ -38,6 +38,7 @@ export function escapeHtml(text: string): string {
 
 const statusLabel: Record<SubmissionStatus, string> = { graded: 'graded', 'infra-error': 'infra-error', timeout: 'timeout' };
 
+/** `DIR/report.html` for `results` of `lab`: the whole page as one string (see the top of this file). */
 export function reportHtml(lab: Lab, results: SubmissionResult[], meta: HtmlReportMeta): string {
   const sorted = [...results].sort(byStudent);
   // Anchors by position, not by name: a student id may hold any character.

@@ -4,6 +4,7 @@
  */
 import type { CheckReport } from '../rubric/score.js';
 
+/** The report as `labs check --json` prints it: pretty-printed JSON and a final newline. */
 export function jsonReport(report: CheckReport): string {
   return `${JSON.stringify(
     {

@@ -14,6 +14,11 @@ export function xmlEscape(text: string): string {
   );
 }
 
+/**
+ * The report as JUnit XML: one `<testsuite>` (`labs <lab> (seed N)`), a `<testcase>` per check with its
+ * time in s, its summary as `<system-out>` on a pass and a `<failure>` (summary, details, hint) on a
+ * fail; the notes on the submission as the suite's `<system-err>`.
+ */
 export function junitReport(report: CheckReport): string {
   const failures = report.checks.filter((c) => !c.passed).length;
   const seconds = (ms: number): string => (ms / 1000).toFixed(3);
