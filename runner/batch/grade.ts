@@ -77,12 +77,17 @@ export interface GradeSummary {
   leftBehind: LeftBehindSummary;
 }
 
+/** The sha256 (hex) of the lab's lab.yaml, recorded with each result: a result graded under another lab.yaml is not reused. */
 export async function labHash(lab: Lab): Promise<string> {
   return createHash('sha256')
     .update(await readFile(lab.file))
     .digest('hex');
 }
 
+/**
+ * The last result per student in a results.jsonl (later lines win: a resumed run appends); an empty
+ * map when the file cannot be read. A line that is not JSON (cut short by a crash) is skipped.
+ */
 export async function readResults(file: string): Promise<Map<string, SubmissionResult>> {
   const latest = new Map<string, SubmissionResult>();
   let text: string;
@@ -434,6 +439,7 @@ async function gradeWithRetries(
   return infraError(sub, { hash: ctx.hash, version: ctx.version }, lastError, ctx.attempts, Date.now() - started);
 }
 
+/** The result of a submission the grader could not grade (`infra-error`), after `attempts` tries, with `error` as the instructor reads it. */
 export function infraError(
   sub: Pick<SubmissionInput, 'student' | 'contentHash' | 'warnings'>,
   ctx: { hash: string; version: string },

@@ -12,6 +12,7 @@ export interface LeftBehindSummary {
   firstError: string | undefined;
 }
 
+/** Counts a batch's removals that failed, while they run in the background; `summary` says how many once they settled. */
 export class LeftBehind {
   private readonly pending = new Set<Promise<void>>();
   private failed = 0;

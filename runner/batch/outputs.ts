@@ -24,6 +24,11 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   await rename(temporary, file);
 }
 
+/**
+ * Writes `feedback/<student>.md` and `.json` for each result, then `gradebook.csv` and `report.html`,
+ * in `outDir` (made if missing), each through a temporary file and a rename. File-system errors are
+ * thrown as they come.
+ */
 export async function writeOutputs(lab: Lab, outDir: string, results: SubmissionResult[]): Promise<void> {
   const feedback = join(outDir, 'feedback');
   await mkdir(feedback, { recursive: true });

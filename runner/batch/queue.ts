@@ -28,6 +28,7 @@ export interface QueueConnection {
   db?: number;
 }
 
+/** The connection `--queue` names: `redis://[user:password@]host[:port][/db]` (port 6379 by default). Throws USAGE for anything else. */
 export function parseQueueUrl(url: string): QueueConnection {
   let parsed: URL;
   try {
