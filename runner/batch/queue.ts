@@ -28,7 +28,10 @@ export interface QueueConnection {
   db?: number;
 }
 
-/** The connection `--queue` names: `redis://[user:password@]host[:port][/db]` (port 6379 by default). Throws USAGE for anything else. */
+/**
+ * The connection `--queue` names: `redis://[user:password@]host[:port][/db]` (port 6379 by default; db a
+ * whole number). Throws USAGE for anything else.
+ */
 export function parseQueueUrl(url: string): QueueConnection {
   let parsed: URL;
   try {
@@ -37,12 +40,16 @@ export function parseQueueUrl(url: string): QueueConnection {
     throw new LabsError('USAGE', `--queue takes a Redis URL like redis://host:6379, not "${url}"`);
   }
   if (parsed.protocol !== 'redis:') throw new LabsError('USAGE', `--queue takes a redis:// URL, not "${url}"`);
+  const db = parsed.pathname.slice(1);
+  // ioredis would take NaN for no db at all, and the coordinator and its workers could meet in db 0 by accident.
+  if (db !== '' && !/^\d+$/.test(db)) throw new LabsError('USAGE', `--queue takes a db number after the port (redis://host:6379/1), not "${db}"`);
   return {
     host: parsed.hostname || '127.0.0.1',
     port: parsed.port ? Number(parsed.port) : 6379,
-    username: parsed.username || undefined,
+    // URL keeps both percent-encoded; the server wants them as typed.
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : undefined,
+    db: db === '' ? undefined : Number(db),
   };
 }
 

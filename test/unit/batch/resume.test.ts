@@ -54,6 +54,13 @@ describe('the queue', () => {
     expect(() => parseQueueUrl('nope')).toThrow(/Redis URL like redis:\/\/host:6379/);
   });
 
+  it('refuses a db that is not a number instead of passing NaN on, and decodes the user name as the password', () => {
+    expect(() => parseQueueUrl('redis://grader:6379/queue')).toThrow(/db number/);
+    expect(() => parseQueueUrl('redis://grader:6379/1.5')).toThrow(/db number/);
+    expect(parseQueueUrl('redis://grader:6379/')).toMatchObject({ db: undefined });
+    expect(parseQueueUrl('redis://gr%40der:pw@grader')).toMatchObject({ username: 'gr@der', password: 'pw' });
+  });
+
   it('gives the same files one job id and a change of files, lab or tool another', () => {
     const base = { lab: 'exercise-2', student: 'alice', contentHash: 'a'.repeat(64), labHash: 'b'.repeat(64), toolVersion: '0.1.0' };
     expect(jobId(base)).toBe(jobId({ ...base }));
