@@ -48,7 +48,10 @@ export async function courseDirFor(cwd: string, dir?: string): Promise<string> {
   return labs === undefined ? resolve(cwd) : dirname(labs);
 }
 
-/** USAGE with the rule when `id` cannot be a lab's id (it is also a folder name and a label value). */
+/**
+ * Why `id` cannot be a lab's id, with the lab format's rule (an id is also a folder name and a label
+ * value), for newLab's USAGE error and `labs new`'s prompt; undefined when it can be one.
+ */
 export function labIdProblem(id: string): string | undefined {
   const parsed = labName.safeParse(id);
   return parsed.success ? undefined : `"${id}" cannot be a lab id: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
