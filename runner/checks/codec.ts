@@ -100,6 +100,7 @@ export const jsonCodec: Codec = {
   },
 };
 
+/** How a lab of `runtime` stores items: JSON for Node.js labs, hotqueue's pickles for Python ones. */
 export function codecFor(runtime: 'python' | 'node'): Codec {
   return runtime === 'node' ? jsonCodec : pickleCodec;
 }

@@ -170,6 +170,10 @@ export interface RunSetting {
   redisService: string;
 }
 
+/**
+ * What went wrong with one script run, from how it ended, its output and its wire profile: sentences
+ * a student can act on, the likeliest first; [] when nothing is wrong that the evidence shows.
+ */
 export function diagnoseRun(evidence: RunEvidence, setting: RunSetting, phrasing: Phrasing = phrasings.consume): string[] {
   const { file, exit, profile } = evidence;
   const { queue, redisService: redis } = setting;

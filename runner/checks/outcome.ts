@@ -12,6 +12,7 @@ export interface CheckOutcome {
   measurements: Record<string, number>;
 }
 
+/** A CheckOutcome: `passed` and `summary`, and empty details, diagnosis and measurements unless `rest` gives them. */
 export function outcome(passed: boolean, summary: string, rest: Partial<Omit<CheckOutcome, 'passed' | 'summary'>> = {}): CheckOutcome {
   return { passed, summary, details: rest.details ?? [], diagnosis: rest.diagnosis ?? [], measurements: rest.measurements ?? {} };
 }

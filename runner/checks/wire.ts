@@ -74,6 +74,12 @@ export interface WireWait {
   keys: string[];
 }
 
+/**
+ * The wire recorder's log of one session, as it arrives: its JSON lines (`feed`) become connections,
+ * commands with their replies, and blocking pops still waiting, each tied to the script run whose
+ * container had the connection's source address when it opened (`addRun`/`endRun` windows). Times
+ * are the recorder's, ms since the epoch. A line that is not JSON is skipped.
+ */
 export class WireLog {
   readonly connections = new Map<number, Connection>();
   readonly commands: WireCommand[] = [];
@@ -85,6 +91,7 @@ export class WireLog {
     this.runs.push(run);
   }
 
+  /** Closes the window of `name`'s current run at `t` (ms since the epoch), once the run is dead. */
   endRun(name: string, t: number): void {
     for (const run of this.runs) if (run.name === name && run.endedAt === undefined) run.endedAt = t;
   }
@@ -108,6 +115,11 @@ export class WireLog {
     return undefined;
   }
 
+  /**
+   * Takes one line of the recorder's log: `open` and `close` of a connection, `cmd` a command with its
+   * reply, `wait` a blocking pop still waiting, `proto` the connection's RESP version, `unparsed` bytes
+   * it could not read.
+   */
   feed(line: string): void {
     let record: Record<string, unknown>;
     try {
@@ -192,6 +204,7 @@ export class WireLog {
     }
   }
 
+  /** The run a command came from: its connection's (see ownerOf); undefined when no run had that address then. */
   runOf(command: WireCommand): string | undefined {
     const conn = this.connections.get(command.connection);
     return conn && this.ownerOf(conn);
@@ -219,6 +232,7 @@ export class WireLog {
     return this.commands.slice(mark).filter((c) => run === undefined || this.runOf(c) === run);
   }
 
+  /** Every connection the run `run` (by name: every run of that name) opened. */
   connectionsOf(run: string): Connection[] {
     return [...this.connections.values()].filter((c) => this.ownerOf(c) === run);
   }
@@ -308,6 +322,7 @@ export interface WireProfile {
   cutAfterMs: number | undefined;
 }
 
+/** What run `run` did on the wire since command `mark`, blocking pops still waiting included: see WireProfile. */
 export function wireProfile(log: WireLog, run: string, mark = 0): WireProfile {
   // Blocking pops still waiting count as what the run asked for (their db and keys), once each.
   const served = new Set(log.since(mark, run).map((c) => `${c.connection}@${c.t}`));

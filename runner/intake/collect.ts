@@ -47,6 +47,10 @@ const kindProblem: Record<Exclude<EntryKind, 'file' | 'directory'>, string> = {
 /** How many names one warning lists before it says "and N more files". */
 const namesPerWarning = 20;
 
+/**
+ * One submission's intake as it is read (see the top of this file): `admit` each entry, `read` its
+ * bytes, then `finish` for the files and the warnings, or `fail` when the container could not be read.
+ */
 export class Collector {
   private readonly warnings: string[] = [];
   private readonly files = new Map<string, Buffer>();

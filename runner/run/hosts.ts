@@ -131,6 +131,12 @@ const resetTimeoutMs = 15_000;
 /** The room the student's files have in a container's work folder: intake's total (20 MiB) and more. */
 const workdirBytes = 32 * 1024 * 1024;
 
+/**
+ * The pools of script containers of one session (or of a batch slot's sessions: `begin`): made on
+ * first use or by `warm`, each given the files of the submission it serves, replaced when one died;
+ * `acquire` and `release` lend them to runs. They are removed by their labels with the rest of the
+ * session's (or the slot's) containers, once `settle` says no creation or removal is under way.
+ */
 export class ScriptHosts {
   private slots: Slot[] = [];
   /** Creations and removals under way: teardown waits for them (see `settle`). */

@@ -76,6 +76,11 @@ interface Current {
   unanswered?: string;
 }
 
+/**
+ * One container's supervisor, seen from the grader: `run` and `reset` write a request line to its
+ * stdin; `onStdout` parses the frames that come back (a run's output lines, its end, a reset's
+ * answer); `ready` resolves once the supervisor says it started, and rejects when its output ends first.
+ */
 export class SupervisorChannel {
   closed = false;
   readonly ready: Promise<void>;
@@ -112,6 +117,7 @@ export class SupervisorChannel {
     this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2048);
   }
 
+  /** Takes the supervisor's stdout: frames of a kind byte, a 4-byte big-endian length and the data (`o` a run's stdout, `e` its stderr, `c` a control message). */
   onStdout(chunk: Buffer): void {
     this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
     while (this.buffer.length >= 5) {
