@@ -62,7 +62,10 @@ export const producerSchema = checkKindSchema('producer', {
 });
 
 export const staticSchema = checkKindSchema('static', {
-  construct: z.enum(['worker-decorator']).optional(),
+  construct: z
+    .enum(['worker-decorator'])
+    .optional()
+    .describe('The construct that must be used: worker-decorator, the only one the static check knows (also when left out)'),
   file: z.string().optional().describe('The student file to read (default: the worker or consumer)'),
 });
 
