@@ -1,9 +1,12 @@
 /**
  * The environment of one check or grading run (ARCHITECTURE.md, "Untrusted code"): its own internal
- * network with no route out; the real Redis under a name students do not know; the wire recorder
- * standing in as `redis-db`; the student's files copied into a volume (never bind-mounted). Only the
- * grader reaches Redis, through a second network (session-networks.ts) whose port is published on
- * 127.0.0.1.
+ * network with no route out, or a batch slot's (`openLabNetwork`); the real Redis under a name
+ * students do not know, in a Redis home's network namespace (`startRedisHome`); the wire recorder
+ * standing in as the lab's Redis service (`redis-db`); the student's files never bind-mounted
+ * (written by each script container's supervisor, or copied into a volume for an image without
+ * one: `filesVolume`). Only the grader reaches Redis, through a second network
+ * (session-networks.ts): at its address there with a local engine on Linux, else through a port
+ * published on 127.0.0.1.
  */
 import { randomBytes } from 'node:crypto';
 import { LabsError } from '../errors.js';
