@@ -1,6 +1,7 @@
 /**
- * One submission end to end: its files read, a fresh isolated environment, every check of the lab
- * in order against a clean Redis, a report; teardown in `finally`, whatever happens.
+ * One submission end to end: its files read, an isolated environment (a Redis of its own; the lab
+ * network, recorder and script containers of its batch slot, reset for it: slot.ts), every check of
+ * the lab in order against a clean Redis, a report; teardown in `finally`, whatever happens.
  */
 import { posix } from 'node:path';
 import { codecFor } from '../checks/codec.js';
@@ -233,9 +234,10 @@ export function selectChecks(lab: Lab, only: readonly string[] | undefined): Che
 }
 
 /**
- * Grades one submission end to end (ARCHITECTURE.md, "The life of a session"): its files, a fresh
- * isolated environment, every check of the lab (or `only` those) in lab order, a CheckReport; the
- * environment is removed in `finally` whatever happens. A compose file that cannot be used gives a
+ * Grades one submission end to end (ARCHITECTURE.md, "The life of a session"): its files, an
+ * isolated environment (in `slot`, or a slot of its own), every check of the lab (or `only` those) in
+ * lab order, a CheckReport; in `finally` whatever happens, what is the session's own is removed and
+ * what `slot` keeps is detached from it. A compose file that cannot be used gives a
  * report of failed checks without starting anything. Defaults: a new seed (0 to 1e9, printed),
  * `scriptTimeoutMs` 15 000, `mode` 'check', `recorderImage` 'node:20' (the base of the recorder's image).
  * Throws USAGE (an unknown check id, a submission path that is not there), INTERRUPTED (`signal`),
