@@ -43,11 +43,15 @@ export interface GradebookStudent {
   sisId?: string;
 }
 
+/** What `fillCanvasGradebook` made: the CSV to import, and what it did and could not do, for the CLI's summary. */
 export interface CanvasFill {
+  /** The gradebook to import (`canvas-import.csv`), every other cell as exported. */
   text: string;
   /** The column's header as written. */
   column: string;
+  /** No column was the lab's, so one was added (before Canvas's computed columns, else last), its points possible the lab's maximum. */
   added: boolean;
+  /** Students whose cell was written. */
   filled: number;
   /** Students of the gradebook with no submission: their cell is left as it was, never 0. */
   missing: GradebookStudent[];
