@@ -99,7 +99,9 @@ export interface ScriptHost {
   run?: SupervisedRun;
 }
 
-interface Slot {
+/** One place in a pool: a container of it, made or being made, lent to one run at a time (`busy`). */
+interface PoolPlace {
+  /** The pool it belongs to (see `poolOf`). */
   service: string;
   busy: boolean;
   /** The container, once it holds the files of `preparedFor` (see `prepare`). */
@@ -138,7 +140,7 @@ const workdirBytes = 32 * 1024 * 1024;
  * session's (or the slot's) containers, once `settle` says no creation or removal is under way.
  */
 export class ScriptHosts {
-  private slots: Slot[] = [];
+  private places: PoolPlace[] = [];
   /** Creations and removals under way: teardown waits for them (see `settle`). */
   private readonly pending = new Set<Promise<unknown>>();
   private pools: Record<string, string>;
@@ -164,7 +166,7 @@ export class ScriptHosts {
   begin(env: FilesEnvironment): void {
     this.env = env;
     this.pools = hostPools(env.services, env.images);
-    for (const slot of this.slots) if (slot.host ? !slot.host.supervisor : this.unsupervised.has(slot.service)) this.drop(slot);
+    for (const place of this.places) if (place.host ? !place.host.supervisor : this.unsupervised.has(place.service)) this.drop(place);
   }
 
   /** The pool whose containers run `service`'s scripts (see `hostPools`). */
@@ -179,35 +181,35 @@ export class ScriptHosts {
   warm(counts: Record<string, number>): Promise<unknown> {
     const readied: Promise<unknown>[] = [];
     for (const [service, count] of Object.entries(counts)) {
-      const idle = this.slots.filter((s) => s.service === service && !s.busy);
-      for (const slot of idle.slice(0, count)) readied.push(this.prepare(slot).ready.catch(() => undefined));
-      const have = this.slots.filter((s) => s.service === service).length;
+      const idle = this.places.filter((s) => s.service === service && !s.busy);
+      for (const place of idle.slice(0, count)) readied.push(this.prepare(place).ready.catch(() => undefined));
+      const have = this.places.filter((s) => s.service === service).length;
       for (let i = have; i < count; i += 1) readied.push(this.add(service).ready);
     }
     return Promise.all(readied);
   }
 
   /**
-   * Makes the slot's `ready` the container holding the current submission's files: a supervised
+   * Makes the place's `ready` the container holding the current submission's files: a supervised
    * one kept from the last submission is reset first (see supervisor.py). A container in which
    * anything of the last submission was left, or whose supervisor does not answer, is dropped
    * and removed: its `ready` rejects with CONTAINER_GONE, and the caller takes another.
    */
-  private prepare(slot: Slot): Slot {
+  private prepare(place: PoolPlace): PoolPlace {
     const session = this.env.identity.session;
-    if (slot.preparedFor === session) return slot;
-    slot.preparedFor = session;
+    if (place.preparedFor === session) return place;
+    place.preparedFor = session;
     const { workdir } = this.env.lab;
     const { files } = this.env;
-    slot.ready = this.track(
-      slot.ready.then(async (host) => {
+    place.ready = this.track(
+      place.ready.then(async (host) => {
         if (!host.supervisor) return host;
         let timer: NodeJS.Timeout | undefined;
         const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), resetTimeoutMs)));
         const answer = await Promise.race([host.supervisor.reset(workdir, files), late]).finally(() => clearTimeout(timer));
         if (answer !== 'late' && answer?.failed) throw new LabsError('DOCKER_FAILED', `the student's files could not be written: ${answer.failed}`);
         if (answer === 'late' || !answer || answer.left.length) {
-          this.drop(slot);
+          this.drop(place);
           this.track(this.env.runtime.removeContainer(host.containerId).catch(() => undefined));
           const why =
             answer === 'late'
@@ -221,20 +223,20 @@ export class ScriptHosts {
       }),
     );
     // Whoever waits for it handles its failure; nobody else must see it unhandled.
-    slot.ready.catch(() => undefined);
-    return slot;
+    place.ready.catch(() => undefined);
+    return place;
   }
 
   /** A container of `service` that runs nothing now; marked busy until `release`. */
   async acquire(service: string): Promise<ScriptHost> {
     const pool = this.poolOf(service);
     for (let attempt = 0; ; attempt += 1) {
-      const slot = this.slots.find((s) => s.service === pool && !s.busy) ?? this.add(pool);
-      slot.busy = true;
+      const place = this.places.find((s) => s.service === pool && !s.busy) ?? this.add(pool);
+      place.busy = true;
       try {
-        return await this.prepare(slot).ready;
+        return await this.prepare(place).ready;
       } catch (error) {
-        this.drop(slot);
+        this.drop(place);
         // A kept container that could not be made clean is replaced by a new one, once.
         if (attempt > 0 || !isLabsError(error) || error.code !== 'CONTAINER_GONE') throw error;
       }
@@ -243,13 +245,13 @@ export class ScriptHosts {
 
   /** Gives a container back once its run ended; `replace` removes it (it died, or the engine failed on it). */
   release(host: ScriptHost, options: { replace?: boolean } = {}): void {
-    const slot = this.slots.find((s) => s.host === host);
-    if (!slot) return;
+    const place = this.places.find((s) => s.host === host);
+    if (!place) return;
     if (options.replace || host.killed) {
-      this.drop(slot);
+      this.drop(place);
       this.track(this.env.runtime.removeContainer(host.containerId).catch(() => undefined));
     } else {
-      slot.busy = false;
+      place.busy = false;
     }
   }
 
@@ -360,20 +362,20 @@ export class ScriptHosts {
     return work;
   }
 
-  private add(service: string): Slot {
+  private add(service: string): PoolPlace {
     // A new container is reset once it is up, as a kept one is: that puts the files in.
-    const slot: Slot = { service, busy: false, ready: this.track(this.create(service)), preparedFor: '' };
-    this.prepare(slot);
-    void slot.ready.then(
-      (host) => (slot.host = host),
-      () => this.drop(slot),
+    const place: PoolPlace = { service, busy: false, ready: this.track(this.create(service)), preparedFor: '' };
+    this.prepare(place);
+    void place.ready.then(
+      (host) => (place.host = host),
+      () => this.drop(place),
     );
-    this.slots.push(slot);
-    return slot;
+    this.places.push(place);
+    return place;
   }
 
-  private drop(slot: Slot): void {
-    this.slots = this.slots.filter((s) => s !== slot);
+  private drop(place: PoolPlace): void {
+    this.places = this.places.filter((s) => s !== place);
   }
 
   private async create(service: string): Promise<ScriptHost> {
