@@ -86,8 +86,10 @@ export interface IdleObservation {
   exits: Map<string, ScriptExit>;
 }
 
+/** The queue the labs' contract names: HotQueue("queue", db=1), which hotqueue keeps in the list `hotqueue:queue` of db 1. */
 export const defaultQueue: QueueRef = { db: 1, key: 'hotqueue:queue' };
 
+/** Resolves after `ms`; rejects with `signal`'s reason as soon as it aborts (at once when it has). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
