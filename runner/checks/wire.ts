@@ -116,9 +116,9 @@ export class WireLog {
   }
 
   /**
-   * Takes one line of the recorder's log: `open` and `close` of a connection, `cmd` a command with its
-   * reply, `wait` a blocking pop still waiting, `proto` the connection's RESP version, `unparsed` bytes
-   * it could not read.
+   * Takes one line of the recorder's log: `open` and `close` of a connection (with the commands it
+   * never got an answer to), `cmd` a command with its reply, `wait` a blocking pop still waiting,
+   * `proto` the connection's RESP version, `unparsed` bytes it could not read.
    */
   feed(line: string): void {
     let record: Record<string, unknown>;
