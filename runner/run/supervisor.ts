@@ -117,7 +117,10 @@ export class SupervisorChannel {
     this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2048);
   }
 
-  /** Takes the supervisor's stdout: frames of a kind byte, a 4-byte big-endian length and the data (`o` a run's stdout, `e` its stderr, `c` a control message). */
+  /**
+   * Takes the supervisor's stdout: frames of a kind byte, a 4-byte big-endian length and the data
+   * (`o` a run's stdout, `e` its stderr, `c` a control message).
+   */
   onStdout(chunk: Buffer): void {
     this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
     while (this.buffer.length >= 5) {
