@@ -151,7 +151,7 @@ async function runCheckKind(ctx: CheckContext, spec: CheckSpec): Promise<CheckOu
  * with an error). Waits up to `wireMs` for the recorder's close lines, which reach the grader just
  * after the grader's own connection fails. Undefined when no script did.
  */
-export async function shutDownBy(ctx: Pick<CheckContext, 'wire' | 'signal'>, wireMs = 1000): Promise<string | undefined> {
+async function shutDownBy(ctx: Pick<CheckContext, 'wire' | 'signal'>, wireMs = 1000): Promise<string | undefined> {
   const find = (): string | undefined =>
     [...ctx.wire.connections.values()]
       .filter((c) => c.unanswered.includes('SHUTDOWN'))
