@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { listening, statusWord } from '../../../runner/checks/jobs-api.js';
+import { describe, expect, it, vi } from 'vitest';
+import { stopAll, waitFor } from '../../../runner/checks/context.js';
+import { listening, pollEveryMs, pollJobs, postJobs, startApiAndWorkers, statusWord } from '../../../runner/checks/jobs-api.js';
 import { apiCreateCheck } from '../../../runner/checks/kinds/api-create.js';
 import { apiReadCheck } from '../../../runner/checks/kinds/api-read.js';
 import { jobLifecycleCheck } from '../../../runner/checks/kinds/job-lifecycle.js';
@@ -404,5 +405,33 @@ describe('redis-from-env, through fake ports', () => {
     expect(result.diagnosis).toEqual([
       'give the worker service REDIS_IP in the compose file (docker-compose.yml:25), as every Python service of the lab gets it: environment: ["REDIS_IP=redis-db"]; without it, its code reaches Redis only through a default written in the code, or not at all',
     ]);
+  });
+});
+
+describe('pollJobs', () => {
+  it('returns as soon as a poll finds every job complete, without waiting for the next poll', async () => {
+    const world = new JobsWorld();
+    const ctx = world.context();
+    const started = await startApiAndWorkers(ctx, 1, 0.01);
+    if ('failed' in started) throw new Error(started.failed.summary);
+    const posted = await postJobs(ctx, started.api, 2);
+    if ('failed' in posted) throw new Error(posted.failed.summary);
+    await waitFor(() => [...world.jobs.values()].every((j) => j.status === 'complete'), 2000);
+    // Frozen clock: the poll that finds them complete must end pollJobs, not a timer after it.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let done = false;
+      const polling = pollJobs(ctx, started.api, posted.jobs, Date.now() + 5000, started.workers).then(() => (done = true));
+      await vi.advanceTimersByTimeAsync(pollEveryMs - 1);
+      expect(done).toBe(true);
+      await polling;
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(posted.jobs.map((j) => j.seen)).toEqual([
+      ['submitted', 'complete'],
+      ['submitted', 'complete'],
+    ]);
+    await stopAll(ctx, [...started.workers, started.api.run]);
   });
 });
