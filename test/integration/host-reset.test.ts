@@ -5,7 +5,9 @@
  * probe sees it: the control) and gone for the next submission's, which runs in the same container
  * with only its own files in /lab, and its own service environment. Folders locked (0500), and nested
  * deeper than a path can name, are emptied too. The service's pip packages (flask) are imported by
- * the supervisor before the first submission's runs and again after the reset.
+ * the supervisor before the first submission's runs and again after the reset. A new container's
+ * first reset only writes the files: its supervisor has held nothing of any submission, so it is
+ * not started afresh (that cost every new container a second import of the lab's libraries).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceSpec } from '../../runner/lab/types.js';
@@ -69,6 +71,12 @@ print(json.dumps({'procs': procs, 'tmp': sorted(os.listdir('/tmp')), 'shm': sort
 // stand-in image, from Debian); a distribution the image lacks is skipped.
 const withPackages = (spec: ServiceSpec): ServiceSpec => ({ ...spec, packages: { pip: [...spec.packages.pip, 'flask>=2.2', 'no-such-dist'], npm: [] } });
 const preloaded = { path: 'preloaded.py', data: Buffer.from('import sys\nprint(*(n in sys.modules for n in ("flask", "hotqueue", "redis")))') };
+// The supervisor's last argument (a run's parent): the list of modules it preloads when it was
+// started by the engine; the answer to a reset when that reset started it afresh.
+const supervisorArg = {
+  path: 'supervisor-arg.py',
+  data: Buffer.from('import os\nprint(open("/proc/%d/cmdline" % os.getppid(), "rb").read().split(b"\\0")[-2].decode()[:9])'),
+};
 
 const run = async (on: ScriptHosts, argv: string[]): Promise<string[]> => {
   const r = await startScript({ hosts: on, service: 'python', argv, name: 'run', timeoutMs: 30_000 });
@@ -77,7 +85,12 @@ const run = async (on: ScriptHosts, argv: string[]): Promise<string[]> => {
 };
 
 beforeAll(async () => {
-  env = await exercise1Environment(session, [{ path: 'leave.py', data: Buffer.from(leave) }, { path: 'look.py', data: Buffer.from(look) }, preloaded]);
+  env = await exercise1Environment(session, [
+    { path: 'leave.py', data: Buffer.from(leave) },
+    { path: 'look.py', data: Buffer.from(look) },
+    preloaded,
+    supervisorArg,
+  ]);
   hosts = new ScriptHosts({ ...env, services: { ...env.services, python: withPackages({ ...env.services.python!, environment: { WHOSE: 'first' } }) } });
 }, 120_000);
 
@@ -88,24 +101,32 @@ afterAll(async () => {
 describe('a script container kept for the next submission', () => {
   it('is reset: nothing the last submission left is there, only the new files are in /lab, and the container is the same', async () => {
     expect(await run(hosts, ['python3', 'preloaded.py'])).toEqual(['True True True']);
+    // The new container's reset wrote the files and left its supervisor as the engine started it.
+    expect(await run(hosts, ['python3', 'supervisor-arg.py'])).toEqual(['["hotqueu']);
     expect(await run(hosts, ['python3', 'leave.py'])).toEqual(['lab not writable: 13', 'left']);
     const first = hosts.acquire('python');
     const container = (await first).containerId;
     hosts.release(await first);
     // The control: within a submission, what a run left is seen by the next run (its processes excepted, killed at each run's end).
     const same = JSON.parse((await run(hosts, ['python3', 'look.py']))[0]!);
-    expect(same).toMatchObject({ procs: [], shm: ['a'.repeat(250), 'leftover'], lab: ['leave.py', 'look.py', 'preloaded.py'], env: 'first' });
+    expect(same).toMatchObject({
+      procs: [],
+      shm: ['a'.repeat(250), 'leftover'],
+      lab: ['leave.py', 'look.py', 'preloaded.py', 'supervisor-arg.py'],
+      env: 'first',
+    });
     expect(same.ipc).toHaveLength(2);
 
     hosts.begin({
       ...env,
       identity: { ...env.identity, session: `${session}-next` },
       services: { ...env.services, python: withPackages({ ...env.services.python!, environment: { WHOSE: 'next' } }) },
-      files: [{ path: 'look.py', data: Buffer.from(look) }, preloaded],
+      files: [{ path: 'look.py', data: Buffer.from(look) }, preloaded, supervisorArg],
     });
     const next = JSON.parse((await run(hosts, ['python3', 'look.py']))[0]!);
-    expect(next).toEqual({ procs: [], tmp: [], shm: [], ipc: [], lab: ['look.py', 'preloaded.py'], env: 'next' });
-    // The supervisor started afresh by the reset imports them again.
+    expect(next).toEqual({ procs: [], tmp: [], shm: [], ipc: [], lab: ['look.py', 'preloaded.py', 'supervisor-arg.py'], env: 'next' });
+    // The supervisor that ran the last submission's scripts was started afresh by the reset, and imports them again.
+    expect(await run(hosts, ['python3', 'supervisor-arg.py'])).toEqual(['{"reset":']);
     expect(await run(hosts, ['python3', 'preloaded.py'])).toEqual(['True True True']);
     const again = await hosts.acquire('python');
     expect(again.containerId).toBe(container);
