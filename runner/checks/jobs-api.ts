@@ -5,7 +5,7 @@
  * record with the status each one sets (a JSON string or a hash; its key names the id).
  */
 import type { ScriptExit, ScriptRun } from '../run/script.js';
-import { type CheckContext, inBlockingPop, neverConnected, sleep, startRole, waitFor } from './context.js';
+import { type CheckContext, inBlockingPop, neverConnected, startRole, waitFor } from './context.js';
 import { crashLine, frameShown, tracebackExcerpt } from './diagnose.js';
 import { LabsError } from '../errors.js';
 import { type CheckOutcome, outcome } from './outcome.js';
@@ -498,7 +498,10 @@ export async function pollJobs(ctx: CheckContext, api: Api, jobs: Tracked[], dea
     const idleNow = await idle();
     if (idleNow && idleBefore) break;
     idleBefore = idleNow;
-    await sleep(pollEveryMs, ctx.signal);
+    // A write of a job's record that the wire shows (its status changed) is asked about at once:
+    // the job that completes is seen then, not up to a poll later.
+    const written = (c: WireCommand): boolean => recordCommands.has(c.name) && jobs.some((j) => !finished(j) && (c.keys[0] ?? '').includes(j.id));
+    await ctx.wire.nextCommand(written, pollEveryMs, ctx.signal);
   }
   await pollOnce(ctx, api, jobs);
 }

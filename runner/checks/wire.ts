@@ -85,6 +85,32 @@ export class WireLog {
   readonly commands: WireCommand[] = [];
   readonly waits: WireWait[] = [];
   private readonly runs: RunWindow[] = [];
+  /** Those waiting for a command (see `nextCommand`), told of each one as it comes in. */
+  private readonly watchers = new Set<(command: WireCommand) => void>();
+
+  /**
+   * Resolves with true once a command that `matches` comes in, or with false after `timeoutMs`: a
+   * poll looks again as soon as the wire shows what it waits for, not only when its timer says.
+   * Rejects with the signal's reason when it aborts.
+   */
+  nextCommand(matches: (command: WireCommand) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const end = (settle: () => void): void => {
+        clearTimeout(timer);
+        this.watchers.delete(watcher);
+        signal?.removeEventListener('abort', onAbort);
+        settle();
+      };
+      const watcher = (command: WireCommand): void => {
+        if (matches(command)) end(() => resolve(true));
+      };
+      const onAbort = (): void => end(() => reject(signal!.reason));
+      const timer = setTimeout(() => end(() => resolve(false)), timeoutMs);
+      this.watchers.add(watcher);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
 
   /** Registers a run's address as soon as it is known, so its connections can be attributed. */
   addRun(run: RunWindow): void {
@@ -186,7 +212,7 @@ export class WireLog {
       case 'cmd': {
         const conn = this.connections.get(c);
         if (conn && String(record.n ?? '').startsWith('B')) conn.waitingSince = undefined;
-        this.commands.push({
+        const command: WireCommand = {
           connection: c,
           t: Number(record.t),
           r: Number(record.r),
@@ -196,7 +222,9 @@ export class WireLog {
           values: Array.isArray(record.v) ? (record.v as string[]).map((v) => Buffer.from(v, 'base64')) : [],
           reply: (record.y as WireReply | undefined) ?? null,
           replyRecorded: 'y' in record,
-        });
+        };
+        this.commands.push(command);
+        for (const watcher of [...this.watchers]) watcher(command);
         break;
       }
       default:

@@ -434,4 +434,26 @@ describe('pollJobs', () => {
     ]);
     await stopAll(ctx, [...started.workers, started.api.run]);
   });
+
+  it("asks again as soon as the wire shows a job's record written, not at the next poll", async () => {
+    const world = new JobsWorld();
+    const ctx = world.context();
+    const started = await startApiAndWorkers(ctx, 1, 0.05);
+    if ('failed' in started) throw new Error(started.failed.summary);
+    // Frozen clock: the worker's 50 ms of work end when the test says; a poll is due only at 100 ms.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const posted = await postJobs(ctx, started.api, 1);
+      if ('failed' in posted) throw new Error(posted.failed.summary);
+      let done = false;
+      const polling = pollJobs(ctx, started.api, posted.jobs, Date.now() + 5000, started.workers).then(() => (done = true));
+      await vi.advanceTimersByTimeAsync(60);
+      expect(done).toBe(true);
+      await polling;
+      expect(posted.jobs[0]!.seen).toEqual(['submitted', 'in progress', 'complete']);
+    } finally {
+      vi.useRealTimers();
+    }
+    await stopAll(ctx, [...started.workers, started.api.run]);
+  });
 });

@@ -148,3 +148,28 @@ describe('wireProfile of a consumer whose own client cuts its blocking pop', () 
     expect(wireProfile(w, 'consumer-1').cutPops).toBe(0);
   });
 });
+
+describe('WireLog.nextCommand', () => {
+  const line = (n: string, k: string[]): string => JSON.stringify({ e: 'cmd', c: 1, t: 1, r: 1, db: 0, n, k, y: { s: 'OK' } });
+  const isSet = (c: { name: string }): boolean => c.name === 'SET';
+
+  it('resolves true at the first command that matches, not at one that does not', async () => {
+    const w = new WireLog();
+    let hit: boolean | undefined;
+    const waiting = w.nextCommand(isSet, 10_000).then((h) => (hit = h));
+    w.feed(line('GET', ['job.1']));
+    await Promise.resolve();
+    expect(hit).toBeUndefined();
+    w.feed(line('SET', ['job.1']));
+    expect(await waiting).toBe(true);
+  });
+
+  it('resolves false when none comes within its time, and rejects when aborted', async () => {
+    const w = new WireLog();
+    expect(await w.nextCommand(isSet, 5)).toBe(false);
+    const abort = new AbortController();
+    const waiting = w.nextCommand(isSet, 10_000, abort.signal);
+    abort.abort(new Error('stopped'));
+    await expect(waiting).rejects.toThrow('stopped');
+  });
+});
