@@ -30,6 +30,12 @@ export interface RedisPort {
    * DOCKER_FAILED if it cannot.
    */
   rename(name: string | undefined): Promise<{ from: string; to: string }>;
+  /**
+   * Starts readying, in the background, what the next `rename` to a new address takes (a container
+   * that holds the old address), so that the rename does not wait for it. Idempotent until a rename
+   * uses it; what it makes goes with the session.
+   */
+  readyRename(): void;
 }
 
 /** One HTTP request the grader sends to a service of the check network (the jobs-api lab's API). */

@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import { codecFor } from '../checks/codec.js';
 import { type CheckContext, defaultQueue, untilClientsGone, waitFor } from '../checks/context.js';
 import { phrasings } from '../checks/diagnose.js';
-import { hostsOf, judgedFromWire, runKind } from '../checks/kinds/index.js';
+import { hostsOf, judgedFromWire, renamesRedis, runKind } from '../checks/kinds/index.js';
 import { type Probe, openFollowingProbe, redisRefusal } from '../checks/probe.js';
 import { type CheckOutcome, outcome } from '../checks/outcome.js';
 import { newSeed, seededRandom, tokenSource } from '../checks/tokens.js';
@@ -335,10 +335,13 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
       scriptTimeoutMs: options.scriptTimeoutMs ?? 15_000,
       runs: [],
     };
-    for (const spec of specs) {
+    for (const [index, spec] of specs.entries()) {
       options.signal?.throwIfAborted();
       const title = spec.title ?? spec.id;
       options.onCheck?.({ id: spec.id, title, phase: 'start' });
+      // What the next check's rename of Redis takes is readied while this one runs.
+      const next = specs[index + 1];
+      if (next && renamesRedis(next)) ctx.redis.readyRename();
       const started = Date.now();
       ctx.checkId = spec.id;
       try {
@@ -365,7 +368,8 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
     if (options.slot) await detachSession(runtime, env.network, identity.session).catch(() => options.slot!.spoil());
     const started = hosts;
     const removal = (async (): Promise<void> => {
-      await Promise.all([warming, started.settle()]);
+      // Nothing may still be in the making when the session's containers are listed for removal.
+      await Promise.all([warming, started.settle(), env.spare?.catch(() => undefined)]);
       await probe?.close().catch(() => undefined);
       // What the slot keeps stays for its next session; the rest goes now.
       await (options.slot ? closeLabNetwork(runtime, identity) : slot.close());

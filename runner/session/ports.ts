@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { HttpExchange, HttpPort, HttpRequest, RedisPort } from '../checks/ports.js';
 import { LabsError } from '../errors.js';
-import { type IsolatedEnvironment, createRedisContainer, moveRecorder, renameRecorder } from '../provision/isolated.js';
+import { type IsolatedEnvironment, createRedisContainer, moveRecorder, readySpare, renameRecorder } from '../provision/isolated.js';
 
 /**
  * The lab's Redis in `env`. `recreate` starts a new container from the service's definition and
@@ -28,6 +28,7 @@ export function redisPort(env: IsolatedEnvironment, reopenProbe: (address: { hos
     },
     moveAddress: () => moveRecorder(env),
     rename: (name) => renameRecorder(env, name ?? env.lab.redisService, name !== undefined),
+    readyRename: () => readySpare(env),
   };
 }
 

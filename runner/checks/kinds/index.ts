@@ -65,6 +65,11 @@ export function hostsOf(spec: CheckSpec): HostNeeds {
   return kindOf(spec).hosts(spec as never);
 }
 
+/** Whether `spec`'s kind renames Redis (see CheckKindModule.renamesRedis). */
+export function renamesRedis(spec: CheckSpec): boolean {
+  return kindOf(spec).renamesRedis ?? false;
+}
+
 /** Whether a failure of `spec`'s kind is read from the wire log. */
 export function judgedFromWire(spec: CheckSpec): boolean {
   return kindOf(spec).judgedFromWire;

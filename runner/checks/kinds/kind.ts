@@ -25,6 +25,11 @@ export interface CheckKindModule<K extends string, S extends z.ZodType<{ kind: K
   /** A failure is judged from the wire log, so a blind spot in it (checks/evidence.ts) voids the verdict. */
   judgedFromWire: boolean;
   hosts: (spec: z.infer<S>) => HostNeeds;
+  /**
+   * It gives Redis a new name at a new address (RedisPort.rename): the session readies what that
+   * takes while the check before it runs (RedisPort.readyRename).
+   */
+  renamesRedis?: boolean;
   /** Runs one check on a clean Redis; a failed check is an outcome, an infrastructure failure throws. */
   run: (ctx: CheckContext, spec: z.infer<S>) => Promise<CheckOutcome>;
 }

@@ -123,5 +123,6 @@ export const redisFromEnv = defineKind({
   schema: redisFromEnvSchema,
   judgedFromWire: false,
   hosts: () => ({ producer: 1, consumer: 1, together: true }),
+  renamesRedis: true,
   run: redisFromEnvCheck,
 });

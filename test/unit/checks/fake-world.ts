@@ -86,6 +86,7 @@ export class FakeWorld {
     recreate: async () => undefined,
     moveAddress: async () => ({ from: '10.0.0.2', to: '10.0.0.3' }),
     rename: async () => ({ from: '10.0.0.2', to: '10.0.0.4' }),
+    readyRename: () => undefined,
   };
 
   /** No HTTP service in this world: every request is refused. */
