@@ -158,10 +158,8 @@ export async function removeNetworkPatiently(runtime: ContainerRuntime, id: stri
 }
 
 async function removeGraderNetwork(runtime: ContainerRuntime, network: GraderNetwork): Promise<void> {
-  try {
-    await removeNetworkPatiently(runtime, network.id);
-  } finally {
-    // A network the engine keeps (it leaks an endpoint now and then) must not keep its rules.
-    await removeHostRules((s) => s === network.session);
-  }
+  // No container of this process is on it any more: its rules go while it does, and stay gone
+  // whether it goes or not (the engine leaks an endpoint now and then, and keeps the network).
+  const [removal] = await Promise.allSettled([removeNetworkPatiently(runtime, network.id), removeHostRules((s) => s === network.session)]);
+  if (removal.status === 'rejected') throw removal.reason;
 }

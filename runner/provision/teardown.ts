@@ -18,11 +18,12 @@ export interface Removed {
 
 /**
  * Removes every container, network and volume labelled with `session` (idempotent: what is gone is
- * not an error); resolves with how many of each. Throws DOCKER_UNREACHABLE / DOCKER_FAILED.
+ * not an error); resolves with how many of each. `alongside` runs once its containers are gone,
+ * while its networks and volumes go. Throws DOCKER_UNREACHABLE / DOCKER_FAILED.
  */
-export async function removeSession(runtime: ContainerRuntime, session: string): Promise<Removed> {
+export async function removeSession(runtime: ContainerRuntime, session: string, alongside?: () => Promise<unknown>): Promise<Removed> {
   try {
-    return await removeByLabel(runtime, `${Label.session}=${session}`);
+    return await removeByLabel(runtime, `${Label.session}=${session}`, alongside);
   } finally {
     // Only once its networks are gone: a session waiting for an address range (session-networks.ts)
     // is woken by this and makes its network at once, which fails while this one's still holds it.
@@ -31,16 +32,16 @@ export async function removeSession(runtime: ContainerRuntime, session: string):
 }
 
 /**
- * Removes the containers labelled `filter`, then at once its networks and volumes; resolves with
- * how many of each. Throws as removeSession.
+ * Removes the containers labelled `filter`, then at once its networks and volumes, and runs
+ * `alongside` meanwhile; resolves with how many of each. Throws as removeSession.
  */
-export async function removeByLabel(runtime: ContainerRuntime, filter: string): Promise<Removed> {
+export async function removeByLabel(runtime: ContainerRuntime, filter: string, alongside?: () => Promise<unknown>): Promise<Removed> {
   const containers = await runtime.listContainers([filter]);
   await Promise.all(containers.map((c) => runtime.removeContainer(c.id)));
   // Networks and volumes can only go once no container uses them; a container whose removal the
   // engine is still finishing holds its endpoint a moment longer.
   const [networks, volumes] = await Promise.all([runtime.listNetworks([filter]), runtime.listVolumes([filter])]);
-  await Promise.all([...networks.map((n) => removeNetworkPatiently(runtime, n.id)), ...volumes.map((v) => runtime.removeVolume(v.name))]);
+  await Promise.all([...networks.map((n) => removeNetworkPatiently(runtime, n.id)), ...volumes.map((v) => runtime.removeVolume(v.name)), alongside?.()]);
   return { containers: containers.length, networks: networks.length, volumes: volumes.length };
 }
 
