@@ -280,6 +280,12 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
   const [labNetwork, recorder] = await own(
     Promise.all([slot.labNetwork(options.signal), slot.recorder(options.recorderImage ?? 'node:20', options.onImage, options.signal)]),
   );
+  const wire = new WireLog();
+  // The recorder marks where this session's lines start while the rest of the environment starts
+  // (it took 0.05 to 0.1 s after it): nothing of the session reaches the recorder before its first check.
+  const marking = slot.record((text) => wire.feed(text));
+  // Awaited once the environment is up, or on the way out when it is not.
+  marking.catch(() => undefined);
   const env = await own(
     provisionIsolated({
       runtime,
@@ -305,16 +311,22 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
         warming = started.warm(hostsNeeded(lab, specs, (s) => started.poolOf(s))).catch(() => undefined);
         return () => started.settle();
       },
+    }).catch(async (error: unknown) => {
+      // Marked or not, the recorder's lines are no longer this session's.
+      await marking.then(
+        (made) => made.stop(),
+        () => undefined,
+      );
+      throw error;
     }),
   );
   hosts ??= new ScriptHosts(env, slot.identity);
-  const wire = new WireLog();
   // Every verdict reads the recorder's log: a session that lost it grades nothing (an infra error).
   let recording: Recording | undefined;
   const results: CheckResult[] = [];
   let probe: Probe | undefined;
   try {
-    recording = await slot.record((text) => wire.feed(text));
+    recording = await marking;
     const line = await openFollowingProbe(env.redis.address);
     probe = line.probe;
     const scriptHosts = hosts;
