@@ -8,7 +8,7 @@
  * when it ends (session/check.ts, before the next Redis starts in the home), so nothing a
  * submission did to Redis (its keys, `CONFIG SET`, `CLIENT PAUSE`, `SHUTDOWN`)
  * reaches the next. Measured on 2 cores (`npm run bench -- grade`, 100 exercise-2 submissions):
- * 46.3 graded a minute and 2.02 s of the machine's CPU each, against 28.4 and 3.62 s without slots.
+ * 53.5 graded a minute and 1.65 s of the machine's CPU each, against 33.2 and 3.08 s without slots.
  *
  * A slot whose submission did not end graded (an infrastructure error, a timeout, an interruption)
  * is closed and a new one opened: only a slot whose last session ended as expected is reused.
