@@ -83,12 +83,15 @@ export async function provision(options: ProvisionOptions): Promise<Environment>
 
     const containers: Record<string, ServiceContainer> = {};
     const replicas = services.flatMap(replicasOf);
+    // Every container is created at once; each waits for its dependencies' start and readiness only to start.
+    const made = new Map<string, { id: string; running: boolean }>();
     await settleAll(
       replicas.map(async ({ key, service }) => {
         const name = resourceName(identity, key);
         const found = existing.find((c) => c.labels[Label.service] === key);
         if (found?.state === 'running') {
           containers[key] = { service: key, id: found.id, name };
+          made.set(key, { id: found.id, running: true });
           onEvent({ type: 'container', service: key, name, action: 'reused' });
           return;
         }
@@ -98,28 +101,39 @@ export async function provision(options: ProvisionOptions): Promise<Environment>
           id = await createServiceContainer(options, service, images[service.name] ?? service.image, network, name, key);
           onEvent({ type: 'container', service: key, name, action: 'created' });
         }
-        signal?.throwIfAborted();
-        await runtime.startContainer(id, `service ${key}`);
-        onEvent({ type: 'container', service: key, name, action: 'started' });
-        containers[key] = { service: key, id, name };
+        made.set(key, { id, running: false });
       }),
     );
-
-    await Promise.all(
-      replicas.map(async ({ key, service }) => {
-        const container = containers[key];
-        if (!container) return;
-        try {
-          const ms = await waitReady(runtime, container.id, key, service.readiness, { signal });
-          onEvent({ type: 'ready', service: key, ms });
-        } catch (error) {
-          if (!(service.student && options.mountStudentFiles && isLabsError(error) && error.code === 'NOT_READY')) throw error;
-          const state = await runtime.inspectContainer(container.id);
-          if (state.running) throw error;
-          onEvent({ type: 'exited', service: key, exitCode: state.exitCode });
-        }
-      }),
-    );
+    // As Compose starts a service after those in its depends_on, and here once they are ready too:
+    // the jobs-api worker started beside Redis died of "Connection refused" in about one start of three.
+    for (const level of startLevels(services)) {
+      const now = replicas.filter((r) => level.includes(r.service.name));
+      await settleAll(
+        now.map(async ({ key }) => {
+          const { id, running } = made.get(key)!;
+          if (running) return;
+          signal?.throwIfAborted();
+          await runtime.startContainer(id, `service ${key}`);
+          onEvent({ type: 'container', service: key, name: resourceName(identity, key), action: 'started' });
+          containers[key] = { service: key, id, name: resourceName(identity, key) };
+        }),
+      );
+      await Promise.all(
+        now.map(async ({ key, service }) => {
+          const container = containers[key];
+          if (!container) return;
+          try {
+            const ms = await waitReady(runtime, container.id, key, service.readiness, { signal });
+            onEvent({ type: 'ready', service: key, ms });
+          } catch (error) {
+            if (!(service.student && options.mountStudentFiles && isLabsError(error) && error.code === 'NOT_READY')) throw error;
+            const state = await runtime.inspectContainer(container.id);
+            if (state.running) throw error;
+            onEvent({ type: 'exited', service: key, exitCode: state.exitCode });
+          }
+        }),
+      );
+    }
     return { identity, network, containers };
   } catch (error) {
     // Leave nothing half-made behind; a session that already ran before this call is kept.
@@ -127,6 +141,28 @@ export async function provision(options: ProvisionOptions): Promise<Environment>
     if (signal?.aborted) throw new LabsError('INTERRUPTED', 'interrupted: removed what had been created', { cause: error });
     throw error;
   }
+}
+
+/**
+ * The order services start in, as levels: each service after every service of its `dependsOn`
+ * (Compose's depends_on), services of one level together. A dependency that is not among `services`
+ * is ignored; services in a cycle (which Compose refuses) start together in the last level.
+ */
+export function startLevels(services: readonly ServiceSpec[]): string[][] {
+  const names = new Set(services.map((s) => s.name));
+  const waiting = new Map(services.map((s) => [s.name, new Set(s.dependsOn.filter((d) => names.has(d) && d !== s.name))]));
+  const levels: string[][] = [];
+  while (waiting.size) {
+    const level = [...waiting].filter(([, deps]) => deps.size === 0).map(([name]) => name);
+    if (!level.length) {
+      levels.push([...waiting.keys()]);
+      break;
+    }
+    for (const name of level) waiting.delete(name);
+    for (const deps of waiting.values()) for (const name of level) deps.delete(name);
+    levels.push(level);
+  }
+  return levels;
 }
 
 /**

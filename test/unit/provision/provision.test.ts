@@ -1,15 +1,18 @@
 /**
- * Ctrl-C while `labs start` creates a lab's containers: what was in flight is waited for, so the
- * cleanup that follows sees and removes it. (A regression: CI saw redis-db left behind, created by a
- * request the engine answered after the cleanup had listed the session's containers.)
+ * `labs start`'s provisioning against a fake engine (the bookkeeping, not the engine):
+ * - Ctrl-C while it creates a lab's containers: what was in flight is waited for, so the cleanup
+ *   that follows sees and removes it. (A regression: CI saw redis-db left behind, created by a
+ *   request the engine answered after the cleanup had listed the session's containers.)
+ * - A service starts once the services it depends on are started and ready. (A regression: the
+ *   jobs-api worker started beside Redis died of "Connection refused" in about one start of three.)
  */
 import { describe, expect, it } from 'vitest';
 import type { ServiceSpec } from '../../../runner/lab/types.js';
 import type { Lab } from '../../../runner/lab/types.js';
 import type { ContainerCreate, ContainerRuntime } from '../../../runner/provision/runtime.js';
-import { provision } from '../../../runner/provision/environment.js';
+import { provision, startLevels } from '../../../runner/provision/environment.js';
 
-function service(name: string): ServiceSpec {
+function service(name: string, dependsOn: string[] = []): ServiceSpec {
   return {
     name,
     image: 'redis:7',
@@ -20,7 +23,7 @@ function service(name: string): ServiceSpec {
     ports: [],
     user: undefined,
     workingDir: undefined,
-    dependsOn: [],
+    dependsOn,
     packages: { pip: [], npm: [] },
     readiness: { kind: 'running', port: 0, command: undefined, timeoutMs: 1000 },
     student: false,
@@ -28,7 +31,7 @@ function service(name: string): ServiceSpec {
 }
 
 /** An engine that keeps containers by label (a fake: the bookkeeping of provision, not the engine). */
-function engine(slowCreate: string, released: Promise<void>, onCreate: () => void) {
+function engine(slowCreate: string, released: Promise<void>, onCreate: () => void, events: string[] = []) {
   const containers = new Map<string, { id: string; labels: Record<string, string> }>();
   const networks = new Map<string, { id: string; name: string; labels: Record<string, string> }>();
   const matches = (labels: Record<string, string>, filters: string[]) =>
@@ -52,7 +55,15 @@ function engine(slowCreate: string, released: Promise<void>, onCreate: () => voi
       containers.set(spec.name, { id: spec.name, labels: spec.labels });
       return spec.name;
     },
-    startContainer: async () => {},
+    startContainer: async (id: string) => {
+      events.push(`start ${id}`);
+      // The engine answers a start a moment later: time for a dependent to start too early.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    },
+    inspectContainer: async (id: string) => {
+      events.push(`inspect ${id}`);
+      return { running: true, exitCode: 0, ip: {} };
+    },
     removeContainer: async (id: string) => void containers.delete(id),
   } as unknown as ContainerRuntime;
   return { runtime, containers, networks };
@@ -84,5 +95,34 @@ describe('provision, interrupted', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect([...containers.keys()]).toEqual([]);
     expect([...networks.keys()]).toEqual([]);
+  });
+});
+
+describe('provision, in dependency order', () => {
+  it('starts a service once the services it depends on are started and ready, as Compose orders depends_on', async () => {
+    const events: string[] = [];
+    const { runtime } = engine('none', Promise.resolve(), () => {}, events);
+    const lab = { id: 'jobs-api', workdir: '/lab' } as Lab;
+    await provision({
+      runtime,
+      lab,
+      services: { worker: service('worker', ['redis-db']), api: service('api', ['redis-db']), 'redis-db': service('redis-db') },
+      identity: { lab: 'jobs-api', session: 'abcd1234', mode: 'workspace', owner: 'test:1' },
+      workspaceDir: '/tmp',
+      mountStudentFiles: false,
+    });
+    const at = (event: string): number => events.findIndex((e) => e.startsWith(event));
+    const redisReady = at('inspect labs-jobs-api-abcd1234-redis-db');
+    expect(redisReady).toBeGreaterThan(at('start labs-jobs-api-abcd1234-redis-db'));
+    expect(at('start labs-jobs-api-abcd1234-worker')).toBeGreaterThan(redisReady);
+    expect(at('start labs-jobs-api-abcd1234-api')).toBeGreaterThan(redisReady);
+  });
+});
+
+describe('startLevels', () => {
+  it('orders a chain, keeps independent services together, ignores a dependency that is not there, and starts a cycle together last', () => {
+    const s = (name: string, ...deps: string[]): ServiceSpec => service(name, deps);
+    expect(startLevels([s('c', 'b'), s('b', 'a'), s('a'), s('x', 'gone')])).toEqual([['a', 'x'], ['b'], ['c']]);
+    expect(startLevels([s('redis-db'), s('p', 'q'), s('q', 'p')])).toEqual([['redis-db'], ['p', 'q']]);
   });
 });
