@@ -39,11 +39,11 @@ export const phrasings = {
     printMessage: 'for item in q.consume(): print(item) hands over each message unpickled; with redis-py, print(pickle.loads(data)) for the data blpop returns',
   },
   worker: {
-    keepWaiting: 'call the decorated function (echo()) and let it run: with @q.worker (no block=False, no timeout) it waits for messages forever',
+    keepWaiting: 'call the decorated function at the end of the file and let it run: with @q.worker (no block=False, no timeout) it waits for messages forever',
     noPolling: 'use @q.worker without block=False, so the worker blocks in Redis while the queue is empty',
     oldestFirst: '@q.worker takes the oldest first',
     queueCall: (db: number) => `HotQueue("queue", host=REDIS_IP, port=6379, db=${db})`,
-    neverStarted: (file: string) => `${file} ended without ever connecting to Redis: is the decorated function called (echo() at the end of the file)?`,
+    neverStarted: (file: string) => `${file} ended without ever connecting to Redis: is the decorated function called at the end of the file?`,
     printMessage: '@q.worker passes echo(item) the message itself, unpickled: print(item)',
   },
   node: {

@@ -74,6 +74,23 @@ describe('diagnoseRun', () => {
     expect(found[0]).toMatch(/ended by itself \(exit 0\) instead of waiting/);
   });
 
+  it("a @q.worker script that ends by itself is told to call its decorated function, by no other lab's name for it", () => {
+    const found = diagnoseRun(
+      {
+        file: 'src/worker.py',
+        exit: { code: 0, description: 'exited with code 0', timedOut: false, oomKilled: false, stoppedByGrader: false },
+        lines: [],
+        profile: profile({}),
+        expectedToRun: true,
+      },
+      where,
+      phrasings.worker,
+    );
+    expect(found[0]).toBe(
+      'src/worker.py ended by itself (exit 0) instead of waiting for more messages: call the decorated function at the end of the file and let it run: with @q.worker (no block=False, no timeout) it waits for messages forever',
+    );
+  });
+
   it('a run the grader stopped is known by its flag, whatever its description says', () => {
     const stopped = { code: 0, description: 'exited with code 0', timedOut: false, oomKilled: false, stoppedByGrader: true };
     const found = diagnoseRun({ file: 'consumer.py', exit: stopped, lines: [], profile: profile({}), expectedToRun: true }, where);
