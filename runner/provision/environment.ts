@@ -84,14 +84,13 @@ export async function provision(options: ProvisionOptions): Promise<Environment>
     const containers: Record<string, ServiceContainer> = {};
     const replicas = services.flatMap(replicasOf);
     // Every container is created at once; each waits for its dependencies' start and readiness only to start.
-    const made = new Map<string, { id: string; running: boolean }>();
+    const toStart = new Map<string, string>();
     await settleAll(
       replicas.map(async ({ key, service }) => {
         const name = resourceName(identity, key);
         const found = existing.find((c) => c.labels[Label.service] === key);
         if (found?.state === 'running') {
           containers[key] = { service: key, id: found.id, name };
-          made.set(key, { id: found.id, running: true });
           onEvent({ type: 'container', service: key, name, action: 'reused' });
           return;
         }
@@ -101,7 +100,7 @@ export async function provision(options: ProvisionOptions): Promise<Environment>
           id = await createServiceContainer(options, service, images[service.name] ?? service.image, network, name, key);
           onEvent({ type: 'container', service: key, name, action: 'created' });
         }
-        made.set(key, { id, running: false });
+        toStart.set(key, id);
       }),
     );
     // As Compose starts a service after those in its depends_on, and here once they are ready too:
@@ -110,12 +109,13 @@ export async function provision(options: ProvisionOptions): Promise<Environment>
       const now = replicas.filter((r) => level.includes(r.service.name));
       await settleAll(
         now.map(async ({ key }) => {
-          const { id, running } = made.get(key)!;
-          if (running) return;
+          const id = toStart.get(key);
+          if (id === undefined) return;
           signal?.throwIfAborted();
           await runtime.startContainer(id, `service ${key}`);
-          onEvent({ type: 'container', service: key, name: resourceName(identity, key), action: 'started' });
-          containers[key] = { service: key, id, name: resourceName(identity, key) };
+          const name = resourceName(identity, key);
+          onEvent({ type: 'container', service: key, name, action: 'started' });
+          containers[key] = { service: key, id, name };
         }),
       );
       await Promise.all(

@@ -147,9 +147,9 @@ export function fillCanvasGradebook(book: CanvasGradebook, lab: Lab, graded: rea
     if (Number.isFinite(possible) && possible > 0 && possible !== max) scaledTo = possible;
   }
   const students = rows.slice(1).filter((r) => /^\d+$/.test((r[idAt] ?? '').trim()));
-  const byId = new Map(students.map((r) => [r[idAt]!.trim(), r]));
   const rowsBy = (at: number | undefined, key = (v: string): string => v): Map<string, string[]> =>
     new Map(at === undefined ? [] : students.filter((r) => (r[at] ?? '').trim()).map((r) => [key(r[at]!.trim()), r]));
+  const byId = rowsBy(idAt);
   const bySis = rowsBy(sisAt);
   const byLogin = rowsBy(loginAt, (v) => v.toLowerCase());
   const matched = new Set<string[]>();

@@ -60,32 +60,22 @@ describe('diagnoseRun', () => {
     );
   });
 
+  /** A script that ended by itself with exit 0, having connected to nothing. */
+  const endedByItself = (file: string) => ({
+    file,
+    exit: { code: 0, description: 'exited with code 0', timedOut: false, oomKilled: false, stoppedByGrader: false },
+    lines: [],
+    profile: profile({}),
+    expectedToRun: true,
+  });
+
   it('a consumer that ends by itself is told to keep waiting', () => {
-    const found = diagnoseRun(
-      {
-        file: 'consumer.py',
-        exit: { code: 0, description: 'exited with code 0', timedOut: false, oomKilled: false, stoppedByGrader: false },
-        lines: [],
-        profile: profile({}),
-        expectedToRun: true,
-      },
-      where,
-    );
+    const found = diagnoseRun(endedByItself('consumer.py'), where);
     expect(found[0]).toMatch(/ended by itself \(exit 0\) instead of waiting/);
   });
 
   it("a @q.worker script that ends by itself is told to call its decorated function, by no other lab's name for it", () => {
-    const found = diagnoseRun(
-      {
-        file: 'src/worker.py',
-        exit: { code: 0, description: 'exited with code 0', timedOut: false, oomKilled: false, stoppedByGrader: false },
-        lines: [],
-        profile: profile({}),
-        expectedToRun: true,
-      },
-      where,
-      phrasings.worker,
-    );
+    const found = diagnoseRun(endedByItself('src/worker.py'), where, phrasings.worker);
     expect(found[0]).toBe(
       'src/worker.py ended by itself (exit 0) instead of waiting for more messages: call the decorated function at the end of the file and let it run: with @q.worker (no block=False, no timeout) it waits for messages forever',
     );
