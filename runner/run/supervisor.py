@@ -12,16 +12,27 @@
 # object a line: {"op": "run", "id", "argv", "cwd", "max", "env"}, {"op": "stop", "id"} and
 # {"op": "reset", "id", "workdir", "files": [{"path", "data" (base64), "mode"}]}.
 #
-# A reset makes the container as a fresh one would be for the next submission of a batch (the
-# grader reuses it, runner/run/hosts.ts): every process killed; what the student's user can write
+# A reset makes the container as a fresh one would be for the next submission (the grader reuses
+# it, runner/run/hosts.ts): every process of the student's user killed; what that user can write
 # emptied (/tmp, /dev/shm, /dev/mqueue) and its System V IPC objects removed, by a process of that
 # user; the work folder (a tmpfs only root can write, so student code cannot change it) emptied and
-# the new submission's files written into it; then it starts itself afresh (see renew), unless it
-# has held nothing of any submission yet (a new container's first reset). It answers {"reset": id,
-# "left": [...]}, what it still found of the last submission; anything there, and the grader
-# replaces the container.
+# the new submission's files written into it. It answers {"reset": id, "left": [...]}, what it still
+# found of the last submission; anything there, and the grader replaces the container.
 #
-# A Python script (`python3 FILE ARGS`, this same interpreter) is started by forking this process,
+# Runs are not forked from this process, whose heap holds every submission's files (as the reset
+# commands carried them) and every run's output it relayed, and is not cleared when freed: a run
+# could read them from the memory it inherits (test/e2e/reuse-memory.test.ts). They are forked from
+# a fork server, forked from this process as soon as the lab's libraries are imported and before it
+# read any command: a process that reads nothing of any submission. It is sent one byte and three
+# descriptors for each run (the run's stdout and stderr, and a memory file with the run command,
+# which only the forked run reads), and answers with fixed-size records: the run's pid, or why it
+# could not fork; its wait status when it ended. It runs as root, so student code cannot signal or
+# trace it; the student's processes are killed by a process of the student's user (kill -1 as that
+# user kills all of them, atomically, and nothing else). Should the fork server be gone (killed by
+# the last resort of a kill that failed that way), this process starts itself afresh before it
+# forks any other run (see renew), and with it a new fork server.
+#
+# A Python script (`python3 FILE ARGS`, this same interpreter) is started by forking the fork server,
 # which has imported the lab's libraries (redis, hotqueue, the service's pip packages) already:
 # importing redis and hotqueue costs a new interpreter about 95 ms of CPU, and a lab's check runs a
 # dozen scripts. The fork becomes what a fresh `python3 FILE` would be (see run_python); when it
@@ -37,6 +48,7 @@
 # {"unanswered", "address"}). A script that gives up on such an address sooner, and connects
 # elsewhere, is not named: the kernel sends a SYN again after 1 s, then 2 s more.
 # Run with -I: nothing of the student's folder or environment reaches this process.
+import array
 import errno
 import json
 import os
@@ -79,10 +91,10 @@ ALLOWED_ENV = {'PYTHONUNBUFFERED', 'PYTHONDONTWRITEBYTECODE'}
 sys.dont_write_bytecode = True
 
 
-def write_all(data):
+def write_all(data, fd=1):
     view = memoryview(data)
     while view:
-        view = view[os.write(1, view):]
+        view = view[os.write(fd, view):]
 
 
 def send(kind, data):
@@ -94,7 +106,9 @@ def control(message):
 
 
 def others():
-    return [int(n) for n in os.listdir('/proc') if n.isdigit() and int(n) not in (1, ME)]
+    """Every process but the engine's init, this one and the fork server, zombies included."""
+    keep = (1, ME, zygote[0] if zygote else ME)
+    return [int(n) for n in os.listdir('/proc') if n.isdigit() and int(n) not in keep]
 
 
 def oom_kills():
@@ -118,6 +132,8 @@ class Run:
         self.truncated = False
         self.status = None
         self.pid = None
+        # The number of the fork server's request that forks it; None for a run forked here.
+        self.request = None
         self.fds = {}
         self.watching = True
         self.next_watch = time.monotonic() + WATCH_FROM
@@ -125,12 +141,22 @@ class Run:
 
 run = None
 # Whether this process has held nothing of any submission yet: no reset's files, no run's output.
-# A new container's supervisor is such a process, and so is one just started afresh by a reset.
+# A new container's supervisor is such a process, and so is one just started afresh.
 clean = True
+# Whether this process holds nothing of a submission before the current one: a run may be forked
+# from it when the fork server is gone. A reset that does not start it afresh ends that.
+only_current = True
+# Requests sent to the fork server, which numbers them the same way.
+requests = 0
+# The fork server (see the top of this file): its pid and this end of the socket to it, while it lives.
+zygote = None
+# A record from the fork server: its kind (b'S' started, value the run's pid; b'F' could not fork,
+# value the errno; b'E' ended, value the wait status) and the number of the request it answers.
+RECORD = struct.Struct('>cii')
 
 
 def reap():
-    """Collects every child that ended; the run's own exit status is kept."""
+    """Collects every child that ended: a run forked here keeps its exit status; the fork server is gone."""
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -138,22 +164,62 @@ def reap():
             return
         if pid == 0:
             return
-        if run is not None and pid == run.pid:
+        if run is not None and run.request is None and pid == run.pid:
             run.status = status
+        if zygote is not None and pid == zygote[0]:
+            zygote_gone(reaped=True)
 
 
 def kill_all():
-    """Kills every process but the engine's init and this one, until /proc shows none."""
+    """Kills every process but the engine's init, this one and the fork server, until /proc shows none.
+
+    Student code runs as STUDENT, and cannot become another user (no-new-privileges, no capability):
+    `kill -1` sent by a process of that user kills all of it at once, and not the fork server. When
+    that process cannot be made (a fork bomb holds every pid the container may have), or student code
+    kills it first (it is of the same user), `kill -1` as root kills everything, the fork server
+    included: the next run then comes from a process started afresh (see spawn).
+    """
     for _ in range(KILL_ROUNDS):
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except OSError:
-            pass
+        reap()
+        if not others():
+            return True
+        if zygote is None or not kill_as_student():
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except OSError:
+                pass
         reap()
         if not others():
             return True
         time.sleep(0.01)
     return False
+
+
+def kill_as_student():
+    """`kill -1` by a process of the student's user, forked and waited for; False when it could not
+    be forked, or was killed before it ended."""
+    try:
+        pid = os.fork()
+    except OSError:
+        return False
+    if pid == 0:
+        try:
+            as_student()
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    return wait_for(pid) == 0
+
+
+def wait_for(pid):
+    """Waits for child `pid` to end; its wait status (None when it was collected already)."""
+    while True:
+        try:
+            return os.waitpid(pid, 0)[1]
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            return None
 
 
 def exit_code(status):
@@ -173,29 +239,210 @@ def start(command):
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     try:
-        pid = os.fork()
+        run.pid, run.request = spawn(command, out_w, err_w)
     except OSError as error:
-        for fd in (out_r, out_w, err_r, err_w):
+        for fd in (out_r, err_r):
             os.close(fd)
-        control({'ended': run.id, 'failed': 'could not start the run: ' + error.strerror})
+        control({'ended': run.id, 'failed': 'could not start the run: ' + (error.strerror or str(error))})
         run = None
         return
-    if pid == 0:
-        code = 127
-        try:
-            child(command, out_w, err_w)
-        except BaseException as error:
-            try:
-                os.write(2, ('labs: could not run %s: %s\n' % (' '.join(command['argv']), error)).encode())
-            except OSError:
-                pass
-        finally:
-            os._exit(code)
-    os.close(out_w)
-    os.close(err_w)
-    run.pid = pid
+    finally:
+        os.close(out_w)
+        os.close(err_w)
     run.fds = {out_r: b'o', err_r: b'e'}
-    control({'started': run.id})
+    if run.pid is not None:
+        control({'started': run.id})
+
+
+def spawn(command, out_w, err_w):
+    """Starts `command`'s run: (None, the request's number) when the fork server forks it, else (its pid, None).
+
+    Without the fork server, a run is forked from this process while it holds nothing of an earlier
+    submission; else this process starts afresh first (see renew), and starts the run from there.
+    Raises OSError when the run could not be started.
+    """
+    global requests
+    if zygote is not None:
+        try:
+            ask_zygote(command, out_w, err_w)
+            requests += 1
+            return None, requests
+        except OSError:
+            zygote_gone()
+    if not only_current:
+        renew({'then': command, 'pending': pending.decode('latin1')})
+    return fork_run(command, out_w, err_w), None
+
+
+def fork_run(command, out_w, err_w):
+    """Forks `command`'s run from this process; its pid. OSError when it cannot fork."""
+    pid = os.fork()
+    if pid == 0:
+        launch(command, out_w, err_w)
+    return pid
+
+
+def launch(command, out_w, err_w):
+    """In a forked process: becomes the run (see child); never returns."""
+    code = 127
+    try:
+        if command is None:
+            # Forked by the fork server: the command is in the memory file on descriptor 0.
+            with os.fdopen(os.dup(0), 'rb') as f:
+                command = json.loads(f.read())
+        child(command, out_w, err_w)
+    except BaseException as error:
+        try:
+            what = ' '.join(command['argv']) if command else 'the run'
+            os.write(2, ('labs: could not run %s: %s\n' % (what, error)).encode())
+        except (OSError, TypeError, KeyError):
+            pass
+    finally:
+        os._exit(code)
+
+
+def ask_zygote(command, out_w, err_w):
+    """Sends the fork server a run: one byte, and the descriptors (stdout, stderr, the command in a memory file)."""
+    spec = os.memfd_create('run', os.MFD_CLOEXEC)
+    try:
+        write_all(json.dumps(command).encode(), spec)
+        os.lseek(spec, 0, os.SEEK_SET)
+        zygote[1].sendmsg([b'r'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array('i', [out_w, err_w, spec]))])
+    finally:
+        os.close(spec)
+
+
+def start_zygote():
+    """Forks the fork server (see the top of this file) from this process, which has read no command yet."""
+    global zygote, requests
+    mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        pid = os.fork()
+    except OSError:
+        # Runs are forked from this process instead while it holds nothing of an earlier submission.
+        mine.close()
+        theirs.close()
+        return
+    if pid == 0:
+        mine.close()
+        try:
+            serve(theirs)
+        finally:
+            os._exit(1)
+    theirs.close()
+    mine.setblocking(False)
+    zygote = (pid, mine)
+    requests = 0
+
+
+def serve(sock):
+    """The fork server's loop: forks a run for each request, says when each ended; never returns."""
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    os.close(null)
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLIN)
+    poller.register(wake_r, select.POLLIN)
+    children = {}
+    received = 0
+    while True:
+        for fd, _ in poller.poll():
+            if fd == wake_r:
+                try:
+                    os.read(wake_r, 4096)
+                except OSError:
+                    pass
+            else:
+                try:
+                    data, ancillary, _, _ = sock.recvmsg(1, socket.CMSG_SPACE(3 * array.array('i').itemsize))
+                except InterruptedError:
+                    continue
+                if not data:
+                    os._exit(0)
+                received += 1
+                fds = array.array('i')
+                for level, kind, raw in ancillary:
+                    if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                        fds.frombytes(raw[:len(raw) - len(raw) % fds.itemsize])
+                if len(fds) != 3:
+                    for one in fds:
+                        os.close(one)
+                    sock.send(RECORD.pack(b'F', received, errno.EINVAL))
+                    continue
+                try:
+                    pid = os.fork()
+                except OSError as error:
+                    pid = -error.errno
+                if pid == 0:
+                    os.dup2(fds[2], 0)
+                    launch(None, fds[0], fds[1])
+                for one in fds:
+                    os.close(one)
+                if pid < 0:
+                    sock.send(RECORD.pack(b'F', received, -pid))
+                else:
+                    children[pid] = received
+                    sock.send(RECORD.pack(b'S', received, pid))
+        while children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            if pid in children:
+                sock.send(RECORD.pack(b'E', children.pop(pid), status))
+
+
+def from_zygote():
+    """Takes the fork server's records: a run started, could not start, ended; or the fork server gone."""
+    global run
+    while zygote is not None:
+        try:
+            data = zygote[1].recv(RECORD.size)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b''
+        if len(data) != RECORD.size:
+            zygote_gone()
+            return
+        kind, number, value = RECORD.unpack(data)
+        if run is None or run.request != number:
+            continue
+        if kind == b'S':
+            run.pid = value
+            control({'started': run.id})
+        elif kind == b'E':
+            run.status = value
+        else:
+            for fd in run.fds:
+                os.close(fd)
+            control({'ended': run.id, 'failed': 'could not start the run: ' + os.strerror(value)})
+            run = None
+
+
+def zygote_gone(reaped=False):
+    """The fork server died (killed with everything else): a run of it that did not say how it ended was killed."""
+    global zygote
+    if zygote is None:
+        return
+    pid, sock = zygote
+    zygote = None
+    sock.close()
+    if not reaped:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        wait_for(pid)
+    if run is not None and run.request is not None and run.status is None:
+        run.status = signal.SIGKILL
 
 
 def child(command, out_w, err_w):
@@ -466,14 +713,7 @@ def scrub():
             code = 0
         finally:
             os._exit(code)
-    while True:
-        try:
-            os.waitpid(pid, 0)
-            return
-        except InterruptedError:
-            continue
-        except ChildProcessError:
-            return
+    wait_for(pid)
 
 
 def leftovers(workdir, expected):
@@ -502,7 +742,7 @@ def safe_path(workdir, path):
 
 def reset(command):
     import base64
-    global clean
+    global clean, only_current
     if run is not None:
         control({'reset': command['id'], 'left': ['a run under way']})
         return
@@ -526,33 +766,37 @@ def reset(command):
         control({'reset': command['id'], 'left': [], 'failed': str(error)})
         return
     answer = {'reset': command['id'], 'left': leftovers(workdir, expected)}
-    # A process that held nothing of another submission has nothing to start afresh from: a new
-    # container's first reset only puts the files in (sparing a second import of the libraries,
-    # which cost each new container of the jobs-api lab about 0.5 s while the session started).
-    if was_clean:
+    # Runs are forked from the fork server, which never held any submission. Without it, this
+    # process starts afresh (sparing that when it has held nothing of another submission yet, as
+    # in a new container's first reset).
+    if was_clean or zygote is not None:
+        only_current = was_clean
         control(answer)
     else:
-        renew(answer)
+        renew({'answer': answer})
 
 
-def renew(answer):
-    """Starts this program afresh in this process, which then gives `answer` instead of "ready".
+def renew(state):
+    """Starts this program afresh in this process (and a new fork server with it), which then
+    carries on from `state` instead of saying "ready": {"answer": a reset's answer to give},
+    {"then": a run command to start, "pending": what it had read of stdin after that command}.
 
-    The next submission's runs are forked from this process, and its heap is not cleared when freed:
-    it holds the last submission's files as the reset command carried them, and its runs' output,
-    which a run could read from the memory it inherits (test/e2e/reuse-memory.test.ts). A new
-    interpreter holds none of it; importing the lab's libraries again costs about 0.1 s of CPU.
-    The grader sends nothing after a reset until it has the answer, so no command is lost.
+    A new interpreter holds nothing of the submissions before; importing the lab's libraries again
+    costs about 0.1 s of CPU. The grader sends nothing after a reset until it has the answer.
     """
+    if zygote is not None:
+        zygote_gone()
     with open('/proc/self/cmdline', 'rb') as f:
         argv = f.read().split(b'\0')[:-1]
     # The command it was started with (python3 -I -c SOURCE PRELOAD), so the fresh interpreter
-    # imports the same libraries, without the answer of an earlier reset.
-    argv = argv[:argv.index(b'-c') + 3] + [json.dumps(answer).encode()]
+    # imports the same libraries, without the state of an earlier renewal.
+    argv = argv[:argv.index(b'-c') + 3] + [json.dumps(state).encode()]
     try:
         os.execv(sys.executable, argv)
     except OSError as error:
-        control({'reset': answer['reset'], 'left': ['a supervisor that could not start afresh: ' + str(error)]})
+        if 'then' in state:
+            raise
+        control({'reset': state['answer']['reset'], 'left': ['a supervisor that could not start afresh: ' + str(error)]})
 
 
 def stop(command):
@@ -589,7 +833,13 @@ def end_if_done():
     run = None
 
 
+# What was read of stdin after the last whole command line.
+pending = b''
+
+
 def main():
+    global pending
+    start_zygote()
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
@@ -598,14 +848,20 @@ def main():
     poller.register(0, select.POLLIN)
     poller.register(wake_r, select.POLLIN)
     watched = set()
-    pending = b''
-    # Started afresh after a reset (see renew): its answer; else the first word.
+    # Started afresh (see renew): the state it carries on from; else the first word.
     if len(sys.argv) > 2:
-        control(json.loads(sys.argv[2]))
+        state = json.loads(sys.argv[2])
+        if 'answer' in state:
+            control(state['answer'])
+        pending = state.get('pending', '').encode('latin1')
+        if 'then' in state:
+            start(state['then'])
     else:
         control({'ready': True, 'preloaded': sorted(n for n in PRELOAD if n in sys.modules)})
     while True:
         fds = set(run.fds) if run is not None else set()
+        if zygote is not None:
+            fds.add(zygote[1].fileno())
         for fd in watched - fds:
             poller.unregister(fd)
         for fd in fds - watched:
@@ -635,6 +891,8 @@ def main():
                         reset(command)
             elif run is not None and fd in run.fds:
                 relay(fd)
+            elif zygote is not None and fd == zygote[1].fileno():
+                from_zygote()
         reap()
         watch()
         end_if_done()

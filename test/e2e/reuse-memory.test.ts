@@ -1,10 +1,11 @@
 /**
- * A submission cannot read the previous one's files out of the memory its runs start with (issue
- * 15). A run of a Python script is a fork of the container's supervisor (run/supervisor.py), whose
- * heap has held every reset command it was sent (each submission's files, in base64) and every
- * chunk of output it relayed. `labs grade -j 1` over a control, a classmate and a scanner
- * (test/fixtures/reuse/memory-scan.py), in that order in one slot: the scanner looks through its
- * own writable memory for the classmate's secret and fails its producer check when it finds it.
+ * A submission cannot read the previous one's files or output out of the memory its runs start with
+ * (issue 15). The container's supervisor (run/supervisor.py) has held every reset command it was
+ * sent (each submission's files, in base64) and every chunk of output it relayed; a run of a Python
+ * script is a fork of its fork server, which never held any. `labs grade -j 1` over a control, a
+ * classmate and a scanner (test/fixtures/reuse/memory-scan.py), in that order in one slot: the
+ * scanner looks through its own writable memory for the classmate's secrets (one in a file, one it
+ * printed) and fails its producer check when it finds one.
  * The control scans for a secret in its own producer.py, which a run has in memory: it must find
  * it, or the scanner could pass for nothing.
  */
@@ -45,6 +46,7 @@ describe('labs grade -j 1: a run cannot read the previous submission out of its 
     root = await tempDir('labs-reuse-memory-');
     const own = `OWN-SECRET-${randomBytes(8).toString('hex')}`;
     const classmates = `CLASSMATE-SECRET-${randomBytes(8).toString('hex')}`;
+    const printed = `PRINTED-SECRET-${randomBytes(8).toString('hex')}`;
     const [scanner, producer] = await Promise.all([
       readFile(join(repoRoot, 'test', 'fixtures', 'reuse', 'memory-scan.py'), 'utf8'),
       readFile(join(solution, 'producer.py'), 'utf8'),
@@ -56,8 +58,12 @@ describe('labs grade -j 1: a run cannot read the previous submission out of its 
       await writeFile(join(subs, student, 'producer.py'), text);
     };
     await write('01-control', `${scanner.replace('_PIECES = []', pieces(own))}# ${own}\n${producer}`);
-    await write('02-classmate', `# ${classmates}: my own work\n${producer}`);
-    await write('03-scanner', `${scanner.replace('_PIECES = []', pieces(classmates))}${producer}`);
+    // The secret it prints is split in its file, so that only its output holds it whole; printed
+    // often, in writes of many sizes, it is in many of the chunks the supervisor relayed.
+    const half = printed.length >> 1;
+    const prints = `import sys as _s\nfor _i in range(400):\n    print('${printed.slice(0, half)}' + '${printed.slice(half)} ' * (_i % 7 + 1), file=_s.stderr)\n`;
+    await write('02-classmate', `# ${classmates}: my own work\n${prints}${producer}`);
+    await write('03-scanner', `${scanner.replace('_PIECES = []', pieces(classmates) + pieces(printed).replace('_PIECES = ', '_PIECES += '))}${producer}`);
     const run = await labs(['grade', 'exercise-1', 'subs', '--out', 'out', '-j', '1'], { cwd: root, timeout: 300_000 });
     expect(run.exitCode, String(run.stderr)).toBe(0);
     results = (await readFile(join(root, 'out', 'results.jsonl'), 'utf8'))

@@ -5,9 +5,10 @@
  * probe sees it: the control) and gone for the next submission's, which runs in the same container
  * with only its own files in /lab, and its own service environment. Folders locked (0500), and nested
  * deeper than a path can name, are emptied too. The service's pip packages (flask) are imported by
- * the supervisor before the first submission's runs and again after the reset. A new container's
- * first reset only writes the files: its supervisor has held nothing of any submission, so it is
- * not started afresh (that cost every new container a second import of the lab's libraries).
+ * the supervisor before any run. Runs are forked by its fork server, made when the container
+ * started: the same process before and after the reset, never started afresh (that cost a second
+ * import of the lab's libraries at each reset); test/e2e/reuse-memory.test.ts shows that a run
+ * finds nothing of the last submission in the memory it starts with.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceSpec } from '../../runner/lab/types.js';
@@ -71,11 +72,27 @@ print(json.dumps({'procs': procs, 'tmp': sorted(os.listdir('/tmp')), 'shm': sort
 // stand-in image, from Debian); a distribution the image lacks is skipped.
 const withPackages = (spec: ServiceSpec): ServiceSpec => ({ ...spec, packages: { pip: [...spec.packages.pip, 'flask>=2.2', 'no-such-dist'], npm: [] } });
 const preloaded = { path: 'preloaded.py', data: Buffer.from('import sys\nprint(*(n in sys.modules for n in ("flask", "hotqueue", "redis")))') };
-// The supervisor's last argument (a run's parent): the list of modules it preloads when it was
-// started by the engine; the answer to a reset when that reset started it afresh.
+// A run's parent (the fork server): its pid and the start of its last argument, the list of modules
+// it preloads as the engine started it (a supervisor started afresh has its state there instead).
 const supervisorArg = {
   path: 'supervisor-arg.py',
-  data: Buffer.from('import os\nprint(open("/proc/%d/cmdline" % os.getppid(), "rb").read().split(b"\\0")[-2].decode()[:9])'),
+  data: Buffer.from('import os\nprint(os.getppid(), open("/proc/%d/cmdline" % os.getppid(), "rb").read().split(b"\\0")[-2].decode()[:9])'),
+};
+
+// Leaves a process that kills every other process of its user, for ever.
+const killer = {
+  path: 'killer.py',
+  data: Buffer.from(
+    'import os\nprint("killing", flush=True)\nif os.fork() == 0:\n    os.setsid()\n    null = os.open("/dev/null", os.O_RDWR)\n    for fd in (0, 1, 2):\n        os.dup2(null, fd)\n    while True:\n        os.kill(-1, 9)',
+  ),
+};
+// Whether a run's parent is the fork server (whose parent is the supervisor) or the supervisor
+// (whose parent is the engine's init, pid 1).
+const lineage = {
+  path: 'lineage.py',
+  data: Buffer.from(
+    'import os\nppid = int(open("/proc/%d/stat" % os.getppid()).read().rsplit(")", 1)[1].split()[1])\nprint("supervisor" if ppid == 1 else "fork server")',
+  ),
 };
 
 const run = async (on: ScriptHosts, argv: string[]): Promise<string[]> => {
@@ -102,7 +119,8 @@ describe('a script container kept for the next submission', () => {
   it('is reset: nothing the last submission left is there, only the new files are in /lab, and the container is the same', async () => {
     expect(await run(hosts, ['python3', 'preloaded.py'])).toEqual(['True True True']);
     // The new container's reset wrote the files and left its supervisor as the engine started it.
-    expect(await run(hosts, ['python3', 'supervisor-arg.py'])).toEqual(['["hotqueu']);
+    const [forkServer] = await run(hosts, ['python3', 'supervisor-arg.py']);
+    expect(forkServer).toMatch(/^\d+ \["hotqueu$/);
     expect(await run(hosts, ['python3', 'leave.py'])).toEqual(['lab not writable: 13', 'left']);
     const first = hosts.acquire('python');
     const container = (await first).containerId;
@@ -121,15 +139,30 @@ describe('a script container kept for the next submission', () => {
       ...env,
       identity: { ...env.identity, session: `${session}-next` },
       services: { ...env.services, python: withPackages({ ...env.services.python!, environment: { WHOSE: 'next' } }) },
-      files: [{ path: 'look.py', data: Buffer.from(look) }, preloaded, supervisorArg],
+      files: [{ path: 'look.py', data: Buffer.from(look) }, preloaded, supervisorArg, killer, lineage],
     });
     const next = JSON.parse((await run(hosts, ['python3', 'look.py']))[0]!);
-    expect(next).toEqual({ procs: [], tmp: [], shm: [], ipc: [], lab: ['look.py', 'preloaded.py', 'supervisor-arg.py'], env: 'next' });
-    // The supervisor that ran the last submission's scripts was started afresh by the reset, and imports them again.
-    expect(await run(hosts, ['python3', 'supervisor-arg.py'])).toEqual(['{"reset":']);
+    expect(next).toEqual({
+      procs: [],
+      tmp: [],
+      shm: [],
+      ipc: [],
+      lab: ['killer.py', 'lineage.py', 'look.py', 'preloaded.py', 'supervisor-arg.py'],
+      env: 'next',
+    });
+    // The next submission's runs are forked by the same fork server, which was not started afresh.
+    expect(await run(hosts, ['python3', 'supervisor-arg.py'])).toEqual([forkServer]);
     expect(await run(hosts, ['python3', 'preloaded.py'])).toEqual(['True True True']);
     const again = await hosts.acquire('python');
     expect(again.containerId).toBe(container);
     hosts.release(again);
+
+    // A run that leaves a process killing every other process of its user, over and over: the kill
+    // by a process of that user may be killed first, and then everything is killed as root, the
+    // fork server too. Still nothing is left, and the next run comes from a fork server, never from
+    // the supervisor that held the last submission (the supervisor is started afresh with a new one).
+    expect(await run(hosts, ['python3', 'killer.py'])).toEqual(['killing']);
+    expect(await run(hosts, ['python3', 'lineage.py'])).toEqual(['fork server']);
+    expect(JSON.parse((await run(hosts, ['python3', 'look.py']))[0]!)).toMatchObject({ procs: [] });
   }, 120_000);
 });
