@@ -253,11 +253,7 @@ async function locally(
         return;
       }
       const item = queue.shift();
-      if (!item) {
-        // Nothing left for this lane: its slot goes while the other lanes finish.
-        slots.closeIdle();
-        return;
-      }
+      if (!item) return;
       options.onEvent?.({ type: 'start', student: item.student });
       const result = await gradeWithRetries(options, item, { ...ctx, teardown, slots });
       if (!result) {

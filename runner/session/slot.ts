@@ -274,24 +274,13 @@ export class SlotPool {
     this.idle.set(slot.lab.id, list);
   }
 
-  /**
-   * Starts closing the idle slots, without waiting: a lane that found no submission left calls it,
-   * so that its slot's removal overlaps the sessions still running (on 2 cores, 20 slots took 2 to
-   * 3 s of both cores to remove at the end of a batch). The pool stays open: a session that comes
-   * later (a retry) takes a new slot.
-   */
-  closeIdle(): void {
+  async close(): Promise<void> {
     const entries = [...this.idle.values()].flat();
     this.idle.clear();
     for (const entry of entries) {
       clearTimeout(entry.timer);
       this.retire(entry.slot);
     }
-  }
-
-  /** Closes the idle slots and waits for every slot being closed; a slot's failure goes to `onLeftBehind`. */
-  async close(): Promise<void> {
-    this.closeIdle();
     while (this.closing.size) await Promise.all([...this.closing]);
   }
 
