@@ -9,10 +9,11 @@ import { LabsError } from '../errors.js';
  * Submissions graded at once when the instructor does not say: a check mostly waits (for Redis, for
  * a consumer, through deliberate idle times), so ten per core keep the machine busy. Measured on 2
  * cores (exercise-2, 100 submissions, a third of them buggy, every verdict as expected), with each
- * lane's containers kept between submissions and Redis in the slot's kept network namespace
- * (session/slot.ts): 53.5 a minute at -j 20 (`npm run bench -- grade`), the cores 74% busy, and 51.9 at -j 24; before
- * the kept namespace, 42.1 at -j 16 and 43.2 at -j 24 against 39.6 to 41.8 at -j 20, the same
- * within the noise: the engine's container starts under load bound it as much as the CPU. At most 24:
+ * lane's containers kept between submissions, Redis in the slot's kept network namespace
+ * (session/slot.ts) and runs forked by a fork server: 55.7 to 60.7 a minute at -j 20 (`npm run
+ * bench -- grade`), against 55.9 at -j 14 and 59.1 at -j 16 in the same hour; the cores are fully
+ * busy while the queue holds submissions, so more lanes do not grade more (51.9 at -j 24 before the
+ * fork server, against 53.5 at -j 20). At most 24:
  * each lane holds one of the engine's 31 network address ranges (see session-networks.ts).
  */
 export function defaultJobs(cores = availableParallelism()): number {
