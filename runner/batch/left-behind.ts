@@ -5,6 +5,7 @@
  * sessions left resources behind and that `labs prune` removes them (their owner, this process,
  * is gone by then).
  */
+import { cleanupLimitMs, drainWithin, stuckEngine } from '../provision/settle.js';
 
 /** What a batch's removals left behind: `sessions` whose removal failed, and the first one's error message. */
 export interface LeftBehindSummary {
@@ -34,9 +35,14 @@ export class LeftBehind {
     this.onFailure(error);
   }
 
-  /** Resolves once every removal taken so far (and any taken meanwhile) has ended. */
-  async settled(): Promise<void> {
-    while (this.pending.size) await Promise.all([...this.pending]);
+  /**
+   * Resolves once every removal taken so far (and any taken meanwhile) has ended, or `limitMs` has
+   * passed: those still under way then count as one failure, DOCKER_FAILED (an engine that stopped
+   * answering; see SlotPool.close).
+   */
+  async settled(limitMs = cleanupLimitMs): Promise<void> {
+    const stuck = await drainWithin(this.pending, limitMs);
+    if (stuck) this.fail(stuckEngine(stuck, "session(s)' containers", limitMs));
   }
 
   get summary(): LeftBehindSummary {

@@ -26,7 +26,7 @@ import {
   startRecorder,
   startRedisHome,
 } from '../provision/isolated.js';
-import { settleAll } from '../provision/settle.js';
+import { cleanupLimitMs, drainWithin, settleAll, stuckEngine } from '../provision/settle.js';
 import { type SessionIdentity, currentOwner, newSessionId } from '../provision/labels.js';
 import { recorderImage } from '../provision/recorder/image.js';
 import type { ContainerRuntime } from '../provision/runtime.js';
@@ -274,14 +274,21 @@ export class SlotPool {
     this.idle.set(slot.lab.id, list);
   }
 
-  async close(): Promise<void> {
+  /**
+   * Closes the idle slots and waits for every slot being closed, at most `limitMs`: an engine that
+   * stopped answering (Docker 20.10 once deadlocked in libnetwork after a batch's last result, every
+   * call that lists networks waiting for ever) is passed to `onLeftBehind` as DOCKER_FAILED, and the
+   * batch ends with its results instead of waiting with it.
+   */
+  async close(limitMs = cleanupLimitMs): Promise<void> {
     const entries = [...this.idle.values()].flat();
     this.idle.clear();
     for (const entry of entries) {
       clearTimeout(entry.timer);
       this.retire(entry.slot);
     }
-    while (this.closing.size) await Promise.all([...this.closing]);
+    const stuck = await drainWithin(this.closing, limitMs);
+    if (stuck) this.onLeftBehind(stuckEngine(stuck, 'batch slot(s)', limitMs));
   }
 
   private retire(slot: GradingSlot): void {

@@ -35,4 +35,14 @@ describe('SlotPool', () => {
     await pool.close();
     expect(leftBehind).toEqual(['engine down', 'engine down']);
   });
+
+  it('stops waiting for an engine that never answers, and says so as the engine’s failure', async () => {
+    const stuck = { listContainers: () => new Promise(() => {}) } as unknown as ContainerRuntime;
+    const leftBehind: unknown[] = [];
+    const pool = new SlotPool(stuck, undefined, (error) => leftBehind.push(error));
+    pool.give(pool.take(lab), true);
+    await pool.close(50);
+    expect(leftBehind).toHaveLength(1);
+    expect(leftBehind[0]).toMatchObject({ code: 'DOCKER_FAILED', message: 'the Docker engine did not finish removing 1 batch slot(s) within 0.05 s' });
+  });
 });
