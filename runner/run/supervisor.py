@@ -315,6 +315,10 @@ def ask_zygote(command, out_w, err_w):
 def start_zygote():
     """Forks the fork server (see the top of this file) from this process, which has read no command yet."""
     global zygote, requests
+    if not hasattr(os, 'memfd_create'):
+        # Python before 3.8: no memory file to pass a run command in, so runs are forked from this
+        # process, which starts afresh at each reset instead.
+        return
     mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
         pid = os.fork()
