@@ -155,8 +155,8 @@ zygote = None
 RECORD = struct.Struct('>cii')
 
 
-def reap():
-    """Collects every child that ended: a run forked here keeps its exit status; the fork server is gone."""
+def ended_children():
+    """(pid, wait status) of each child of this process that has ended, collected; none waited for."""
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -164,6 +164,12 @@ def reap():
             return
         if pid == 0:
             return
+        yield pid, status
+
+
+def reap():
+    """Collects every child that ended: a run forked here keeps its exit status; the fork server is gone."""
+    for pid, status in ended_children():
         if run is not None and run.request is None and pid == run.pid:
             run.status = status
         if zygote is not None and pid == zygote[0]:
@@ -392,13 +398,7 @@ def serve(sock):
                 else:
                     children[pid] = received
                     sock.send(RECORD.pack(b'S', received, pid))
-        while children:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if pid == 0:
-                break
+        for pid, status in ended_children():
             if pid in children:
                 sock.send(RECORD.pack(b'E', children.pop(pid), status))
 
