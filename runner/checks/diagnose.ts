@@ -164,6 +164,9 @@ function crashedAt(lines: OutputLine[]): string {
   return frame && !libraryPath.test(frame.path) ? `, at ${frameShown(frame)}` : '';
 }
 
+/** A crash line that says the client never reached its Redis: refused, unreachable, unknown name, timed out. */
+const connectErrors = /ConnectionError|Connection refused|Timeout|timed out|ENOTFOUND|ECONNREFUSED|EHOSTUNREACH|Name or service not known/;
+
 /** Where a run was meant to work: the queue, and the name of the lab's Redis service (`lab.redisService`). */
 export interface RunSetting {
   queue: QueueRef;
@@ -184,7 +187,9 @@ export function diagnoseRun(evidence: RunEvidence, setting: RunSetting, phrasing
   if (clientTimeout || profile.cutPops > 0) {
     findings.push(ownTimeout(file, clientTimeout ? crash : undefined, profile));
   }
-  if (endedByItself && !clientTimeout) {
+  // Never connected, and said why: one sentence with the error (and the address it names) and the fix.
+  const cannotConnect = profile.connections === 0 && connectErrors.test(crash ?? '');
+  if (endedByItself && !clientTimeout && !cannotConnect) {
     if (exit.oomKilled) findings.push(`${file} ran out of memory and was killed`);
     else if (exit.code !== 0) findings.push(`${file} crashed (${exit.description})${crash ? `: ${crash}${crashedAt(evidence.lines)}` : ''}`);
     else if (evidence.expectedToRun && profile.connections === 0) return [phrasing.neverStarted(file)];
@@ -192,8 +197,10 @@ export function diagnoseRun(evidence: RunEvidence, setting: RunSetting, phrasing
   }
   if (profile.connections === 0) {
     if (/SyntaxError|IndentationError|TabError/.test(crash ?? '')) return findings;
-    if (/ConnectionError|Connection refused|Timeout|timed out|ENOTFOUND|ECONNREFUSED|EHOSTUNREACH|Name or service not known/.test(crash ?? '')) {
-      findings.push(`${file} could not connect to Redis: connect to host REDIS_IP (${redis}), not a hard-coded IP address`);
+    if (cannotConnect) {
+      findings.push(
+        `${file} could not connect to Redis (${crash}): connect to host REDIS_IP (${redis}), not a hard-coded IP address${crashedAt(evidence.lines)}`,
+      );
     } else if (!endedByItself && evidence.unanswered) {
       findings.push(
         `${file} never reached ${redis}: it was trying to connect to ${evidence.unanswered}, where nothing answers, when it was stopped. A hard-coded IP address? Connect to host REDIS_IP (${redis}), port 6379`,

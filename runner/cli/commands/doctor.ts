@@ -110,7 +110,7 @@ export async function doctorCommand(ctx: Context, labArgs: readonly string[] = [
   }
 
   const access = await hostAccessCheck(runtime.endpoint);
-  if (access === 'closed') ok('checks close this host to student code (an iptables rule on each check network)');
+  if (access === 'closed') ok('checks close this host to student code (iptables rules on each check network)');
   else {
     const why = {
       'open: not root': 'labs is not running as root',

@@ -94,15 +94,22 @@ describe('diagnoseRun', () => {
       { file: 'consumer.py', exit, lines, profile: profile({ connections: 0 }), expectedToRun: true },
       { queue, redisService: 'cache' },
     );
-    expect(found).toContain('consumer.py could not connect to Redis: connect to host REDIS_IP (cache), not a hard-coded IP address');
+    expect(found).toEqual([
+      'consumer.py could not connect to Redis (redis.exceptions.ConnectionError: Error 111 connecting to 172.17.0.2:6379. Connection refused.): connect to host REDIS_IP (cache), not a hard-coded IP address',
+    ]);
     expect(persistenceMistakes('cache', undefined, [])).toEqual([
       expect.stringMatching(/^cache must run with command: \["--save", "1", "1"\]/),
       expect.stringMatching(/^cache must keep the volume \.\/data:\/data/),
     ]);
   });
 
-  it('never connected: a hard-coded address when the error says so', () => {
-    const lines = stderr('redis.exceptions.ConnectionError: Error 111 connecting to 172.17.0.2:6379. Connection refused.');
+  it('never connected: one sentence with the error, the line it came from, and the fix, when the error says so', () => {
+    const lines = stderr(
+      'Traceback (most recent call last):',
+      '  File "/lab/consumer.py", line 7, in <module>',
+      '    for item in q.consume():',
+      'redis.exceptions.ConnectionError: Error 113 connecting to 172.17.0.2:6379. No route to host.',
+    );
     const found = diagnoseRun(
       {
         file: 'consumer.py',
@@ -113,7 +120,9 @@ describe('diagnoseRun', () => {
       },
       where,
     );
-    expect(found).toContain('consumer.py could not connect to Redis: connect to host REDIS_IP (redis-db), not a hard-coded IP address');
+    expect(found).toEqual([
+      'consumer.py could not connect to Redis (redis.exceptions.ConnectionError: Error 113 connecting to 172.17.0.2:6379. No route to host.): connect to host REDIS_IP (redis-db), not a hard-coded IP address, at consumer.py line 7, in <module>: for item in q.consume():',
+    ]);
   });
 
   it('never connected and stopped: the address it waited on when there was one, the likely causes when not', () => {
