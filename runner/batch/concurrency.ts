@@ -11,7 +11,8 @@ import { LabsError } from '../errors.js';
  * cores (exercise-2, 100 submissions, a third of them buggy, every verdict as expected), with each
  * lane's containers kept between submissions, Redis in the slot's kept network namespace
  * (session/slot.ts) and runs forked by a fork server: 55.7 to 60.7 a minute at -j 20 (`npm run
- * bench -- grade`), against 55.9 at -j 14 and 59.1 at -j 16 in the same hour; the cores are fully
+ * bench -- grade`), against 55.9 at -j 14 and 59.1 at -j 16 in the same hour (61.8 to 65.6 at
+ * -j 20 since a hard-coded address is refused at once, provision/firewall.ts); the cores are fully
  * busy while the queue holds submissions, so more lanes do not grade more (51.9 at -j 24 before the
  * fork server, against 53.5 at -j 20). At most 24:
  * each lane holds one of the engine's 31 network address ranges (see session-networks.ts).
