@@ -112,7 +112,7 @@ function byHand(dir, workSeconds) {
     }
     if (status !== 'complete') throw new Error(`by hand, the job posted never completed (last status "${status}")`);
   } finally {
-    execFileSync('docker', ['rm', '-f', `${n}-redis`, `${n}-api`, `${n}-worker`], { stdio: 'ignore' });
+    execFileSync('docker', ['rm', '-f', '-v', `${n}-redis`, `${n}-api`, `${n}-worker`], { stdio: 'ignore' });
     execFileSync('docker', ['network', 'rm', n], { stdio: 'ignore' });
   }
   return Number(process.hrtime.bigint() - start) / 1e6;

@@ -61,7 +61,7 @@ function byHand(dir) {
     );
     for (let i = 0; i < 200 && !docker('logs', `${name}-consumer`).includes('m49'); i += 1);
   } finally {
-    execFileSync('docker', ['rm', '-f', `${name}-redis`, `${name}-consumer`], { stdio: 'ignore' });
+    execFileSync('docker', ['rm', '-f', '-v', `${name}-redis`, `${name}-consumer`], { stdio: 'ignore' });
     execFileSync('docker', ['network', 'rm', name], { stdio: 'ignore' });
   }
   return Number(process.hrtime.bigint() - start) / 1e6;

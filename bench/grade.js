@@ -59,14 +59,14 @@ function byHand(dir) {
     sleep(3000); // latency: idle, then one more
     docker(...py('python', 'producer.py', 'late'));
     sleep(3000); // blocking: observe idle
-    docker('rm', '-f', `${n}-c1`);
+    docker('rm', '-f', '-v', `${n}-c1`);
     docker(...py('python', 'producer.py', 'keep1', 'keep2'));
     sleep(1300); // persistence: kill and re-create Redis
     docker('kill', `${n}-redis`);
     docker('rm', `${n}-redis`);
     redis();
   } finally {
-    execFileSync('docker', ['rm', '-f', `${n}-redis`, `${n}-c1`], { stdio: 'ignore' });
+    execFileSync('docker', ['rm', '-f', '-v', `${n}-redis`, `${n}-c1`], { stdio: 'ignore' });
     execFileSync('docker', ['network', 'rm', n], { stdio: 'ignore' });
     execFileSync('docker', ['volume', 'rm', `${n}-data`], { stdio: 'ignore' });
   }

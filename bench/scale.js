@@ -64,7 +64,7 @@ async function startRedis() {
   } else {
     const name = `labs-bench-queue-${process.pid}`;
     execFileSync('docker', ['run', '-d', '--rm', '--name', name, '-p', `127.0.0.1:${port}:6379`, 'redis:7'], { stdio: 'ignore' });
-    stop = () => execFileSync('docker', ['rm', '-f', name], { stdio: 'ignore' });
+    stop = () => execFileSync('docker', ['rm', '-f', '-v', name], { stdio: 'ignore' });
   }
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; !(await answersPing(port)); i += 1) {

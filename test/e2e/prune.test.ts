@@ -36,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await execa('docker', ['rm', '-f', stranger], { reject: false });
+  await execa('docker', ['rm', '-f', '-v', stranger], { reject: false });
   await execa('docker', ['network', 'rm', network], { reject: false });
   await sweep(root);
 });

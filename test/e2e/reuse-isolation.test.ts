@@ -169,7 +169,7 @@ describe('the detector finds each leftover the adversaries leave, planted by han
   }, 60_000);
 
   afterAll(async () => {
-    await execa('docker', ['rm', '-f', redis], { reject: false });
+    await execa('docker', ['rm', '-f', '-v', redis], { reject: false });
     await sweep(root);
   });
 

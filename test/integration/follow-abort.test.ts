@@ -35,7 +35,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await execa('docker', ['rm', '-f', name], { reject: false });
+  await execa('docker', ['rm', '-f', '-v', name], { reject: false });
 });
 
 describe('followLines', () => {

@@ -27,7 +27,7 @@ describe('the grader network that cannot be removed', () => {
       expect((await execa('docker', ['network', 'ls', '-q', '--filter', `name=${made.grader.name}`])).stdout.trim()).not.toBe('');
       expect(await rules()).toEqual([]);
     } finally {
-      await execa('docker', ['rm', '-f', holder], { reject: false });
+      await execa('docker', ['rm', '-f', '-v', holder], { reject: false });
       await execa('docker', ['network', 'rm', made.grader.name], { reject: false });
     }
   }, 60_000);

@@ -78,7 +78,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await execa('docker', ['rm', '-f', name], { reject: false });
+  await execa('docker', ['rm', '-f', '-v', name], { reject: false });
   if (root) await rm(root, { recursive: true, force: true });
 });
 

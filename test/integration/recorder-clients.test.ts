@@ -73,7 +73,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await execa('docker', ['rm', '-f', `${network}-redis`, `${network}-recorder`, `${network}-py3`, `${network}-py2`], { reject: false });
+  await execa('docker', ['rm', '-f', '-v', `${network}-redis`, `${network}-recorder`, `${network}-py3`, `${network}-py2`], { reject: false });
   await execa('docker', ['network', 'rm', network], { reject: false });
 });
 

@@ -229,7 +229,7 @@ describe('an image without python3', () => {
     const maker = `${session}-maker`;
     await execa('docker', ['run', '--name', maker, '--user', '0', '--entrypoint', 'sh', image, '-c', 'rm -f /usr/bin/python3* /usr/local/bin/python3*']);
     await execa('docker', ['commit', maker, noPython]);
-    await execa('docker', ['rm', '-f', maker]);
+    await execa('docker', ['rm', '-f', '-v', maker]);
     const plain = new ScriptHosts({ ...env, images: { ...env.images, python: noPython } });
     const r = await run(['sh', '-c', 'id -u; ls /usr/bin | grep -c "^python3" || true'], { on: plain });
     expect(await r.exited).toMatchObject({ code: 0 });
