@@ -245,7 +245,7 @@ async function locally(
   // A slot takes the next submission while the last one's containers are still being removed.
   const teardown = (removal: Promise<void>): void => leftBehind.take(removal);
   // Each lane's network and script containers serve one submission after another (session/slot.ts).
-  const slots = new SlotPool(options.runtime, undefined, (error) => leftBehind.fail(error));
+  const slots = new SlotPool(options.runtime, undefined, (error, count) => leftBehind.slotsFailed(error, count));
   const worker = async (): Promise<void> => {
     for (;;) {
       if (options.signal?.aborted) {

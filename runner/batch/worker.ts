@@ -54,7 +54,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ leftBehind: L
   const leftBehind = new LeftBehind((error) => options.onEvent?.({ type: 'left-behind', error: error instanceof Error ? error.message : String(error) }));
   // Each concurrent job's network and script containers serve the next job (session/slot.ts);
   // between batches, a worker keeps nothing for long.
-  const slots = new SlotPool(runtime, workerIdleSlotMs, (error) => leftBehind.fail(error));
+  const slots = new SlotPool(runtime, workerIdleSlotMs, (error, count) => leftBehind.slotsFailed(error, count));
   const grade = async (job: GradeJob, attempt: number): Promise<SubmissionResult> => {
     const { lab, hash } = await labFor(job.lab);
     // A worker with another version of the tool or the lab would grade by other rules.

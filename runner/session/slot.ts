@@ -244,7 +244,8 @@ export class SlotPool {
   constructor(
     private readonly runtime: ContainerRuntime,
     private readonly idleMs?: number,
-    private readonly onLeftBehind: (error: unknown) => void = () => {},
+    /** Told each slot whose close failed (`count` 1), and once of those the engine never finished closing. */
+    private readonly onLeftBehind: (error: unknown, count: number) => void = () => {},
   ) {}
 
   /** An idle slot for `lab` that is not worn (one spoiled while idle is closed), or a new one. */
@@ -288,11 +289,11 @@ export class SlotPool {
       this.retire(entry.slot);
     }
     const stuck = await drainWithin(this.closing, limitMs);
-    if (stuck) this.onLeftBehind(stuckEngine(stuck, 'batch slot(s)', limitMs));
+    if (stuck) this.onLeftBehind(stuckEngine(stuck, 'batch slot(s)', limitMs), stuck);
   }
 
   private retire(slot: GradingSlot): void {
-    const closing = slot.close().catch(this.onLeftBehind);
+    const closing = slot.close().catch((error: unknown) => this.onLeftBehind(error, 1));
     this.closing.add(closing);
     void closing.finally(() => this.closing.delete(closing));
   }

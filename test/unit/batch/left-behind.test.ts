@@ -12,7 +12,7 @@ describe('LeftBehind', () => {
     left.take(Promise.resolve());
     left.take(Promise.reject(new Error('the engine refused')));
     await left.settled(1000);
-    expect(left.summary).toEqual({ sessions: 1, firstError: 'the engine refused' });
+    expect(left.summary).toEqual({ sessions: 1, slots: 0, firstError: 'the engine refused' });
   });
 
   it('stops waiting for a removal the engine never finishes, and says so as the engine’s failure', async () => {
@@ -25,5 +25,19 @@ describe('LeftBehind', () => {
     expect(leftBehindLine(left.summary)).toBe(
       "1 session left containers, networks or volumes behind (first error: the Docker engine did not finish removing 1 session(s)' containers within 0.05 s); the grades are not affected: run `labs prune` once this command has ended to remove them",
     );
+  });
+
+  it('counts batch slots apart from sessions, and every removal still under way (a regression: a slot was "1 session", two stuck ones were one)', async () => {
+    const left = new LeftBehind();
+    left.slotsFailed(new Error('network has active endpoints'));
+    left.take(new Promise(() => {}));
+    left.take(new Promise(() => {}));
+    await left.settled(50);
+    expect(left.summary).toEqual({ sessions: 2, slots: 1, firstError: 'network has active endpoints' });
+    expect(leftBehindLine(left.summary)).toMatch(
+      /^2 sessions and 1 batch slot left containers, networks or volumes behind \(first error: network has active endpoints\)/,
+    );
+    expect(leftBehindLine({ sessions: 0, slots: 3, firstError: 'x' })).toMatch(/^3 batch slots left/);
+    expect(leftBehindLine({ sessions: 0, slots: 0, firstError: undefined })).toBeUndefined();
   });
 });
