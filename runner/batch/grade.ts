@@ -123,7 +123,7 @@ export function isReusable(previous: SubmissionResult | undefined, contentHash: 
  */
 export async function gradeSubmissions(options: GradeOptions): Promise<GradeSummary> {
   const { runtime, lab, outDir } = options;
-  const discovered = await discoverBatch(options.submissionsDir, { from: options.from, labId: lab.id });
+  const discovered = await discoverBatch(options.submissionsDir, { from: options.from, labId: lab.id, labFiles: lab.files.map((f) => basename(f.path)) });
   const { submissions, skipped } = discovered;
   // A gradebook that cannot be filled is said before minutes of grading, not after.
   const gradebook =

@@ -10,7 +10,8 @@
  * removed (display only, never an id); the user id is Canvas's numeric user id (the `ID` column of
  * its gradebook export); `-N` before the extension marks Canvas's renaming of a file uploaded again
  * under the same name, so of `producer.py`, `producer-1.py` and `producer-2.py` the highest N is
- * the latest and is kept as `producer.py`; a student whose only file is a .zip/.tar.gz uploaded
+ * the latest and is kept as `producer.py` (a name the lab itself gives a file, `part-1.py`, is that
+ * file's, not a copy); a student whose only file is a .zip/.tar.gz uploaded
  * their submission as that archive.
  */
 import { archiveKind } from '../../intake/read.js';
@@ -37,10 +38,13 @@ export function parseCanvasName(entry: string): CanvasName | undefined {
   return { name: name!, late: Boolean(late), userId: userId!, submissionId: submissionId!, file: file! };
 }
 
-/** `producer-2.py` → `{ base: 'producer.py', copy: 2 }`; a name without `-N` is copy 0. */
-export function resubmission(file: string): { base: string; copy: number } {
+/**
+ * `producer-2.py` → `{ base: 'producer.py', copy: 2 }`; a name without `-N` is copy 0, and so is a
+ * name in `labFiles` (the lab's own file names: a lab's `part-1.py` is not a copy of `part.py`).
+ */
+export function resubmission(file: string, labFiles: ReadonlySet<string> = new Set()): { base: string; copy: number } {
   const match = /^(.+?)-(\d{1,4})(\.[^./]*)?$/.exec(file);
-  if (!match) return { base: file, copy: 0 };
+  if (!match || labFiles.has(file)) return { base: file, copy: 0 };
   return { base: `${match[1]}${match[3] ?? ''}`, copy: Number(match[2]) };
 }
 
@@ -68,9 +72,12 @@ export interface Unattributed {
 /**
  * The students of a Canvas download from its top-level file names (`entries`, litter already out),
  * sorted by user id; every name that is not Canvas's shape, or whose file part is no safe file
- * name, is in `unattributed` with why.
+ * name, is in `unattributed` with why. `labFiles`: the lab's file names, never read as copies.
  */
-export function canvasStudents(entries: readonly string[]): { students: CanvasStudent[]; unattributed: Unattributed[] } {
+export function canvasStudents(
+  entries: readonly string[],
+  labFiles: ReadonlySet<string> = new Set(),
+): { students: CanvasStudent[]; unattributed: Unattributed[] } {
   type Building = Omit<CanvasStudent, 'files' | 'archive'> & { copies: Map<string, { entry: string; copy: number }> };
   const byUser = new Map<string, Building>();
   const unattributed: Unattributed[] = [];
@@ -96,7 +103,7 @@ export function canvasStudents(entries: readonly string[]): { students: CanvasSt
     byUser.set(parsed.userId, student);
     student.late ||= parsed.late;
     student.sources.push(entry);
-    const { base, copy } = resubmission(parsed.file);
+    const { base, copy } = resubmission(parsed.file, labFiles);
     const kept = student.copies.get(base);
     if (kept && kept.copy >= copy) {
       student.superseded.push(entry);

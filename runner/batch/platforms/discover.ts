@@ -27,6 +27,8 @@ export interface DiscoverOptions {
   from?: ExportShape;
   /** The lab's id: a Classroom repository may hold the lab in a folder of that name. */
   labId: string;
+  /** The names of the lab's files (`producer.py`): in a Canvas download, one ending in `-N` is the lab's, not a resubmitted copy. */
+  labFiles?: readonly string[];
 }
 
 /** An export listed with at most this many entries; past it the export is refused, not half read. */
@@ -82,7 +84,7 @@ export async function discoverBatch(path: string, options: DiscoverOptions): Pro
   const rootName = root ? root.slice(0, -1) : basename(path).replace(/\.zip$/i, '');
   const { submissions, unattributed: others } =
     shape === 'canvas'
-      ? canvas(container, root, top)
+      ? canvas(container, root, top, new Set(options.labFiles))
       : shape === 'gradescope'
         ? await gradescope(container, root, top)
         : await classroom(container, root, rootName, top, options.labId);
@@ -176,9 +178,9 @@ async function lister(container: ExportContainer): Promise<(under: string) => Pr
 
 type Found = { submissions: Submission[]; unattributed: Unattributed[] };
 
-function canvas(container: ExportContainer, root: string, top: TopLevel): Found {
+function canvas(container: ExportContainer, root: string, top: TopLevel, labFiles: ReadonlySet<string>): Found {
   // Sorted, so that which copy is "earlier" never depends on the order a disk or zip lists them in.
-  const { students, unattributed } = canvasStudents([...top.files].sort(compare));
+  const { students, unattributed } = canvasStudents([...top.files].sort(compare), labFiles);
   for (const folder of top.folders.keys()) unattributed.push({ entry: `${folder}/`, why: "Canvas's download is flat: a folder in it is nobody's" });
   const submissions = students.map((s): Submission => {
     const part: ExportPart = s.archive

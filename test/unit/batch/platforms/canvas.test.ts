@@ -28,6 +28,21 @@ describe("Canvas's download names", () => {
     expect(resubmission('exercise-one.py')).toEqual({ base: 'exercise-one.py', copy: 0 });
   });
 
+  it("keeps a lab's own file whose name ends in -N under that name (a regression: part-1.py was graded as part.py)", () => {
+    const lab = new Set(['part-1.py', 'part-2.py']);
+    expect(resubmission('part-1.py', lab)).toEqual({ base: 'part-1.py', copy: 0 });
+    // Canvas's copy of the lab's file is still a copy.
+    expect(resubmission('part-1-1.py', lab)).toEqual({ base: 'part-1.py', copy: 1 });
+    const { students } = canvasStudents(['ada_1001_55501_part-1.py', 'ada_1001_55501_part-2.py', 'ada_1001_55501_part-2-1.py'], lab);
+    expect(students[0]!.files).toEqual(
+      new Map([
+        ['ada_1001_55501_part-1.py', 'part-1.py'],
+        ['ada_1001_55501_part-2-1.py', 'part-2.py'],
+      ]),
+    );
+    expect(students[0]!.superseded).toEqual(['ada_1001_55501_part-2.py']);
+  });
+
   it('groups files per user id, keeps the latest copy under its original name, records LATE and names what is nobody’s', () => {
     const { students, unattributed } = canvasStudents([
       'lovelaceada_1001_55501_producer.py',

@@ -123,6 +123,17 @@ describe('a hostile Canvas download', () => {
     expect(found.unattributed.map((u) => u.entry)).toEqual(['../3_4_5_x.py', '/etc/6_7_8_passwd', 'x_9_9_../']);
     expect((await read(found))['1']!.files).toEqual({ 'producer.py': 'a' });
   });
+
+  it("reads the lab's own file names as theirs, not as Canvas's copies (labFiles)", async () => {
+    const zip = await zipBuffer([
+      { name: 'ada_1_2_part-1.py', data: 'one' },
+      { name: 'ada_1_2_part-2.py', data: 'two' },
+    ]);
+    const path = join(dir, 'parts.zip');
+    await writeFile(path, zip);
+    const found = await discoverBatch(path, { labId: 'parts', from: 'canvas', labFiles: ['part-1.py', 'part-2.py'] });
+    expect((await read(found))['1']!.files).toEqual({ 'part-1.py': 'one', 'part-2.py': 'two' });
+  });
 });
 
 describe.each([false, true])('a Gradescope export (zip: %s)', (zip) => {
