@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'PORT_IN_USE'
   | 'NOT_READY'
   | 'WIRE_UNREADABLE'
+  | 'QUEUE_UNREACHABLE'
   | 'INTERRUPTED';
 
 /** Exit codes of every command (ARCHITECTURE.md, "Outputs"). */
@@ -50,6 +51,7 @@ const exitByCode: Record<ErrorCode, number> = {
   PORT_IN_USE: ExitCode.infrastructure,
   NOT_READY: ExitCode.infrastructure,
   WIRE_UNREADABLE: ExitCode.infrastructure,
+  QUEUE_UNREACHABLE: ExitCode.infrastructure,
   INTERRUPTED: ExitCode.interrupted,
 };
 

@@ -96,14 +96,14 @@ async function withinConnectTime<T>(ready: Promise<T>, ms: number): Promise<T> {
 }
 
 function unreachable(connection: QueueConnection, error: unknown): LabsError {
-  return new LabsError('DOCKER_FAILED', `the queue's Redis at ${connection.host}:${connection.port} is not reachable: ${(error as Error).message}`, {
+  return new LabsError('QUEUE_UNREACHABLE', `the queue's Redis at ${connection.host}:${connection.port} is not reachable: ${(error as Error).message}`, {
     hint: 'start Redis there (or fix --queue), and make sure this machine may connect to it',
     cause: error,
   });
 }
 
 /**
- * Opens the coordinator's side of the queue. Throws LabsError DOCKER_FAILED (exit 3) naming the
+ * Opens the coordinator's side of the queue. Throws LabsError QUEUE_UNREACHABLE (exit 3) naming the
  * address when its Redis does not answer within `connectTimeoutMs`.
  */
 export async function openCoordinator(connection: QueueConnection, connectTimeoutMs = defaultConnectTimeoutMs): Promise<Coordinator> {
@@ -196,7 +196,7 @@ export type WorkerEvent =
 /**
  * Grades jobs as they come. `grade` returns the result of a job, or throws a LabsError for an
  * infrastructure failure so that BullMQ retries it (on this or another worker). `lockMs`: how long
- * a job stays with a worker that stopped renewing its lock. Throws LabsError DOCKER_FAILED (exit 3)
+ * a job stays with a worker that stopped renewing its lock. Throws LabsError QUEUE_UNREACHABLE (exit 3)
  * naming the address when the queue's Redis does not answer within `connectTimeoutMs`.
  */
 export async function startQueueWorker(
