@@ -148,7 +148,8 @@ export const connectGraceMs = 5000;
 /**
  * The run has not reached Redis, and will not: its grace period is over, or it waits on an address
  * that did not answer (its supervisor saw the request go unanswered for 3 s, where every address
- * that exists answers at once; a script that gave up on it sooner may still connect elsewhere).
+ * that exists answers at once; a script that gave up on it sooner may still connect elsewhere), or
+ * its requests were refused and it had no connection a second later (ScriptRun.unanswered).
  */
 export function neverConnected(ctx: CheckContext, run: ScriptRun): boolean {
   if (ctx.wire.connectionsOf(run.name).length > 0) return false;

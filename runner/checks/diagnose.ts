@@ -13,7 +13,7 @@ export interface RunEvidence {
   profile: WireProfile;
   /** The run should still have been running when it was stopped (a consumer). */
   expectedToRun: boolean;
-  /** An address it asked a connection of that did not answer (see ScriptRun.unanswered). */
+  /** An address it asked a connection of that did not answer, or `refused` (see ScriptRun.unanswered). */
   unanswered?: string;
 }
 
@@ -200,6 +200,10 @@ export function diagnoseRun(evidence: RunEvidence, setting: RunSetting, phrasing
     if (cannotConnect) {
       findings.push(
         `${file} could not connect to Redis (${crash}): connect to host REDIS_IP (${redis}), not a hard-coded IP address${crashedAt(evidence.lines)}`,
+      );
+    } else if (!endedByItself && evidence.unanswered === 'refused') {
+      findings.push(
+        `${file} never reached ${redis}: its connection requests were refused, and it had no connection when it was stopped. A hard-coded IP address or port? Connect to host REDIS_IP (${redis}), port 6379`,
       );
     } else if (!endedByItself && evidence.unanswered) {
       findings.push(

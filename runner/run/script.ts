@@ -44,8 +44,10 @@ export interface ScriptRun {
   hasEnded: () => boolean;
   /**
    * An address the script asked a connection of that did not answer within 3 s, while it had
-   * no connection: it is trying an address where nothing is (a hard-coded IP). Undefined otherwise,
-   * and always where no supervisor watches (an image without python3).
+   * no connection: it is trying an address where nothing is (a hard-coded IP); or `refused` when
+   * its connection requests were refused (the grader's firewall refuses what would leave the lab's
+   * network) and it had no connection a second after the first. Undefined otherwise, and always
+   * where no supervisor watches (an image without python3).
    */
   unanswered: () => string | undefined;
   /** Stops the script now (SIGKILL); resolves once its output is read to the end. */

@@ -65,7 +65,10 @@ export interface SupervisedRun {
   ended: Promise<RunEnd | undefined>;
   finished: Promise<{ exitCode: number; bytes: number; truncated: boolean }>;
   hasEnded: () => boolean;
-  /** The address the run asked a connection of and got no answer from, when it said so (and had none). */
+  /**
+   * The address the run asked a connection of and got no answer from, when it said so (and had
+   * none); `refused` when its requests were refused and it still had none a second later.
+   */
   unanswered: () => string | undefined;
 }
 

@@ -73,6 +73,20 @@ const files = [
       'import socket, time\ntry:\n    socket.create_connection(("192.0.2.1", 6379), timeout=2)\nexcept OSError:\n    pass\ns = socket.create_connection(("redis-db", 6379))\nprint("connected", flush=True)\ntime.sleep(600)',
     ),
   },
+  // Asks again and again where it is refused (a closed port of redis-db), as redis-py 6 and later
+  // retry a refused connection; and one refused once that then connects where Redis is.
+  {
+    path: 'refused.py',
+    data: Buffer.from(
+      'import socket, time\nwhile True:\n    try:\n        socket.create_connection(("redis-db", 6390))\n    except OSError:\n        time.sleep(0.3)',
+    ),
+  },
+  {
+    path: 'refused-then-reaches.py',
+    data: Buffer.from(
+      'import socket, time\ntry:\n    socket.create_connection(("redis-db", 6390))\nexcept OSError:\n    pass\ns = socket.create_connection(("redis-db", 6379))\nprint("connected", flush=True)\ntime.sleep(600)',
+    ),
+  },
   {
     path: 'reaches.py',
     data: Buffer.from('import socket, time\ns = socket.create_connection(("redis-db", 6379))\nprint("connected", flush=True)\ntime.sleep(600)'),
@@ -192,6 +206,20 @@ describe('the supervisor of a script container', () => {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(connected.unanswered()).toBeUndefined();
     await Promise.all([lost.stop(), connected.stop()]);
+  });
+
+  it('says a run whose connection requests are refused and that has no connection a second later is refused, and nothing of one that then connected', async () => {
+    const [refused, reaches] = await Promise.all([
+      run(['python3', 'refused.py'], { name: 'refused' }),
+      run(['python3', 'refused-then-reaches.py'], { name: 'reaches' }),
+    ]);
+    // Well before the checks' grace period (context.ts, 5 s): a redis-py 7 client retried for 5 s.
+    await expect.poll(() => refused.unanswered(), { timeout: 4_000, interval: 100 }).toBe('refused');
+    expect(refused.hasEnded()).toBe(false);
+    await expect.poll(() => textOf(reaches), { timeout: 10_000 }).toEqual(['connected']);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(reaches.unanswered()).toBeUndefined();
+    await Promise.all([refused.stop(), reaches.stop()]);
   });
 
   it('says nothing of a run that gives up on an address that does not answer within 3 s, and connects elsewhere', async () => {

@@ -125,6 +125,14 @@ describe('diagnoseRun', () => {
     ]);
   });
 
+  it('never connected and stopped: its refused requests, when its supervisor said so', () => {
+    const stopped = { code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false, stoppedByGrader: true };
+    const evidence = { file: 'consumer.py', exit: stopped, lines: [], profile: profile({ connections: 0 }), expectedToRun: true, unanswered: 'refused' };
+    expect(diagnoseRun(evidence, where)).toEqual([
+      'consumer.py never reached redis-db: its connection requests were refused, and it had no connection when it was stopped. A hard-coded IP address or port? Connect to host REDIS_IP (redis-db), port 6379',
+    ]);
+  });
+
   it('never connected and stopped: the address it waited on when there was one, the likely causes when not', () => {
     const stopped = { code: 137, description: 'stopped by the grader', timedOut: false, oomKilled: false, stoppedByGrader: true };
     const evidence = { file: 'producer.py', exit: stopped, lines: [], profile: profile({ connections: 0 }), expectedToRun: false };
