@@ -19,7 +19,8 @@ export interface RedisPort {
   recreate(): Promise<void>;
   /**
    * Gives Redis (as the scripts reach it, by name) a new address on the lab network, cutting the
-   * connections to the old one. Resolves with both addresses; DOCKER_FAILED if it cannot move.
+   * connections to the old one, where nothing answers afterwards (a script that kept the old address
+   * is refused). Resolves with both addresses; DOCKER_FAILED if it cannot move.
    */
   moveAddress(): Promise<{ from: string; to: string }>;
   /**
@@ -31,7 +32,7 @@ export interface RedisPort {
    */
   rename(name: string | undefined): Promise<{ from: string; to: string }>;
   /**
-   * Starts readying, in the background, what the next `rename` to a new address takes (a container
+   * Starts readying, in the background, what the next `rename` to a new address or `moveAddress` takes (a container
    * that holds the old address), so that the rename does not wait for it. Idempotent until a rename
    * uses it; what it makes goes with the session.
    */

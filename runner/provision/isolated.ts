@@ -433,44 +433,6 @@ async function copyFiles(options: IsolatedOptions, image: string): Promise<strin
   return volume;
 }
 
-/** Orders IPv4 addresses numerically. */
-export function compareIPv4(a: string, b: string): number {
-  const n = (ip: string): number => ip.split('.').reduce((sum, part) => sum * 256 + Number(part), 0);
-  return n(a) - n(b);
-}
-
-/**
- * Gives the recorder (`redis-db`) a new address. The engine hands out the lowest free address, so
- * a container reconnected alone gets its old one back. Instead the recorder trades places with the
- * Redis's home (only the recorder reaches it on this network, by its alias; the grader reaches it
- * through the other network): both leave, and the one whose address is lower comes back second,
- * so the recorder takes Redis's address, or one lower. Should the engine hand out addresses another
- * way and the recorder still come back where it was, a placeholder container takes that address
- * and the recorder reconnects once more.
- */
-export async function moveRecorder(env: IsolatedEnvironment): Promise<{ from: string; to: string }> {
-  const { runtime, network } = env;
-  const id = env.recorder.containerId;
-  const redis = env.redis.home.containerId;
-  const [from, other] = await Promise.all([id, redis].map(async (c) => (await runtime.inspectContainer(c)).ip[network] ?? ''));
-  await runtime.disconnectNetwork(network, id);
-  await runtime.disconnectNetwork(network, redis);
-  const recorderBack = (): Promise<void> => runtime.connectNetwork(network, id, { aliases: [env.lab.redisService] });
-  const redisBack = (): Promise<void> => runtime.connectNetwork(network, redis, { aliases: [env.redis.home.upstreamAlias] });
-  if (other && compareIPv4(other, from!) < 0) {
-    await recorderBack();
-    await redisBack();
-  } else {
-    await redisBack();
-    await recorderBack();
-  }
-  let to = (await runtime.inspectContainer(id)).ip[network] ?? '';
-  if (to === from) to = await moveWithPlaceholder(env, startPlaceholder(env));
-  if (!to || to === from)
-    throw new LabsError('DOCKER_FAILED', `could not move ${env.lab.redisService} to a new address (still ${from})`, { hint: 'this is a bug in labs' });
-  return { from: from!, to };
-}
-
 /**
  * The recorder (Redis, as the scripts reach it) answers to `name` on the lab network, and to nothing
  * else: it leaves the network and joins it again under that alias. With `move`, at a new address:
