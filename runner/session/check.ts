@@ -22,13 +22,13 @@ import { redisPinNotes, requirementsFilesOf } from '../lab/requirements.js';
 import type { CheckSpec, Lab, ServiceSpec } from '../lab/types.js';
 import type { ArchiveEntry } from '../provision/archive.js';
 import type { ContainerRuntime } from '../provision/runtime.js';
-import { closeLabNetwork, confinement, detachSession, provisionIsolated } from '../provision/isolated.js';
+import { type IsolatedEnvironment, closeLabNetwork, confinement, detachSession, provisionIsolated } from '../provision/isolated.js';
 import type { ImageEvent } from '../provision/images.js';
 import { type SessionMode, currentOwner, newSessionId } from '../provision/labels.js';
 import { ScriptHosts } from '../run/hosts.js';
 import { GradingSlot, type Recording } from './slot.js';
 import { startScript } from '../run/script.js';
-import { httpPort, redisPort } from './ports.js';
+import { type IdleScriptHost, httpPort, redisPort } from './ports.js';
 
 export interface CheckSessionOptions {
   runtime: ContainerRuntime;
@@ -135,6 +135,16 @@ export function unusableComposeOutcome(labId: string, unusable: UnusableComposeF
  * check judged from the wire that fails while the wire log has a blind spot (see checks/evidence.ts)
  * throws WIRE_UNREADABLE instead: the grader does not know what happened.
  */
+/**
+ * The script containers of the lab's first student service, lent one at a time to the address
+ * check's move (session/ports.ts); undefined for a lab without one (the move then takes a placeholder).
+ */
+function studentHost(hosts: ScriptHosts, env: IsolatedEnvironment): IdleScriptHost | undefined {
+  const service = Object.values(env.services).find((s) => s.student)?.name;
+  if (service === undefined) return undefined;
+  return { acquire: () => hosts.acquire(service), release: (host) => hosts.release(host) };
+}
+
 async function runCheckKind(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
   const from = Date.now();
   const result = await judgedOrRefused(ctx, spec);
@@ -334,7 +344,7 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
       lab,
       startScript: (script) => startScript({ hosts: scriptHosts, ...script }),
       probe,
-      redis: redisPort(env, line.reopen, options.signal),
+      redis: redisPort(env, line.reopen, options.signal, studentHost(scriptHosts, env)),
       http: httpPort(env.redis.direct),
       studentService: Object.values(env.services).find((s) => s.student)?.name,
       serviceEnvironments: serviceEnvironments(lab, files, services),

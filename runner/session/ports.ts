@@ -6,14 +6,31 @@
 import http from 'node:http';
 import type { HttpExchange, HttpPort, HttpRequest, RedisPort } from '../checks/ports.js';
 import { LabsError } from '../errors.js';
-import { type IsolatedEnvironment, createRedisContainer, readySpare, renameRecorder } from '../provision/isolated.js';
+import { type IsolatedEnvironment, createRedisContainer, readySpare, renameRecorder, tradeRecorderAddress } from '../provision/isolated.js';
+import type { ScriptHost } from '../run/hosts.js';
+
+/**
+ * A script container that serves no run, lent until `release`: what the address check's move
+ * trades places with (run/hosts.ts, ScriptHosts.acquire and release).
+ */
+export interface IdleScriptHost {
+  acquire(): Promise<ScriptHost>;
+  release(host: ScriptHost): void;
+}
 
 /**
  * The lab's Redis in `env`. `recreate` starts a new container from the service's definition and
- * hands its address to `reopenProbe`, so the session's one probe follows it. Errors are the
- * runtime's (DOCKER_FAILED, DOCKER_UNREACHABLE) and, for a Redis that is not ready, readiness's.
+ * hands its address to `reopenProbe`, so the session's one probe follows it. `moveAddress` trades
+ * places with a script container of `idle` (whose address it updates), or takes an address
+ * placeholder where there is none. Errors are the runtime's (DOCKER_FAILED, DOCKER_UNREACHABLE)
+ * and, for a Redis that is not ready, readiness's.
  */
-export function redisPort(env: IsolatedEnvironment, reopenProbe: (address: { host: string; port: number }) => Promise<void>, signal?: AbortSignal): RedisPort {
+export function redisPort(
+  env: IsolatedEnvironment,
+  reopenProbe: (address: { host: string; port: number }) => Promise<void>,
+  signal?: AbortSignal,
+  idle?: IdleScriptHost,
+): RedisPort {
   const { runtime, redis } = env;
   return {
     service: env.lab.redisService,
@@ -26,10 +43,19 @@ export function redisPort(env: IsolatedEnvironment, reopenProbe: (address: { hos
       await createRedisContainer(runtime, env.identity, redis, signal);
       await reopenProbe(redis.address);
     },
-    // An address placeholder takes the recorder's old address, where nothing answers as Redis.
-    // Moving by trading places with Redis's home left Redis itself there, unrecorded, for a script
-    // with that address written in (test/integration/redis-move.test.ts).
-    moveAddress: () => renameRecorder(env, env.lab.redisService, true),
+    // Nothing answers as Redis at the old address afterwards (tradeRecorderAddress).
+    moveAddress: async () => {
+      if (!idle) return renameRecorder(env, env.lab.redisService, true);
+      const host = await idle.acquire();
+      try {
+        const { from, to, other } = await tradeRecorderAddress(env, host.containerId);
+        // Its next runs' connections are told apart by this address (run/script.ts, onStart).
+        host.address = other;
+        return { from, to };
+      } finally {
+        idle.release(host);
+      }
+    },
     rename: (name) => renameRecorder(env, name ?? env.lab.redisService, name !== undefined),
     readyRename: () => readySpare(env),
   };

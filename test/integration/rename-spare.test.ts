@@ -66,13 +66,37 @@ describe('renaming the recorder with a placeholder readied ahead', () => {
 });
 
 describe("moving Redis's address (the address check)", () => {
-  it('gives redis-db a new address, and nothing answers as Redis at the old one', async () => {
-    const port = redisPort(env, async () => {});
+  it('gives redis-db a new address by trading places with an idle script container; nothing answers as Redis at the old one', async () => {
+    const lent: string[] = [];
+    const idle = {
+      acquire: async () => {
+        const host = await hosts.acquire('python');
+        lent.push(host.address);
+        return host;
+      },
+      release: (host: Parameters<typeof hosts.release>[0]) => hosts.release(host),
+    };
+    const port = redisPort(env, async () => {}, undefined, idle);
     expect(await pingFrom('redis-db')).toEqual(['+PONG']);
     const { from, to } = await port.moveAddress();
     expect(to).not.toBe(from);
+    expect(lent).toHaveLength(1);
     expect(await pingFrom('redis-db')).toEqual(['+PONG']);
     expect(await pingFrom(to)).toEqual(['+PONG']);
+    // The script container took the old address, and nothing listens on 6379 there.
+    expect(await pingFrom(from)).toEqual(['ConnectionRefusedError']);
+    // Its address as the grader knows it (each run's connections are told apart by it) followed.
+    const traded = await hosts.acquire('python');
+    expect(traded.address).toBe(from);
+    expect((await runtime.inspectContainer(traded.containerId)).ip[env.network]).toBe(from);
+    hosts.release(traded);
+  }, 120_000);
+
+  it('without a script container to trade with, an address placeholder takes the old address', async () => {
+    const port = redisPort(env, async () => {});
+    const { from, to } = await port.moveAddress();
+    expect(to).not.toBe(from);
+    expect(await pingFrom('redis-db')).toEqual(['+PONG']);
     expect(await pingFrom(from)).not.toContain('+PONG');
   }, 120_000);
 });

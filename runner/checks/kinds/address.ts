@@ -55,7 +55,5 @@ export const address = defineKind({
   schema: addressSchema,
   judgedFromWire: true,
   hosts: () => ({ consumer: 1, producer: 1, together: true }),
-  // The move takes an address placeholder, readied while the check before runs.
-  renamesRedis: true,
   run: addressCheck,
 });
