@@ -32,7 +32,7 @@ export interface RedisPort {
    */
   rename(name: string | undefined): Promise<{ from: string; to: string }>;
   /**
-   * Starts readying, in the background, what the next `rename` to a new address or `moveAddress` takes (a container
+   * Starts readying, in the background, what the next `rename` to a new address takes (a container
    * that holds the old address), so that the rename does not wait for it. Idempotent until a rename
    * uses it; what it makes goes with the session.
    */

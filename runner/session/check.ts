@@ -22,7 +22,7 @@ import { redisPinNotes, requirementsFilesOf } from '../lab/requirements.js';
 import type { CheckSpec, Lab, ServiceSpec } from '../lab/types.js';
 import type { ArchiveEntry } from '../provision/archive.js';
 import type { ContainerRuntime } from '../provision/runtime.js';
-import { type IsolatedEnvironment, closeLabNetwork, confinement, detachSession, provisionIsolated } from '../provision/isolated.js';
+import { closeLabNetwork, confinement, detachSession, provisionIsolated } from '../provision/isolated.js';
 import type { ImageEvent } from '../provision/images.js';
 import { type SessionMode, currentOwner, newSessionId } from '../provision/labels.js';
 import { ScriptHosts } from '../run/hosts.js';
@@ -131,20 +131,20 @@ export function unusableComposeOutcome(labId: string, unusable: UnusableComposeF
 }
 
 /**
- * One check on a clean Redis; Redis refusing the grader's own commands fails the check, with why. A
- * check judged from the wire that fails while the wire log has a blind spot (see checks/evidence.ts)
- * throws WIRE_UNREADABLE instead: the grader does not know what happened.
+ * The script containers of `service` (the lab's first student service), lent one at a time to the
+ * address check's move (session/ports.ts); undefined for a lab without one (the move then takes a
+ * placeholder).
  */
-/**
- * The script containers of the lab's first student service, lent one at a time to the address
- * check's move (session/ports.ts); undefined for a lab without one (the move then takes a placeholder).
- */
-function studentHost(hosts: ScriptHosts, env: IsolatedEnvironment): IdleScriptHost | undefined {
-  const service = Object.values(env.services).find((s) => s.student)?.name;
+function idleHostsOf(hosts: ScriptHosts, service: string | undefined): IdleScriptHost | undefined {
   if (service === undefined) return undefined;
   return { acquire: () => hosts.acquire(service), release: (host) => hosts.release(host) };
 }
 
+/**
+ * One check on a clean Redis; Redis refusing the grader's own commands fails the check, with why. A
+ * check judged from the wire that fails while the wire log has a blind spot (see checks/evidence.ts)
+ * throws WIRE_UNREADABLE instead: the grader does not know what happened.
+ */
 async function runCheckKind(ctx: CheckContext, spec: CheckSpec): Promise<CheckOutcome> {
   const from = Date.now();
   const result = await judgedOrRefused(ctx, spec);
@@ -340,13 +340,14 @@ export async function runCheckSession(options: CheckSessionOptions): Promise<Che
     const line = await openFollowingProbe(env.redis.address);
     probe = line.probe;
     const scriptHosts = hosts;
+    const studentService = Object.values(env.services).find((s) => s.student)?.name;
     const ctx: CheckContext = {
       lab,
       startScript: (script) => startScript({ hosts: scriptHosts, ...script }),
       probe,
-      redis: redisPort(env, line.reopen, options.signal, studentHost(scriptHosts, env)),
+      redis: redisPort(env, line.reopen, options.signal, idleHostsOf(scriptHosts, studentService)),
       http: httpPort(env.redis.direct),
-      studentService: Object.values(env.services).find((s) => s.student)?.name,
+      studentService,
       serviceEnvironments: serviceEnvironments(lab, files, services),
       wire,
       tokens: tokenSource(random),

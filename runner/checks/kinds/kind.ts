@@ -26,8 +26,8 @@ export interface CheckKindModule<K extends string, S extends z.ZodType<{ kind: K
   judgedFromWire: boolean;
   hosts: (spec: z.infer<S>) => HostNeeds;
   /**
-   * It gives Redis a new address (RedisPort.rename, RedisPort.moveAddress): the session readies
-   * what that takes while the check before it runs (RedisPort.readyRename).
+   * It gives Redis a new name at a new address (RedisPort.rename): the session readies what that
+   * takes while the check before it runs (RedisPort.readyRename).
    */
   renamesRedis?: boolean;
   /** Runs one check on a clean Redis; a failed check is an outcome, an infrastructure failure throws. */
